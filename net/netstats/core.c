@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netstats: networking counters in read-only mapped pages.
+ *
+ * The generic netlink side: the list of counter groups (QUERY) and the
+ * per netlink socket registrations (REGISTER, UNREGISTER).
+ */
+
+#include <linux/init.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+#include <net/genetlink.h>
+#include <net/netstats.h>
+#include <net/sock.h>
+
+#include "netstats-genl-gen.h"
+
+/* All counter groups.  Producers add theirs at init and remove them on
+ * teardown; QUERY walks the list.  @netstats_groups_gen changes with
+ * every change of the list so a dump can tell it was interrupted.
+ */
+static LIST_HEAD(netstats_groups);
+static DEFINE_MUTEX(netstats_groups_lock);
+static unsigned int netstats_groups_gen = 1;
+
+static struct netstats_group *netstats_group_find(const char *name)
+{
+	struct netstats_group *grp;
+
+	lockdep_assert_held(&netstats_groups_lock);
+
+	list_for_each_entry(grp, &netstats_groups, list)
+		if (!strcmp(grp->name, name))
+			return grp;
+	return NULL;
+}
+
+/**
+ * netstats_group_add() - make a counter group known to QUERY and REGISTER
+ * @grp: the group, which must stay valid until netstats_group_del()
+ *
+ * Return: 0, or -EEXIST if a group of the same name exists.
+ */
+int netstats_group_add(struct netstats_group *grp)
+{
+	int err = 0;
+
+	mutex_lock(&netstats_groups_lock);
+	if (netstats_group_find(grp->name)) {
+		err = -EEXIST;
+	} else {
+		list_add_tail(&grp->list, &netstats_groups);
+		netstats_groups_gen++;
+	}
+	mutex_unlock(&netstats_groups_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(netstats_group_add);
+
+/**
+ * netstats_group_del() - remove a counter group added by netstats_group_add()
+ * @grp: the group
+ */
+void netstats_group_del(struct netstats_group *grp)
+{
+	mutex_lock(&netstats_groups_lock);
+	list_del(&grp->list);
+	netstats_groups_gen++;
+	mutex_unlock(&netstats_groups_lock);
+}
+EXPORT_SYMBOL_GPL(netstats_group_del);
+
+static int netstats_nl_counter_fill(struct sk_buff *rsp, int attrtype,
+				    const struct netstats_counter_desc *c)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(rsp, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(rsp, NETSTATS_A_COUNTER_NAME, c->name) ||
+	    nla_put_string(rsp, NETSTATS_A_COUNTER_DOC, c->doc) ||
+	    nla_put_u32(rsp, NETSTATS_A_COUNTER_TYPE, c->type) ||
+	    nla_put_u32(rsp, NETSTATS_A_COUNTER_OFFSET, c->offset) ||
+	    (c->flags && nla_put_u32(rsp, NETSTATS_A_COUNTER_FLAGS, c->flags))) {
+		nla_nest_cancel(rsp, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(rsp, nest);
+	return 0;
+}
+
+static int netstats_nl_option_fill(struct sk_buff *rsp, int attrtype,
+				   const struct netstats_option_desc *o)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(rsp, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(rsp, NETSTATS_A_OPTION_NAME, o->name) ||
+	    nla_put_string(rsp, NETSTATS_A_OPTION_DOC, o->doc) ||
+	    nla_put_uint(rsp, NETSTATS_A_OPTION_MIN, o->min) ||
+	    nla_put_uint(rsp, NETSTATS_A_OPTION_MAX, o->max) ||
+	    nla_put_uint(rsp, NETSTATS_A_OPTION_DEFAULT, o->def)) {
+		nla_nest_cancel(rsp, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(rsp, nest);
+	return 0;
+}
+
+static int netstats_nl_group_fill(struct sk_buff *rsp,
+				  const struct netstats_group *grp,
+				  const struct genl_info *info)
+{
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_string(rsp, NETSTATS_A_GROUP_NAME, grp->name) ||
+	    nla_put_string(rsp, NETSTATS_A_GROUP_DOC, grp->doc) ||
+	    nla_put_u32(rsp, NETSTATS_A_GROUP_FLAGS, grp->flags))
+		goto err_cancel;
+	for (i = 0; i < grp->n_counters; i++)
+		if (netstats_nl_counter_fill(rsp, NETSTATS_A_GROUP_COUNTER,
+					     &grp->counters[i]))
+			goto err_cancel;
+	for (i = 0; i < grp->n_options; i++)
+		if (netstats_nl_option_fill(rsp, NETSTATS_A_GROUP_OPTION,
+					    &grp->options[i]))
+			goto err_cancel;
+
+	genlmsg_end(rsp, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(rsp, hdr);
+	return -EMSGSIZE;
+}
+
+int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netstats_group *grp;
+	struct sk_buff *rsp;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_GROUP_NAME))
+		return -EINVAL;
+
+	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+
+	mutex_lock(&netstats_groups_lock);
+	grp = netstats_group_find(nla_data(info->attrs[NETSTATS_A_GROUP_NAME]));
+	if (!grp) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NETSTATS_A_GROUP_NAME],
+				    "unknown counter group");
+		err = -ENOENT;
+	} else {
+		err = netstats_nl_group_fill(rsp, grp, info);
+	}
+	mutex_unlock(&netstats_groups_lock);
+	if (err)
+		goto err_free_msg;
+
+	return genlmsg_reply(rsp, info);
+
+err_free_msg:
+	nlmsg_free(rsp);
+	return err;
+}
+
+struct netstats_query_dump_ctx {
+	unsigned long idx;
+};
+
+int netstats_nl_query_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct netstats_query_dump_ctx *ctx = (void *)cb->ctx;
+	const struct genl_info *info = genl_info_dump(cb);
+	struct netstats_group *grp;
+	unsigned long i = 0;
+	int err = 0;
+
+	mutex_lock(&netstats_groups_lock);
+	cb->seq = netstats_groups_gen;
+	list_for_each_entry(grp, &netstats_groups, list) {
+		if (i++ < ctx->idx)
+			continue;
+		err = netstats_nl_group_fill(skb, grp, info);
+		if (err)
+			break;
+		genl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		ctx->idx = i;
+	}
+	mutex_unlock(&netstats_groups_lock);
+
+	return err;
+}
+
+int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *name_attr;
+	bool known;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_GROUP))
+		return -EINVAL;
+	name_attr = info->attrs[NETSTATS_A_REGISTRATION_GROUP];
+
+	mutex_lock(&netstats_groups_lock);
+	known = netstats_group_find(nla_data(name_attr));
+	mutex_unlock(&netstats_groups_lock);
+	if (!known) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+				    "unknown counter group");
+		return -ENOENT;
+	}
+
+	NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+			    "counter group cannot be mapped yet");
+	return -EOPNOTSUPP;
+}
+
+int netstats_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netstats_nl_sock *priv;
+	struct nlattr *id_attr;
+	int err = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_ID))
+		return -EINVAL;
+	id_attr = info->attrs[NETSTATS_A_REGISTRATION_ID];
+
+	priv = genl_sk_priv_get(&netstats_nl_family, NETLINK_CB(skb).sk);
+	if (IS_ERR(priv))
+		return PTR_ERR(priv);
+
+	mutex_lock(&priv->lock);
+	if (!xa_erase(&priv->regs, nla_get_u32(id_attr))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id_attr,
+				    "no registration with this id on this socket");
+		err = -ENOENT;
+	}
+	mutex_unlock(&priv->lock);
+
+	return err;
+}
+
+void netstats_nl_sock_priv_init(struct netstats_nl_sock *priv)
+{
+	mutex_init(&priv->lock);
+	xa_init_flags(&priv->regs, XA_FLAGS_ALLOC1);
+}
+
+void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
+{
+	WARN_ON_ONCE(!xa_empty(&priv->regs));
+	xa_destroy(&priv->regs);
+	mutex_destroy(&priv->lock);
+}
+
+static int __init netstats_init(void)
+{
+	return genl_register_family(&netstats_nl_family);
+}
+subsys_initcall(netstats_init);

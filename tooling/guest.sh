@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the VM (root, the host's root filesystem, our kernel).
+#   guest.sh check  run the kselftests, write TAP, dmesg, kmemleak report
+#   guest.sh run    show the netstats family answering
+#   guest.sh bench  run the benchmarks
+# Everything is written to $NETSTATS_RESULTS; "done" marks a complete run.
+set -uo pipefail
+
+mode=$1
+top=${NETSTATS_TOP:?}
+res=${NETSTATS_RESULTS:?}
+obj=${NETSTATS_OBJ:?}
+export KSRC=${NETSTATS_KSRC:?}
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
+uname -a >"$res/uname"
+# Keep the console quiet; dmesg is saved below.
+dmesg -n 1 2>/dev/null
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+echo "guest: $(uname -r), $(nproc) CPUs, NICs: $(ls /sys/class/net | tr '\n' ' ')"
+
+case $mode in
+check)
+	ksft=$obj/kselftest_install
+	if [ ! -x "$ksft/run_kselftest.sh" ]; then
+		echo "guest: no kselftests installed at $ksft" | tee "$res/error"
+	else
+		(cd "$ksft" && ./run_kselftest.sh 2>&1) | tee "$res/kselftest.tap"
+	fi
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		# Objects freed by RCU or deferred work need a moment; two
+		# scans as kmemleak documents for reliable reports.
+		sleep 5
+		echo scan >/sys/kernel/debug/kmemleak
+		sleep 5
+		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak >"$res/kmemleak.txt"
+		echo "guest: kmemleak: $(grep -c '^unreferenced object' "$res/kmemleak.txt") unreferenced objects"
+	fi
+	;;
+run)
+	"$top/tooling/demo.sh" 2>&1 | tee "$res/demo.txt"
+	;;
+bench)
+	"$top/tooling/bench-guest.sh" 2>&1 | tee "$res/bench.txt"
+	;;
+*)
+	echo "guest: unknown mode $mode" | tee "$res/error"
+	;;
+esac
+
+dmesg >"$res/dmesg.txt"
+touch "$res/done"

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a built kernel in virtme-ng (TCG: KVM guests hang on these hosts)
+# with every test NIC present, and run tooling/guest.sh MODE inside.
+#   vm.sh FLAVOUR MODE [RESULTS_DIR]
+# MODE: check | run | bench | shell.  The guest writes its results to
+# RESULTS_DIR (shared read-write); the host judges them from there.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=$1
+mode=$2
+results=${3:-$BUILD/results-$flavour-$mode}
+obj=$BUILD/obj-$flavour
+image=$obj/arch/x86/boot/bzImage
+[ -f "$image" ] || die "no kernel at $image: build it first"
+
+# Two looped virtio_net NICs, and two e1000e NICs joined by a qemu hub
+# (hub 7, not connected to the host network).
+qemu_opts="-netdev hubport,id=h1,hubid=7 -device e1000e,netdev=h1"
+qemu_opts+=" -netdev hubport,id=h2,hubid=7 -device e1000e,netdev=h2"
+
+rm -rf "$results"
+mkdir -p "$results"
+args=(--disable-kvm --disable-microvm --user root --cpus 2 --memory 2G
+      --network loop --qemu-opts="$qemu_opts" --rwdir="$results"
+      --cwd "$TOP" --run "$image")
+export NETSTATS_TOP=$TOP NETSTATS_KSRC=$KSRC NETSTATS_OBJ=$obj
+export NETSTATS_FLAVOUR=$flavour NETSTATS_RESULTS=$results
+
+stage "booting the $flavour kernel under TCG for '$mode' ($(basename "$results"))"
+if [ "$mode" = shell ]; then
+	exec vng "${args[@]}"
+fi
+start=$(date +%s)
+# The guest's own verdict is in $results; vng's exit code is not used.
+set +e
+timeout --foreground "${NETSTATS_VM_TIMEOUT:-2400}" \
+	vng "${args[@]}" --exec "$TOP/tooling/guest.sh $mode" \
+	</dev/null 2>&1 | tee "$results.console" |
+	sed -u 's/^/    vm| /'
+set -e
+info "VM ran $(( $(date +%s) - start )) s"

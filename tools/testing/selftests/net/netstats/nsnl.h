@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal netstats generic netlink client for the selftests, on libmnl.
+ * It records the errno and the extack message of every request, so tests
+ * can check both.
+ */
+#ifndef _SELFTESTS_NETSTATS_NSNL_H
+#define _SELFTESTS_NETSTATS_NSNL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/netstats.h>
+
+struct nsnl {
+	struct mnl_socket *nl;
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family;
+	uint32_t monitor_grp;
+	char extack[256];	/* extack message of the last request */
+	int miss_type;		/* missing attribute reported by extack */
+	char *buf;
+};
+
+/* Called for each reply message; return MNL_CB_OK to go on. */
+typedef int (*nsnl_cb)(const struct nlmsghdr *nlh, void *data);
+
+static int nsnl_ext_ack(const struct nlmsghdr *nlh, struct nsnl *s)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	unsigned int off = sizeof(*err);
+
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return err->error;
+
+	mnl_attr_for_each(attr, nlh, off)
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
+			snprintf(s->extack, sizeof(s->extack), "%s",
+				 mnl_attr_get_str(attr));
+		else if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MISS_TYPE)
+			s->miss_type = mnl_attr_get_u32(attr);
+	return err->error;
+}
+
+/* Send @nlh and run @cb on each reply.  Returns 0 or -errno from the
+ * kernel (the extack text is in s->extack).
+ */
+static int nsnl_talk(struct nsnl *s, struct nlmsghdr *nlh, nsnl_cb cb,
+		     void *data)
+{
+	unsigned int seq = nlh->nlmsg_seq;
+	int ret;
+
+	s->extack[0] = '\0';
+	s->miss_type = 0;
+	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+
+	for (;;) {
+		const struct nlmsghdr *m;
+
+		ret = mnl_socket_recvfrom(s->nl, s->buf, MNL_SOCKET_BUFFER_SIZE);
+		if (ret < 0)
+			return -errno;
+		for (m = (void *)s->buf; mnl_nlmsg_ok(m, ret);
+		     m = mnl_nlmsg_next(m, &ret)) {
+			if (m->nlmsg_seq != seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR)
+				return nsnl_ext_ack(m, s);
+			if (m->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (cb && cb(m, data) != MNL_CB_OK)
+				return -EPROTO;
+		}
+	}
+}
+
+static struct nlmsghdr *nsnl_msg(struct nsnl *s, uint16_t type, uint8_t cmd,
+				 uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(s->buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++s->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = 1;
+	return nlh;
+}
+
+static int nsnl_family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nsnl *s = data;
+	const struct nlattr *a, *grp, *ga;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case CTRL_ATTR_FAMILY_ID:
+			s->family = mnl_attr_get_u16(a);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			mnl_attr_for_each_nested(grp, a) {
+				const char *name = NULL;
+				uint32_t id = 0;
+
+				mnl_attr_for_each_nested(ga, grp) {
+					if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_NAME)
+						name = mnl_attr_get_str(ga);
+					else if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_ID)
+						id = mnl_attr_get_u32(ga);
+				}
+				if (name && !strcmp(name, NETSTATS_MCGRP_MONITOR))
+					s->monitor_grp = id;
+			}
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* Returns 0, or -errno (-ENOENT: kernel without netstats). */
+static int nsnl_open(struct nsnl *s)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->seq = time(NULL);
+	s->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	s->nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!s->buf || !s->nl)
+		return -errno;
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	s->portid = mnl_socket_get_portid(s->nl);
+	ret = 1;
+	mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &ret, sizeof(ret));
+
+	nlh = nsnl_msg(s, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NETSTATS_FAMILY_NAME);
+	return nsnl_talk(s, nlh, nsnl_family_cb, s);
+}
+
+static void nsnl_close(struct nsnl *s)
+{
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	free(s->buf);
+	s->nl = NULL;
+	s->buf = NULL;
+}
+
+#endif /* _SELFTESTS_NETSTATS_NSNL_H */
