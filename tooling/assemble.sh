@@ -60,7 +60,7 @@ for pt in "${patches[@]}"; do
 			[ -n "${owner[$f]:-}" ] &&
 				die "series: $f claimed by ${owner[$f]} and $pt"
 			owner[$f]=$pt
-		done < <(cd "$TOP" && find "$p" -type f ! -name '*.o' ! -name '.*' | sort)
+		done < <(cd "$TOP" && find "$p" -type f ! -name '*.o' | sort)
 	done
 done
 for d in $overlay_dirs; do
@@ -85,7 +85,7 @@ for pt in "${patches[@]}"; do
 	git mailinfo "$tmp/msg" "$tmp/diff" <"$TOP/series/$pt" >"$tmp/info"
 	subject=$(sed -n 's/^Subject: //p' "$tmp/info")
 	[ -n "$subject" ] || die "$pt: no Subject"
-	if [ -s "$tmp/diff" ]; then
+	if grep -q "^diff --git " "$tmp/diff"; then
 		git apply --cached --whitespace=nowarn "$tmp/diff" ||
 			die "$pt does not apply"
 	fi
@@ -95,7 +95,7 @@ for pt in "${patches[@]}"; do
 			[ -x "$TOP/$f" ] && mode=100755
 			blob=$(git hash-object -w "$TOP/$f")
 			git update-index --add --cacheinfo "$mode,$blob,$f"
-		done < <(cd "$TOP" && find "$p" -type f ! -name '*.o' ! -name '.*' | sort)
+		done < <(cd "$TOP" && find "$p" -type f ! -name '*.o' | sort)
 	done
 	tree=$(git write-tree)
 	{ echo "$subject"; echo; cat "$tmp/msg"; } >"$tmp/commit"

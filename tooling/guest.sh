@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the VM (root, the host's root filesystem, our kernel).
+#   guest.sh MODE RESULTS_DIR
 #   guest.sh check  run the kselftests, write TAP, dmesg, kmemleak report
 #   guest.sh run    show the netstats family answering
 #   guest.sh bench  run the benchmarks
@@ -8,6 +9,8 @@
 set -uo pipefail
 
 mode=$1
+# shellcheck disable=SC1091
+. "$2/env"
 top=${NETSTATS_TOP:?}
 res=${NETSTATS_RESULTS:?}
 obj=${NETSTATS_OBJ:?}
@@ -22,7 +25,7 @@ echo "guest: $(uname -r), $(nproc) CPUs, NICs: $(ls /sys/class/net | tr '\n' ' '
 
 case $mode in
 check)
-	ksft=$obj/kselftest_install
+	ksft=$NETSTATS_KSFT
 	if [ ! -x "$ksft/run_kselftest.sh" ]; then
 		echo "guest: no kselftests installed at $ksft" | tee "$res/error"
 	else

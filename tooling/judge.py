@@ -78,20 +78,21 @@ def main():
 
     t = Tally()
     for hf in args.host:
-        closing = None
+        # A host file may hold several runners' closing lines: sum them.
+        found = 0
         if os.path.exists(hf):
             for line in open(hf, errors='replace'):
                 m = CLOSING.match(line.strip())
-                if m:
-                    closing = m
-        if not closing:
+                if not m:
+                    continue
+                found += 1
+                t.passed += int(m.group(1))
+                t.failed += int(m.group(2))
+                t.skipped += int(m.group(3) or 0)
+                if int(m.group(2)):
+                    t.failures.append(f'{os.path.basename(hf)}: {m.group(2)} failed')
+        if not found:
             t.add(False, f'{hf}: no result line')
-            continue
-        t.passed += int(closing.group(1))
-        t.failed += int(closing.group(2))
-        t.skipped += int(closing.group(3) or 0)
-        if int(closing.group(2)):
-            t.failures.append(f'{os.path.basename(hf)}: {closing.group(2)} failed')
 
     res = args.results
     if not os.path.exists(os.path.join(res, 'done')):

@@ -25,18 +25,26 @@ mkdir -p "$results"
 args=(--disable-kvm --disable-microvm --user root --cpus 2 --memory 2G
       --network loop --qemu-opts="$qemu_opts" --rwdir="$results"
       --cwd "$TOP" --run "$image")
-export NETSTATS_TOP=$TOP NETSTATS_KSRC=$KSRC NETSTATS_OBJ=$obj
-export NETSTATS_FLAVOUR=$flavour NETSTATS_RESULTS=$results
+# What the guest needs to know, passed through the shared directory.
+cat >"$results/env" <<ENV
+NETSTATS_TOP=$TOP
+NETSTATS_KSRC=$KSRC
+NETSTATS_OBJ=$obj
+NETSTATS_FLAVOUR=$flavour
+NETSTATS_RESULTS=$results
+NETSTATS_KSFT=${NETSTATS_KSFT:-$obj/kselftest_install}
+ENV
 
 stage "booting the $flavour kernel under TCG for '$mode' ($(basename "$results"))"
 if [ "$mode" = shell ]; then
+	info "results dir $results is writable; source $results/env for paths"
 	exec vng "${args[@]}"
 fi
 start=$(date +%s)
 # The guest's own verdict is in $results; vng's exit code is not used.
 set +e
 timeout --foreground "${NETSTATS_VM_TIMEOUT:-2400}" \
-	vng "${args[@]}" --exec "$TOP/tooling/guest.sh $mode" \
+	vng "${args[@]}" --exec "$TOP/tooling/guest.sh $mode $results" \
 	</dev/null 2>&1 | tee "$results.console" |
 	sed -u 's/^/    vm| /'
 set -e

@@ -102,8 +102,8 @@ static int netstats_nl_option_fill(struct sk_buff *rsp, int attrtype,
 		return -EMSGSIZE;
 	if (nla_put_string(rsp, NETSTATS_A_OPTION_NAME, o->name) ||
 	    nla_put_string(rsp, NETSTATS_A_OPTION_DOC, o->doc) ||
-	    nla_put_uint(rsp, NETSTATS_A_OPTION_MIN, o->min) ||
-	    nla_put_uint(rsp, NETSTATS_A_OPTION_MAX, o->max) ||
+	    nla_put_uint(rsp, NETSTATS_A_OPTION_MIN_VALUE, o->min) ||
+	    nla_put_uint(rsp, NETSTATS_A_OPTION_MAX_VALUE, o->max) ||
 	    nla_put_uint(rsp, NETSTATS_A_OPTION_DEFAULT, o->def)) {
 		nla_nest_cancel(rsp, nest);
 		return -EMSGSIZE;

@@ -15,8 +15,8 @@
 const struct nla_policy netstats_option_nl_policy[NETSTATS_A_OPTION_VALUE + 1] = {
 	[NETSTATS_A_OPTION_NAME] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_OPTION_DOC] = { .type = NLA_NUL_STRING, },
-	[NETSTATS_A_OPTION_MIN] = { .type = NLA_UINT, },
-	[NETSTATS_A_OPTION_MAX] = { .type = NLA_UINT, },
+	[NETSTATS_A_OPTION_MIN_VALUE] = { .type = NLA_UINT, },
+	[NETSTATS_A_OPTION_MAX_VALUE] = { .type = NLA_UINT, },
 	[NETSTATS_A_OPTION_DEFAULT] = { .type = NLA_UINT, },
 	[NETSTATS_A_OPTION_VALUE] = { .type = NLA_UINT, },
 };

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Benchmarks in the VM.  Every figure is a line "bench: <name>: <value>
+# <unit>".  With PRISTINE=1 the unpatched kernel (same config) is built
+# and booted too, running the same binaries, and the figures are shown
+# side by side; compare ratios (each measured within one boot), never
+# absolute times across boots.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/tooling/setup-host.sh"
+"$TOP/tooling/assemble.sh"
+"$TOP/tooling/build-kernel.sh" normal
+obj=$BUILD/obj-normal
+make -s -C "$KSRC/tools/testing/selftests" O="$obj" TARGETS=net/netstats \
+	INSTALL_PATH="$obj/kselftest_install" install >/dev/null
+export NETSTATS_KSFT=$obj/kselftest_install
+
+flavours=(normal)
+if [ "${PRISTINE:-0}" = 1 ]; then
+	"$TOP/tooling/build-kernel.sh" pristine
+	flavours+=(pristine)
+fi
+for f in "${flavours[@]}"; do
+	"$TOP/tooling/vm.sh" "$f" bench "$BUILD/results-$f-bench" >/dev/null
+	[ -f "$BUILD/results-$f-bench/done" ] || die "$f bench run incomplete"
+done
+
+stage "benchmarks"
+if [ ${#flavours[@]} = 1 ]; then
+	grep '^bench: ' "$BUILD/results-normal-bench/bench.txt"
+else
+	python3 - "$BUILD/results-normal-bench/bench.txt" \
+		"$BUILD/results-pristine-bench/bench.txt" <<'PY'
+import sys
+def load(p):
+    d = {}
+    for l in open(p):
+        if l.startswith('bench: ') and l.count(':') >= 2:
+            _, name, val = l.rstrip('\n').split(': ', 2)
+            d[name] = val
+    return d
+a, b = load(sys.argv[1]), load(sys.argv[2])
+print(f"{'benchmark':44} {'patched':>18} {'pristine':>18}")
+for k in a:
+    print(f"{k:44} {a[k]:>18} {b.get(k, '-'):>18}")
+for k in b:
+    if k not in a:
+        print(f"{k:44} {'-':>18} {b[k]:>18}")
+PY
+fi

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Minimal check helpers: one line per failed check, then "N passed,
+ * N failed"; exit status non-zero if any check failed.
+ */
+#ifndef __NETSTATS_TESTS_CHECK_H
+#define __NETSTATS_TESTS_CHECK_H
+
+#include <stdio.h>
+
+static unsigned int checks_passed, checks_failed;
+
+#define CHECK(cond, fmt, ...)						\
+do {									\
+	if (cond) {							\
+		checks_passed++;					\
+	} else {							\
+		checks_failed++;					\
+		printf("FAIL %s:%d: " fmt "\n", __FILE__, __LINE__,	\
+		       ##__VA_ARGS__);					\
+	}								\
+} while (0)
+
+static inline int check_report(void)
+{
+	printf("%u passed, %u failed\n", checks_passed, checks_failed);
+	return checks_failed ? 1 : 0;
+}
+
+#endif /* __NETSTATS_TESTS_CHECK_H */
