@@ -10,7 +10,7 @@ set -euo pipefail
 
 flavour=$1
 mode=$2
-results=${3:-$BUILD/results-$flavour-$mode}
+results=$(realpath -m "${3:-$BUILD/results-$flavour-$mode}")
 obj=$BUILD/obj-$flavour
 image=$obj/arch/x86/boot/bzImage
 [ -f "$image" ] || die "no kernel at $image: build it first"
@@ -22,8 +22,11 @@ qemu_opts+=" -netdev hubport,id=h2,hubid=7 -device e1000e,netdev=h2"
 
 rm -rf "$results"
 mkdir -p "$results"
+# vng 1.35 accepts --rwdir only if some --overlay-rwdir is given and the
+# guest path exists: name both explicitly.
 args=(--disable-kvm --disable-microvm --user root --cpus 2 --memory 2G
-      --network loop --qemu-opts="$qemu_opts" --rwdir="$results"
+      --network loop --qemu-opts="$qemu_opts"
+      --overlay-rwdir=/mnt --rwdir="$results=$results"
       --cwd "$TOP" --run "$image")
 # What the guest needs to know, passed through the shared directory.
 cat >"$results/env" <<ENV
