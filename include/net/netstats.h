@@ -12,6 +12,13 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+#include <net/net_namespace.h>
+#include <uapi/linux/netstats.h>
+
+struct genl_info;
+struct netstats_map;
+struct netstats_reg;
+struct sock;
 
 /**
  * struct netstats_counter_desc - one counter of a group, as QUERY shows it
@@ -46,6 +53,20 @@ struct netstats_option_desc {
 };
 
 /**
+ * struct netstats_group_ops - how a group's instances are mapped
+ * @attach: find the object REGISTER names (@info), make its block
+ *	mappable, add its pages to @reg->map (netstats_map_add()) and fill
+ *	@reg's @pgoff, @npages, @block_offset and @priv; from then on the
+ *	producer snapshots the range when the object dies
+ * @detach: the registration goes away (UNREGISTER, netlink socket
+ *	closed): remove its range from the map, forget @reg
+ */
+struct netstats_group_ops {
+	int (*attach)(struct netstats_reg *reg, struct genl_info *info);
+	void (*detach)(struct netstats_reg *reg);
+};
+
+/**
  * struct netstats_group - a counter group known to QUERY and REGISTER
  * @list: entry in the list of all groups (netstats core)
  * @name: group name, e.g. "tcp" or "ip"
@@ -65,22 +86,63 @@ struct netstats_group {
 	unsigned int n_counters;
 	const struct netstats_option_desc *options;
 	unsigned int n_options;
+	const struct netstats_group_ops *ops;
+};
+
+/**
+ * struct netstats_reg - one registration of a netlink socket
+ * @id: registration id, unique within the netlink socket
+ * @grp: the group
+ * @map: the socket's map file
+ * @net: netns of the netlink socket (notifications go there)
+ * @portid: netlink port id of the socket that registered
+ * @pgoff: first page of the registration's range in @map
+ * @npages: length of the range in pages
+ * @block_offset: offset of the block header in the range
+ * @dead: the object died; the range holds its final values
+ * @priv: the producer's
+ * @node: the producer's
+ */
+struct netstats_reg {
+	u32 id;
+	const struct netstats_group *grp;
+	struct netstats_map *map;
+	possible_net_t net;
+	u32 portid;
+	unsigned long pgoff;
+	unsigned int npages;
+	unsigned int block_offset;
+	bool dead;
+	void *priv;
+	struct hlist_node node;
 };
 
 /**
  * struct netstats_nl_sock - per netlink socket state (genl sock_priv)
  * @lock: serialises REGISTER and UNREGISTER on this socket
  * @regs: the socket's registrations, by registration id
+ * @next_id: where the search for a free registration id starts
+ * @map: the socket's map file, created by the first REGISTER
  */
 struct netstats_nl_sock {
 	/* serialises REGISTER and UNREGISTER on this socket */
 	struct mutex lock;
 	struct xarray regs;
+	u32 next_id;
+	struct netstats_map *map;
 };
 
 #if IS_ENABLED(CONFIG_NETSTATS)
 int netstats_group_add(struct netstats_group *grp);
 void netstats_group_del(struct netstats_group *grp);
+int netstats_map_add(struct netstats_map *map, struct page **pages,
+		     unsigned int npages, unsigned long *pgoff);
+void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
+			   unsigned int npages,
+			   void (*fixup)(void *page_addr, void *arg), void *arg);
+void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
+			 unsigned int npages);
+void netstats_notify_dead(struct netstats_reg *reg, const char *object);
 #else
 static inline int netstats_group_add(struct netstats_group *grp)
 {

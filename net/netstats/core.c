@@ -6,6 +6,7 @@
  * per netlink socket registrations (REGISTER, UNREGISTER).
  */
 
+#include <linux/file.h>
 #include <linux/init.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -15,7 +16,13 @@
 #include <net/netstats.h>
 #include <net/sock.h>
 
+#include "netstats.h"
 #include "netstats-genl-gen.h"
+
+/* Per netlink socket cap on registrations; each costs a range of the
+ * map file and a reference on its object's pages.
+ */
+#define NETSTATS_MAX_REGS_PER_SOCK	65536
 
 /* All counter groups.  Producers add theirs at init and remove them on
  * teardown; QUERY walks the list.  @netstats_groups_gen changes with
@@ -73,7 +80,8 @@ void netstats_group_del(struct netstats_group *grp)
 EXPORT_SYMBOL_GPL(netstats_group_del);
 
 static int netstats_nl_counter_fill(struct sk_buff *rsp, int attrtype,
-				    const struct netstats_counter_desc *c)
+				    const struct netstats_counter_desc *c,
+				    bool with_doc)
 {
 	struct nlattr *nest;
 
@@ -81,7 +89,7 @@ static int netstats_nl_counter_fill(struct sk_buff *rsp, int attrtype,
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_string(rsp, NETSTATS_A_COUNTER_NAME, c->name) ||
-	    nla_put_string(rsp, NETSTATS_A_COUNTER_DOC, c->doc) ||
+	    (with_doc && nla_put_string(rsp, NETSTATS_A_COUNTER_DOC, c->doc)) ||
 	    nla_put_u32(rsp, NETSTATS_A_COUNTER_TYPE, c->type) ||
 	    nla_put_u32(rsp, NETSTATS_A_COUNTER_OFFSET, c->offset) ||
 	    (c->flags && nla_put_u32(rsp, NETSTATS_A_COUNTER_FLAGS, c->flags))) {
@@ -129,7 +137,7 @@ static int netstats_nl_group_fill(struct sk_buff *rsp,
 		goto err_cancel;
 	for (i = 0; i < grp->n_counters; i++)
 		if (netstats_nl_counter_fill(rsp, NETSTATS_A_GROUP_COUNTER,
-					     &grp->counters[i]))
+					     &grp->counters[i], true))
 			goto err_cancel;
 	for (i = 0; i < grp->n_options; i++)
 		if (netstats_nl_option_fill(rsp, NETSTATS_A_GROUP_OPTION,
@@ -153,7 +161,7 @@ int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_GROUP_NAME))
 		return -EINVAL;
 
-	rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!rsp)
 		return -ENOMEM;
 
@@ -206,34 +214,161 @@ int netstats_nl_query_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err;
 }
 
+static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
+				int fd)
+{
+	const struct netstats_group *grp = reg->grp;
+	unsigned int i;
+
+	if (nla_put_u32(rsp, NETSTATS_A_REGISTRATION_ID, reg->id) ||
+	    nla_put_s32(rsp, NETSTATS_A_REGISTRATION_MAP_FD, fd) ||
+	    nla_put_uint(rsp, NETSTATS_A_REGISTRATION_MAP_OFFSET,
+			 (u64)reg->pgoff << PAGE_SHIFT) ||
+	    nla_put_uint(rsp, NETSTATS_A_REGISTRATION_MAP_SIZE,
+			 (u64)reg->npages << PAGE_SHIFT) ||
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_PAGE_SIZE, PAGE_SIZE) ||
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_PERCPU_STRIDE, 0) ||
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_NCPUS, 1) ||
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
+			reg->block_offset))
+		return -EMSGSIZE;
+
+	for (i = 0; i < grp->n_counters; i++) {
+		struct netstats_counter_desc c = grp->counters[i];
+
+		/* Offsets in the reply are from the start of the range. */
+		c.offset += reg->block_offset;
+		if (netstats_nl_counter_fill(rsp, NETSTATS_A_REGISTRATION_COUNTER,
+					     &c, false))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static void netstats_reg_free(struct netstats_reg *reg)
+{
+	reg->grp->ops->detach(reg);
+	kfree(reg);
+}
+
 int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct netstats_nl_sock *priv;
+	struct netstats_group *grp;
+	struct netstats_reg *reg;
 	struct nlattr *name_attr;
-	bool known;
+	struct sk_buff *rsp;
+	struct file *file;
+	void *hdr;
+	int err, fd;
 
 	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_GROUP))
 		return -EINVAL;
 	name_attr = info->attrs[NETSTATS_A_REGISTRATION_GROUP];
 
+	/* Groups with an ops table are built in and never go away. */
 	mutex_lock(&netstats_groups_lock);
-	known = netstats_group_find(nla_data(name_attr));
+	grp = netstats_group_find(nla_data(name_attr));
 	mutex_unlock(&netstats_groups_lock);
-	if (!known) {
+	if (!grp) {
 		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
 				    "unknown counter group");
 		return -ENOENT;
 	}
+	if (!grp->ops) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+				    "counter group cannot be mapped yet");
+		return -EOPNOTSUPP;
+	}
 
-	NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
-			    "counter group cannot be mapped yet");
-	return -EOPNOTSUPP;
+	priv = genl_sk_priv_get(&netstats_nl_family, NETLINK_CB(skb).sk);
+	if (IS_ERR(priv))
+		return PTR_ERR(priv);
+
+	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto err_free_msg;
+	}
+
+	mutex_lock(&priv->lock);
+	if (!priv->map) {
+		struct netstats_map *map = netstats_map_create();
+
+		if (IS_ERR(map)) {
+			err = PTR_ERR(map);
+			goto err_unlock;
+		}
+		priv->map = map;
+	}
+	err = -ENOMEM;
+	reg = kzalloc(sizeof(*reg), GFP_KERNEL_ACCOUNT);
+	if (!reg)
+		goto err_unlock;
+	reg->grp = grp;
+	reg->map = priv->map;
+	reg->portid = info->snd_portid;
+	write_pnet(&reg->net, genl_info_net(info));
+	INIT_HLIST_NODE(&reg->node);
+
+	/* Cyclic: a late object-dead notification must not name a newer
+	 * registration.
+	 */
+	err = xa_alloc_cyclic(&priv->regs, &reg->id, reg,
+			      XA_LIMIT(1, NETSTATS_MAX_REGS_PER_SOCK),
+			      &priv->next_id, GFP_KERNEL_ACCOUNT);
+	if (err < 0) {
+		kfree(reg);
+		if (err == -EBUSY) {
+			NL_SET_ERR_MSG_FMT(info->extack,
+					   "at most %u registrations per netlink socket",
+					   NETSTATS_MAX_REGS_PER_SOCK);
+			err = -ENOSPC;
+		}
+		goto err_unlock;
+	}
+
+	err = grp->ops->attach(reg, info);
+	if (err) {
+		xa_erase(&priv->regs, reg->id);
+		kfree(reg);
+		goto err_unlock;
+	}
+
+	hdr = genlmsg_iput(rsp, info);
+	if (!hdr || netstats_nl_reg_fill(rsp, reg, fd)) {
+		err = -EMSGSIZE;
+		goto err_unregister;
+	}
+	genlmsg_end(rsp, hdr);
+	file = get_file(priv->map->file);
+	mutex_unlock(&priv->lock);
+
+	/* Each reply carries a new fd of the map file: mmap the range, then
+	 * close it.
+	 */
+	fd_install(fd, file);
+	return genlmsg_reply(rsp, info);
+
+err_unregister:
+	xa_erase(&priv->regs, reg->id);
+	netstats_reg_free(reg);
+err_unlock:
+	mutex_unlock(&priv->lock);
+	put_unused_fd(fd);
+err_free_msg:
+	nlmsg_free(rsp);
+	return err;
 }
 
 int netstats_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netstats_nl_sock *priv;
+	struct netstats_reg *reg;
 	struct nlattr *id_attr;
-	int err = 0;
 
 	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_ID))
 		return -EINVAL;
@@ -244,14 +379,49 @@ int netstats_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(priv);
 
 	mutex_lock(&priv->lock);
-	if (!xa_erase(&priv->regs, nla_get_u32(id_attr))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, id_attr,
-				    "no registration with this id on this socket");
-		err = -ENOENT;
-	}
+	reg = xa_erase(&priv->regs, nla_get_u32(id_attr));
+	if (reg)
+		netstats_reg_free(reg);
 	mutex_unlock(&priv->lock);
 
-	return err;
+	if (!reg) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id_attr,
+				    "no registration with this id on this socket");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/**
+ * netstats_notify_dead() - tell the monitor group a registered object died
+ * @reg: the registration, now backed by a snapshot
+ * @object: the object's name, or NULL
+ */
+void netstats_notify_dead(struct netstats_reg *reg, const char *object)
+{
+	struct net *net = read_pnet(&reg->net);
+	struct sk_buff *ntf;
+	void *hdr;
+
+	if (!genl_has_listeners(&netstats_nl_family, net, NETSTATS_NLGRP_MONITOR))
+		return;
+
+	ntf = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!ntf)
+		return;
+	hdr = genlmsg_put(ntf, 0, 0, &netstats_nl_family, 0,
+			  NETSTATS_CMD_OBJECT_DEAD);
+	if (!hdr ||
+	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_ID, reg->id) ||
+	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_PORTID, reg->portid) ||
+	    nla_put_string(ntf, NETSTATS_A_REGISTRATION_GROUP, reg->grp->name) ||
+	    (object && nla_put_string(ntf, NETSTATS_A_REGISTRATION_OBJECT, object))) {
+		nlmsg_free(ntf);
+		return;
+	}
+	genlmsg_end(ntf, hdr);
+	genlmsg_multicast_netns(&netstats_nl_family, net, ntf, 0,
+				NETSTATS_NLGRP_MONITOR, GFP_KERNEL);
 }
 
 void netstats_nl_sock_priv_init(struct netstats_nl_sock *priv)
@@ -262,8 +432,19 @@ void netstats_nl_sock_priv_init(struct netstats_nl_sock *priv)
 
 void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
 {
-	WARN_ON_ONCE(!xa_empty(&priv->regs));
+	struct netstats_reg *reg;
+	unsigned long id;
+
+	xa_for_each(&priv->regs, id, reg)
+		netstats_reg_free(reg);
 	xa_destroy(&priv->regs);
+	if (priv->map) {
+		struct file *file = priv->map->file;
+
+		/* The map goes with its file: after the last fd and mapping. */
+		netstats_map_put(priv->map);
+		fput(file);
+	}
 	mutex_destroy(&priv->lock);
 }
 

@@ -13,4 +13,34 @@
 #include <linux/types.h>
 #include <linux/netstats_generated.h>
 
+/**
+ * enum netstats_block_state - life of the object behind a mapped block
+ * @NETSTATS_BLOCK_LIVE: the object exists; its counters move
+ * @NETSTATS_BLOCK_DEAD: the object is gone; the block holds its final
+ *	values for as long as it stays mapped
+ */
+enum netstats_block_state {
+	NETSTATS_BLOCK_LIVE = 1,
+	NETSTATS_BLOCK_DEAD = 2,
+};
+
+/**
+ * struct netstats_block_hdr - header of every mapped counter block
+ * @generation: changes whenever the counters restart from zero (e.g. a
+ *	TCP socket reused after a disconnect) or the block dies; a reader
+ *	that sees it change discards the values it read since
+ * @state: enum netstats_block_state
+ *
+ * A block is the memory of one group instance: a slot of a shared page
+ * for small objects (a TCP socket), whole pages for larger groups.  The
+ * REGISTER reply gives the header's offset (block-offset) and every
+ * counter's offset, all relative to the start of the registration's
+ * range of the map file.  Counters are naturally aligned __u64 or __u32
+ * written with single stores: read each with one load (READ_ONCE()).
+ */
+struct netstats_block_hdr {
+	__u32 generation;
+	__u32 state;
+};
+
 #endif /* _UAPI_LINUX_NETSTATS_H */

@@ -40,8 +40,9 @@ enum netstats_group_flags {
 
 /**
  * enum netstats_counter_flags - Properties of a single counter.
- * @NETSTATS_COUNTER_FLAGS_RESTRICTED: Only mapped for the object's owner or
- *   CAP_NET_ADMIN (e.g. TCP absolute sequence numbers); others read zero.
+ * @NETSTATS_COUNTER_FLAGS_RESTRICTED: Not for everyone (e.g. TCP absolute
+ *   sequence numbers): only the object's owner or CAP_NET_ADMIN may register
+ *   the group.
  * @NETSTATS_COUNTER_FLAGS_GAUGE: The value is a level (goes up and down), not
  *   an event count.
  */
@@ -101,6 +102,7 @@ enum {
 	NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
 	NETSTATS_A_REGISTRATION_COUNTER,
 	NETSTATS_A_REGISTRATION_REASON,
+	NETSTATS_A_REGISTRATION_PORTID,
 
 	__NETSTATS_A_REGISTRATION_MAX,
 	NETSTATS_A_REGISTRATION_MAX = (__NETSTATS_A_REGISTRATION_MAX - 1)

@@ -159,8 +159,8 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
 #define NETSTATS_NAME_MAX_OPTS		8
 
 /* struct netstats_name flags: which socket field is set */
-#define NETSTATS_NAME_F_SOCK_FD		(1U << 0)
-#define NETSTATS_NAME_F_SOCK_COOKIE	(1U << 1)
+#define NETSTATS_NAME_F_SOCK_FD		0x1U
+#define NETSTATS_NAME_F_SOCK_COOKIE	0x2U
 
 struct netstats_name_opt {
 	char name[NETSTATS_NAME_OPT_LEN];

@@ -9,9 +9,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-#define offsetofend(type, member) \
-	(offsetof(type, member) + sizeof(((type *)0)->member))
-
 /* As libbpf_err(): return a -errno value and also set errno. */
 static inline int ns_err(int ret)
 {

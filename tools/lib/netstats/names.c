@@ -16,7 +16,7 @@
 #define NAME_MAX_PARTS	4
 
 /* Smallest struct netstats_name the library accepts (ABI 0.1.0). */
-#define NETSTATS_NAME_SZ_MIN	offsetofend(struct netstats_name, opts)
+#define NETSTATS_NAME_SZ_MIN	sizeof(struct netstats_name)	/* 0.1.0 */
 
 /*
  * One row per target. "<...>" entries are classes, anything else must match

@@ -336,9 +336,9 @@ struct ns_query {
 	void *ctx;
 };
 
-#define NS_CNT_NAME	(1U << 0)
-#define NS_CNT_TYPE	(1U << 1)
-#define NS_CNT_OFFSET	(1U << 2)
+#define NS_CNT_NAME	0x1U
+#define NS_CNT_TYPE	0x2U
+#define NS_CNT_OFFSET	0x4U
 #define NS_CNT_REQUIRED	(NS_CNT_NAME | NS_CNT_TYPE | NS_CNT_OFFSET)
 
 static int ns_parse_counter(const struct nlattr *nest,

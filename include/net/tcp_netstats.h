@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Per-socket TCP counters in netstats mapped pages.
+ */
+#ifndef _NET_TCP_NETSTATS_H
+#define _NET_TCP_NETSTATS_H
+
+#include <linux/tcp.h>
+#include <linux/types.h>
+#include <net/netstats.h>
+
+struct sock;
+
+/**
+ * struct tcp_stats - the mapped counters of one TCP socket
+ * @hdr: block header (generation, state)
+ * @bytes_received: as tcp_info's tcpi_bytes_received
+ * @bytes_sent: as tcpi_bytes_sent
+ * @bytes_acked: as tcpi_bytes_acked
+ * @segs_in: as tcpi_segs_in
+ * @data_segs_in: as tcpi_data_segs_in
+ * @segs_out: as tcpi_segs_out
+ * @data_segs_out: as tcpi_data_segs_out
+ * @dsack_dups: as tcpi_dsack_dups
+ * @rcv_nxt: next sequence number expected (restricted)
+ * @copied_seq: head of yet unread data (restricted)
+ * @rcv_wup: rcv_nxt at the last window update sent (restricted)
+ * @snd_nxt: next sequence number to send (restricted)
+ * @snd_una: first byte not yet acknowledged (restricted)
+ *
+ * One slot of a page shared by the sockets of one netns and owner; the
+ * socket reaches it through tcp_sock::netstats while registered.  Every
+ * field mirrors the tcp_sock field of the same name with one store.
+ */
+struct tcp_stats {
+	struct netstats_block_hdr hdr;
+	u64 bytes_received;
+	u64 bytes_sent;
+	u64 bytes_acked;
+	u32 segs_in;
+	u32 data_segs_in;
+	u32 segs_out;
+	u32 data_segs_out;
+	u32 dsack_dups;
+	u32 rcv_nxt;
+	u32 copied_seq;
+	u32 rcv_wup;
+	u32 snd_nxt;
+	u32 snd_una;
+};
+
+#if IS_ENABLED(CONFIG_NETSTATS)
+void netstats_tcp_destroy(struct sock *sk);
+void netstats_tcp_disconnect(struct sock *sk);
+void netstats_tcp_resync(struct tcp_sock *tp);
+#else
+static inline void netstats_tcp_destroy(struct sock *sk)
+{
+}
+
+static inline void netstats_tcp_disconnect(struct sock *sk)
+{
+}
+
+static inline void netstats_tcp_resync(struct tcp_sock *tp)
+{
+}
+#endif
+
+/* The mapped counters of a registered socket, NULL otherwise. */
+static inline struct tcp_stats *tcp_netstats(const struct tcp_sock *tp)
+{
+#if IS_ENABLED(CONFIG_NETSTATS)
+	return tp->netstats;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * Mirrors, one per central helper of tcp_sock's counters: each copies
+ * what its helper just stored.  An unregistered socket pays the load of
+ * tp->netstats and a predicted branch; with CONFIG_NETSTATS=n, nothing.
+ */
+static inline void tcp_netstats_segs_in(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st)) {
+		WRITE_ONCE(st->segs_in, tp->segs_in);
+		WRITE_ONCE(st->data_segs_in, tp->data_segs_in);
+	}
+}
+
+static inline void tcp_netstats_rcv_nxt(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st)) {
+		WRITE_ONCE(st->bytes_received, tp->bytes_received);
+		WRITE_ONCE(st->rcv_nxt, tp->rcv_nxt);
+	}
+}
+
+static inline void tcp_netstats_snd_una(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st)) {
+		WRITE_ONCE(st->bytes_acked, tp->bytes_acked);
+		WRITE_ONCE(st->snd_una, tp->snd_una);
+	}
+}
+
+static inline void tcp_netstats_dsack(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st))
+		WRITE_ONCE(st->dsack_dups, tp->dsack_dups);
+}
+
+/* After __tcp_transmit_skb(), whose tcp_select_window() moves rcv_wup. */
+static inline void tcp_netstats_sent(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st)) {
+		WRITE_ONCE(st->segs_out, tp->segs_out);
+		WRITE_ONCE(st->data_segs_out, tp->data_segs_out);
+		WRITE_ONCE(st->bytes_sent, tp->bytes_sent);
+		WRITE_ONCE(st->rcv_wup, tp->rcv_wup);
+	}
+}
+
+static inline void tcp_netstats_snd_nxt(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st))
+		WRITE_ONCE(st->snd_nxt, tp->snd_nxt);
+}
+
+static inline void tcp_netstats_copied(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st))
+		WRITE_ONCE(st->copied_seq, tp->copied_seq);
+}
+
+#endif /* _NET_TCP_NETSTATS_H */

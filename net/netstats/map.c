@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The map file of a netstats netlink socket.
+ *
+ * Every registration of the socket is a range of page offsets of one
+ * file; user space mmap()s the range read-only.  Pages are inserted by
+ * the fault handler from the map's page table (@pages), which the core
+ * changes under @lock followed by a zap of the range: a reader refaults
+ * onto whatever backs the range now (a snapshot once the object died),
+ * never onto memory that was freed or reused.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "netstats.h"
+
+static vm_fault_t netstats_map_fault(struct vm_fault *vmf)
+{
+	struct netstats_map *map = vmf->vma->vm_file->private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct page *page;
+
+	mutex_lock(&map->lock);
+	page = xa_load(&map->pages, vmf->pgoff);
+	if (page)
+		ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
+	mutex_unlock(&map->lock);
+
+	return ret;
+}
+
+/* A registration's range is mapped whole or not at all. */
+static int netstats_map_may_split(struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct netstats_map_vmops = {
+	.fault		= netstats_map_fault,
+	.may_split	= netstats_map_may_split,
+};
+
+static int netstats_map_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+
+	/* Read-only for good (mprotect() cannot add write or exec), not
+	 * inherited by fork(), no GUP (VM_IO | VM_PFNMAP), not in core dumps.
+	 */
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP |
+		     VM_DONTCOPY);
+	vma->vm_ops = &netstats_map_vmops;
+	return 0;
+}
+
+static void netstats_map_free(struct netstats_map *map)
+{
+	struct page *page;
+	unsigned long idx;
+
+	xa_for_each_marked(&map->pages, idx, page, NETSTATS_MAP_OWNED)
+		__free_page(page);
+	xa_destroy(&map->pages);
+	mutex_destroy(&map->lock);
+	kfree(map);
+}
+
+void netstats_map_put(struct netstats_map *map)
+{
+	if (map && refcount_dec_and_test(&map->refcnt))
+		netstats_map_free(map);
+}
+
+static int netstats_map_release(struct inode *inode, struct file *file)
+{
+	netstats_map_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations netstats_map_fops = {
+	.owner		= THIS_MODULE,
+	.mmap		= netstats_map_mmap,
+	.release	= netstats_map_release,
+};
+
+/**
+ * netstats_map_create() - create the map file of a netlink socket
+ *
+ * Return: the map with one reference for the caller and one held by its
+ * file (dropped when the last fd and mapping of the file are gone).  The
+ * caller also owns the file reference in @map->file: it drops both when
+ * the netlink socket goes.
+ */
+struct netstats_map *netstats_map_create(void)
+{
+	struct netstats_map *map;
+	struct file *file;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&map->refcnt, 2);
+	mutex_init(&map->lock);
+	xa_init(&map->pages);
+
+	file = anon_inode_create_getfile("[netstats]", &netstats_map_fops,
+					 map, O_RDONLY, NULL);
+	if (IS_ERR(file)) {
+		netstats_map_free(map);
+		return ERR_CAST(file);
+	}
+	map->file = file;
+	return map;
+}
+
+/**
+ * netstats_map_add() - back a new range of the map file with @pages
+ * @map: the map
+ * @pages: the pages, in range order; they stay owned by the caller, who
+ *	must remove or snapshot the range before freeing them
+ * @npages: number of pages
+ * @pgoff: the first page offset of the range, on success
+ *
+ * Return: 0 or -errno.
+ */
+int netstats_map_add(struct netstats_map *map, struct page **pages,
+		     unsigned int npages, unsigned long *pgoff)
+{
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&map->lock);
+	*pgoff = map->next_pgoff;
+	for (i = 0; i < npages; i++) {
+		err = xa_insert(&map->pages, *pgoff + i, pages[i],
+				GFP_KERNEL_ACCOUNT);
+		if (err)
+			break;
+	}
+	if (err) {
+		while (i--)
+			xa_erase(&map->pages, *pgoff + i);
+	} else {
+		map->next_pgoff += npages;
+	}
+	mutex_unlock(&map->lock);
+
+	return err;
+}
+
+static void netstats_map_zap(struct netstats_map *map, unsigned long pgoff,
+			     unsigned int npages)
+{
+	lockdep_assert_held(&map->lock);
+
+	unmap_mapping_range(map->file->f_mapping, (loff_t)pgoff << PAGE_SHIFT,
+			    (loff_t)npages << PAGE_SHIFT, 1);
+}
+
+/**
+ * netstats_map_snapshot() - replace a range by private copies of its pages
+ * @map: the map
+ * @pgoff: first page offset of the range
+ * @npages: number of pages
+ * @fixup: called on each copy before it becomes visible (to mark the
+ *	block dead), may be NULL
+ * @arg: passed to @fixup
+ *
+ * Readers refault onto the copies, which hold the values the live pages
+ * held at the time of the call.  Once this returns, no mapping of this
+ * map refers to the live pages any more.
+ *
+ */
+void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
+			   unsigned int npages,
+			   void (*fixup)(void *page_addr, void *arg), void *arg)
+{
+	struct page *live, *copy;
+	unsigned int i;
+
+	mutex_lock(&map->lock);
+	for (i = 0; i < npages; i++) {
+		live = xa_load(&map->pages, pgoff + i);
+		if (!live || xa_get_mark(&map->pages, pgoff + i,
+					 NETSTATS_MAP_OWNED))
+			continue;
+		/* Readers of a dead object must never fault. */
+		copy = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+		copy_highpage(copy, live);
+		if (fixup)
+			fixup(page_address(copy), arg);
+		xa_store(&map->pages, pgoff + i, copy, GFP_KERNEL);
+		xa_set_mark(&map->pages, pgoff + i, NETSTATS_MAP_OWNED);
+	}
+	netstats_map_zap(map, pgoff, npages);
+	mutex_unlock(&map->lock);
+}
+
+/**
+ * netstats_map_remove() - stop backing a range of the map file
+ * @map: the map
+ * @pgoff: first page offset of the range
+ * @npages: number of pages
+ *
+ * A reader that still has the range mapped gets SIGBUS on its next
+ * access: UNREGISTER is the reader's own request.
+ */
+void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
+			 unsigned int npages)
+{
+	struct page *page;
+	unsigned int i;
+
+	mutex_lock(&map->lock);
+	/* Zap first: faults wait for the lock, so no PTE to a page of the
+	 * range exists once the pages are erased and the copies freed.
+	 */
+	netstats_map_zap(map, pgoff, npages);
+	for (i = 0; i < npages; i++) {
+		bool owned = xa_get_mark(&map->pages, pgoff + i,
+					 NETSTATS_MAP_OWNED);
+
+		page = xa_erase(&map->pages, pgoff + i);
+		if (page && owned)
+			__free_page(page);
+	}
+	mutex_unlock(&map->lock);
+}

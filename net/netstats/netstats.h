@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * netstats core internals: the map file of a netlink socket.
+ */
+#ifndef _NET_NETSTATS_NETSTATS_H
+#define _NET_NETSTATS_NETSTATS_H
+
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/xarray.h>
+#include <net/netstats.h>
+
+/**
+ * struct netstats_map - the map file of one netlink socket
+ * @refcnt: one reference for the netlink socket, one for the open file
+ * @lock: protects @pages and @next_pgoff, and serialises page faults with
+ *	page replacement, so that no PTE ever points to a page once it is
+ *	replaced
+ * @pages: page offset in the file -> the page backing it; pages marked
+ *	%NETSTATS_MAP_OWNED (snapshots) belong to the map
+ * @next_pgoff: first page offset never handed out; offsets are not reused
+ * @file: the anon inode file; its own inode, so zapping a range of it
+ *	touches only this map's mappings
+ */
+struct netstats_map {
+	refcount_t refcnt;
+	/* pages and next_pgoff; faults vs. page replacement */
+	struct mutex lock;
+	struct xarray pages;
+	unsigned long next_pgoff;
+	struct file *file;
+};
+
+#define NETSTATS_MAP_OWNED	XA_MARK_0
+
+struct netstats_map *netstats_map_create(void);
+void netstats_map_put(struct netstats_map *map);
+
+#endif /* _NET_NETSTATS_NETSTATS_H */

@@ -1,0 +1,1782 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netstats "tcp" group: the mapped counters of a TCP socket equal
+ * what TCP_INFO, SIOCINQ and SIOCOUTQ - SIOCOUTQNSD say, move without
+ * any syscall, are shared by any number of readers, survive the
+ * socket's death as a DEAD snapshot with the final values, restart on
+ * tcp_disconnect(), and cannot be written, inherited or pinned.
+ *
+ * Every test runs in a network namespace of its own, over loopback, so
+ * the counters only move with the test's own traffic.
+ *
+ * A range stops being backed after UNREGISTER or once its netlink
+ * socket is closed: touching it then raises SIGBUS (the reader asked
+ * for it).  The death of the socket never does: the range then holds a
+ * DEAD snapshot with the final values until it is unmapped.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+
+#include "nsnl.h"
+#include "../../kselftest_harness.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+/* The counters of the group, by name, as the REGISTER reply gives them. */
+enum ctr {
+	C_BYTES_RECEIVED,
+	C_SEGS_IN,
+	C_DATA_SEGS_IN,
+	C_RCV_NXT,
+	C_COPIED_SEQ,
+	C_RCV_WUP,
+	C_SND_NXT,
+	C_SEGS_OUT,
+	C_DATA_SEGS_OUT,
+	C_BYTES_SENT,
+	C_BYTES_ACKED,
+	C_DSACK_DUPS,
+	C_SND_UNA,
+	C_MAX
+};
+
+static const struct {
+	const char *name;
+	unsigned int type;
+	bool seq;	/* absolute sequence number: restricted */
+} ctr_desc[C_MAX] = {
+	[C_BYTES_RECEIVED] = { "bytes_received", NETSTATS_COUNTER_TYPE_U64 },
+	[C_SEGS_IN]	   = { "segs_in", NETSTATS_COUNTER_TYPE_U32 },
+	[C_DATA_SEGS_IN]   = { "data_segs_in", NETSTATS_COUNTER_TYPE_U32 },
+	[C_RCV_NXT]	   = { "rcv_nxt", NETSTATS_COUNTER_TYPE_U32, true },
+	[C_COPIED_SEQ]	   = { "copied_seq", NETSTATS_COUNTER_TYPE_U32, true },
+	[C_RCV_WUP]	   = { "rcv_wup", NETSTATS_COUNTER_TYPE_U32, true },
+	[C_SND_NXT]	   = { "snd_nxt", NETSTATS_COUNTER_TYPE_U32, true },
+	[C_SEGS_OUT]	   = { "segs_out", NETSTATS_COUNTER_TYPE_U32 },
+	[C_DATA_SEGS_OUT]  = { "data_segs_out", NETSTATS_COUNTER_TYPE_U32 },
+	[C_BYTES_SENT]	   = { "bytes_sent", NETSTATS_COUNTER_TYPE_U64 },
+	[C_BYTES_ACKED]	   = { "bytes_acked", NETSTATS_COUNTER_TYPE_U64 },
+	[C_DSACK_DUPS]	   = { "dsack_dups", NETSTATS_COUNTER_TYPE_U32 },
+	[C_SND_UNA]	   = { "snd_una", NETSTATS_COUNTER_TYPE_U32, true },
+};
+
+static const char *cname(int c)
+{
+	return c >= 0 && c < C_MAX ? ctr_desc[c].name : "?";
+}
+
+/* One registration and its mapping. */
+struct reg {
+	uint32_t id;
+	int map_fd;
+	uint64_t map_offset;
+	uint64_t map_size;
+	uint32_t page_size;
+	uint32_t stride;
+	uint32_t ncpus;
+	uint32_t block_offset;
+	int n_counters;
+	int unknown_counters;
+	int64_t off[C_MAX];	/* -1: not in the reply */
+	uint32_t type[C_MAX];
+	uint32_t flags[C_MAX];
+	const uint8_t *base;	/* the mapped range, or NULL */
+};
+
+struct vals {
+	uint64_t v[C_MAX];
+};
+
+static uint64_t nla_get_uint(const struct nlattr *a)
+{
+	if (mnl_attr_get_payload_len(a) == sizeof(uint64_t))
+		return mnl_attr_get_u64(a);
+	return mnl_attr_get_u32(a);
+}
+
+static void reg_counter(struct reg *r, const struct nlattr *nest)
+{
+	const struct nlattr *a;
+	const char *name = NULL;
+	uint32_t type = 0, off = 0, flags = 0;
+	int i;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_COUNTER_NAME:
+			name = mnl_attr_get_str(a);
+			break;
+		case NETSTATS_A_COUNTER_TYPE:
+			type = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_COUNTER_OFFSET:
+			off = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_COUNTER_FLAGS:
+			flags = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	r->n_counters++;
+	for (i = 0; name && i < C_MAX; i++) {
+		if (strcmp(name, ctr_desc[i].name))
+			continue;
+		r->off[i] = off;
+		r->type[i] = type;
+		r->flags[i] = flags;
+		return;
+	}
+	r->unknown_counters++;
+}
+
+static int reg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct reg *r = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			r->id = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
+			r->map_fd = (int32_t)mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
+			r->map_offset = nla_get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_SIZE:
+			r->map_size = nla_get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_PAGE_SIZE:
+			r->page_size = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_PERCPU_STRIDE:
+			r->stride = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_NCPUS:
+			r->ncpus = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_BLOCK_OFFSET:
+			r->block_offset = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_COUNTER:
+			reg_counter(r, a);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static void reg_init(struct reg *r)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->map_fd = -1;
+	for (i = 0; i < C_MAX; i++)
+		r->off[i] = -1;
+}
+
+static unsigned int ctr_width(const struct reg *r, int c)
+{
+	return r->type[c] == NETSTATS_COUNTER_TYPE_U64 ? 8 : 4;
+}
+
+/* Every counter of the group is in the reply, inside the range and
+ * naturally aligned: then reading any of them is safe.
+ */
+static bool reg_layout_ok(const struct reg *r)
+{
+	int i;
+
+	if (!r->map_size || r->block_offset % 8 ||
+	    r->block_offset + sizeof(struct netstats_block_hdr) > r->map_size)
+		return false;
+	for (i = 0; i < C_MAX; i++) {
+		if (r->off[i] < 0 || r->type[i] != ctr_desc[i].type ||
+		    r->off[i] % ctr_width(r, i) ||
+		    (uint64_t)r->off[i] + ctr_width(r, i) > r->map_size)
+			return false;
+	}
+	return true;
+}
+
+static void reg_unmap(struct reg *r)
+{
+	if (r->base)
+		munmap((void *)r->base, r->map_size);
+	r->base = NULL;
+	if (r->map_fd >= 0)
+		close(r->map_fd);
+	r->map_fd = -1;
+}
+
+/*
+ * REGISTER @sock_fd in group "tcp" and map the range read-only.  The map
+ * fd is closed unless @keep_fd.  Returns 0 or -errno (the kernel's, or
+ * -EPROTO for a malformed reply, or mmap()'s).
+ */
+static int reg_tcp(struct nsnl *s, int sock_fd, struct reg *r, bool keep_fd)
+{
+	struct nlmsghdr *nlh;
+	int32_t fd = sock_fd;
+	void *p;
+	int err;
+
+	reg_init(r);
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sizeof(fd), &fd);
+	err = nsnl_talk(s, nlh, reg_cb, r);
+	if (err)
+		goto err_close;
+	err = -EPROTO;
+	if (!r->id || r->map_fd < 0 || !reg_layout_ok(r))
+		goto err_close;
+	p = mmap(NULL, r->map_size, PROT_READ, MAP_SHARED, r->map_fd,
+		 r->map_offset);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto err_close;
+	}
+	r->base = p;
+	if (!keep_fd) {
+		close(r->map_fd);
+		r->map_fd = -1;
+	}
+	return 0;
+
+err_close:
+	if (r->map_fd >= 0)
+		close(r->map_fd);
+	r->map_fd = -1;
+	return err;
+}
+
+static int unreg(struct nsnl *s, uint32_t id)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_UNREGISTER, 0);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, id);
+	return nsnl_talk(s, nlh, NULL, NULL);
+}
+
+/* One plain load each, as READ_ONCE(): never torn, never cached. */
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+static uint64_t rd(const struct reg *r, enum ctr c)
+{
+	const uint8_t *p = r->base + r->off[c];
+
+	if (r->type[c] == NETSTATS_COUNTER_TYPE_U64)
+		return LOAD(*(const uint64_t *)p);
+	return LOAD(*(const uint32_t *)p);
+}
+
+static const struct netstats_block_hdr *rd_hdr(const struct reg *r)
+{
+	return (const void *)(r->base + r->block_offset);
+}
+
+static uint32_t rd_gen(const struct reg *r)
+{
+	return LOAD(rd_hdr(r)->generation);
+}
+
+static int rd_state(const struct reg *r)
+{
+	return LOAD(rd_hdr(r)->state);
+}
+
+static void rd_all(const struct reg *r, struct vals *m)
+{
+	int i;
+
+	for (i = 0; i < C_MAX; i++)
+		m->v[i] = rd(r, i);
+}
+
+/* --- sockets --------------------------------------------------------- */
+
+static int lo_up(void)
+{
+	struct ifreq ifr = {};
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (!ret) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
+}
+
+static socklen_t make_addr(int family, const char *addr,
+			   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = family;
+	if (family == AF_INET) {
+		inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr);
+		return sizeof(struct sockaddr_in);
+	}
+	inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr);
+	return sizeof(struct sockaddr_in6);
+}
+
+static int listener(int family, const char *addr, int rcvbuf,
+		    struct sockaddr_storage *ss, socklen_t *len)
+{
+	int fd;
+
+	*len = make_addr(family, addr, ss);
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (rcvbuf && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				 sizeof(rcvbuf)))
+		goto err;
+	if (bind(fd, (struct sockaddr *)ss, *len) || listen(fd, 4) ||
+	    getsockname(fd, (struct sockaddr *)ss, len))
+		goto err;
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+struct conn {
+	int cli;
+	int srv;
+};
+
+/*
+ * A connected pair over loopback.  @srv_rcvbuf is set on the listener,
+ * so the accepted socket has it from its SYN on; @cli_sndbuf on the
+ * client before connect().  0 leaves the defaults (autotuning).
+ */
+static int make_conn(int family, const char *addr, int srv_rcvbuf,
+		     int cli_sndbuf, struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int lfd;
+
+	c->cli = -1;
+	c->srv = -1;
+	lfd = listener(family, addr, srv_rcvbuf, &ss, &len);
+	if (lfd < 0)
+		return -1;
+	c->cli = socket(family, SOCK_STREAM, 0);
+	if (c->cli < 0)
+		goto err;
+	if (cli_sndbuf && setsockopt(c->cli, SOL_SOCKET, SO_SNDBUF,
+				     &cli_sndbuf, sizeof(cli_sndbuf)))
+		goto err;
+	if (connect(c->cli, (struct sockaddr *)&ss, len))
+		goto err;
+	c->srv = accept(lfd, NULL, NULL);
+	if (c->srv < 0)
+		goto err;
+	close(lfd);
+	return 0;
+err:
+	if (c->cli >= 0)
+		close(c->cli);
+	c->cli = -1;
+	close(lfd);
+	return -1;
+}
+
+static void close_conn(struct conn *c)
+{
+	if (c->cli >= 0)
+		close(c->cli);
+	if (c->srv >= 0)
+		close(c->srv);
+	c->cli = -1;
+	c->srv = -1;
+}
+
+static char txbuf[65536];
+static char rxbuf[65536];
+
+/* Send @len bytes from @src and receive exactly them on @dst, without
+ * blocking on either (a single thread does both).
+ */
+static int pump(int src, int dst, size_t len)
+{
+	size_t sent = 0, rcvd = 0;
+	ssize_t n;
+
+	while (rcvd < len) {
+		struct pollfd p[2] = {
+			{ .fd = src, .events = sent < len ? POLLOUT : 0 },
+			{ .fd = dst, .events = POLLIN },
+		};
+
+		if (poll(p, 2, 5000) <= 0)
+			return -1;
+		if (sent < len && (p[0].revents & POLLOUT)) {
+			n = send(src, txbuf, len - sent < sizeof(txbuf) ?
+				 len - sent : sizeof(txbuf), MSG_DONTWAIT);
+			if (n > 0)
+				sent += n;
+			else if (n < 0 && errno != EAGAIN)
+				return -1;
+		}
+		if (p[1].revents & POLLIN) {
+			n = recv(dst, rxbuf, len - rcvd < sizeof(rxbuf) ?
+				 len - rcvd : sizeof(rxbuf), MSG_DONTWAIT);
+			if (n > 0)
+				rcvd += n;
+			else if (!n || errno != EAGAIN)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Send @len bytes that the peer does not read (they must fit). */
+static int send_unread(int fd, size_t len)
+{
+	return send(fd, txbuf, len, MSG_DONTWAIT) == (ssize_t)len ? 0 : -1;
+}
+
+static int recv_exact(int fd, size_t len)
+{
+	size_t rcvd = 0;
+	ssize_t n;
+
+	while (rcvd < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 5000) <= 0)
+			return -1;
+		n = recv(fd, rxbuf, len - rcvd, MSG_DONTWAIT);
+		if (n > 0)
+			rcvd += n;
+		else if (!n || errno != EAGAIN)
+			return -1;
+	}
+	return 0;
+}
+
+static int ioctl_int(int fd, unsigned long req)
+{
+	int v = -1;
+
+	if (ioctl(fd, req, &v))
+		return -1;
+	return v;
+}
+
+static int tcp_info_get(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
+		return -1;
+	if (len < offsetof(struct tcp_info, tcpi_dsack_dups) +
+		  sizeof(ti->tcpi_dsack_dups))
+		return -1;
+	return 0;
+}
+
+/* The TCP_INFO values the group mirrors. */
+static bool info_same(const struct tcp_info *a, const struct tcp_info *b)
+{
+	return a->tcpi_bytes_received == b->tcpi_bytes_received &&
+	       a->tcpi_segs_in == b->tcpi_segs_in &&
+	       a->tcpi_data_segs_in == b->tcpi_data_segs_in &&
+	       a->tcpi_segs_out == b->tcpi_segs_out &&
+	       a->tcpi_data_segs_out == b->tcpi_data_segs_out &&
+	       a->tcpi_bytes_sent == b->tcpi_bytes_sent &&
+	       a->tcpi_bytes_acked == b->tcpi_bytes_acked &&
+	       a->tcpi_dsack_dups == b->tcpi_dsack_dups &&
+	       a->tcpi_unacked == b->tcpi_unacked;
+}
+
+/*
+ * Wait until the connection is quiescent: nothing unacknowledged on
+ * either side and no counter moved for 5 polls in a row.  At most ~5 s.
+ * @b may be -1.
+ */
+static int wait_quiet(int a, int b)
+{
+	struct tcp_info pa = {}, pb = {}, ta, tb = {};
+	int i, stable = 0;
+
+	for (i = 0; i < 500; i++) {
+		if (tcp_info_get(a, &ta) || (b >= 0 && tcp_info_get(b, &tb)))
+			return -1;
+		if (i && !ta.tcpi_unacked && !tb.tcpi_unacked &&
+		    info_same(&ta, &pa) && info_same(&tb, &pb)) {
+			if (++stable >= 5)
+				return 0;
+		} else {
+			stable = 0;
+		}
+		pa = ta;
+		pb = tb;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * TCP_INFO, the mapping, TCP_INFO again, until both TCP_INFO agree: the
+ * counters only grow, so the mapped values are of that same moment.
+ */
+static int read_consistent(int fd, const struct reg *r, struct tcp_info *ti,
+			   struct vals *m)
+{
+	struct tcp_info t2;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (tcp_info_get(fd, ti))
+			return -1;
+		rd_all(r, m);
+		if (tcp_info_get(fd, &t2))
+			return -1;
+		if (info_same(ti, &t2))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void expect_ctr(struct __test_metadata *_metadata, const char *who,
+		       const struct vals *m, enum ctr c, uint64_t expected)
+{
+	EXPECT_EQ(expected, m->v[c])
+		TH_LOG("%s %s: mapped %llu, expected %llu", who, cname(c),
+		       (unsigned long long)m->v[c],
+		       (unsigned long long)expected);
+}
+
+#define EXPECT_CTR(_who, _m, _c, _expected) \
+	expect_ctr(_metadata, _who, _m, _c, _expected)
+
+/* Every mirrored counter equals TCP_INFO's; @skip_segs_out leaves
+ * segs_out to the caller.
+ */
+static void expect_info(struct __test_metadata *_metadata, const char *who,
+			const struct vals *m, const struct tcp_info *ti,
+			bool skip_segs_out)
+{
+	EXPECT_CTR(who, m, C_BYTES_RECEIVED, ti->tcpi_bytes_received);
+	EXPECT_CTR(who, m, C_SEGS_IN, ti->tcpi_segs_in);
+	EXPECT_CTR(who, m, C_DATA_SEGS_IN, ti->tcpi_data_segs_in);
+	if (!skip_segs_out)
+		EXPECT_CTR(who, m, C_SEGS_OUT, ti->tcpi_segs_out);
+	EXPECT_CTR(who, m, C_DATA_SEGS_OUT, ti->tcpi_data_segs_out);
+	EXPECT_CTR(who, m, C_BYTES_SENT, ti->tcpi_bytes_sent);
+	EXPECT_CTR(who, m, C_BYTES_ACKED, ti->tcpi_bytes_acked);
+	EXPECT_CTR(who, m, C_DSACK_DUPS, ti->tcpi_dsack_dups);
+}
+
+/* Compare a registered socket with TCP_INFO at this moment. */
+static void check_vs_info(struct __test_metadata *_metadata, const char *who,
+			  int fd, const struct reg *r, struct vals *m)
+{
+	struct tcp_info ti;
+
+	ASSERT_EQ(0, read_consistent(fd, r, &ti, m))
+		TH_LOG("%s: TCP_INFO never stable", who);
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(r));
+	expect_info(_metadata, who, m, &ti, false);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* waitpid() with a deadline; the child is killed if it is late. */
+static int wait_child(pid_t pid, int *status, int timeout_ms)
+{
+	uint64_t end = now_ms() + timeout_ms;
+	pid_t ret;
+
+	for (;;) {
+		ret = waitpid(pid, status, WNOHANG);
+		if (ret)
+			return ret == pid ? 0 : -1;
+		if (now_ms() > end)
+			break;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return -1;
+}
+
+static void expect_killed_by(struct __test_metadata *_metadata, pid_t pid,
+			     int sig, const char *what)
+{
+	int status = 0;
+
+	ASSERT_EQ(0, wait_child(pid, &status, 10000))
+		TH_LOG("%s: child hung", what);
+	if (WIFEXITED(status))
+		TH_LOG("%s: child exited with %d", what, WEXITSTATUS(status));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(sig, WTERMSIG(status))
+		TH_LOG("%s: killed by signal %d (%s), expected %s", what,
+		       WTERMSIG(status), strsignal(WTERMSIG(status)),
+		       strsignal(sig));
+}
+
+static void expect_exit0(struct __test_metadata *_metadata, pid_t pid,
+			 int timeout_ms, const char *what)
+{
+	int status = 0;
+
+	ASSERT_EQ(0, wait_child(pid, &status, timeout_ms))
+		TH_LOG("%s: child hung", what);
+	if (WIFSIGNALED(status))
+		TH_LOG("%s: child killed by signal %d (%s)", what,
+		       WTERMSIG(status), strsignal(WTERMSIG(status)));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("%s: child exit code %d", what, WEXITSTATUS(status));
+}
+
+static int wait_dead(const struct reg *r)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (rd_state(r) == NETSTATS_BLOCK_DEAD)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* --- fixture --------------------------------------------------------- */
+
+FIXTURE(tcp)
+{
+	struct nsnl s;
+	struct conn c;
+};
+
+FIXTURE_VARIANT(tcp)
+{
+	int family;
+	const char *addr;
+};
+
+FIXTURE_VARIANT_ADD(tcp, ipv4)
+{
+	.family = AF_INET,
+	.addr = "127.0.0.1",
+};
+
+FIXTURE_VARIANT_ADD(tcp, ipv6)
+{
+	.family = AF_INET6,
+	.addr = "::1",
+};
+
+FIXTURE_SETUP(tcp)
+{
+	int err, fd;
+
+	self->c.cli = -1;
+	self->c.srv = -1;
+	if (unshare(CLONE_NEWNET))
+		SKIP(return, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	ASSERT_EQ(0, lo_up());
+	fd = socket(variant->family, SOCK_STREAM, 0);
+	if (fd < 0)
+		SKIP(return, "no TCP for family %d", variant->family);
+	close(fd);
+	err = nsnl_open(&self->s);
+	if (err == -ENOENT)
+		SKIP(return, "kernel without the netstats family");
+	ASSERT_EQ(0, err);
+	memset(txbuf, 0x5a, sizeof(txbuf));
+	/* ::1 is usable at once on loopback (no DAD), but be patient. */
+	for (fd = 0; fd < 100; fd++) {
+		if (!make_conn(variant->family, variant->addr, 0, 0, &self->c))
+			break;
+		usleep(20000);
+	}
+	ASSERT_LE(0, self->c.cli) TH_LOG("cannot connect over %s",
+					 variant->addr);
+}
+
+FIXTURE_TEARDOWN(tcp)
+{
+	close_conn(&self->c);
+	nsnl_close(&self->s);
+}
+
+/* --- tests ----------------------------------------------------------- */
+
+TEST_F(tcp, register_reply_layout)
+{
+	struct reg r, r2;
+	int i;
+
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.srv, &r, true));
+	EXPECT_EQ(C_MAX, r.n_counters);
+	EXPECT_EQ(0, r.unknown_counters);
+	for (i = 0; i < C_MAX; i++) {
+		uint32_t restricted = r.flags[i] &
+				      NETSTATS_COUNTER_FLAGS_RESTRICTED;
+
+		EXPECT_EQ(ctr_desc[i].seq, !!restricted)
+			TH_LOG("%s: flags %#x", ctr_desc[i].name, r.flags[i]);
+	}
+	EXPECT_EQ((uint32_t)sysconf(_SC_PAGESIZE), r.page_size);
+	EXPECT_EQ(0ULL, r.map_offset % r.page_size);
+	EXPECT_EQ(0ULL, r.map_size % r.page_size);
+	EXPECT_EQ(0U, r.stride);
+	EXPECT_EQ(1U, r.ncpus);
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(&r));
+	/* The map fd does not leak into exec()ed programs. */
+	EXPECT_EQ(FD_CLOEXEC, fcntl(r.map_fd, F_GETFD) & FD_CLOEXEC);
+
+	/* A second registration of the same socket: another id, another
+	 * range and another fd, the same counters.
+	 */
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.srv, &r2, true));
+	EXPECT_NE(r.id, r2.id);
+	EXPECT_NE(r.map_offset, r2.map_offset);
+	EXPECT_NE(r.map_fd, r2.map_fd);
+	EXPECT_EQ(r.block_offset, r2.block_offset);
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	for (i = 0; i < C_MAX; i++)
+		EXPECT_EQ(rd(&r, i), rd(&r2, i)) TH_LOG("%s", cname(i));
+	EXPECT_EQ(rd_gen(&r), rd_gen(&r2));
+	reg_unmap(&r);
+	reg_unmap(&r2);
+}
+
+/* Known transfers both ways: both sockets' counters equal TCP_INFO,
+ * and the sequence numbers of the two ends agree with each other and
+ * with SIOCINQ / SIOCOUTQ.
+ */
+TEST_F(tcp, counters_match_tcp_info)
+{
+	int cli = self->c.cli, srv = self->c.srv, inq;
+	struct reg rc, rs;
+	struct vals mc, ms;
+
+	ASSERT_EQ(0, reg_tcp(&self->s, cli, &rc, false));
+	ASSERT_EQ(0, reg_tcp(&self->s, srv, &rs, false));
+
+	/* Right after the handshake. */
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "client", cli, &rc, &mc);
+	check_vs_info(_metadata, "server", srv, &rs, &ms);
+
+	ASSERT_EQ(0, pump(cli, srv, 1 << 20));
+	ASSERT_EQ(0, pump(srv, cli, 100 << 10));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "client", cli, &rc, &mc);
+	check_vs_info(_metadata, "server", srv, &rs, &ms);
+	EXPECT_CTR("server", &ms, C_BYTES_RECEIVED, 1 << 20);
+	EXPECT_CTR("client", &mc, C_BYTES_RECEIVED, 100 << 10);
+
+	/* Both ends agree; everything is acknowledged and read. */
+	EXPECT_CTR("client", &mc, C_SND_NXT, ms.v[C_RCV_NXT]);
+	EXPECT_CTR("server", &ms, C_SND_NXT, mc.v[C_RCV_NXT]);
+	EXPECT_CTR("client", &mc, C_SND_UNA, mc.v[C_SND_NXT]);
+	EXPECT_CTR("server", &ms, C_SND_UNA, ms.v[C_SND_NXT]);
+	EXPECT_CTR("client", &mc, C_COPIED_SEQ, mc.v[C_RCV_NXT]);
+	EXPECT_CTR("server", &ms, C_COPIED_SEQ, ms.v[C_RCV_NXT]);
+	EXPECT_LE(0, (int32_t)(mc.v[C_RCV_NXT] - mc.v[C_RCV_WUP]));
+	EXPECT_LE(0, (int32_t)(ms.v[C_RCV_NXT] - ms.v[C_RCV_WUP]));
+	EXPECT_EQ(0, ioctl_int(cli, SIOCINQ));
+	EXPECT_EQ(0, ioctl_int(cli, SIOCOUTQ));
+
+	/* Unread data (no FIN): rcv_nxt - copied_seq == SIOCINQ. */
+	ASSERT_EQ(0, send_unread(srv, 3000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "client", cli, &rc, &mc);
+	inq = ioctl_int(cli, SIOCINQ);
+	EXPECT_EQ(3000, inq);
+	EXPECT_EQ((uint32_t)inq, (uint32_t)(mc.v[C_RCV_NXT] - mc.v[C_COPIED_SEQ]));
+	EXPECT_CTR("client", &mc, C_RCV_NXT,
+		   (uint32_t)(ms.v[C_SND_NXT] + 3000));
+
+	/* A partial read moves copied_seq only. */
+	ASSERT_EQ(0, recv_exact(cli, 1000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "client", cli, &rc, &mc);
+	inq = ioctl_int(cli, SIOCINQ);
+	EXPECT_EQ(2000, inq);
+	EXPECT_EQ((uint32_t)inq, (uint32_t)(mc.v[C_RCV_NXT] - mc.v[C_COPIED_SEQ]));
+	reg_unmap(&rc);
+	reg_unmap(&rs);
+}
+
+/*
+ * A receiver that does not read, with a small receive buffer: its
+ * window closes, the sender keeps unsent data queued.  At quiescence
+ * rcv_nxt - copied_seq == SIOCINQ on the receiver and snd_nxt - snd_una
+ * == SIOCOUTQ - SIOCOUTQNSD on the sender, exactly.
+ */
+TEST_F(tcp, queues_match_ioctls_with_closed_window)
+{
+	int inq, inq2, outq, outq2, nsd, nsd2, i;
+	struct vals mc, ms;
+	struct reg rc, rs;
+	struct conn c;
+	size_t total = 0;
+
+	ASSERT_EQ(0, make_conn(variant->family, variant->addr, 65536, 65536,
+			       &c));
+	ASSERT_EQ(0, reg_tcp(&self->s, c.cli, &rc, false));
+	ASSERT_EQ(0, reg_tcp(&self->s, c.srv, &rs, false));
+
+	/* Fill the path until the sender's buffer stays full. */
+	while (total < (64u << 20)) {
+		struct pollfd p = { .fd = c.cli, .events = POLLOUT };
+		ssize_t n = send(c.cli, txbuf, sizeof(txbuf), MSG_DONTWAIT);
+
+		if (n > 0) {
+			total += n;
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		if (poll(&p, 1, 300) == 0)
+			break;
+	}
+	TH_LOG("%zu bytes queued", total);
+	ASSERT_EQ(0, wait_quiet(c.cli, c.srv));
+
+	for (i = 0; i < 100; i++) {
+		inq = ioctl_int(c.srv, SIOCINQ);
+		outq = ioctl_int(c.cli, SIOCOUTQ);
+		nsd = ioctl_int(c.cli, SIOCOUTQNSD);
+		rd_all(&rc, &mc);
+		rd_all(&rs, &ms);
+		inq2 = ioctl_int(c.srv, SIOCINQ);
+		outq2 = ioctl_int(c.cli, SIOCOUTQ);
+		nsd2 = ioctl_int(c.cli, SIOCOUTQNSD);
+		if (inq == inq2 && outq == outq2 && nsd == nsd2)
+			break;
+		usleep(10000);
+	}
+	ASSERT_LT(i, 100);
+	EXPECT_LT(0, inq);
+	EXPECT_LT(0, nsd) TH_LOG("the sender's queue drained: window not full");
+	EXPECT_LE(nsd, outq);
+	EXPECT_EQ((uint32_t)inq, (uint32_t)(ms.v[C_RCV_NXT] - ms.v[C_COPIED_SEQ]))
+		TH_LOG("receiver: rcv_nxt %llu copied_seq %llu SIOCINQ %d",
+		       (unsigned long long)ms.v[C_RCV_NXT],
+		       (unsigned long long)ms.v[C_COPIED_SEQ], inq);
+	EXPECT_EQ((uint32_t)(outq - nsd),
+		  (uint32_t)(mc.v[C_SND_NXT] - mc.v[C_SND_UNA]))
+		TH_LOG("sender: snd_nxt %llu snd_una %llu SIOCOUTQ %d SIOCOUTQNSD %d",
+		       (unsigned long long)mc.v[C_SND_NXT],
+		       (unsigned long long)mc.v[C_SND_UNA], outq, nsd);
+	/* What was sent arrived. */
+	EXPECT_CTR("receiver", &ms, C_RCV_NXT, mc.v[C_SND_NXT]);
+
+	check_vs_info(_metadata, "sender", c.cli, &rc, &mc);
+	check_vs_info(_metadata, "receiver", c.srv, &rs, &ms);
+	reg_unmap(&rc);
+	reg_unmap(&rs);
+	close_conn(&c);
+}
+
+/*
+ * Data sent and not yet acknowledged, deterministically: in repair mode
+ * (CAP_NET_ADMIN) data written to the send queue counts as sent without
+ * being transmitted.  Then the retransmission delivers it and both ends
+ * agree with TCP_INFO again.
+ */
+TEST_F(tcp, in_flight_matches_siocoutq)
+{
+	int cli = self->c.cli, srv = self->c.srv, one = 1, q = TCP_SEND_QUEUE;
+	int outq, nsd, outq2, nsd2, off = TCP_REPAIR_OFF;
+	struct vals mc, ms;
+	struct reg rc, rs;
+
+	ASSERT_EQ(0, reg_tcp(&self->s, cli, &rc, false));
+	ASSERT_EQ(0, reg_tcp(&self->s, srv, &rs, false));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	if (setsockopt(cli, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)))
+		SKIP(return, "TCP_REPAIR: %s", strerror(errno));
+	ASSERT_EQ(0, setsockopt(cli, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q,
+				sizeof(q)));
+	ASSERT_EQ(1000, send(cli, txbuf, 1000, MSG_DONTWAIT));
+
+	/* The retransmission timer (>= 200 ms) has not fired yet. */
+	outq = ioctl_int(cli, SIOCOUTQ);
+	nsd = ioctl_int(cli, SIOCOUTQNSD);
+	rd_all(&rc, &mc);
+	outq2 = ioctl_int(cli, SIOCOUTQ);
+	nsd2 = ioctl_int(cli, SIOCOUTQNSD);
+	ASSERT_EQ(outq, outq2);
+	ASSERT_EQ(nsd, nsd2);
+	EXPECT_EQ(1000, outq - nsd);
+	EXPECT_EQ((uint32_t)(outq - nsd),
+		  (uint32_t)(mc.v[C_SND_NXT] - mc.v[C_SND_UNA]))
+		TH_LOG("snd_nxt %llu snd_una %llu SIOCOUTQ %d SIOCOUTQNSD %d",
+		       (unsigned long long)mc.v[C_SND_NXT],
+		       (unsigned long long)mc.v[C_SND_UNA], outq, nsd);
+
+	ASSERT_EQ(0, setsockopt(cli, IPPROTO_TCP, TCP_REPAIR, &off,
+				sizeof(off)));
+	ASSERT_EQ(0, recv_exact(srv, 1000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "client", cli, &rc, &mc);
+	check_vs_info(_metadata, "server", srv, &rs, &ms);
+	EXPECT_CTR("client", &mc, C_SND_UNA, mc.v[C_SND_NXT]);
+	EXPECT_CTR("server", &ms, C_RCV_NXT, mc.v[C_SND_NXT]);
+	reg_unmap(&rc);
+	reg_unmap(&rs);
+}
+
+#if defined(__x86_64__)
+#define NS_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NS_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#elif defined(__i386__)
+#define NS_AUDIT_ARCH	AUDIT_ARCH_I386
+#elif defined(__s390x__)
+#define NS_AUDIT_ARCH	AUDIT_ARCH_S390X
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NS_AUDIT_ARCH	AUDIT_ARCH_PPC64LE
+#elif defined(__riscv) && __riscv_xlen == 64
+#define NS_AUDIT_ARCH	AUDIT_ARCH_RISCV64
+#endif
+
+/* Shared by the test and its spinning reader; accessed with LOAD/STORE. */
+struct spin_shm {
+	int ready;	/* child: the filter is in place */
+	int stop;	/* parent: give up */
+	uint64_t initial;
+	uint64_t seen;
+};
+
+/*
+ * A reader under a seccomp filter that kills it on any syscall but
+ * exit: it sees bytes_received grow while the parent sends.
+ */
+TEST_F(tcp, counters_move_without_syscalls)
+{
+#ifdef NS_AUDIT_ARCH
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NS_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = ARRAY_SIZE(filter),
+		.filter = filter,
+	};
+	struct spin_shm *shm;
+	struct tcp_info ti;
+	uint64_t end;
+	pid_t pid;
+
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shm);
+	memset(shm, 0, sizeof(*shm));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		unsigned long long n;
+		uint64_t init, v;
+		struct nsnl s;
+		struct reg r;
+
+		/* The mapping is not inherited: map it in the child. */
+		if (nsnl_open(&s))
+			_exit(10);
+		if (reg_tcp(&s, self->c.srv, &r, false))
+			_exit(11);
+		init = rd(&r, C_BYTES_RECEIVED);
+		STORE(shm->initial, init);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(12);
+		if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+			_exit(13);
+		/* From here on, any syscall but exit kills us. */
+		STORE(shm->ready, 1);
+		for (n = 0; n < (1ULL << 36); n++) {
+			v = rd(&r, C_BYTES_RECEIVED);
+			if (v > init) {
+				STORE(shm->seen, v);
+				_exit(0);
+			}
+			if (LOAD(shm->stop))
+				_exit(20);
+		}
+		_exit(21);
+	}
+
+	end = now_ms() + 10000;
+	while (!LOAD(shm->ready) && now_ms() < end) {
+		int status;
+
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			TH_LOG("reader died before spinning: %s %d",
+			       WIFEXITED(status) ? "exit" : "signal",
+			       WIFEXITED(status) ? WEXITSTATUS(status) :
+						   WTERMSIG(status));
+			ASSERT_TRUE(false);
+		}
+		usleep(10000);
+	}
+	ASSERT_TRUE(LOAD(shm->ready)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	ASSERT_EQ(0, send_unread(self->c.cli, 5000));
+
+	/* Give the spinner 10 s, then tell it to stop. */
+	end = now_ms() + 10000;
+	while (now_ms() < end) {
+		int status;
+
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			if (WIFSIGNALED(status))
+				TH_LOG("reader killed by signal %d (%s)%s",
+				       WTERMSIG(status),
+				       strsignal(WTERMSIG(status)),
+				       WTERMSIG(status) == SIGSYS ?
+				       ": it made a syscall" : "");
+			ASSERT_TRUE(WIFEXITED(status));
+			EXPECT_EQ(0, WEXITSTATUS(status))
+				TH_LOG("reader exit code %d",
+				       WEXITSTATUS(status));
+			goto done;
+		}
+		usleep(10000);
+	}
+	STORE(shm->stop, 1);
+	expect_exit0(_metadata, pid, 5000, "reader");
+	ASSERT_TRUE(false) TH_LOG("the reader never saw the counter move");
+done:
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	ASSERT_EQ(0, tcp_info_get(self->c.srv, &ti));
+	EXPECT_LT(shm->initial, shm->seen);
+	EXPECT_GE(ti.tcpi_bytes_received, shm->seen);
+	EXPECT_EQ(ti.tcpi_bytes_received, shm->initial + 5000);
+	munmap(shm, sizeof(*shm));
+#else
+	SKIP(return, "no seccomp audit arch for this architecture");
+#endif
+}
+
+#define NREADERS 10
+
+struct reader_res {
+	int idx;
+	int err;
+	uint64_t bytes_received;
+	int state;
+};
+
+static int read_full(int fd, void *buf, size_t len, int timeout_ms)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, timeout_ms) <= 0)
+			return -1;
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
+/* Ten processes, each with its own netlink socket and mapping of one
+ * socket: they all read what TCP_INFO says.
+ */
+TEST_F(tcp, ten_readers_agree)
+{
+	int ready[2], go[2], res[2], i, n;
+	pid_t pids[NREADERS];
+	struct tcp_info ti, ti2;
+	struct vals m;
+	struct reg r;
+	char b;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(res));
+
+	for (i = 0; i < NREADERS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			struct reader_res rr = { .idx = i };
+			struct nsnl s;
+			struct reg cr;
+
+			close(ready[0]);
+			close(go[1]);
+			close(res[0]);
+			if (nsnl_open(&s))
+				rr.err = 1;
+			else if (reg_tcp(&s, self->c.srv, &cr, false))
+				rr.err = 2;
+			b = rr.err ? 'E' : 'R';
+			if (write(ready[1], &b, 1) != 1)
+				_exit(3);
+			/* Wait for the parent's go (or its death). */
+			if (!rr.err && read_full(go[0], &b, 1, 20000))
+				_exit(4);
+			if (!rr.err) {
+				rr.bytes_received = rd(&cr, C_BYTES_RECEIVED);
+				rr.state = rd_state(&cr);
+			}
+			if (write(res[1], &rr, sizeof(rr)) != sizeof(rr))
+				_exit(5);
+			_exit(0);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(res[1]);
+
+	for (i = 0; i < NREADERS; i++) {
+		ASSERT_EQ(0, read_full(ready[0], &b, 1, 10000));
+		EXPECT_EQ('R', b);
+	}
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.srv, &r, false));
+
+	ASSERT_EQ(0, pump(self->c.cli, self->c.srv, 300 << 10));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	ASSERT_EQ(0, tcp_info_get(self->c.srv, &ti));
+	for (i = 0; i < NREADERS; i++)
+		ASSERT_EQ(1, write(go[1], "g", 1));
+	for (n = 0; n < NREADERS; n++) {
+		struct reader_res rr;
+
+		ASSERT_EQ(0, read_full(res[0], &rr, sizeof(rr), 10000));
+		EXPECT_EQ(0, rr.err) TH_LOG("reader %d: error %d", rr.idx,
+					    rr.err);
+		EXPECT_EQ(NETSTATS_BLOCK_LIVE, rr.state);
+		EXPECT_EQ(ti.tcpi_bytes_received, rr.bytes_received)
+			TH_LOG("reader %d: bytes_received %llu, TCP_INFO %llu",
+			       rr.idx, (unsigned long long)rr.bytes_received,
+			       (unsigned long long)ti.tcpi_bytes_received);
+	}
+	/* Nothing moved meanwhile, and the test's own mapping agrees. */
+	ASSERT_EQ(0, read_consistent(self->c.srv, &r, &ti2, &m));
+	EXPECT_TRUE(info_same(&ti, &ti2));
+	expect_info(_metadata, "server", &m, &ti2, false);
+	EXPECT_CTR("server", &m, C_BYTES_RECEIVED, 300 << 10);
+	for (i = 0; i < NREADERS; i++)
+		expect_exit0(_metadata, pids[i], 10000, "reader");
+	close(ready[0]);
+	close(go[1]);
+	close(res[0]);
+	reg_unmap(&r);
+}
+
+/* Wait up to 5 s for OBJECT_DEAD of registration @id on @mon. */
+static int wait_dead_ntf(struct nsnl *mon, uint32_t id)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	int fd = mnl_socket_get_fd(mon->nl);
+	uint64_t end = now_ms() + 5000;
+	int ret;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (now_ms() < end) {
+		const struct nlmsghdr *m;
+
+		ret = mnl_socket_recvfrom(mon->nl, mon->buf,
+					  MNL_SOCKET_BUFFER_SIZE);
+		if (ret < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (m = (void *)mon->buf; mnl_nlmsg_ok(m, ret);
+		     m = mnl_nlmsg_next(m, &ret)) {
+			const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
+			const struct nlattr *a;
+			const char *grp = NULL;
+			uint32_t nid = 0;
+
+			if (m->nlmsg_type != mon->family ||
+			    g->cmd != NETSTATS_CMD_OBJECT_DEAD)
+				continue;
+			mnl_attr_for_each(a, m, sizeof(*g)) {
+				if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_ID)
+					nid = mnl_attr_get_u32(a);
+				else if (mnl_attr_get_type(a) ==
+					 NETSTATS_A_REGISTRATION_GROUP)
+					grp = mnl_attr_get_str(a);
+			}
+			if (nid == id && grp && !strcmp(grp, "tcp"))
+				return 0;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Destroy the server socket with close() and check the snapshot.
+ * @unread: leave 1000 received bytes unread, so close() aborts with a
+ * RST and destroys the socket at once (counted in segs_out); else an
+ * SO_LINGER {1, 0} close() with nothing unread, which goes through
+ * tcp_disconnect().
+ */
+static void check_destroy(struct __test_metadata *_metadata, struct nsnl *s,
+			  struct conn *c, bool unread)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int cli = c->cli, srv = c->srv, inq;
+	struct vals last, fin, again;
+	struct tcp_info ti;
+	struct nsnl mon;
+	uint32_t gen;
+	struct reg r;
+	int i;
+
+	ASSERT_EQ(0, reg_tcp(s, srv, &r, false));
+	ASSERT_EQ(0, pump(cli, srv, 50000));
+	ASSERT_EQ(0, pump(srv, cli, 20000));
+	if (unread)
+		ASSERT_EQ(0, send_unread(cli, 1000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	ASSERT_EQ(0, read_consistent(srv, &r, &ti, &last));
+	expect_info(_metadata, "server", &last, &ti, false);
+	inq = ioctl_int(srv, SIOCINQ);
+	EXPECT_EQ(unread ? 1000 : 0, inq);
+	gen = rd_gen(&r);
+	ASSERT_EQ(NETSTATS_BLOCK_LIVE, rd_state(&r));
+
+	ASSERT_EQ(0, nsnl_open(&mon));
+	ASSERT_NE(0U, mon.monitor_grp);
+	ASSERT_EQ(0, setsockopt(mnl_socket_get_fd(mon.nl), SOL_NETLINK,
+				NETLINK_ADD_MEMBERSHIP, &mon.monitor_grp,
+				sizeof(mon.monitor_grp)));
+
+	ASSERT_EQ(0, setsockopt(srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	ASSERT_EQ(0, close(srv));
+	c->srv = -1;
+
+	ASSERT_EQ(0, wait_dead(&r)) TH_LOG("still LIVE 5 s after close()");
+	EXPECT_NE(gen, rd_gen(&r));
+	rd_all(&r, &fin);
+	/* The final values: nothing lost, nothing zeroed.  close() sent one
+	 * RST after the last TCP_INFO; in the SO_LINGER case it depends on
+	 * where the values are frozen whether it counts.
+	 */
+	expect_info(_metadata, "dead server", &fin, &ti, true);
+	if (unread) {
+		EXPECT_CTR("dead server", &fin, C_SEGS_OUT,
+			   ti.tcpi_segs_out + 1);
+	} else {
+		EXPECT_TRUE(fin.v[C_SEGS_OUT] == ti.tcpi_segs_out ||
+			    fin.v[C_SEGS_OUT] == ti.tcpi_segs_out + 1)
+			TH_LOG("dead server segs_out: mapped %llu, TCP_INFO %u",
+			       (unsigned long long)fin.v[C_SEGS_OUT],
+			       ti.tcpi_segs_out);
+	}
+	EXPECT_CTR("dead server", &fin, C_RCV_NXT, last.v[C_RCV_NXT]);
+	EXPECT_CTR("dead server", &fin, C_COPIED_SEQ, last.v[C_COPIED_SEQ]);
+	EXPECT_CTR("dead server", &fin, C_SND_NXT, last.v[C_SND_NXT]);
+	EXPECT_CTR("dead server", &fin, C_SND_UNA, last.v[C_SND_UNA]);
+	EXPECT_EQ((uint32_t)inq,
+		  (uint32_t)(fin.v[C_RCV_NXT] - fin.v[C_COPIED_SEQ]));
+
+	EXPECT_EQ(0, wait_dead_ntf(&mon, r.id))
+		TH_LOG("no OBJECT_DEAD for registration %u", r.id);
+	nsnl_close(&mon);
+
+	/* Frozen: the peer's traffic cannot reach a destroyed socket. */
+	send(cli, txbuf, 100, MSG_DONTWAIT | MSG_NOSIGNAL);
+	usleep(100000);
+	rd_all(&r, &again);
+	for (i = 0; i < C_MAX; i++)
+		EXPECT_EQ(fin.v[i], again.v[i]) TH_LOG("%s", cname(i));
+	EXPECT_EQ(NETSTATS_BLOCK_DEAD, rd_state(&r));
+
+	/* A dead registration is still unregistered normally. */
+	EXPECT_EQ(0, unreg(s, r.id));
+	reg_unmap(&r);
+}
+
+TEST_F(tcp, destroy_with_unread_data_keeps_final_values)
+{
+	check_destroy(_metadata, &self->s, &self->c, true);
+}
+
+TEST_F(tcp, destroy_linger0_keeps_final_values)
+{
+	check_destroy(_metadata, &self->s, &self->c, false);
+}
+
+/* connect(AF_UNSPEC) zeroes the counters: a new generation, values as
+ * TCP_INFO; the socket then reconnects and the same mapping follows it.
+ */
+TEST_F(tcp, disconnect_restarts_counters)
+{
+	struct sockaddr_storage ss, unspec = { .ss_family = AF_UNSPEC };
+	int cli = self->c.cli, lfd, srv2;
+	struct reg rc, rs2;
+	struct vals mc, ms;
+	uint32_t gen, gen1;
+	struct tcp_info ti;
+	socklen_t len;
+
+	ASSERT_EQ(0, reg_tcp(&self->s, cli, &rc, false));
+	ASSERT_EQ(0, pump(cli, self->c.srv, 40000));
+	ASSERT_EQ(0, pump(self->c.srv, cli, 10000));
+	ASSERT_EQ(0, wait_quiet(cli, self->c.srv));
+	check_vs_info(_metadata, "client", cli, &rc, &mc);
+	EXPECT_CTR("client", &mc, C_BYTES_RECEIVED, 10000);
+	gen = rd_gen(&rc);
+
+	ASSERT_EQ(0, connect(cli, (struct sockaddr *)&unspec, sizeof(unspec)));
+	gen1 = rd_gen(&rc);
+	EXPECT_NE(gen, gen1);
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(&rc));
+	ASSERT_EQ(0, read_consistent(cli, &rc, &ti, &mc));
+	expect_info(_metadata, "disconnected client", &mc, &ti, false);
+	EXPECT_EQ(0ULL, ti.tcpi_bytes_received);
+	EXPECT_EQ(0ULL, ti.tcpi_bytes_acked);
+	EXPECT_EQ(0U, ti.tcpi_segs_out);
+	EXPECT_CTR("disconnected client", &mc, C_COPIED_SEQ, mc.v[C_RCV_NXT]);
+
+	/* Reuse the socket. */
+	lfd = listener(variant->family, variant->addr, 0, &ss, &len);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, connect(cli, (struct sockaddr *)&ss, len));
+	srv2 = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, srv2);
+	close(lfd);
+	ASSERT_EQ(0, reg_tcp(&self->s, srv2, &rs2, false));
+	ASSERT_EQ(0, pump(cli, srv2, 30000));
+	ASSERT_EQ(0, pump(srv2, cli, 7000));
+	ASSERT_EQ(0, wait_quiet(cli, srv2));
+	check_vs_info(_metadata, "reconnected client", cli, &rc, &mc);
+	check_vs_info(_metadata, "new server", srv2, &rs2, &ms);
+	EXPECT_EQ(gen1, rd_gen(&rc));
+	EXPECT_CTR("reconnected client", &mc, C_BYTES_RECEIVED, 7000);
+	EXPECT_CTR("reconnected client", &mc, C_SND_NXT, ms.v[C_RCV_NXT]);
+	EXPECT_CTR("reconnected client", &mc, C_RCV_NXT, ms.v[C_SND_NXT]);
+	EXPECT_CTR("reconnected client", &mc, C_SND_UNA, mc.v[C_SND_NXT]);
+	EXPECT_CTR("reconnected client", &mc, C_COPIED_SEQ, mc.v[C_RCV_NXT]);
+	close(srv2);
+	reg_unmap(&rc);
+	reg_unmap(&rs2);
+}
+
+#define VM_READV_CONTROL	0x6e65747374617473ULL
+
+/* process_vm_readv() of another process's mapping fails (no GUP on
+ * VM_IO | VM_PFNMAP) while its ordinary memory reads fine.
+ */
+static void check_vm_readv(struct __test_metadata *_metadata, pid_t pid,
+			   uint64_t mapped, uint64_t control)
+{
+	struct iovec local, remote;
+	uint64_t v = 0;
+
+	local.iov_base = &v;
+	local.iov_len = sizeof(v);
+	remote.iov_base = (void *)(uintptr_t)control;
+	remote.iov_len = sizeof(v);
+	EXPECT_EQ((ssize_t)sizeof(v),
+		  process_vm_readv(pid, &local, 1, &remote, 1, 0))
+		TH_LOG("control read: %s", strerror(errno));
+	EXPECT_EQ(VM_READV_CONTROL, v);
+	remote.iov_base = (void *)(uintptr_t)mapped;
+	EXPECT_EQ(-1, process_vm_readv(pid, &local, 1, &remote, 1, 0));
+	EXPECT_EQ(EFAULT, errno) TH_LOG("%s", strerror(errno));
+}
+
+/* The mapping is read-only for good, not inherited, not pinnable. */
+TEST_F(tcp, mapping_is_locked_down)
+{
+	int p2c[2], c2p[2];
+	uint64_t addrs[2];
+	struct reg r;
+	void *p;
+	pid_t pid;
+
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.srv, &r, true));
+
+	p = mmap(NULL, r.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 r.map_fd, r.map_offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	/* The map file is O_RDONLY: mmap() itself refuses (EACCES). */
+	EXPECT_TRUE(errno == EACCES || errno == EPERM) TH_LOG("%s",
+							      strerror(errno));
+	p = mmap(NULL, r.map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		 r.map_fd, r.map_offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno) TH_LOG("%s", strerror(errno));
+	p = mmap(NULL, r.map_size, PROT_READ | PROT_EXEC, MAP_SHARED,
+		 r.map_fd, r.map_offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno) TH_LOG("%s", strerror(errno));
+
+	EXPECT_EQ(-1, mprotect((void *)r.base, r.map_size,
+			       PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-1, mprotect((void *)r.base, r.map_size,
+			       PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	/* VM_IO: fork() inheritance cannot be turned back on. */
+	EXPECT_EQ(-1, madvise((void *)r.base, r.map_size, MADV_DOFORK));
+	p = mremap((void *)r.base, r.map_size, 2 * r.map_size, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, p);
+	if (p != MAP_FAILED)
+		r.base = p;
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(&r));
+
+	/* Not inherited (VM_DONTCOPY): the child faults on the address. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		rd_state(&r);
+		_exit(0);
+	}
+	expect_killed_by(_metadata, pid, SIGSEGV, "forked child");
+
+	/* No GUP (VM_IO | VM_PFNMAP): process_vm_readv() of another
+	 * process's mapping fails while a normal variable reads fine.
+	 */
+	ASSERT_EQ(0, pipe(p2c));
+	ASSERT_EQ(0, pipe(c2p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		static uint64_t control = VM_READV_CONTROL;
+		uint64_t a[2];
+		struct nsnl s;
+		struct reg cr;
+		char b;
+
+		close(p2c[1]);
+		close(c2p[0]);
+		if (nsnl_open(&s) || reg_tcp(&s, self->c.srv, &cr, false))
+			_exit(2);
+		if (rd_state(&cr) != NETSTATS_BLOCK_LIVE)
+			_exit(3);
+		a[0] = (uintptr_t)(cr.base + cr.block_offset);
+		a[1] = (uintptr_t)&control;
+		if (write(c2p[1], a, sizeof(a)) != sizeof(a))
+			_exit(4);
+		/* Stay alive until the parent is done. */
+		if (read_full(p2c[0], &b, 1, 20000))
+			_exit(5);
+		_exit(0);
+	}
+	close(p2c[0]);
+	close(c2p[1]);
+	ASSERT_EQ(0, read_full(c2p[0], addrs, sizeof(addrs), 10000));
+	check_vm_readv(_metadata, pid, addrs[0], addrs[1]);
+	ASSERT_EQ(1, write(p2c[1], "x", 1));
+	expect_exit0(_metadata, pid, 10000, "mapped child");
+	close(p2c[1]);
+	close(c2p[0]);
+	reg_unmap(&r);
+}
+
+static int put_sock_fd(struct nlmsghdr *nlh, int32_t fd)
+{
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sizeof(fd), &fd);
+	return 0;
+}
+
+static int register_fd(struct nsnl *s, int fd)
+{
+	struct nlmsghdr *nlh;
+	struct reg r;
+	int err;
+
+	reg_init(&r);
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	put_sock_fd(nlh, fd);
+	err = nsnl_talk(s, nlh, reg_cb, &r);
+	if (r.map_fd >= 0)
+		close(r.map_fd);
+	return err;
+}
+
+TEST_F(tcp, register_errors)
+{
+	struct nsnl *s = &self->s;
+	struct sockaddr_storage ss;
+	struct nlmsghdr *nlh;
+	uint64_t cookie = 1;
+	int fd, lfd;
+	socklen_t len;
+	struct vals m;
+	struct reg r;
+
+	/* No socket named. */
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK_FD, s->miss_type);
+	EXPECT_NE(0, s->extack[0]);
+
+	/* By cookie: not yet. */
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, cookie);
+	EXPECT_EQ(-EOPNOTSUPP, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_NE(0, s->extack[0]);
+
+	/* Not a socket. */
+	fd = open("/dev/null", O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOTSOCK, register_fd(s, fd));
+	EXPECT_NE(0, s->extack[0]);
+	close(fd);
+
+	/* Not an fd at all. */
+	EXPECT_EQ(-EBADF, register_fd(s, 100000));
+	EXPECT_NE(0, s->extack[0]);
+	EXPECT_EQ(-EBADF, register_fd(s, -1));
+	EXPECT_NE(0, s->extack[0]);
+
+	/* Sockets that are not TCP. */
+	fd = socket(variant->family, SOCK_DGRAM, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EPROTOTYPE, register_fd(s, fd));
+	EXPECT_STREQ("not a TCP socket", s->extack);
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EPROTOTYPE, register_fd(s, fd));
+	EXPECT_NE(0, s->extack[0]);
+	close(fd);
+	EXPECT_EQ(-EPROTOTYPE, register_fd(s, mnl_socket_get_fd(s->nl)));
+	EXPECT_NE(0, s->extack[0]);
+
+	/* Nothing of the above left anything behind: TCP sockets in any
+	 * state register, the unconnected and the listening one too.
+	 */
+	fd = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, reg_tcp(s, fd, &r, false));
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(&r));
+	EXPECT_EQ(0ULL, rd(&r, C_BYTES_RECEIVED));
+	reg_unmap(&r);
+	close(fd);
+	lfd = listener(variant->family, variant->addr, 0, &ss, &len);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, reg_tcp(s, lfd, &r, false));
+	reg_unmap(&r);
+	close(lfd);
+	ASSERT_EQ(0, reg_tcp(s, self->c.srv, &r, false));
+	check_vs_info(_metadata, "server", self->c.srv, &r, &m);
+	reg_unmap(&r);
+}
+
+/* A TCP socket of another netns cannot be registered. */
+TEST_F(tcp, register_other_netns)
+{
+	struct nsnl s2;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, nsnl_open(&s2));
+	EXPECT_EQ(-EINVAL, register_fd(&s2, self->c.srv));
+	EXPECT_STREQ("socket is in another network namespace", s2.extack);
+	nsnl_close(&s2);
+}
+
+/* Another user (without CAP_NET_ADMIN) cannot register our socket. */
+TEST_F(tcp, register_other_user)
+{
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct nsnl s;
+		int err;
+
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		if (nsnl_open(&s))
+			_exit(3);
+		err = register_fd(&s, self->c.srv);
+		_exit(err == -EPERM && s.extack[0] ? 0 : 10);
+	}
+	expect_exit0(_metadata, pid, 10000, "uid 65534");
+}
+
+/* A child that maps a registration, then makes it go away with @how,
+ * then touches it: SIGBUS.
+ */
+static pid_t touch_after(int sock_fd, int how)
+{
+	pid_t pid = fork();
+	struct nsnl s;
+	struct reg r;
+
+	if (pid)
+		return pid;
+	if (nsnl_open(&s) || reg_tcp(&s, sock_fd, &r, false))
+		_exit(2);
+	if (rd_state(&r) != NETSTATS_BLOCK_LIVE)
+		_exit(3);
+	if (how == 0 && unreg(&s, r.id))
+		_exit(4);
+	if (how == 1)
+		nsnl_close(&s);
+	rd_state(&r);
+	_exit(0);
+}
+
+TEST_F(tcp, unregister)
+{
+	struct reg r, r2, r3;
+	struct nsnl s2;
+	struct vals m;
+
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.srv, &r, false));
+	ASSERT_EQ(0, unreg(&self->s, r.id));
+	/* r's range is gone: touching it would SIGBUS. */
+	EXPECT_EQ(-ENOENT, unreg(&self->s, r.id));
+	EXPECT_NE(0, self->s.extack[0]);
+	reg_unmap(&r);
+
+	/* Ids belong to their netlink socket: UNREGISTER of another
+	 * socket's id does not touch it.
+	 */
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.srv, &r, false));
+	ASSERT_EQ(0, nsnl_open(&s2));
+	ASSERT_EQ(0, reg_tcp(&s2, self->c.srv, &r2, false));
+	ASSERT_EQ(0, reg_tcp(&s2, self->c.cli, &r3, false));
+	if (r3.id != r.id) {
+		EXPECT_EQ(-ENOENT, unreg(&self->s, r3.id));
+		EXPECT_NE(0, self->s.extack[0]);
+	}
+	if (r2.id != r.id)
+		EXPECT_EQ(-ENOENT, unreg(&self->s, r2.id));
+	EXPECT_EQ(-ENOENT, unreg(&s2, r2.id + r3.id + r.id + 1));
+	EXPECT_EQ(0, unreg(&s2, r2.id));
+	EXPECT_EQ(0, unreg(&s2, r3.id));
+	reg_unmap(&r2);
+	reg_unmap(&r3);
+	nsnl_close(&s2);
+	check_vs_info(_metadata, "server", self->c.srv, &r, &m);
+
+	expect_killed_by(_metadata, touch_after(self->c.srv, 0), SIGBUS,
+			 "touch after UNREGISTER");
+	expect_killed_by(_metadata, touch_after(self->c.srv, 1), SIGBUS,
+			 "touch after closing the netlink socket");
+	check_vs_info(_metadata, "server", self->c.srv, &r, &m);
+	reg_unmap(&r);
+}
+
+/* Closing a netlink socket drops its registrations; nothing else is
+ * disturbed, and the socket's death later finds only the survivors.
+ */
+TEST_F(tcp, cleanup_on_netlink_close)
+{
+	struct reg r[4], keep;
+	struct vals m, fin;
+	struct nsnl s2;
+	int i, n;
+
+	for (n = 0; n < 20; n++) {
+		ASSERT_EQ(0, nsnl_open(&s2));
+		for (i = 0; i < 4; i++)
+			ASSERT_EQ(0, reg_tcp(&s2, i & 1 ? self->c.srv :
+					     self->c.cli, &r[i], false));
+		/* Half unmapped before the close, half after. */
+		reg_unmap(&r[0]);
+		reg_unmap(&r[1]);
+		nsnl_close(&s2);
+		reg_unmap(&r[2]);
+		reg_unmap(&r[3]);
+	}
+
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.srv, &keep, false));
+	ASSERT_EQ(0, pump(self->c.cli, self->c.srv, 20000));
+	/* Left unread: close() then aborts and destroys the socket at once. */
+	ASSERT_EQ(0, send_unread(self->c.cli, 10));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	check_vs_info(_metadata, "server", self->c.srv, &keep, &m);
+
+	/* A closed netlink socket's registration, still mapped, of a socket
+	 * that then dies: the reaper only sees our own.
+	 */
+	ASSERT_EQ(0, nsnl_open(&s2));
+	ASSERT_EQ(0, reg_tcp(&s2, self->c.srv, &r[0], false));
+	nsnl_close(&s2);
+	ASSERT_EQ(0, close(self->c.srv));
+	self->c.srv = -1;
+	ASSERT_EQ(0, wait_dead(&keep)) TH_LOG("still LIVE 5 s after close()");
+	rd_all(&keep, &fin);
+	EXPECT_CTR("dead server", &fin, C_BYTES_RECEIVED,
+		   m.v[C_BYTES_RECEIVED]);
+	EXPECT_CTR("dead server", &fin, C_RCV_NXT, m.v[C_RCV_NXT]);
+	reg_unmap(&r[0]);
+	reg_unmap(&keep);
+
+	/* And the family still works. */
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.cli, &keep, false));
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(&keep));
+	reg_unmap(&keep);
+}
+
+TEST_HARNESS_MAIN
