@@ -7,6 +7,7 @@
 #   make check DEBUG=1  the same on a KASAN/lockdep/kmemleak kernel
 #   make vm             interactive shell in the patched kernel
 #   make series         git format-patch series + checkpatch --strict
+#   make bisect         every commit of the series builds
 #   make bench          benchmarks in the VM (PRISTINE=1: also unpatched)
 #   make assemble       only assemble build/linux
 #   make kernel         only build the kernel (DEBUG=1 for the debug one)
@@ -17,7 +18,7 @@ DEBUG ?= 0
 FLAVOUR := $(if $(filter 1 y yes,$(DEBUG)),debug,normal)
 T := tooling
 
-.PHONY: all run check vm series bench assemble kernel ynl setup clean
+.PHONY: all run check vm series bisect bench assemble kernel ynl setup clean
 
 all: check
 
@@ -41,6 +42,9 @@ vm: kernel
 
 series: assemble
 	@$(T)/series.sh
+
+bisect: assemble
+	@$(T)/bisect-build.sh
 
 bench:
 	@$(T)/bench.sh

@@ -16,6 +16,7 @@
 #ifndef __LIBNETSTATS_H
 #define __LIBNETSTATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -41,8 +42,10 @@ struct netstats;
 LIBNETSTATS_API struct netstats *netstats__open(void);
 
 /**
- * @brief **netstats__close()** closes the socket and frees the handle.
- * The kernel drops every registration made through it.
+ * @brief **netstats__close()** closes the handle's sockets and frees it.
+ * The kernel drops every registration made through it; the registrations
+ * not unregistered yet are unmapped and freed as well, so every struct
+ * netstats_reg of the handle is invalid afterwards.
  *
  * @param ns Handle from **netstats__open()**, or NULL.
  */
@@ -50,7 +53,9 @@ LIBNETSTATS_API void netstats__close(struct netstats *ns);
 
 /**
  * @brief **netstats__last_error()** returns the extended ack message of the
- * last request that failed on this handle.
+ * last request that failed on this handle, or the library's description of
+ * why the last failed **netstats__register()** failed if the kernel did not
+ * fail it.
  *
  * @param ns Handle from **netstats__open()**.
  * @return The message, or "" if the last failed request carried none (or no
@@ -190,6 +195,213 @@ struct netstats_name {
  */
 LIBNETSTATS_API int netstats__parse_name(const char *name,
 					 struct netstats_name *out);
+
+/*
+ * Registrations (ABI 0.2.0).
+ *
+ * netstats__register() asks the kernel to map one group instance and maps
+ * it read-only into the process; counters are then read with plain loads,
+ * without system calls. A registration belongs to the handle it was made
+ * with: unregister it with netstats_reg__unregister(), or let
+ * netstats__close() free it.
+ *
+ * The readers (netstats_reg__id() to netstats_reg__snapshot()) only load
+ * from the mapping: any number of threads may call them at the same time,
+ * also while another thread uses the handle, but not while the
+ * registration is unregistered or the handle closed.
+ */
+struct netstats_reg;
+
+/**
+ * @brief **netstats__register()** registers the group instance *name*
+ * names (netlink REGISTER) and maps its counters.
+ *
+ * @param ns Handle from **netstats__open()**.
+ * @param name Registration name as for **netstats__parse_name()**, e.g.
+ * "tcp/fd:5" or "eth0/hw@period-ms=100".
+ * @return The registration on success; NULL and errno set on failure:
+ * EINVAL if *name* is malformed, the kernel's error (e.g. ENOENT for an
+ * unknown group, EOPNOTSUPP for a group or object that cannot be mapped),
+ * EPROTO if the reply is malformed, or mmap()'s error. Then
+ * **netstats__last_error()** gives the kernel's extended ack message, or a
+ * message of the library if the kernel did not fail the request.
+ */
+LIBNETSTATS_API struct netstats_reg *netstats__register(struct netstats *ns,
+							const char *name);
+
+/**
+ * @brief **netstats_reg__unregister()** drops the registration (netlink
+ * UNREGISTER), unmaps its counters and frees it.
+ *
+ * @param reg Registration from **netstats__register()**, or NULL. It is
+ * freed in every case.
+ * @return 0 on success; the negative error code of UNREGISTER on failure.
+ */
+LIBNETSTATS_API int netstats_reg__unregister(struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__id()** returns the registration id, unique within
+ * the handle, as object-dead notifications name it.
+ *
+ * @param reg Registration.
+ * @return The id, never 0; 0 if *reg* is NULL.
+ */
+LIBNETSTATS_API __u32 netstats_reg__id(const struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__base()** returns where the registration's range of
+ * the map file is mapped: counter offsets are from there.
+ *
+ * @param reg Registration.
+ * @return The start of the read-only mapping; NULL if *reg* is NULL.
+ */
+LIBNETSTATS_API const void *netstats_reg__base(const struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__counter_cnt()** returns the number of counters of
+ * the registration.
+ *
+ * @param reg Registration.
+ * @return The number of counters; 0 if *reg* is NULL.
+ */
+LIBNETSTATS_API size_t
+netstats_reg__counter_cnt(const struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__counter()** describes one counter of the
+ * registration. Its *offset* is from **netstats_reg__base()** (not from
+ * the block as in QUERY), its *doc* is "". A counter of a *type* this
+ * library does not know is listed but not read.
+ *
+ * @param reg Registration.
+ * @param idx Index of the counter, below **netstats_reg__counter_cnt()**.
+ * @return The description, valid as long as *reg*; NULL and errno set to
+ * EINVAL if *reg* is NULL or *idx* out of range.
+ */
+LIBNETSTATS_API const struct netstats_counter_info *
+netstats_reg__counter(const struct netstats_reg *reg, size_t idx);
+
+/**
+ * @brief **netstats_reg__find()** looks a counter up by name.
+ *
+ * @param reg Registration.
+ * @param name Counter name, e.g. "bytes_received".
+ * @return The index of the counter; -ENOENT if the registration has no
+ * counter of that name, -EINVAL if an argument is NULL.
+ */
+LIBNETSTATS_API int netstats_reg__find(const struct netstats_reg *reg,
+				       const char *name);
+
+/**
+ * @brief **netstats_reg__read()** reads one counter: a single load of the
+ * mapped value (as READ_ONCE() in the kernel), or, for a per-CPU group,
+ * the sum of the loads of every CPU's copy.
+ *
+ * @param reg Registration.
+ * @param idx Index of the counter.
+ * @param val Where the value is stored.
+ * @return 0 on success; -EINVAL if an argument is NULL or *idx* out of
+ * range, -EOPNOTSUPP if the counter's type is not known to the library.
+ */
+LIBNETSTATS_API int netstats_reg__read(const struct netstats_reg *reg,
+				       size_t idx, __u64 *val);
+
+/**
+ * @brief **netstats_reg__generation()** returns the generation of the
+ * registration's block. It changes whenever the counters restart from zero
+ * (e.g. a TCP socket reused after connect(AF_UNSPEC)) and when the object
+ * dies: values read under different generations are not comparable.
+ *
+ * @param reg Registration.
+ * @return The generation; 0 if *reg* is NULL.
+ */
+LIBNETSTATS_API __u32 netstats_reg__generation(const struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__dead()** tells whether the object behind the
+ * registration died. The counters then hold its final values until the
+ * registration is unregistered.
+ *
+ * @param reg Registration.
+ * @return true if the block's state is NETSTATS_BLOCK_DEAD; false if it is
+ * alive or *reg* is NULL.
+ */
+LIBNETSTATS_API bool netstats_reg__dead(const struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__snapshot()** reads the counters of one generation:
+ * reads them all (as **netstats_reg__read()**) between two reads of the
+ * generation, and again, up to 8 times in all, until both agree. Each
+ * value is exact at the time of its load; the counters of a block are not
+ * one atomic snapshot.
+ *
+ * @param reg Registration.
+ * @param vals Where the values of the first *cnt* counters are stored, in
+ * the order of **netstats_reg__counter()**; a counter of an unknown type
+ * reads as 0.
+ * @param cnt Number of elements of *vals*.
+ * @param generation If not NULL, where the generation the values belong to
+ * is stored.
+ * @return The number of values stored, the smaller of *cnt* and
+ * **netstats_reg__counter_cnt()**; -EAGAIN if the generation changed during
+ * every attempt, -EINVAL if *reg* is NULL or *vals* is NULL and *cnt* is
+ * not 0.
+ */
+LIBNETSTATS_API int netstats_reg__snapshot(const struct netstats_reg *reg,
+					   __u64 *vals, size_t cnt,
+					   __u32 *generation);
+
+/**
+ * @brief Callback of **netstats__monitor_read()**, called once per
+ * object-dead notification of a registration of the handle.
+ *
+ * @param id Registration id (see **netstats_reg__id()**). A notification
+ * can arrive after its registration was unregistered: ids that are not
+ * (or no longer) the application's must be ignored.
+ * @param portid Netlink port id of the handle's socket.
+ * @param group The group's name, e.g. "tcp".
+ * @param object The object's name, or NULL for objects named otherwise
+ * (sockets).
+ * @param ctx The *ctx* given to **netstats__monitor_read()**.
+ * @return 0 to continue; a negative error code stops the callbacks and
+ * becomes the return value of **netstats__monitor_read()**.
+ */
+typedef int (*netstats_dead_cb)(__u32 id, __u32 portid, const char *group,
+				const char *object, void *ctx);
+
+/**
+ * @brief **netstats__monitor_fd()** returns a file descriptor that polls
+ * readable when object-dead notifications are pending. The first call
+ * opens a second netlink socket, joined to the "monitor" multicast group
+ * in the network namespace of the calling thread (it must be the one of
+ * **netstats__open()**); later calls return the same descriptor. Open it
+ * before registering: objects that die before are only seen by
+ * **netstats_reg__dead()**.
+ *
+ * @param ns Handle from **netstats__open()**.
+ * @return The descriptor, owned by the handle (closed by
+ * **netstats__close()**); negative error code on failure.
+ */
+LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
+
+/**
+ * @brief **netstats__monitor_read()** reads the pending notifications of
+ * the monitor socket, without blocking, and calls *cb* for each
+ * object-dead notification of a registration of this handle (the monitor
+ * group also carries those of every other netstats socket of the network
+ * namespace). *cb* may unregister registrations, but not close the handle.
+ *
+ * @param ns Handle whose **netstats__monitor_fd()** was called.
+ * @param cb Called once per notification of the handle.
+ * @param ctx Passed to *cb*.
+ * @return The number of calls of *cb*; -EINVAL if **netstats__monitor_fd()**
+ * was not called, the value returned by *cb*, or another negative error
+ * code on failure. -ENOBUFS means notifications were lost because the
+ * socket's receive buffer overflowed (the ones still queued were handled):
+ * call **netstats_reg__dead()** on every registration to resynchronise.
+ */
+LIBNETSTATS_API int netstats__monitor_read(struct netstats *ns,
+					   netstats_dead_cb cb, void *ctx);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * libnetstats: the netlink socket, family resolution and QUERY.
+ * libnetstats: the netlink socket, family resolution, QUERY, registrations
+ * and their mapped counters, object-dead notifications.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -29,6 +33,33 @@ struct netstats {
 	char *rx_buf;
 	size_t rx_len;
 	char errmsg[NS_ERRMSG_LEN];
+	/* registrations not unregistered yet, freed by netstats__close() */
+	struct netstats_reg *regs;
+	/* monitor socket, opened by netstats__monitor_fd() */
+	struct mnl_socket *mon;
+	char *mon_buf;
+	size_t mon_len;
+	bool mon_lost;		/* ENOBUFS not reported yet */
+};
+
+/*
+ * One registration: the REGISTER reply and the mapping. One allocation:
+ * the structure, counters[], then the counter names.
+ */
+struct netstats_reg {
+	struct netstats *ns;
+	struct netstats_reg *next;	/* in ns->regs */
+	struct netstats_reg **pprev;	/* NULL if not linked */
+	const void *base;		/* the mapping, or NULL */
+	__u64 map_offset;
+	__u64 map_size;
+	__u32 id;
+	__u32 page_size;
+	__u32 stride;			/* between two CPUs' copies */
+	__u32 ncpus;			/* copies of each counter, >= 1 */
+	__u32 block_offset;
+	size_t counter_cnt;
+	struct netstats_counter_info *counters;
 };
 
 /* Handles one reply message; returns 0 or -errno. */
@@ -108,6 +139,11 @@ static void ns_parse_extack(struct ns_req *req, const struct nlmsghdr *nlh,
 			break;
 		}
 	}
+}
+
+static void ns_set_errmsg(struct netstats *ns, const char *msg)
+{
+	snprintf(ns->errmsg, sizeof(ns->errmsg), "%s", msg);
 }
 
 static void ns_parse_error(struct ns_req *req, const struct nlmsghdr *nlh)
@@ -315,10 +351,17 @@ err_close:
 	return ns_err_ptr(err);
 }
 
+static void ns_reg_free(struct netstats_reg *reg);
+
 void netstats__close(struct netstats *ns)
 {
 	if (!ns)
 		return;
+	while (ns->regs)
+		ns_reg_free(ns->regs);
+	if (ns->mon)
+		mnl_socket_close(ns->mon);
+	free(ns->mon_buf);
 	if (ns->nl)
 		mnl_socket_close(ns->nl);
 	free(ns->rx_buf);
@@ -520,4 +563,628 @@ int netstats__query(struct netstats *ns, const char *group,
 					      NETSTATS_A_GROUP_NAME, group))
 		return ns_err(-EINVAL);
 	return ns_err(ns_request(ns, nlh, ns_group_cb, &q));
+}
+
+/* --- registrations ---------------------------------------------------- */
+
+static int ns_ignore_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return 0;
+}
+
+/* YNL "uint": as small as the value allows, as the kernel sends it. */
+static void ns_put_uint(struct nlmsghdr *nlh, __u16 type, __u64 val)
+{
+	if (val <= UINT32_MAX)
+		mnl_attr_put_u32(nlh, type, val);
+	else
+		mnl_attr_put_u64(nlh, type, val);
+}
+
+/* REGISTER request for a parsed name; @buf holds MNL_SOCKET_BUFFER_SIZE. */
+static struct nlmsghdr *ns_reg_msg(void *buf, __u16 family_id,
+				   const struct netstats_name *n)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	__u32 i;
+
+	nlh = ns_msg_start(buf, family_id, NLM_F_ACK, NETSTATS_CMD_REGISTER,
+			   NETSTATS_FAMILY_VERSION);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, n->group);
+	if (n->object[0])
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT,
+				  n->object);
+	if (n->flags & NETSTATS_NAME_F_SOCK_FD)
+		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD,
+			     sizeof(n->sock_fd), &n->sock_fd);
+	if (n->flags & NETSTATS_NAME_F_SOCK_COOKIE)
+		mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+				 n->sock_cookie);
+	for (i = 0; i < n->opt_cnt; i++) {
+		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
+		mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, n->opts[i].name);
+		ns_put_uint(nlh, NETSTATS_A_OPTION_VALUE, n->opts[i].value);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	return nlh;
+}
+
+/* Bytes of a counter type; 0 if this library does not know the type. */
+static unsigned int ns_width(__u32 type)
+{
+	switch (type) {
+	case NETSTATS_COUNTER_TYPE_U64:
+		return sizeof(__u64);
+	case NETSTATS_COUNTER_TYPE_U32:
+		return sizeof(__u32);
+	}
+	return 0;
+}
+
+/*
+ * Every counter of a known type, with all its per-CPU copies, and the block
+ * header are naturally aligned and inside the range: then reading any of
+ * them is safe. The range can be mapped.
+ */
+static int ns_reg_check(const struct netstats_reg *reg)
+{
+	const struct netstats_counter_info *c;
+	unsigned int width;
+	__u64 span;
+	size_t i;
+
+	if (!reg->id || !reg->page_size || !reg->map_size ||
+	    reg->map_size > SIZE_MAX || reg->map_offset % reg->page_size ||
+	    reg->map_size % reg->page_size || !reg->ncpus ||
+	    (reg->ncpus > 1 && (!reg->stride || reg->stride % 8)) ||
+	    reg->block_offset % sizeof(__u32) ||
+	    (__u64)reg->block_offset + sizeof(struct netstats_block_hdr) >
+	    reg->map_size)
+		return -EPROTO;
+	span = (__u64)(reg->ncpus - 1) * reg->stride;
+	for (i = 0; i < reg->counter_cnt; i++) {
+		c = &reg->counters[i];
+		width = ns_width(c->type);
+		if (width && (c->offset % width ||
+			      c->offset + span + width > reg->map_size))
+			return -EPROTO;
+	}
+	return 0;
+}
+
+/* Parser state of a REGISTER reply. */
+struct ns_reg_reply {
+	__u16 family_id;
+	int map_fd;		/* -1 until a reply gives one; to close */
+	__u32 id;		/* 0 until a reply gives one; to unregister */
+	struct netstats_reg *reg;	/* the parsed reply, not mapped */
+	const char *errmsg;	/* why the reply was refused */
+};
+
+#define NS_REG_ID		0x01U
+#define NS_REG_MAP_FD		0x02U
+#define NS_REG_MAP_OFFSET	0x04U
+#define NS_REG_MAP_SIZE		0x08U
+#define NS_REG_PAGE_SIZE	0x10U
+#define NS_REG_BLOCK_OFFSET	0x20U
+#define NS_REG_REQUIRED		0x3fU
+
+/* The attributes of a REGISTER reply into @reg and its counters[]. */
+static int ns_reg_fill(const struct nlmsghdr *nlh, struct netstats_reg *reg,
+		       char *names)
+{
+	struct netstats_counter_info *c;
+	const struct nlattr *attr;
+	unsigned int seen = 0;
+	size_t len, ic = 0;
+	__u32 map_fd = 0;
+	int err = 0;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(attr)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			err = ns_u32(attr, &reg->id);
+			seen |= NS_REG_ID;
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
+			err = ns_u32(attr, &map_fd);
+			seen |= NS_REG_MAP_FD;
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
+			err = ns_uint(attr, &reg->map_offset);
+			seen |= NS_REG_MAP_OFFSET;
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_SIZE:
+			err = ns_uint(attr, &reg->map_size);
+			seen |= NS_REG_MAP_SIZE;
+			break;
+		case NETSTATS_A_REGISTRATION_PAGE_SIZE:
+			err = ns_u32(attr, &reg->page_size);
+			seen |= NS_REG_PAGE_SIZE;
+			break;
+		case NETSTATS_A_REGISTRATION_PERCPU_STRIDE:
+			err = ns_u32(attr, &reg->stride);
+			break;
+		case NETSTATS_A_REGISTRATION_NCPUS:
+			err = ns_u32(attr, &reg->ncpus);
+			break;
+		case NETSTATS_A_REGISTRATION_BLOCK_OFFSET:
+			err = ns_u32(attr, &reg->block_offset);
+			seen |= NS_REG_BLOCK_OFFSET;
+			break;
+		case NETSTATS_A_REGISTRATION_COUNTER:
+			c = &reg->counters[ic++];
+			err = ns_parse_counter(attr, c);
+			if (err)
+				break;
+			/* Nothing may point into the receive buffer. */
+			c->doc = "";
+			len = strlen(c->name) + 1;
+			memcpy(names, c->name, len);
+			c->name = names;
+			names += len;
+			break;
+		}
+		if (err)
+			return err;
+	}
+	if (seen != NS_REG_REQUIRED || (int)map_fd < 0)
+		return -EPROTO;
+	return 0;
+}
+
+/* Room for the name of a counter: the payloads of its name attributes. */
+static size_t ns_name_space(const struct nlattr *nest)
+{
+	const struct nlattr *attr;
+	size_t len = 0;
+
+	mnl_attr_for_each_nested(attr, nest)
+		if (mnl_attr_get_type(attr) == NETSTATS_A_COUNTER_NAME)
+			len += mnl_attr_get_payload_len(attr);
+	return len;
+}
+
+/*
+ * One REGISTER reply message -> r->reg, not mapped. The map fd and the id
+ * are taken first, so the caller can close and unregister them whatever
+ * else is wrong with the reply.
+ */
+static int ns_reg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ns_reg_reply *r = data;
+	size_t nc = 0, names_len = 0;
+	const struct nlattr *attr;
+	struct netstats_reg *reg;
+	__u32 v;
+	int err;
+
+	if (nlh->nlmsg_type != r->family_id ||
+	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN ||
+	    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd !=
+	    NETSTATS_CMD_REGISTER)
+		return 0;
+	if (r->reg || r->map_fd >= 0 || r->id) {
+		r->errmsg = "more than one REGISTER reply";
+		return -EPROTO;
+	}
+
+	/* Space for the names: at most the payloads of their attributes. */
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(attr)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			if (!ns_u32(attr, &v))
+				r->id = v;
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
+			if (!ns_u32(attr, &v) && (int)v >= 0)
+				r->map_fd = (int)v;
+			break;
+		case NETSTATS_A_REGISTRATION_COUNTER:
+			nc++;
+			names_len += ns_name_space(attr);
+			break;
+		}
+	}
+
+	reg = calloc(1, sizeof(*reg) + nc * sizeof(*reg->counters) +
+		     names_len);
+	if (!reg) {
+		r->errmsg = "out of memory";
+		return -ENOMEM;
+	}
+	reg->counters = (void *)(reg + 1);
+	reg->counter_cnt = nc;
+	reg->ncpus = 1;
+	err = ns_reg_fill(nlh, reg, (char *)(reg->counters + nc));
+	if (!err)
+		err = ns_reg_check(reg);
+	if (err) {
+		r->errmsg = "malformed REGISTER reply";
+		free(reg);
+		return err;
+	}
+	r->reg = reg;
+	return 0;
+}
+
+static void ns_reg_link(struct netstats *ns, struct netstats_reg *reg,
+			const void *base)
+{
+	reg->ns = ns;
+	reg->base = base;
+	reg->next = ns->regs;
+	if (reg->next)
+		reg->next->pprev = &reg->next;
+	reg->pprev = &ns->regs;
+	ns->regs = reg;
+}
+
+/* Unlink, unmap and free; the kernel side is the caller's business. */
+static void ns_reg_free(struct netstats_reg *reg)
+{
+	if (reg->pprev) {
+		*reg->pprev = reg->next;
+		if (reg->next)
+			reg->next->pprev = reg->pprev;
+	}
+	if (reg->base)
+		munmap((void *)reg->base, reg->map_size);
+	free(reg);
+}
+
+static int ns_unregister_id(struct netstats *ns, __u32 id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = ns_msg_start(buf, ns->family_id, NLM_F_ACK,
+			   NETSTATS_CMD_UNREGISTER, NETSTATS_FAMILY_VERSION);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, id);
+	return ns_request(ns, nlh, ns_ignore_cb, NULL);
+}
+
+struct netstats_reg *netstats__register(struct netstats *ns, const char *name)
+{
+	struct ns_reg_reply r = { .map_fd = -1 };
+	struct netstats_name n = { .sz = sizeof(n) };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char errmsg[NS_ERRMSG_LEN];
+	struct nlmsghdr *nlh;
+	void *base;
+	int err;
+
+	if (!ns || !name)
+		return ns_err_ptr(-EINVAL);
+	if (netstats__parse_name(name, &n)) {
+		ns_set_errmsg(ns, "malformed registration name");
+		return ns_err_ptr(-EINVAL);
+	}
+	r.family_id = ns->family_id;
+	nlh = ns_reg_msg(buf, ns->family_id, &n);
+	err = ns_request(ns, nlh, ns_reg_cb, &r);
+	if (err) {
+		if (r.errmsg)
+			ns_set_errmsg(ns, r.errmsg);
+		goto err_free;
+	}
+	if (!r.reg || r.map_fd < 0) {
+		ns_set_errmsg(ns, "no REGISTER reply");
+		err = -EPROTO;
+		goto err_free;
+	}
+	if ((off_t)r.reg->map_offset < 0 ||
+	    (__u64)(off_t)r.reg->map_offset != r.reg->map_offset) {
+		ns_set_errmsg(ns, "map-offset too large for mmap()");
+		err = -EOVERFLOW;
+		goto err_free;
+	}
+	base = mmap(NULL, r.reg->map_size, PROT_READ, MAP_SHARED, r.map_fd,
+		    r.reg->map_offset);
+	if (base == MAP_FAILED) {
+		err = -errno;
+		ns_set_errmsg(ns, "mmap() of the counters failed");
+		goto err_free;
+	}
+	close(r.map_fd);
+	ns_reg_link(ns, r.reg, base);
+	return r.reg;
+
+err_free:
+	free(r.reg);
+	if (r.map_fd >= 0)
+		close(r.map_fd);
+	/* The kernel registered: undo it, keeping the first error. */
+	if (r.id) {
+		memcpy(errmsg, ns->errmsg, sizeof(errmsg));
+		ns_unregister_id(ns, r.id);
+		memcpy(ns->errmsg, errmsg, sizeof(errmsg));
+	}
+	return ns_err_ptr(err);
+}
+
+int netstats_reg__unregister(struct netstats_reg *reg)
+{
+	struct netstats *ns;
+	__u32 id;
+
+	if (!reg)
+		return 0;
+	ns = reg->ns;
+	id = reg->id;
+	/* Unmap first: the range is no longer backed after UNREGISTER. */
+	ns_reg_free(reg);
+	return ns_err(ns_unregister_id(ns, id));
+}
+
+__u32 netstats_reg__id(const struct netstats_reg *reg)
+{
+	return reg ? reg->id : 0;
+}
+
+const void *netstats_reg__base(const struct netstats_reg *reg)
+{
+	return reg ? reg->base : NULL;
+}
+
+size_t netstats_reg__counter_cnt(const struct netstats_reg *reg)
+{
+	return reg ? reg->counter_cnt : 0;
+}
+
+const struct netstats_counter_info *
+netstats_reg__counter(const struct netstats_reg *reg, size_t idx)
+{
+	if (!reg || idx >= reg->counter_cnt)
+		return ns_err_ptr(-EINVAL);
+	return &reg->counters[idx];
+}
+
+int netstats_reg__find(const struct netstats_reg *reg, const char *name)
+{
+	size_t i;
+
+	if (!reg || !name)
+		return ns_err(-EINVAL);
+	for (i = 0; i < reg->counter_cnt; i++)
+		if (!strcmp(reg->counters[i].name, name))
+			return i;
+	return ns_err(-ENOENT);
+}
+
+/*
+ * A counter of a known type: one load of each per-CPU copy, never torn,
+ * never cached, as READ_ONCE().
+ */
+static __u64 ns_load(const struct netstats_reg *reg,
+		     const struct netstats_counter_info *c)
+{
+	const char *p = (const char *)reg->base + c->offset;
+	__u64 sum = 0;
+	__u32 cpu;
+
+	for (cpu = 0; cpu < reg->ncpus; cpu++, p += reg->stride) {
+		if (c->type == NETSTATS_COUNTER_TYPE_U64)
+			sum += __atomic_load_n((const __u64 *)p,
+					       __ATOMIC_RELAXED);
+		else
+			sum += __atomic_load_n((const __u32 *)p,
+					       __ATOMIC_RELAXED);
+	}
+	return sum;
+}
+
+int netstats_reg__read(const struct netstats_reg *reg, size_t idx,
+		       __u64 *val)
+{
+	if (!reg || !val || idx >= reg->counter_cnt)
+		return ns_err(-EINVAL);
+	if (!ns_width(reg->counters[idx].type))
+		return ns_err(-EOPNOTSUPP);
+	*val = ns_load(reg, &reg->counters[idx]);
+	return 0;
+}
+
+static const struct netstats_block_hdr *
+ns_reg_hdr(const struct netstats_reg *reg)
+{
+	return (const void *)((const char *)reg->base + reg->block_offset);
+}
+
+__u32 netstats_reg__generation(const struct netstats_reg *reg)
+{
+	if (!reg)
+		return 0;
+	return __atomic_load_n(&ns_reg_hdr(reg)->generation, __ATOMIC_ACQUIRE);
+}
+
+bool netstats_reg__dead(const struct netstats_reg *reg)
+{
+	if (!reg)
+		return false;
+	return __atomic_load_n(&ns_reg_hdr(reg)->state, __ATOMIC_ACQUIRE) ==
+	       NETSTATS_BLOCK_DEAD;
+}
+
+#define NS_SNAPSHOT_TRIES	8
+
+/* Lets the unit tests change the block between the reads. */
+#ifndef NS_SNAPSHOT_TEST_HOOK
+#define NS_SNAPSHOT_TEST_HOOK(try)	((void)(try))
+#endif
+
+int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
+			   size_t cnt, __u32 *generation)
+{
+	const struct netstats_block_hdr *hdr;
+	const struct netstats_counter_info *c;
+	__u32 gen, gen2;
+	size_t i, n;
+	int try;
+
+	if (!reg || (!vals && cnt))
+		return ns_err(-EINVAL);
+	n = cnt < reg->counter_cnt ? cnt : reg->counter_cnt;
+	hdr = ns_reg_hdr(reg);
+	for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
+		gen = __atomic_load_n(&hdr->generation, __ATOMIC_ACQUIRE);
+		for (i = 0; i < n; i++) {
+			c = &reg->counters[i];
+			vals[i] = ns_width(c->type) ? ns_load(reg, c) : 0;
+		}
+		NS_SNAPSHOT_TEST_HOOK(try);
+		/* The counter loads before the second generation load. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		gen2 = __atomic_load_n(&hdr->generation, __ATOMIC_RELAXED);
+		if (gen == gen2) {
+			if (generation)
+				*generation = gen;
+			return n;
+		}
+	}
+	return ns_err(-EAGAIN);
+}
+
+/* --- object-dead notifications ----------------------------------------- */
+
+int netstats__monitor_fd(struct netstats *ns)
+{
+	struct mnl_socket *mon;
+	int err;
+
+	if (!ns)
+		return ns_err(-EINVAL);
+	if (ns->mon)
+		return mnl_socket_get_fd(ns->mon);
+	mon = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!mon)
+		return ns_err(-errno);
+	if (mnl_socket_bind(mon, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(mon, NETLINK_ADD_MEMBERSHIP,
+				  &ns->monitor_grp,
+				  sizeof(ns->monitor_grp)) < 0) {
+		err = -errno;
+		mnl_socket_close(mon);
+		return ns_err(err);
+	}
+	ns->mon = mon;
+	return mnl_socket_get_fd(mon);
+}
+
+/*
+ * One datagram of the monitor socket into ns->mon_buf: its length, 0 to
+ * skip it (not from the kernel), -EAGAIN if none is pending, -ENOBUFS once
+ * after an overflow, or another -errno.
+ */
+static int ns_mon_recv(struct netstats *ns)
+{
+	int fd = mnl_socket_get_fd(ns->mon);
+	struct sockaddr_nl addr;
+	socklen_t alen;
+	ssize_t len;
+	char *buf;
+
+	do {
+		len = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	} while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if ((size_t)len > ns->mon_len) {
+		buf = realloc(ns->mon_buf, len);
+		if (!buf)
+			return -ENOMEM;
+		ns->mon_buf = buf;
+		ns->mon_len = len;
+	}
+	do {
+		alen = sizeof(addr);
+		len = recvfrom(fd, ns->mon_buf, ns->mon_len, MSG_DONTWAIT,
+			       (struct sockaddr *)&addr, &alen);
+	} while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (alen != sizeof(addr) || addr.nl_family != AF_NETLINK ||
+	    addr.nl_pid || (size_t)len > ns->mon_len)
+		return 0;
+	return len;
+}
+
+/*
+ * One message of the monitor socket: 1 if it is an object-dead
+ * notification of a registration of @ns and @cb was called, 0 if it is
+ * something else, or the error @cb returned.
+ */
+static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
+		       netstats_dead_cb cb, void *ctx)
+{
+	const char *group = "", *object = NULL;
+	const struct nlattr *attr;
+	__u32 id = 0, portid = 0;
+	bool have_portid = false;
+	int err = 0;
+
+	if (nlh->nlmsg_type != ns->family_id ||
+	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN ||
+	    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd !=
+	    NETSTATS_CMD_OBJECT_DEAD)
+		return 0;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(attr)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			err = ns_u32(attr, &id);
+			break;
+		case NETSTATS_A_REGISTRATION_PORTID:
+			err = ns_u32(attr, &portid);
+			have_portid = true;
+			break;
+		case NETSTATS_A_REGISTRATION_GROUP:
+			err = ns_str(attr, &group);
+			break;
+		case NETSTATS_A_REGISTRATION_OBJECT:
+			err = ns_str(attr, &object);
+			break;
+		}
+		if (err)
+			return 0;
+	}
+	if (!id || !have_portid || portid != ns->portid)
+		return 0;
+	err = cb(id, portid, group, object, ctx);
+	return err < 0 ? err : 1;
+}
+
+int netstats__monitor_read(struct netstats *ns, netstats_dead_cb cb,
+			   void *ctx)
+{
+	const struct nlmsghdr *nlh;
+	int len, ret, cnt = 0;
+
+	if (!ns || !cb || !ns->mon)
+		return ns_err(-EINVAL);
+	for (;;) {
+		len = ns_mon_recv(ns);
+		if (len == -EAGAIN)
+			break;
+		if (len == -ENOBUFS) {
+			ns->mon_lost = true;
+			continue;
+		}
+		if (len < 0)
+			return ns_err(len);
+		for (nlh = (const struct nlmsghdr *)ns->mon_buf;
+		     mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			ret = ns_dead_msg(ns, nlh, cb, ctx);
+			if (ret < 0)
+				return ns_err(ret);
+			cnt += ret;
+		}
+	}
+	if (ns->mon_lost) {
+		ns->mon_lost = false;
+		return ns_err(-ENOBUFS);
+	}
+	return cnt;
 }

@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests of registrations without a netstats kernel: the REGISTER
+ * request built from a name, the reply parser and its layout checks, the
+ * counter readers on a fake mapping laid out by hand (values, per-CPU
+ * sums, generation, state, snapshot retries), netstats__close() freeing
+ * registrations, and the object-dead notification filter. Includes
+ * netstats.c for its statics.
+ */
+#include <sys/mman.h>
+
+static void snapshot_hook(int try);
+#define NS_SNAPSHOT_TEST_HOOK(try)	snapshot_hook(try)
+
+#include "netstats.c"
+#include "check.h"
+
+#define FAMILY_ID	0x42
+#define PORTID		0x1234
+#define FAKE_FD		1000	/* never used as an fd */
+#define PAGE		4096
+#define BLOCK		160	/* block header offset in the fake range */
+
+static char buf[8192];
+
+/* --- the request --------------------------------------------------------- */
+
+struct req_attrs {
+	const char *group;
+	const char *object;
+	bool have_fd, have_cookie;
+	__s32 fd;
+	__u64 cookie;
+	unsigned int opt_cnt;
+	const char *opt_name[NETSTATS_NAME_MAX_OPTS];
+	__u64 opt_val[NETSTATS_NAME_MAX_OPTS];
+	unsigned int opt_len[NETSTATS_NAME_MAX_OPTS];
+	bool ok;
+};
+
+static void parse_request(const struct nlmsghdr *nlh, struct req_attrs *ra)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr, *a;
+
+	memset(ra, 0, sizeof(*ra));
+	ra->ok = nlh->nlmsg_type == FAMILY_ID &&
+		 nlh->nlmsg_flags == (NLM_F_REQUEST | NLM_F_ACK) &&
+		 g->cmd == NETSTATS_CMD_REGISTER &&
+		 g->version == NETSTATS_FAMILY_VERSION;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(attr)) {
+		case NETSTATS_A_REGISTRATION_GROUP:
+			ra->ok &= !ns_str(attr, &ra->group);
+			break;
+		case NETSTATS_A_REGISTRATION_OBJECT:
+			ra->ok &= !ns_str(attr, &ra->object);
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_FD:
+			ra->ok &= mnl_attr_get_payload_len(attr) == 4;
+			ra->fd = (__s32)mnl_attr_get_u32(attr);
+			ra->have_fd = true;
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_COOKIE:
+			ra->ok &= !mnl_attr_validate(attr, MNL_TYPE_U64);
+			ra->cookie = mnl_attr_get_u64(attr);
+			ra->have_cookie = true;
+			break;
+		case NETSTATS_A_REGISTRATION_OPTION:
+			mnl_attr_for_each_nested(a, attr) {
+				unsigned int i = ra->opt_cnt;
+
+				if (mnl_attr_get_type(a) ==
+				    NETSTATS_A_OPTION_NAME)
+					ra->ok &= !ns_str(a, &ra->opt_name[i]);
+				if (mnl_attr_get_type(a) ==
+				    NETSTATS_A_OPTION_VALUE) {
+					ra->ok &= !ns_uint(a, &ra->opt_val[i]);
+					ra->opt_len[i] =
+						mnl_attr_get_payload_len(a);
+				}
+			}
+			ra->opt_cnt++;
+			break;
+		default:
+			ra->ok = false;
+		}
+	}
+}
+
+static const struct nlmsghdr *request(const char *name)
+{
+	struct netstats_name n = { .sz = sizeof(n) };
+
+	memset(buf, 0, sizeof(buf));
+	if (netstats__parse_name(name, &n))
+		return NULL;
+	return ns_reg_msg(buf, FAMILY_ID, &n);
+}
+
+static void test_request(void)
+{
+	const struct nlmsghdr *nlh;
+	struct req_attrs ra;
+
+	nlh = request("tcp/fd:5");
+	parse_request(nlh, &ra);
+	CHECK(ra.ok && !strcmp(ra.group, "tcp") && !ra.object &&
+	      ra.have_fd && ra.fd == 5 && !ra.have_cookie && !ra.opt_cnt,
+	      "tcp/fd:5: ok %d fd %d", ra.ok, ra.fd);
+
+	nlh = request("tcp/cookie:18446744073709551615");
+	parse_request(nlh, &ra);
+	CHECK(ra.ok && !strcmp(ra.group, "tcp") && !ra.object &&
+	      !ra.have_fd && ra.have_cookie && ra.cookie == ~0ULL,
+	      "tcp/cookie: ok %d cookie %llu", ra.ok,
+	      (unsigned long long)ra.cookie);
+
+	nlh = request("core/page_pool/7");
+	parse_request(nlh, &ra);
+	CHECK(ra.ok && !strcmp(ra.group, "core/page_pool") && ra.object &&
+	      !strcmp(ra.object, "7") && !ra.have_fd && !ra.have_cookie,
+	      "page_pool: ok %d object %s", ra.ok, ra.object);
+
+	/* uint values: 4 bytes when they fit, else 8 */
+	nlh = request("eth0/hw@period-ms=100,big=4294967296,max=4294967295");
+	parse_request(nlh, &ra);
+	CHECK(ra.ok && !strcmp(ra.group, "eth0/hw") && !ra.object &&
+	      ra.opt_cnt == 3 &&
+	      !strcmp(ra.opt_name[0], "period-ms") && ra.opt_val[0] == 100 &&
+	      ra.opt_len[0] == 4 &&
+	      !strcmp(ra.opt_name[1], "big") && ra.opt_val[1] == 1ULL << 32 &&
+	      ra.opt_len[1] == 8 &&
+	      !strcmp(ra.opt_name[2], "max") && ra.opt_val[2] == 0xffffffffU &&
+	      ra.opt_len[2] == 4,
+	      "options: ok %d cnt %u", ra.ok, ra.opt_cnt);
+}
+
+/* --- the reply ----------------------------------------------------------- */
+
+#define OMIT_ID		0x01U
+#define OMIT_MAP_FD	0x02U
+#define OMIT_MAP_OFFSET	0x04U
+#define OMIT_MAP_SIZE	0x08U
+#define OMIT_PAGE_SIZE	0x10U
+#define OMIT_BLOCK	0x20U
+
+struct layout {
+	unsigned int omit;	/* OMIT_* */
+	__u32 id;
+	__s32 map_fd;
+	__u64 map_offset;
+	__u64 map_size;
+	__u32 page_size;
+	__u32 block_offset;
+	__u32 ncpus;		/* 0: neither ncpus nor percpu-stride sent */
+	__u32 stride;
+};
+
+struct ctr {
+	const char *name;
+	__u32 type;
+	__u32 offset;
+	__u32 flags;
+};
+
+static const struct layout base_layout = {
+	.id = 3,
+	.map_fd = FAKE_FD,
+	.map_offset = 3 * PAGE,
+	.map_size = 2 * PAGE,
+	.page_size = PAGE,
+	.block_offset = BLOCK,
+};
+
+#define TYPE_FUTURE	99	/* a counter type this library does not know */
+
+static const struct ctr base_ctrs[] = {
+	{ "bytes", NETSTATS_COUNTER_TYPE_U64, BLOCK + 8, 0 },
+	{ "qlen", NETSTATS_COUNTER_TYPE_U32, BLOCK + 16,
+	  NETSTATS_COUNTER_FLAGS_GAUGE },
+	/* unaligned and out of range: not checked, never read */
+	{ "future", TYPE_FUTURE, 3 * PAGE + 1, 0 },
+	{ "seq", NETSTATS_COUNTER_TYPE_U32, BLOCK + 20,
+	  NETSTATS_COUNTER_FLAGS_RESTRICTED },
+};
+
+static struct nlmsghdr *reply(const struct layout *l, const struct ctr *c,
+			      size_t n)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	size_t i;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = ns_msg_start(buf, FAMILY_ID, 0, NETSTATS_CMD_REGISTER,
+			   NETSTATS_FAMILY_VERSION);
+	if (!(l->omit & OMIT_ID))
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, l->id);
+	if (!(l->omit & OMIT_MAP_FD))
+		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_MAP_FD,
+			     sizeof(l->map_fd), &l->map_fd);
+	/* uint: 8 bytes here, 4 bytes for map-size */
+	if (!(l->omit & OMIT_MAP_OFFSET))
+		mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_MAP_OFFSET,
+				 l->map_offset);
+	if (!(l->omit & OMIT_MAP_SIZE))
+		ns_put_uint(nlh, NETSTATS_A_REGISTRATION_MAP_SIZE, l->map_size);
+	if (!(l->omit & OMIT_PAGE_SIZE))
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_PAGE_SIZE,
+				 l->page_size);
+	if (l->ncpus) {
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_PERCPU_STRIDE,
+				 l->stride);
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_NCPUS, l->ncpus);
+	}
+	if (!(l->omit & OMIT_BLOCK))
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
+				 l->block_offset);
+	for (i = 0; i < n; i++) {
+		nest = mnl_attr_nest_start(nlh,
+					   NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, c[i].name);
+		if (i == 1)	/* not sent today; must not be kept */
+			mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_DOC, "doc");
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_TYPE, c[i].type);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_OFFSET, c[i].offset);
+		if (c[i].flags)
+			mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_FLAGS,
+					 c[i].flags);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	mnl_attr_put_u32(nlh, 200, 1);	/* unknown: ignored */
+	return nlh;
+}
+
+static int parse(const struct nlmsghdr *nlh, struct ns_reg_reply *r)
+{
+	*r = (struct ns_reg_reply){ .family_id = FAMILY_ID, .map_fd = -1 };
+	return ns_reg_cb(nlh, r);
+}
+
+static bool ctr_is(const struct netstats_counter_info *c, const char *name,
+		   __u32 type, __u32 offset, __u32 flags)
+{
+	return c && !strcmp(c->name, name) && !strcmp(c->doc, "") &&
+	       c->type == type && c->offset == offset && c->flags == flags;
+}
+
+static void test_reply(void)
+{
+	struct ns_reg_reply r;
+	struct netstats_reg *reg;
+	struct nlmsghdr *nlh;
+	struct layout l;
+	struct ctr c[2];
+	size_t i;
+	int ret;
+
+	ret = parse(reply(&base_layout, base_ctrs, 4), &r);
+	reg = r.reg;
+	CHECK(!ret && reg && r.map_fd == FAKE_FD && r.id == 3,
+	      "good reply: ret %d reg %p fd %d id %u", ret, (void *)reg,
+	      r.map_fd, r.id);
+	if (!reg)
+		return;
+	memset(buf, 0xff, sizeof(buf));	/* nothing may point into it */
+	CHECK(reg->id == 3 && reg->map_offset == 3 * PAGE &&
+	      reg->map_size == 2 * PAGE && reg->page_size == PAGE &&
+	      reg->block_offset == BLOCK && reg->ncpus == 1 && !reg->base &&
+	      reg->counter_cnt == 4,
+	      "good reply fields");
+	for (i = 0; i < 4; i++)
+		CHECK(ctr_is(&reg->counters[i], base_ctrs[i].name,
+			     base_ctrs[i].type, base_ctrs[i].offset,
+			     base_ctrs[i].flags),
+		      "counter %zu", i);
+	free(reg);
+
+	/* A reply that is not ours is skipped. */
+	nlh = reply(&base_layout, base_ctrs, 4);
+	nlh->nlmsg_type = FAMILY_ID + 1;
+	ret = parse(nlh, &r);
+	CHECK(!ret && !r.reg && r.map_fd < 0 && !r.id, "other family: %d",
+	      ret);
+	nlh = reply(&base_layout, base_ctrs, 4);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+		NETSTATS_CMD_QUERY;
+	ret = parse(nlh, &r);
+	CHECK(!ret && !r.reg && r.map_fd < 0 && !r.id, "other cmd: %d", ret);
+
+	/* No counters at all is fine. */
+	ret = parse(reply(&base_layout, NULL, 0), &r);
+	CHECK(!ret && r.reg && !r.reg->counter_cnt, "no counters: %d", ret);
+	free(r.reg);
+
+	/* A second reply to the same request. */
+	ret = parse(reply(&base_layout, NULL, 0), &r);
+	free(r.reg);
+	ret = ns_reg_cb(reply(&base_layout, NULL, 0), &r);
+	CHECK(ret == -EPROTO && r.errmsg, "second reply: %d", ret);
+
+	/* Every required attribute. */
+	for (i = 0; i < 6; i++) {
+		l = base_layout;
+		l.omit = 1U << i;
+		ret = parse(reply(&l, base_ctrs, 4), &r);
+		CHECK(ret == -EPROTO && !r.reg && r.errmsg,
+		      "omit %#x: %d", l.omit, ret);
+		/* what is there is known, to be closed / unregistered */
+		CHECK(r.map_fd == (l.omit == OMIT_MAP_FD ? -1 : FAKE_FD) &&
+		      r.id == (l.omit == OMIT_ID ? 0U : 3U),
+		      "omit %#x: fd %d id %u", l.omit, r.map_fd, r.id);
+	}
+
+#define BAD_LAYOUT(_field, _val, _what)					\
+do {									\
+	l = base_layout;						\
+	l._field = _val;						\
+	ret = parse(reply(&l, base_ctrs, 4), &r);			\
+	CHECK(ret == -EPROTO && !r.reg, "%s: %d", _what, ret);		\
+} while (0)
+
+	BAD_LAYOUT(id, 0, "id 0");
+	BAD_LAYOUT(map_fd, -1, "negative map fd");
+	BAD_LAYOUT(map_size, 0, "map size 0");
+	BAD_LAYOUT(map_size, PAGE + 8, "map size not in pages");
+	BAD_LAYOUT(map_offset, PAGE / 2, "map offset not in pages");
+	BAD_LAYOUT(page_size, 0, "page size 0");
+	BAD_LAYOUT(block_offset, 2 * PAGE - 4, "header beyond the range");
+	BAD_LAYOUT(block_offset, 2, "misaligned header");
+	BAD_LAYOUT(ncpus, 2, "2 cpus, stride 0");
+	l = base_layout;
+	l.ncpus = 2;
+	l.stride = 12;
+	ret = parse(reply(&l, base_ctrs, 4), &r);
+	CHECK(ret == -EPROTO && !r.reg, "stride 12: %d", ret);
+
+	/* Counters: aligned, inside the range with every CPU's copy. */
+	c[0] = (struct ctr){ "a", NETSTATS_COUNTER_TYPE_U64, BLOCK + 8 };
+	c[1] = (struct ctr){ "b", NETSTATS_COUNTER_TYPE_U64, BLOCK + 12 };
+	ret = parse(reply(&base_layout, c, 2), &r);
+	CHECK(ret == -EPROTO && !r.reg, "misaligned u64: %d", ret);
+	c[1] = (struct ctr){ "b", NETSTATS_COUNTER_TYPE_U32, BLOCK + 10 };
+	ret = parse(reply(&base_layout, c, 2), &r);
+	CHECK(ret == -EPROTO && !r.reg, "misaligned u32: %d", ret);
+	c[1] = (struct ctr){ "b", NETSTATS_COUNTER_TYPE_U64, 2 * PAGE - 4 };
+	ret = parse(reply(&base_layout, c, 2), &r);
+	CHECK(ret == -EPROTO && !r.reg, "u64 across the end: %d", ret);
+	c[1] = (struct ctr){ "b", NETSTATS_COUNTER_TYPE_U32, 2 * PAGE - 4 };
+	ret = parse(reply(&base_layout, c, 2), &r);
+	CHECK(!ret && r.reg, "u32 at the end: %d", ret);
+	free(r.reg);
+	l = base_layout;
+	l.ncpus = 4;
+	l.stride = 256;
+	c[1] = (struct ctr){ "b", NETSTATS_COUNTER_TYPE_U64,
+			     2 * PAGE - 3 * 256 - 8 };
+	ret = parse(reply(&l, c, 2), &r);
+	CHECK(!ret && r.reg, "last cpu's copy at the end: %d", ret);
+	free(r.reg);
+	c[1].offset += 8;
+	ret = parse(reply(&l, c, 2), &r);
+	CHECK(ret == -EPROTO && !r.reg, "last cpu's copy beyond: %d", ret);
+
+	/* Malformed attributes. */
+	nlh = reply(&base_layout, NULL, 0);
+	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_NCPUS, 1);
+	ret = parse(nlh, &r);
+	CHECK(ret == -EPROTO && !r.reg, "u16 ncpus: %d", ret);
+	nlh = reply(&base_layout, NULL, 0);
+	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_MAP_SIZE, 1);
+	ret = parse(nlh, &r);
+	CHECK(ret == -EPROTO && !r.reg, "u16 uint: %d", ret);
+	nlh = reply(&base_layout, NULL, 0);
+	{
+		struct nlattr *nest;
+
+		nest = mnl_attr_nest_start(nlh,
+					   NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put(nlh, NETSTATS_A_COUNTER_NAME, 3, "abc");
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_TYPE,
+				 NETSTATS_COUNTER_TYPE_U32);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_OFFSET, BLOCK + 8);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	ret = parse(nlh, &r);
+	CHECK(ret == -EPROTO && !r.reg, "unterminated name: %d", ret);
+	nlh = reply(&base_layout, NULL, 0);
+	{
+		struct nlattr *nest;
+
+		nest = mnl_attr_nest_start(nlh,
+					   NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, "x");
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_TYPE,
+				 NETSTATS_COUNTER_TYPE_U32);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	ret = parse(nlh, &r);
+	CHECK(ret == -EPROTO && !r.reg, "counter without offset: %d", ret);
+}
+
+/* --- the readers ----------------------------------------------------------- */
+
+static struct netstats_block_hdr *hook_hdr;
+static int hook_bumps;		/* generation changes still to make */
+static int hook_calls;
+
+static void snapshot_hook(int try)
+{
+	(void)try;
+	hook_calls++;
+	if (hook_bumps > 0) {
+		hook_bumps--;
+		hook_hdr->generation++;
+	}
+}
+
+static struct netstats *fake_ns(void)
+{
+	struct netstats *ns = calloc(1, sizeof(*ns));
+
+	if (ns) {
+		ns->family_id = FAMILY_ID;
+		ns->portid = PORTID;
+	}
+	return ns;
+}
+
+/* A registration of the fake range @l, with its mapping at *@mem. */
+static struct netstats_reg *fake_reg(struct netstats *ns,
+				     const struct layout *l,
+				     const struct ctr *c, size_t n,
+				     char **mem)
+{
+	struct ns_reg_reply r;
+	void *p;
+
+	if (parse(reply(l, c, n), &r) || !r.reg)
+		return NULL;
+	p = mmap(NULL, l->map_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		free(r.reg);
+		return NULL;
+	}
+	ns_reg_link(ns, r.reg, p);
+	*mem = p;
+	return r.reg;
+}
+
+#define U64_AT(m, off)	(*(__u64 *)((m) + (off)))
+#define U32_AT(m, off)	(*(__u32 *)((m) + (off)))
+
+static bool unmapped(const void *p, size_t len)
+{
+	unsigned char vec[4];
+
+	return mincore((void *)p, len, vec) && errno == ENOMEM;
+}
+
+static void test_readers(void)
+{
+	struct netstats_block_hdr *hdr;
+	const struct netstats_counter_info *ci;
+	struct netstats_reg *reg, *reg2;
+	struct netstats *ns = fake_ns();
+	char *mem, *mem2;
+	__u64 vals[5], v;
+	__u32 gen;
+	int ret;
+
+	reg = ns ? fake_reg(ns, &base_layout, base_ctrs, 4, &mem) : NULL;
+	CHECK(reg, "fake registration");
+	if (!reg)
+		return;
+	hdr = (void *)(mem + BLOCK);
+	hdr->generation = 5;
+	hdr->state = NETSTATS_BLOCK_LIVE;
+	U64_AT(mem, BLOCK + 8) = 0x1122334455667788ULL;
+	U32_AT(mem, BLOCK + 16) = 42;
+	U32_AT(mem, BLOCK + 20) = 0xfffffffeU;
+
+	CHECK(netstats_reg__id(reg) == 3 && netstats_reg__base(reg) == mem &&
+	      netstats_reg__counter_cnt(reg) == 4, "accessors");
+	CHECK(!netstats_reg__id(NULL) && !netstats_reg__base(NULL) &&
+	      !netstats_reg__counter_cnt(NULL), "accessors of NULL");
+	ci = netstats_reg__counter(reg, 1);
+	CHECK(ctr_is(ci, "qlen", NETSTATS_COUNTER_TYPE_U32, BLOCK + 16,
+		     NETSTATS_COUNTER_FLAGS_GAUGE), "counter 1");
+	errno = 0;
+	CHECK(!netstats_reg__counter(reg, 4) && errno == EINVAL,
+	      "counter 4: errno %d", errno);
+	CHECK(!netstats_reg__counter(NULL, 0), "counter of NULL");
+
+	CHECK(netstats_reg__find(reg, "bytes") == 0 &&
+	      netstats_reg__find(reg, "seq") == 3, "find");
+	errno = 0;
+	ret = netstats_reg__find(reg, "byte");
+	CHECK(ret == -ENOENT && errno == ENOENT, "find unknown: %d", ret);
+	CHECK(netstats_reg__find(reg, NULL) == -EINVAL &&
+	      netstats_reg__find(NULL, "bytes") == -EINVAL, "find NULL");
+
+	ret = netstats_reg__read(reg, 0, &v);
+	CHECK(!ret && v == 0x1122334455667788ULL, "read u64: %d %llx", ret,
+	      (unsigned long long)v);
+	ret = netstats_reg__read(reg, 1, &v);
+	CHECK(!ret && v == 42, "read u32: %d %llu", ret,
+	      (unsigned long long)v);
+	ret = netstats_reg__read(reg, 3, &v);
+	CHECK(!ret && v == 0xfffffffeU, "read u32 top: %d %llx", ret,
+	      (unsigned long long)v);
+	errno = 0;
+	ret = netstats_reg__read(reg, 2, &v);
+	CHECK(ret == -EOPNOTSUPP && errno == EOPNOTSUPP,
+	      "read unknown type: %d", ret);
+	CHECK(netstats_reg__read(reg, 4, &v) == -EINVAL &&
+	      netstats_reg__read(reg, 0, NULL) == -EINVAL &&
+	      netstats_reg__read(NULL, 0, &v) == -EINVAL, "read EINVAL");
+	/* Each read loads: nothing is cached. */
+	U32_AT(mem, BLOCK + 16) = 43;
+	ret = netstats_reg__read(reg, 1, &v);
+	CHECK(!ret && v == 43, "read moves: %llu", (unsigned long long)v);
+
+	CHECK(netstats_reg__generation(reg) == 5, "generation");
+	CHECK(!netstats_reg__generation(NULL), "generation of NULL");
+	CHECK(!netstats_reg__dead(reg) && !netstats_reg__dead(NULL), "live");
+
+	/* Snapshots. */
+	memset(vals, 0xaa, sizeof(vals));
+	hook_hdr = hdr;
+	hook_calls = 0;
+	gen = 0;
+	ret = netstats_reg__snapshot(reg, vals, 5, &gen);
+	CHECK(ret == 4 && gen == 5 && hook_calls == 1 &&
+	      vals[0] == 0x1122334455667788ULL && vals[1] == 43 &&
+	      vals[2] == 0 && vals[3] == 0xfffffffeU &&
+	      vals[4] == 0xaaaaaaaaaaaaaaaaULL,
+	      "snapshot: %d gen %u calls %d", ret, gen, hook_calls);
+	memset(vals, 0xaa, sizeof(vals));
+	ret = netstats_reg__snapshot(reg, vals, 2, NULL);
+	CHECK(ret == 2 && vals[1] == 43 && vals[2] == 0xaaaaaaaaaaaaaaaaULL,
+	      "short snapshot: %d", ret);
+	CHECK(netstats_reg__snapshot(reg, NULL, 0, NULL) == 0,
+	      "empty snapshot");
+	CHECK(netstats_reg__snapshot(reg, NULL, 1, NULL) == -EINVAL &&
+	      netstats_reg__snapshot(NULL, vals, 1, NULL) == -EINVAL,
+	      "snapshot EINVAL");
+
+	/* The generation changes during the first 3 attempts. */
+	hook_calls = 0;
+	hook_bumps = 3;
+	ret = netstats_reg__snapshot(reg, vals, 5, &gen);
+	CHECK(ret == 4 && gen == 8 && hook_calls == 4,
+	      "snapshot retried: %d gen %u calls %d", ret, gen, hook_calls);
+	/* ... during every attempt. */
+	hook_calls = 0;
+	hook_bumps = 1000;
+	errno = 0;
+	gen = 0;
+	ret = netstats_reg__snapshot(reg, vals, 5, &gen);
+	CHECK(ret == -EAGAIN && errno == EAGAIN && gen == 0 &&
+	      hook_calls == NS_SNAPSHOT_TRIES,
+	      "snapshot gave up: %d calls %d", ret, hook_calls);
+	hook_bumps = 0;
+
+	hdr->generation = 9;
+	hdr->state = NETSTATS_BLOCK_DEAD;
+	CHECK(netstats_reg__dead(reg) && netstats_reg__generation(reg) == 9,
+	      "dead");
+
+	/* netstats__close() unmaps and frees what is left: two of three. */
+	reg2 = fake_reg(ns, &base_layout, base_ctrs, 4, &mem2);
+	CHECK(reg2 && ns->regs == reg2 && reg2->next == reg,
+	      "second registration");
+	if (!reg2) {
+		netstats__close(ns);
+		return;
+	}
+	reg2 = fake_reg(ns, &base_layout, base_ctrs, 4, &mem2);
+	CHECK(reg2, "third registration");
+	if (!reg2) {
+		netstats__close(ns);
+		return;
+	}
+	/* unlink from the middle of the list */
+	ns_reg_free(ns->regs->next);
+	CHECK(ns->regs == reg2 && reg2->next == reg &&
+	      reg->pprev == &reg2->next, "unlinked from the middle");
+	CHECK(!netstats_reg__unregister(NULL), "unregister NULL");
+	netstats__close(ns);
+	CHECK(unmapped(mem, 2 * PAGE) && unmapped(mem2, 2 * PAGE),
+	      "netstats__close() unmapped the registrations");
+}
+
+static void test_percpu(void)
+{
+	static const struct ctr c[] = {
+		{ "pkts", NETSTATS_COUNTER_TYPE_U64, BLOCK + 8 },
+		{ "drops", NETSTATS_COUNTER_TYPE_U32, BLOCK + 16 },
+	};
+	struct netstats *ns = fake_ns();
+	struct netstats_reg *reg;
+	struct layout l;
+	__u64 vals[2], v;
+	unsigned int cpu;
+	char *mem;
+	int ret;
+
+	l = base_layout;
+	l.ncpus = 4;
+	l.stride = 64;
+	reg = ns ? fake_reg(ns, &l, c, 2, &mem) : NULL;
+	CHECK(reg, "per-CPU registration");
+	if (!reg) {
+		free(ns);
+		return;
+	}
+	for (cpu = 0; cpu < 4; cpu++) {
+		U64_AT(mem, BLOCK + 8 + cpu * 64) = (cpu + 1) << 20;
+		/* the sum does not wrap at 32 bits */
+		U32_AT(mem, BLOCK + 16 + cpu * 64) = 0xffffffffU;
+	}
+	/* the stride is 64: nothing between the copies counts */
+	U64_AT(mem, BLOCK + 8 + 32) = 1000;
+	U64_AT(mem, BLOCK + 8 + 4 * 64) = 1000;
+	ret = netstats_reg__read(reg, 0, &v);
+	CHECK(!ret && v == 10 << 20, "per-CPU u64 sum: %d %llu", ret,
+	      (unsigned long long)v);
+	ret = netstats_reg__read(reg, 1, &v);
+	CHECK(!ret && v == 4ULL * 0xffffffffU, "per-CPU u32 sum: %d %llx",
+	      ret, (unsigned long long)v);
+	ret = netstats_reg__snapshot(reg, vals, 2, NULL);
+	CHECK(ret == 2 && vals[0] == 10 << 20 &&
+	      vals[1] == 4ULL * 0xffffffffU, "per-CPU snapshot: %d", ret);
+	netstats__close(ns);
+
+	/* One CPU: the stride does not matter. */
+	ns = fake_ns();
+	l.ncpus = 1;
+	reg = ns ? fake_reg(ns, &l, c, 2, &mem) : NULL;
+	CHECK(reg, "1-CPU registration");
+	if (!reg) {
+		free(ns);
+		return;
+	}
+	U64_AT(mem, BLOCK + 8) = 7;
+	U64_AT(mem, BLOCK + 8 + 64) = 1000;
+	ret = netstats_reg__read(reg, 0, &v);
+	CHECK(!ret && v == 7, "1-CPU read: %d %llu", ret,
+	      (unsigned long long)v);
+	netstats__close(ns);
+}
+
+/* --- notifications ----------------------------------------------------- */
+
+struct dead_seen {
+	unsigned int calls;
+	__u32 id, portid;
+	char group[32];
+	char object[32];
+	bool have_object;
+	int ret;
+};
+
+static int dead_cb(__u32 id, __u32 portid, const char *group,
+		   const char *object, void *ctx)
+{
+	struct dead_seen *s = ctx;
+
+	s->calls++;
+	s->id = id;
+	s->portid = portid;
+	snprintf(s->group, sizeof(s->group), "%s", group);
+	s->have_object = object;
+	snprintf(s->object, sizeof(s->object), "%s", object ?: "");
+	return s->ret;
+}
+
+#define NTF_ID		0x1U
+#define NTF_PORTID	0x2U
+#define NTF_GROUP	0x4U
+
+static struct nlmsghdr *dead_msg(unsigned int with, __u32 portid,
+				 const char *object)
+{
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = ns_msg_start(buf, FAMILY_ID, 0, NETSTATS_CMD_OBJECT_DEAD,
+			   NETSTATS_FAMILY_VERSION);
+	nlh->nlmsg_flags = 0;
+	if (with & NTF_ID)
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, 7);
+	if (with & NTF_PORTID)
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_PORTID, portid);
+	if (with & NTF_GROUP)
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	if (object)
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT, object);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_REASON, 1);
+	return nlh;
+}
+
+#define ALL	(NTF_ID | NTF_PORTID | NTF_GROUP)
+
+static void test_notifications(void)
+{
+	struct netstats *ns = fake_ns();
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	struct dead_seen s = {};
+	struct mnl_socket *peer;
+	struct nlmsghdr *nlh;
+	int ret, fd;
+
+	if (!ns)
+		return;
+	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	CHECK(ret == 1 && s.calls == 1 && s.id == 7 && s.portid == PORTID &&
+	      !strcmp(s.group, "tcp") && !s.have_object,
+	      "ours: %d calls %u", ret, s.calls);
+	s = (struct dead_seen){};
+	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, "eth0"), dead_cb, &s);
+	CHECK(ret == 1 && s.calls == 1 && s.have_object &&
+	      !strcmp(s.object, "eth0"), "ours with object: %d", ret);
+	s = (struct dead_seen){};
+	ret = ns_dead_msg(ns, dead_msg(NTF_ID | NTF_PORTID, PORTID, NULL),
+			  dead_cb, &s);
+	CHECK(ret == 1 && s.calls == 1 && !strcmp(s.group, ""),
+	      "ours without group: %d", ret);
+
+	s = (struct dead_seen){};
+	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID + 1, NULL), dead_cb, &s);
+	CHECK(!ret && !s.calls, "another socket's: %d", ret);
+	ret = ns_dead_msg(ns, dead_msg(NTF_ID | NTF_GROUP, 0, NULL), dead_cb,
+			  &s);
+	CHECK(!ret && !s.calls, "without portid: %d", ret);
+	ret = ns_dead_msg(ns, dead_msg(NTF_PORTID | NTF_GROUP, PORTID, NULL),
+			  dead_cb, &s);
+	CHECK(!ret && !s.calls, "without id: %d", ret);
+	nlh = dead_msg(ALL, PORTID, NULL);
+	nlh->nlmsg_type = FAMILY_ID + 1;
+	ret = ns_dead_msg(ns, nlh, dead_cb, &s);
+	CHECK(!ret && !s.calls, "other family: %d", ret);
+	nlh = dead_msg(ALL, PORTID, NULL);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+		NETSTATS_CMD_REGISTER;
+	ret = ns_dead_msg(ns, nlh, dead_cb, &s);
+	CHECK(!ret && !s.calls, "other cmd: %d", ret);
+	nlh = dead_msg(ALL, PORTID, NULL);
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_OBJECT, 2, "ab");
+	ret = ns_dead_msg(ns, nlh, dead_cb, &s);
+	CHECK(!ret && !s.calls, "unterminated object: %d", ret);
+
+	s = (struct dead_seen){ .ret = -E2BIG };
+	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	CHECK(ret == -E2BIG && s.calls == 1, "cb error: %d", ret);
+	s = (struct dead_seen){ .ret = 5 };
+	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	CHECK(ret == 1 && s.calls == 1, "cb positive return: %d", ret);
+
+	/* Not without netstats__monitor_fd(). */
+	errno = 0;
+	ret = netstats__monitor_read(ns, dead_cb, &s);
+	CHECK(ret == -EINVAL && errno == EINVAL, "no monitor: %d", ret);
+	CHECK(netstats__monitor_fd(NULL) == -EINVAL, "monitor_fd(NULL)");
+
+	/*
+	 * A real monitor socket, joined to nlctrl's "notify" group: nothing
+	 * pending, then a datagram from a user space socket, which is not
+	 * the kernel's and is skipped.
+	 */
+	ns->monitor_grp = GENL_ID_CTRL;
+	fd = netstats__monitor_fd(ns);
+	if (fd < 0) {
+		printf("SKIP monitor socket: %s\n", strerror(-fd));
+		netstats__close(ns);
+		return;
+	}
+	CHECK(netstats__monitor_fd(ns) == fd, "monitor fd opened once");
+	s = (struct dead_seen){};
+	ret = netstats__monitor_read(ns, dead_cb, &s);
+	CHECK(ret == 0 && !s.calls, "nothing pending: %d", ret);
+	peer = mnl_socket_open(NETLINK_GENERIC);
+	if (peer && !mnl_socket_bind(peer, 0, MNL_SOCKET_AUTOPID)) {
+		ns->family_id = FAMILY_ID;
+		nlh = dead_msg(ALL, PORTID, NULL);
+		to.nl_pid = mnl_socket_get_portid(ns->mon);
+		ret = sendto(mnl_socket_get_fd(peer), nlh, nlh->nlmsg_len, 0,
+			     (struct sockaddr *)&to, sizeof(to));
+		CHECK(ret == (int)nlh->nlmsg_len, "send to monitor: %s",
+		      strerror(errno));
+		ret = netstats__monitor_read(ns, dead_cb, &s);
+		CHECK(ret == 0 && !s.calls, "forged notification: %d calls %u",
+		      ret, s.calls);
+		ret = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		CHECK(ret < 0 && errno == EAGAIN, "monitor drained: %d", ret);
+	} else {
+		printf("SKIP peer netlink socket: %s\n", strerror(errno));
+	}
+	if (peer)
+		mnl_socket_close(peer);
+	netstats__close(ns);
+}
+
+int main(void)
+{
+	test_request();
+	test_reply();
+	test_readers();
+	test_percpu();
+	test_notifications();
+	return check_report();
+}

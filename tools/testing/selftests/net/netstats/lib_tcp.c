@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libnetstats (tools/lib/netstats) against the kernel, with the "tcp"
+ * group: a registration made through the library reads exactly what
+ * TCP_INFO says at quiescence, unknown counters and unsupported names
+ * fail cleanly with the kernel's extack, and the death of the socket is
+ * seen both in the mapping and through the library's monitor, which only
+ * reports the handle's own registrations.
+ *
+ * Every test runs in a network namespace of its own, over loopback, so
+ * the counters only move with the test's own traffic.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netstats.h>
+#include <linux/tcp.h>
+
+#include "libnetstats.h"
+#include "../../kselftest_harness.h"
+
+/* The counters of the group that TCP_INFO also reports. */
+static const char info_ctrs[][16] = {
+	"bytes_received",
+	"segs_in",
+	"data_segs_in",
+	"segs_out",
+	"data_segs_out",
+	"bytes_sent",
+	"bytes_acked",
+	"dsack_dups",
+};
+
+#define N_TCP_CTRS	13U	/* the group's counters, sequence numbers too */
+
+static __u64 info_val(const struct tcp_info *ti, unsigned int i)
+{
+	switch (i) {
+	case 0:
+		return ti->tcpi_bytes_received;
+	case 1:
+		return ti->tcpi_segs_in;
+	case 2:
+		return ti->tcpi_data_segs_in;
+	case 3:
+		return ti->tcpi_segs_out;
+	case 4:
+		return ti->tcpi_data_segs_out;
+	case 5:
+		return ti->tcpi_bytes_sent;
+	case 6:
+		return ti->tcpi_bytes_acked;
+	default:
+		return ti->tcpi_dsack_dups;
+	}
+}
+
+/* --- sockets (as in tcp_stats.c) ---------------------------------------- */
+
+static int lo_up(void)
+{
+	struct ifreq ifr = {};
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (!ret) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
+}
+
+static socklen_t make_addr(int family, const char *addr,
+			   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = family;
+	if (family == AF_INET) {
+		inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr);
+		return sizeof(struct sockaddr_in);
+	}
+	inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr);
+	return sizeof(struct sockaddr_in6);
+}
+
+struct conn {
+	int cli;
+	int srv;
+};
+
+/* A connected pair over loopback. */
+static int make_conn(int family, const char *addr, struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int lfd;
+
+	c->cli = -1;
+	c->srv = -1;
+	len = make_addr(family, addr, &ss);
+	lfd = socket(family, SOCK_STREAM, 0);
+	if (lfd < 0)
+		return -1;
+	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 4) ||
+	    getsockname(lfd, (struct sockaddr *)&ss, &len))
+		goto err;
+	c->cli = socket(family, SOCK_STREAM, 0);
+	if (c->cli < 0)
+		goto err;
+	if (connect(c->cli, (struct sockaddr *)&ss, len))
+		goto err;
+	c->srv = accept(lfd, NULL, NULL);
+	if (c->srv < 0)
+		goto err;
+	close(lfd);
+	return 0;
+err:
+	if (c->cli >= 0)
+		close(c->cli);
+	c->cli = -1;
+	close(lfd);
+	return -1;
+}
+
+static void close_conn(struct conn *c)
+{
+	if (c->cli >= 0)
+		close(c->cli);
+	if (c->srv >= 0)
+		close(c->srv);
+	c->cli = -1;
+	c->srv = -1;
+}
+
+static char txbuf[65536];
+static char rxbuf[65536];
+
+/* Send @len bytes from @src and receive exactly them on @dst, without
+ * blocking on either (a single thread does both).
+ */
+static int pump(int src, int dst, size_t len)
+{
+	size_t sent = 0, rcvd = 0;
+	ssize_t n;
+
+	while (rcvd < len) {
+		struct pollfd p[2] = {
+			{ .fd = src, .events = sent < len ? POLLOUT : 0 },
+			{ .fd = dst, .events = POLLIN },
+		};
+
+		if (poll(p, 2, 5000) <= 0)
+			return -1;
+		if (sent < len && (p[0].revents & POLLOUT)) {
+			n = send(src, txbuf, len - sent < sizeof(txbuf) ?
+				 len - sent : sizeof(txbuf), MSG_DONTWAIT);
+			if (n > 0)
+				sent += n;
+			else if (n < 0 && errno != EAGAIN)
+				return -1;
+		}
+		if (p[1].revents & POLLIN) {
+			n = recv(dst, rxbuf, len - rcvd < sizeof(rxbuf) ?
+				 len - rcvd : sizeof(rxbuf), MSG_DONTWAIT);
+			if (n > 0)
+				rcvd += n;
+			else if (!n || errno != EAGAIN)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int tcp_info_get(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
+		return -1;
+	if (len < offsetof(struct tcp_info, tcpi_dsack_dups) +
+		  sizeof(ti->tcpi_dsack_dups))
+		return -1;
+	return 0;
+}
+
+/* The TCP_INFO values the group mirrors. */
+static bool info_same(const struct tcp_info *a, const struct tcp_info *b)
+{
+	return a->tcpi_bytes_received == b->tcpi_bytes_received &&
+	       a->tcpi_segs_in == b->tcpi_segs_in &&
+	       a->tcpi_data_segs_in == b->tcpi_data_segs_in &&
+	       a->tcpi_segs_out == b->tcpi_segs_out &&
+	       a->tcpi_data_segs_out == b->tcpi_data_segs_out &&
+	       a->tcpi_bytes_sent == b->tcpi_bytes_sent &&
+	       a->tcpi_bytes_acked == b->tcpi_bytes_acked &&
+	       a->tcpi_dsack_dups == b->tcpi_dsack_dups &&
+	       a->tcpi_unacked == b->tcpi_unacked;
+}
+
+/*
+ * Wait until the connection is quiescent: nothing unacknowledged on
+ * either side and no counter moved for 5 polls in a row.  At most ~5 s.
+ */
+static int wait_quiet(int a, int b)
+{
+	struct tcp_info pa = {}, pb = {}, ta, tb;
+	int i, stable = 0;
+
+	for (i = 0; i < 500; i++) {
+		if (tcp_info_get(a, &ta) || tcp_info_get(b, &tb))
+			return -1;
+		if (i && !ta.tcpi_unacked && !tb.tcpi_unacked &&
+		    info_same(&ta, &pa) && info_same(&tb, &pb)) {
+			if (++stable >= 5)
+				return 0;
+		} else {
+			stable = 0;
+		}
+		pa = ta;
+		pb = tb;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* --- the library ------------------------------------------------------- */
+
+static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
+	return netstats__register(ns, name);
+}
+
+/*
+ * TCP_INFO, a snapshot of all counters, TCP_INFO again, until both
+ * TCP_INFO agree: the counters only grow, so the snapshot is of that
+ * same moment.
+ */
+static int snap_consistent(int fd, const struct netstats_reg *reg,
+			   struct tcp_info *ti, __u64 *vals, size_t cnt)
+{
+	struct tcp_info t2;
+	int i, n;
+
+	for (i = 0; i < 100; i++) {
+		if (tcp_info_get(fd, ti))
+			return -1;
+		n = netstats_reg__snapshot(reg, vals, cnt, NULL);
+		if (n < 0 || (size_t)n != cnt)
+			return -1;
+		if (tcp_info_get(fd, &t2))
+			return -1;
+		if (info_same(ti, &t2))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* The value of counter @name in @vals, the snapshot of @reg. */
+static __u64 val_of(struct __test_metadata *_metadata,
+		    const struct netstats_reg *reg, const __u64 *vals,
+		    const char *name)
+{
+	int idx = netstats_reg__find(reg, name);
+
+	EXPECT_LE(0, idx) TH_LOG("no counter %s", name);
+	return idx < 0 ? ~0ULL : vals[idx];
+}
+
+/*
+ * At quiescence: the snapshot equals TCP_INFO exactly, and each counter
+ * read alone equals its snapshot value.  @vals gets the snapshot.
+ */
+static void check_vs_info(struct __test_metadata *_metadata, const char *who,
+			  int fd, const struct netstats_reg *reg,
+			  __u64 *vals)
+{
+	size_t cnt = netstats_reg__counter_cnt(reg);
+	struct tcp_info ti;
+	unsigned int i;
+	__u64 v;
+
+	ASSERT_EQ(N_TCP_CTRS, cnt);
+	ASSERT_EQ(0, snap_consistent(fd, reg, &ti, vals, cnt))
+		TH_LOG("%s: TCP_INFO never stable", who);
+	EXPECT_FALSE(netstats_reg__dead(reg));
+	for (i = 0; i < ARRAY_SIZE(info_ctrs); i++)
+		EXPECT_EQ(info_val(&ti, i),
+			  val_of(_metadata, reg, vals, info_ctrs[i]))
+			TH_LOG("%s %s", who, info_ctrs[i]);
+	for (i = 0; i < cnt; i++) {
+		ASSERT_EQ(0, netstats_reg__read(reg, i, &v));
+		EXPECT_EQ(vals[i], v)
+			TH_LOG("%s %s read alone",
+			       who, netstats_reg__counter(reg, i)->name);
+	}
+}
+
+struct dead_seen {
+	unsigned int calls;
+	__u32 id;
+	__u32 portid;
+	char group[32];
+	bool have_object;
+};
+
+static int dead_cb(__u32 id, __u32 portid, const char *group,
+		   const char *object, void *ctx)
+{
+	struct dead_seen *s = ctx;
+
+	s->calls++;
+	s->id = id;
+	s->portid = portid;
+	snprintf(s->group, sizeof(s->group), "%s", group);
+	s->have_object = object;
+	return 0;
+}
+
+/* Poll the monitor of @ns until it reported something, for up to 5 s. */
+static int wait_ntf(struct netstats *ns, struct dead_seen *s)
+{
+	struct pollfd p = { .fd = netstats__monitor_fd(ns), .events = POLLIN };
+	uint64_t end = now_ms() + 5000;
+	int ret;
+
+	while (!s->calls && now_ms() < end) {
+		poll(&p, 1, 100);
+		ret = netstats__monitor_read(ns, dead_cb, s);
+		if (ret < 0)
+			return ret;
+	}
+	return s->calls ? 0 : -ETIMEDOUT;
+}
+
+/* --- fixture --------------------------------------------------------- */
+
+FIXTURE(lib)
+{
+	struct netstats *ns;
+	struct conn c;
+};
+
+FIXTURE_VARIANT(lib)
+{
+	int family;
+	const char *addr;
+};
+
+FIXTURE_VARIANT_ADD(lib, ipv4)
+{
+	.family = AF_INET,
+	.addr = "127.0.0.1",
+};
+
+FIXTURE_VARIANT_ADD(lib, ipv6)
+{
+	.family = AF_INET6,
+	.addr = "::1",
+};
+
+FIXTURE_SETUP(lib)
+{
+	int fd, i;
+
+	self->ns = NULL;
+	self->c.cli = -1;
+	self->c.srv = -1;
+	if (unshare(CLONE_NEWNET))
+		SKIP(return, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	ASSERT_EQ(0, lo_up());
+	fd = socket(variant->family, SOCK_STREAM, 0);
+	if (fd < 0)
+		SKIP(return, "no TCP for family %d", variant->family);
+	close(fd);
+	self->ns = netstats__open();
+	if (!self->ns && errno == ENOENT)
+		SKIP(return, "kernel without the netstats family");
+	ASSERT_NE(NULL, self->ns) TH_LOG("netstats__open: %s",
+					 strerror(errno));
+	memset(txbuf, 0x5a, sizeof(txbuf));
+	/* ::1 is usable at once on loopback (no DAD), but be patient. */
+	for (i = 0; i < 100; i++) {
+		if (!make_conn(variant->family, variant->addr, &self->c))
+			break;
+		usleep(20000);
+	}
+	ASSERT_LE(0, self->c.cli) TH_LOG("cannot connect over %s",
+					 variant->addr);
+}
+
+/* Registrations still open are freed by netstats__close(). */
+FIXTURE_TEARDOWN(lib)
+{
+	close_conn(&self->c);
+	netstats__close(self->ns);
+}
+
+/* --- tests ----------------------------------------------------------- */
+
+/* Known transfers both ways: both sockets' snapshots equal TCP_INFO. */
+TEST_F(lib, snapshot_matches_tcp_info)
+{
+	int cli = self->c.cli, srv = self->c.srv;
+	__u64 vc[N_TCP_CTRS], vs[N_TCP_CTRS];
+	struct netstats_reg *rc, *rs;
+	const struct netstats_counter_info *ci;
+	__u32 gen_c, gen_s;
+	size_t i;
+
+	rc = reg_fd(self->ns, cli);
+	ASSERT_NE(NULL, rc) TH_LOG("register client: %s (%s)",
+				   strerror(errno),
+				   netstats__last_error(self->ns));
+	rs = reg_fd(self->ns, srv);
+	ASSERT_NE(NULL, rs) TH_LOG("register server: %s (%s)",
+				   strerror(errno),
+				   netstats__last_error(self->ns));
+	EXPECT_NE(0U, netstats_reg__id(rc));
+	EXPECT_NE(netstats_reg__id(rc), netstats_reg__id(rs));
+	EXPECT_NE(NULL, netstats_reg__base(rc));
+	ASSERT_EQ(N_TCP_CTRS, netstats_reg__counter_cnt(rc));
+	for (i = 0; i < N_TCP_CTRS; i++) {
+		ci = netstats_reg__counter(rc, i);
+		ASSERT_NE(NULL, ci);
+		EXPECT_TRUE(ci->type == NETSTATS_COUNTER_TYPE_U64 ||
+			    ci->type == NETSTATS_COUNTER_TYPE_U32)
+			TH_LOG("%s: type %u", ci->name, ci->type);
+		EXPECT_EQ((int)i, netstats_reg__find(rc, ci->name));
+	}
+	gen_c = netstats_reg__generation(rc);
+	gen_s = netstats_reg__generation(rs);
+
+	/* Right after the handshake. */
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "client", cli, rc, vc);
+	check_vs_info(_metadata, "server", srv, rs, vs);
+
+	ASSERT_EQ(0, pump(cli, srv, 1 << 20));
+	ASSERT_EQ(0, pump(srv, cli, 100 << 10));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "client", cli, rc, vc);
+	check_vs_info(_metadata, "server", srv, rs, vs);
+	EXPECT_EQ(1ULL << 20, val_of(_metadata, rs, vs, "bytes_received"));
+	EXPECT_EQ(100ULL << 10, val_of(_metadata, rc, vc, "bytes_received"));
+	/* Both ends agree on the sequence numbers. */
+	EXPECT_EQ(val_of(_metadata, rc, vc, "snd_nxt"),
+		  val_of(_metadata, rs, vs, "rcv_nxt"));
+	EXPECT_EQ(val_of(_metadata, rs, vs, "snd_nxt"),
+		  val_of(_metadata, rc, vc, "rcv_nxt"));
+	EXPECT_EQ(gen_c, netstats_reg__generation(rc));
+	EXPECT_EQ(gen_s, netstats_reg__generation(rs));
+
+	EXPECT_EQ(0, netstats_reg__unregister(rc));
+	EXPECT_EQ(0, netstats_reg__unregister(rs));
+}
+
+TEST_F(lib, find_unknown_counter)
+{
+	const struct netstats_counter_info *ci;
+	struct netstats_reg *reg;
+	int idx;
+
+	reg = reg_fd(self->ns, self->c.srv);
+	ASSERT_NE(NULL, reg) TH_LOG("%s (%s)", strerror(errno),
+				    netstats__last_error(self->ns));
+	errno = 0;
+	EXPECT_EQ(-ENOENT, netstats_reg__find(reg, "no_such_counter"));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-ENOENT, netstats_reg__find(reg, ""));
+	idx = netstats_reg__find(reg, "bytes_received");
+	ASSERT_LE(0, idx);
+	ci = netstats_reg__counter(reg, idx);
+	ASSERT_NE(NULL, ci);
+	EXPECT_STREQ("bytes_received", ci->name);
+	EXPECT_EQ((__u32)NETSTATS_COUNTER_TYPE_U64, ci->type);
+	EXPECT_EQ(NULL, netstats_reg__counter(reg, N_TCP_CTRS));
+	/* left for netstats__close() */
+}
+
+TEST_F(lib, register_errors)
+{
+	struct netstats *ns = self->ns;
+	struct netstats_reg *reg;
+	int fd;
+
+	/* By cookie: not supported by the kernel yet. */
+	errno = 0;
+	reg = netstats__register(ns, "tcp/cookie:1");
+	EXPECT_EQ(NULL, reg);
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(0, netstats__last_error(ns)[0]);
+	TH_LOG("tcp/cookie:1: %s", netstats__last_error(ns));
+
+	/* Not a socket: the kernel's error and message. */
+	fd = open("/dev/null", O_RDONLY);
+	ASSERT_LE(0, fd);
+	errno = 0;
+	EXPECT_EQ(NULL, reg_fd(ns, fd));
+	EXPECT_EQ(ENOTSOCK, errno);
+	EXPECT_NE(0, netstats__last_error(ns)[0]);
+	close(fd);
+
+	/* Not a TCP socket. */
+	fd = socket(variant->family, SOCK_DGRAM, 0);
+	ASSERT_LE(0, fd);
+	errno = 0;
+	EXPECT_EQ(NULL, reg_fd(ns, fd));
+	EXPECT_EQ(EPROTOTYPE, errno);
+	EXPECT_STREQ("not a TCP socket", netstats__last_error(ns));
+	close(fd);
+
+	/* A malformed name never reaches the kernel. */
+	errno = 0;
+	EXPECT_EQ(NULL, netstats__register(ns, "tcp/fd:x"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(NULL, netstats__register(ns, NULL));
+
+	/* The handle still works. */
+	reg = reg_fd(ns, self->c.srv);
+	ASSERT_NE(NULL, reg) TH_LOG("%s (%s)", strerror(errno),
+				    netstats__last_error(ns));
+	EXPECT_FALSE(netstats_reg__dead(reg));
+	EXPECT_EQ(0, netstats_reg__unregister(reg));
+}
+
+/*
+ * An SO_LINGER {1, 0} close() destroys the socket: the registration
+ * turns DEAD with a new generation and its final values, and the
+ * monitor of each handle reports its own registration, and only it.
+ */
+TEST_F(lib, death_is_seen)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int cli = self->c.cli, srv = self->c.srv, mfd;
+	__u64 last[N_TCP_CTRS], fin[N_TCP_CTRS];
+	struct dead_seen s = {}, s2 = {};
+	struct netstats_reg *reg, *reg2;
+	struct netstats *ns2;
+	__u32 gen, gen_fin;
+	uint64_t end;
+	int n;
+
+	/* Monitors first: nothing can die unseen. */
+	mfd = netstats__monitor_fd(self->ns);
+	ASSERT_LE(0, mfd);
+	EXPECT_EQ(mfd, netstats__monitor_fd(self->ns));
+	EXPECT_EQ(0, netstats__monitor_read(self->ns, dead_cb, &s));
+	ns2 = netstats__open();
+	ASSERT_NE(NULL, ns2);
+	ASSERT_LE(0, netstats__monitor_fd(ns2));
+
+	reg = reg_fd(self->ns, srv);
+	ASSERT_NE(NULL, reg) TH_LOG("%s (%s)", strerror(errno),
+				    netstats__last_error(self->ns));
+	reg2 = reg_fd(ns2, srv);
+	ASSERT_NE(NULL, reg2) TH_LOG("%s (%s)", strerror(errno),
+				     netstats__last_error(ns2));
+	ASSERT_EQ(0, pump(cli, srv, 50000));
+	ASSERT_EQ(0, pump(srv, cli, 20000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	ASSERT_EQ((int)N_TCP_CTRS,
+		  netstats_reg__snapshot(reg, last, N_TCP_CTRS, &gen));
+	EXPECT_FALSE(netstats_reg__dead(reg));
+
+	ASSERT_EQ(0, setsockopt(srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	ASSERT_EQ(0, close(srv));
+	self->c.srv = -1;
+
+	end = now_ms() + 5000;
+	while (!netstats_reg__dead(reg) && now_ms() < end)
+		usleep(10000);
+	ASSERT_TRUE(netstats_reg__dead(reg))
+		TH_LOG("still LIVE 5 s after close()");
+	EXPECT_TRUE(netstats_reg__dead(reg2));
+	EXPECT_NE(gen, netstats_reg__generation(reg));
+	ASSERT_EQ((int)N_TCP_CTRS,
+		  netstats_reg__snapshot(reg, fin, N_TCP_CTRS,
+					 &gen_fin));
+	EXPECT_EQ(gen_fin, netstats_reg__generation(reg));
+	/* The final values: nothing lost, nothing zeroed. */
+	EXPECT_EQ(val_of(_metadata, reg, last, "bytes_received"),
+		  val_of(_metadata, reg, fin, "bytes_received"));
+	EXPECT_EQ(val_of(_metadata, reg, last, "bytes_acked"),
+		  val_of(_metadata, reg, fin, "bytes_acked"));
+	EXPECT_EQ(val_of(_metadata, reg, last, "rcv_nxt"),
+		  val_of(_metadata, reg, fin, "rcv_nxt"));
+
+	/* Each handle hears of its own registration. */
+	ASSERT_EQ(0, wait_ntf(self->ns, &s))
+		TH_LOG("no object-dead notification for registration %u",
+		       netstats_reg__id(reg));
+	ASSERT_EQ(0, wait_ntf(ns2, &s2))
+		TH_LOG("no object-dead notification for registration %u",
+		       netstats_reg__id(reg2));
+	/* Both notifications reached both monitors by now. */
+	n = netstats__monitor_read(self->ns, dead_cb, &s);
+	EXPECT_LE(0, n);
+	n = netstats__monitor_read(ns2, dead_cb, &s2);
+	EXPECT_LE(0, n);
+	EXPECT_EQ(1U, s.calls);
+	EXPECT_EQ(netstats_reg__id(reg), s.id);
+	EXPECT_NE(0U, s.portid);
+	EXPECT_STREQ("tcp", s.group);
+	EXPECT_FALSE(s.have_object);
+	EXPECT_EQ(1U, s2.calls);
+	EXPECT_EQ(netstats_reg__id(reg2), s2.id);
+	EXPECT_NE(s.portid, s2.portid);
+
+	/* A dead registration is still unregistered normally. */
+	EXPECT_EQ(0, netstats_reg__unregister(reg));
+	/* reg2 is freed by netstats__close(). */
+	netstats__close(ns2);
+}
+
+TEST_HARNESS_MAIN
