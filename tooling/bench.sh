@@ -13,7 +13,8 @@ set -euo pipefail
 "$TOP/tooling/build-kernel.sh" normal
 obj=$BUILD/obj-normal
 make -s -C "$KSRC/tools/testing/selftests" O="$obj" TARGETS=net/netstats \
-	INSTALL_PATH="$obj/kselftest_install" install >/dev/null
+	INSTALL_PATH="$obj/kselftest_install" install >"$obj/kselftest-build.log" 2>&1 ||
+	{ cat "$obj/kselftest-build.log"; die "kselftest build failed"; }
 export NETSTATS_KSFT=$obj/kselftest_install
 
 flavours=(normal)
@@ -47,5 +48,9 @@ for k in a:
 for k in b:
     if k not in a:
         print(f"{k:44} {'-':>18} {b[k]:>18}")
+print()
+for tag, d in (('patched', a), ('pristine', b)):
+    for k, v in d.items():
+        print(f"bench: {k} [{tag}]: {v}")
 PY
 fi

@@ -10,7 +10,9 @@ set -uo pipefail
 
 mode=$1
 # shellcheck disable=SC1091
+set -a
 . "$2/env"
+set +a
 top=${NETSTATS_TOP:?}
 res=${NETSTATS_RESULTS:?}
 obj=${NETSTATS_OBJ:?}

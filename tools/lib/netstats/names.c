@@ -3,6 +3,9 @@
  * Descriptive registration names -> group, object and options.
  * The grammar is documented in libnetstats.h.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* strchrnul() */
+#endif
 #include <ctype.h>
 #include <limits.h>
 #include <net/if.h>

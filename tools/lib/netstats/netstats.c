@@ -3,6 +3,9 @@
  * libnetstats: the netlink socket, family resolution, QUERY, registrations
  * and their mapped counters, object-dead notifications.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* strchrnul() */
+#endif
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -7,13 +7,21 @@
  *
  *   netstats_bench [BENCH...]   default: all
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "nsnl.h"
+#include "libnetstats.h"
 
 static double now_ns(void)
 {
@@ -51,13 +59,13 @@ static double measure(bench_fn fn, void *ctx, int iters)
 	return r[2];
 }
 
-static int bench_getppid(void *ctx)
+static int bench_getppid(void *ctx __attribute__((unused)))
 {
 	syscall(SYS_getppid);
 	return 0;
 }
 
-static int bench_proc_snmp(void *ctx)
+static int bench_proc_snmp(void *ctx __attribute__((unused)))
 {
 	static char buf[16384];
 	unsigned long long v, sum = 0;
@@ -106,6 +114,89 @@ static int bench_udp_send(void *ctx)
 
 	return sendto(u->fd, b, sizeof(b), 0, (void *)&u->dst,
 		      sizeof(u->dst)) != sizeof(b);
+}
+
+static int bench_tcp_info(void *ctx)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(*(int *)ctx, IPPROTO_TCP, TCP_INFO, &ti, &len);
+}
+
+static int bench_tcp_snapshot(void *ctx)
+{
+	__u64 vals[16];
+
+	return netstats_reg__snapshot(ctx, vals, 16, NULL) < 0;
+}
+
+/* A connected loopback pair in a private netns; returns the client. */
+static int tcp_pair(int *srv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	struct ifreq ifr = {};
+	int l, c, fd;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(l, (void *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (void *)&a, &len))
+		return -1;
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(c, (void *)&a, sizeof(a)))
+		return -1;
+	*srv = accept(l, NULL, NULL);
+	close(l);
+	return c;
+}
+
+static void bench_tcp(void)
+{
+	struct netstats_reg *reg;
+	struct netstats *ns;
+	double info, snap;
+	char name[32];
+	int c, srv;
+
+	c = tcp_pair(&srv);
+	if (c < 0) {
+		printf("bench: tcp: no loopback pair: skipped\n");
+		return;
+	}
+	ns = netstats__open();
+	if (!ns) {
+		printf("bench: netstats family absent: tcp skipped\n");
+		return;
+	}
+	snprintf(name, sizeof(name), "tcp/fd:%d", c);
+	reg = netstats__register(ns, name);
+	if (!reg) {
+		printf("bench: tcp: register failed: %s\n",
+		       netstats__last_error(ns));
+		netstats__close(ns);
+		return;
+	}
+	info = measure(bench_tcp_info, &c, 20000);
+	snap = measure(bench_tcp_snapshot, reg, 200000);
+	printf("bench: tcp-info-getsockopt: %.0f ns/op\n", info);
+	printf("bench: tcp-stats-snapshot-13-counters: %.1f ns/op\n", snap);
+	printf("bench: tcp-info-per-tcp-stats-snapshot: %.1f ratio\n",
+	       info / snap);
+	netstats_reg__unregister(reg);
+	netstats__close(ns);
+	close(c);
+	close(srv);
 }
 
 static bool want(int argc, char **argv, const char *name)
@@ -165,5 +256,7 @@ int main(int argc, char **argv)
 			nsnl_close(&s);
 		}
 	}
+	if (want(argc, argv, "tcp"))
+		bench_tcp();	/* last: it moves to a private netns */
 	return err;
 }
