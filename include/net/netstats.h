@@ -17,6 +17,7 @@
 
 struct genl_info;
 struct netstats_map;
+struct user_struct;
 struct netstats_reg;
 struct sock;
 
@@ -99,6 +100,7 @@ struct netstats_group {
  * @pgoff: first page of the registration's range in @map
  * @npages: length of the range in pages
  * @block_offset: offset of the block header in the range
+ * @user: the user charged for the range (RLIMIT_MEMLOCK), or NULL
  * @dead: the object died; the range holds its final values
  * @priv: the producer's
  * @node: the producer's
@@ -112,6 +114,7 @@ struct netstats_reg {
 	unsigned long pgoff;
 	unsigned int npages;
 	unsigned int block_offset;
+	struct user_struct *user;
 	bool dead;
 	void *priv;
 	struct hlist_node node;

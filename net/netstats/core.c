@@ -10,6 +10,9 @@
 #include <linux/init.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/capability.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
@@ -245,9 +248,43 @@ static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 	return 0;
 }
 
+/* Mapped pages count against the user's RLIMIT_MEMLOCK, as AF_XDP umems
+ * and io_uring buffers do: memory cgroups see the allocations, this bounds
+ * what one user keeps mapped across all its netlink sockets.
+ */
+static int netstats_reg_charge(struct netstats_reg *reg,
+			       struct netlink_ext_ack *extack)
+{
+	unsigned long limit, old, new;
+	struct user_struct *user;
+
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	user = get_uid(current_user());
+	old = atomic_long_read(&user->locked_vm);
+	do {
+		new = old + reg->npages;
+		if (new > limit) {
+			free_uid(user);
+			NL_SET_ERR_MSG_FMT(extack,
+					   "RLIMIT_MEMLOCK of %lu pages reached: %lu pages locked or mapped by this user",
+					   limit, old);
+			return -ENOBUFS;
+		}
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &old, new));
+	reg->user = user;
+	return 0;
+}
+
 static void netstats_reg_free(struct netstats_reg *reg)
 {
 	reg->grp->ops->detach(reg);
+	if (reg->user) {
+		atomic_long_sub(reg->npages, &reg->user->locked_vm);
+		free_uid(reg->user);
+	}
 	kfree(reg);
 }
 
@@ -337,6 +374,9 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 		kfree(reg);
 		goto err_unlock;
 	}
+	err = netstats_reg_charge(reg, info->extack);
+	if (err)
+		goto err_unregister;
 
 	hdr = genlmsg_iput(rsp, info);
 	if (!hdr || netstats_nl_reg_fill(rsp, reg, fd)) {

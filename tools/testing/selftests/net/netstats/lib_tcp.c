@@ -11,20 +11,14 @@
  * the counters only move with the test's own traffic.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/netstats.h>
@@ -32,6 +26,7 @@
 
 #include "libnetstats.h"
 #include "../../kselftest_harness.h"
+#include "tcp_util.h"
 
 /* The counters of the group that TCP_INFO also reports. */
 static const char info_ctrs[][16] = {
@@ -69,188 +64,6 @@ static __u64 info_val(const struct tcp_info *ti, unsigned int i)
 	}
 }
 
-/* --- sockets (as in tcp_stats.c) ---------------------------------------- */
-
-static int lo_up(void)
-{
-	struct ifreq ifr = {};
-	int fd, ret;
-
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (!ret) {
-		ifr.ifr_flags |= IFF_UP;
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return ret;
-}
-
-static socklen_t make_addr(int family, const char *addr,
-			   struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_family = family;
-	if (family == AF_INET) {
-		inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr);
-		return sizeof(struct sockaddr_in);
-	}
-	inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr);
-	return sizeof(struct sockaddr_in6);
-}
-
-struct conn {
-	int cli;
-	int srv;
-};
-
-/* A connected pair over loopback. */
-static int make_conn(int family, const char *addr, struct conn *c)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int lfd;
-
-	c->cli = -1;
-	c->srv = -1;
-	len = make_addr(family, addr, &ss);
-	lfd = socket(family, SOCK_STREAM, 0);
-	if (lfd < 0)
-		return -1;
-	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 4) ||
-	    getsockname(lfd, (struct sockaddr *)&ss, &len))
-		goto err;
-	c->cli = socket(family, SOCK_STREAM, 0);
-	if (c->cli < 0)
-		goto err;
-	if (connect(c->cli, (struct sockaddr *)&ss, len))
-		goto err;
-	c->srv = accept(lfd, NULL, NULL);
-	if (c->srv < 0)
-		goto err;
-	close(lfd);
-	return 0;
-err:
-	if (c->cli >= 0)
-		close(c->cli);
-	c->cli = -1;
-	close(lfd);
-	return -1;
-}
-
-static void close_conn(struct conn *c)
-{
-	if (c->cli >= 0)
-		close(c->cli);
-	if (c->srv >= 0)
-		close(c->srv);
-	c->cli = -1;
-	c->srv = -1;
-}
-
-static char txbuf[65536];
-static char rxbuf[65536];
-
-/* Send @len bytes from @src and receive exactly them on @dst, without
- * blocking on either (a single thread does both).
- */
-static int pump(int src, int dst, size_t len)
-{
-	size_t sent = 0, rcvd = 0;
-	ssize_t n;
-
-	while (rcvd < len) {
-		struct pollfd p[2] = {
-			{ .fd = src, .events = sent < len ? POLLOUT : 0 },
-			{ .fd = dst, .events = POLLIN },
-		};
-
-		if (poll(p, 2, 5000) <= 0)
-			return -1;
-		if (sent < len && (p[0].revents & POLLOUT)) {
-			n = send(src, txbuf, len - sent < sizeof(txbuf) ?
-				 len - sent : sizeof(txbuf), MSG_DONTWAIT);
-			if (n > 0)
-				sent += n;
-			else if (n < 0 && errno != EAGAIN)
-				return -1;
-		}
-		if (p[1].revents & POLLIN) {
-			n = recv(dst, rxbuf, len - rcvd < sizeof(rxbuf) ?
-				 len - rcvd : sizeof(rxbuf), MSG_DONTWAIT);
-			if (n > 0)
-				rcvd += n;
-			else if (!n || errno != EAGAIN)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static int tcp_info_get(int fd, struct tcp_info *ti)
-{
-	socklen_t len = sizeof(*ti);
-
-	memset(ti, 0, sizeof(*ti));
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
-		return -1;
-	if (len < offsetof(struct tcp_info, tcpi_dsack_dups) +
-		  sizeof(ti->tcpi_dsack_dups))
-		return -1;
-	return 0;
-}
-
-/* The TCP_INFO values the group mirrors. */
-static bool info_same(const struct tcp_info *a, const struct tcp_info *b)
-{
-	return a->tcpi_bytes_received == b->tcpi_bytes_received &&
-	       a->tcpi_segs_in == b->tcpi_segs_in &&
-	       a->tcpi_data_segs_in == b->tcpi_data_segs_in &&
-	       a->tcpi_segs_out == b->tcpi_segs_out &&
-	       a->tcpi_data_segs_out == b->tcpi_data_segs_out &&
-	       a->tcpi_bytes_sent == b->tcpi_bytes_sent &&
-	       a->tcpi_bytes_acked == b->tcpi_bytes_acked &&
-	       a->tcpi_dsack_dups == b->tcpi_dsack_dups &&
-	       a->tcpi_unacked == b->tcpi_unacked;
-}
-
-/*
- * Wait until the connection is quiescent: nothing unacknowledged on
- * either side and no counter moved for 5 polls in a row.  At most ~5 s.
- */
-static int wait_quiet(int a, int b)
-{
-	struct tcp_info pa = {}, pb = {}, ta, tb;
-	int i, stable = 0;
-
-	for (i = 0; i < 500; i++) {
-		if (tcp_info_get(a, &ta) || tcp_info_get(b, &tb))
-			return -1;
-		if (i && !ta.tcpi_unacked && !tb.tcpi_unacked &&
-		    info_same(&ta, &pa) && info_same(&tb, &pb)) {
-			if (++stable >= 5)
-				return 0;
-		} else {
-			stable = 0;
-		}
-		pa = ta;
-		pb = tb;
-		usleep(10000);
-	}
-	return -1;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
 /* --- the library ------------------------------------------------------- */
 
 static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
@@ -261,6 +74,24 @@ static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
 	return netstats__register(ns, name);
 }
 
+struct snap_args {
+	const struct netstats_reg *reg;
+	__u64 *vals;
+	size_t cnt;
+};
+
+/* A snapshot of all counters, for info_consistent(). */
+static int snap_all(void *ctx)
+{
+	struct snap_args *a = ctx;
+	int n;
+
+	n = netstats_reg__snapshot(a->reg, a->vals, a->cnt, NULL);
+	if (n < 0 || (size_t)n != a->cnt)
+		return -1;
+	return 0;
+}
+
 /*
  * TCP_INFO, a snapshot of all counters, TCP_INFO again, until both
  * TCP_INFO agree: the counters only grow, so the snapshot is of that
@@ -269,22 +100,9 @@ static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
 static int snap_consistent(int fd, const struct netstats_reg *reg,
 			   struct tcp_info *ti, __u64 *vals, size_t cnt)
 {
-	struct tcp_info t2;
-	int i, n;
+	struct snap_args a = { .reg = reg, .vals = vals, .cnt = cnt };
 
-	for (i = 0; i < 100; i++) {
-		if (tcp_info_get(fd, ti))
-			return -1;
-		n = netstats_reg__snapshot(reg, vals, cnt, NULL);
-		if (n < 0 || (size_t)n != cnt)
-			return -1;
-		if (tcp_info_get(fd, &t2))
-			return -1;
-		if (info_same(ti, &t2))
-			return 0;
-		usleep(10000);
-	}
-	return -1;
+	return info_consistent(fd, ti, snap_all, &a);
 }
 
 /* The value of counter @name in @vals, the snapshot of @reg. */
@@ -392,32 +210,17 @@ FIXTURE_VARIANT_ADD(lib, ipv6)
 
 FIXTURE_SETUP(lib)
 {
-	int fd, i;
-
 	self->ns = NULL;
 	self->c.cli = -1;
 	self->c.srv = -1;
-	if (unshare(CLONE_NEWNET))
-		SKIP(return, "unshare(CLONE_NEWNET): %s", strerror(errno));
-	ASSERT_EQ(0, lo_up());
-	fd = socket(variant->family, SOCK_STREAM, 0);
-	if (fd < 0)
-		SKIP(return, "no TCP for family %d", variant->family);
-	close(fd);
+	if (!tcp_netns_setup(_metadata, variant->family))
+		return;
 	self->ns = netstats__open();
 	if (!self->ns && errno == ENOENT)
 		SKIP(return, "kernel without the netstats family");
 	ASSERT_NE(NULL, self->ns) TH_LOG("netstats__open: %s",
 					 strerror(errno));
-	memset(txbuf, 0x5a, sizeof(txbuf));
-	/* ::1 is usable at once on loopback (no DAD), but be patient. */
-	for (i = 0; i < 100; i++) {
-		if (!make_conn(variant->family, variant->addr, &self->c))
-			break;
-		usleep(20000);
-	}
-	ASSERT_LE(0, self->c.cli) TH_LOG("cannot connect over %s",
-					 variant->addr);
+	tcp_conn_setup(_metadata, variant->family, variant->addr, &self->c);
 }
 
 /* Registrations still open are freed by netstats__close(). */

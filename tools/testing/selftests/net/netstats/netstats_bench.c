@@ -59,13 +59,14 @@ static double measure(bench_fn fn, void *ctx, int iters)
 	return r[2];
 }
 
-static int bench_getppid(void *ctx __attribute__((unused)))
+static int bench_getppid(void *ctx)
 {
+	(void)ctx;
 	syscall(SYS_getppid);
 	return 0;
 }
 
-static int bench_proc_snmp(void *ctx __attribute__((unused)))
+static int bench_proc_snmp(void *ctx)
 {
 	static char buf[16384];
 	unsigned long long v, sum = 0;
@@ -73,6 +74,7 @@ static int bench_proc_snmp(void *ctx __attribute__((unused)))
 	char *p;
 	int fd;
 
+	(void)ctx;
 	fd = open("/proc/net/snmp", O_RDONLY);
 	if (fd < 0)
 		return -1;

@@ -15,9 +15,7 @@
  * DEAD snapshot with the final values until it is unmapped.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -40,6 +38,7 @@
 
 #include "nsnl.h"
 #include "../../kselftest_harness.h"
+#include "tcp_util.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -322,151 +321,7 @@ static void rd_all(const struct reg *r, struct vals *m)
 		m->v[i] = rd(r, i);
 }
 
-/* --- sockets --------------------------------------------------------- */
-
-static int lo_up(void)
-{
-	struct ifreq ifr = {};
-	int fd, ret;
-
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (!ret) {
-		ifr.ifr_flags |= IFF_UP;
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return ret;
-}
-
-static socklen_t make_addr(int family, const char *addr,
-			   struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_family = family;
-	if (family == AF_INET) {
-		inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr);
-		return sizeof(struct sockaddr_in);
-	}
-	inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr);
-	return sizeof(struct sockaddr_in6);
-}
-
-static int listener(int family, const char *addr, int rcvbuf,
-		    struct sockaddr_storage *ss, socklen_t *len)
-{
-	int fd;
-
-	*len = make_addr(family, addr, ss);
-	fd = socket(family, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	if (rcvbuf && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-				 sizeof(rcvbuf)))
-		goto err;
-	if (bind(fd, (struct sockaddr *)ss, *len) || listen(fd, 4) ||
-	    getsockname(fd, (struct sockaddr *)ss, len))
-		goto err;
-	return fd;
-err:
-	close(fd);
-	return -1;
-}
-
-struct conn {
-	int cli;
-	int srv;
-};
-
-/*
- * A connected pair over loopback.  @srv_rcvbuf is set on the listener,
- * so the accepted socket has it from its SYN on; @cli_sndbuf on the
- * client before connect().  0 leaves the defaults (autotuning).
- */
-static int make_conn(int family, const char *addr, int srv_rcvbuf,
-		     int cli_sndbuf, struct conn *c)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int lfd;
-
-	c->cli = -1;
-	c->srv = -1;
-	lfd = listener(family, addr, srv_rcvbuf, &ss, &len);
-	if (lfd < 0)
-		return -1;
-	c->cli = socket(family, SOCK_STREAM, 0);
-	if (c->cli < 0)
-		goto err;
-	if (cli_sndbuf && setsockopt(c->cli, SOL_SOCKET, SO_SNDBUF,
-				     &cli_sndbuf, sizeof(cli_sndbuf)))
-		goto err;
-	if (connect(c->cli, (struct sockaddr *)&ss, len))
-		goto err;
-	c->srv = accept(lfd, NULL, NULL);
-	if (c->srv < 0)
-		goto err;
-	close(lfd);
-	return 0;
-err:
-	if (c->cli >= 0)
-		close(c->cli);
-	c->cli = -1;
-	close(lfd);
-	return -1;
-}
-
-static void close_conn(struct conn *c)
-{
-	if (c->cli >= 0)
-		close(c->cli);
-	if (c->srv >= 0)
-		close(c->srv);
-	c->cli = -1;
-	c->srv = -1;
-}
-
-static char txbuf[65536];
-static char rxbuf[65536];
-
-/* Send @len bytes from @src and receive exactly them on @dst, without
- * blocking on either (a single thread does both).
- */
-static int pump(int src, int dst, size_t len)
-{
-	size_t sent = 0, rcvd = 0;
-	ssize_t n;
-
-	while (rcvd < len) {
-		struct pollfd p[2] = {
-			{ .fd = src, .events = sent < len ? POLLOUT : 0 },
-			{ .fd = dst, .events = POLLIN },
-		};
-
-		if (poll(p, 2, 5000) <= 0)
-			return -1;
-		if (sent < len && (p[0].revents & POLLOUT)) {
-			n = send(src, txbuf, len - sent < sizeof(txbuf) ?
-				 len - sent : sizeof(txbuf), MSG_DONTWAIT);
-			if (n > 0)
-				sent += n;
-			else if (n < 0 && errno != EAGAIN)
-				return -1;
-		}
-		if (p[1].revents & POLLIN) {
-			n = recv(dst, rxbuf, len - rcvd < sizeof(rxbuf) ?
-				 len - rcvd : sizeof(rxbuf), MSG_DONTWAIT);
-			if (n > 0)
-				rcvd += n;
-			else if (!n || errno != EAGAIN)
-				return -1;
-		}
-	}
-	return 0;
-}
+/* --- sockets (more in tcp_util.h) ------------------------------------ */
 
 /* Send @len bytes that the peer does not read (they must fit). */
 static int send_unread(int fd, size_t len)
@@ -502,58 +357,18 @@ static int ioctl_int(int fd, unsigned long req)
 	return v;
 }
 
-static int tcp_info_get(int fd, struct tcp_info *ti)
-{
-	socklen_t len = sizeof(*ti);
+struct rd_args {
+	const struct reg *r;
+	struct vals *m;
+};
 
-	memset(ti, 0, sizeof(*ti));
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
-		return -1;
-	if (len < offsetof(struct tcp_info, tcpi_dsack_dups) +
-		  sizeof(ti->tcpi_dsack_dups))
-		return -1;
+/* The whole mapping, for info_consistent(). */
+static int rd_all_cb(void *ctx)
+{
+	struct rd_args *a = ctx;
+
+	rd_all(a->r, a->m);
 	return 0;
-}
-
-/* The TCP_INFO values the group mirrors. */
-static bool info_same(const struct tcp_info *a, const struct tcp_info *b)
-{
-	return a->tcpi_bytes_received == b->tcpi_bytes_received &&
-	       a->tcpi_segs_in == b->tcpi_segs_in &&
-	       a->tcpi_data_segs_in == b->tcpi_data_segs_in &&
-	       a->tcpi_segs_out == b->tcpi_segs_out &&
-	       a->tcpi_data_segs_out == b->tcpi_data_segs_out &&
-	       a->tcpi_bytes_sent == b->tcpi_bytes_sent &&
-	       a->tcpi_bytes_acked == b->tcpi_bytes_acked &&
-	       a->tcpi_dsack_dups == b->tcpi_dsack_dups &&
-	       a->tcpi_unacked == b->tcpi_unacked;
-}
-
-/*
- * Wait until the connection is quiescent: nothing unacknowledged on
- * either side and no counter moved for 5 polls in a row.  At most ~5 s.
- * @b may be -1.
- */
-static int wait_quiet(int a, int b)
-{
-	struct tcp_info pa = {}, pb = {}, ta, tb = {};
-	int i, stable = 0;
-
-	for (i = 0; i < 500; i++) {
-		if (tcp_info_get(a, &ta) || (b >= 0 && tcp_info_get(b, &tb)))
-			return -1;
-		if (i && !ta.tcpi_unacked && !tb.tcpi_unacked &&
-		    info_same(&ta, &pa) && info_same(&tb, &pb)) {
-			if (++stable >= 5)
-				return 0;
-		} else {
-			stable = 0;
-		}
-		pa = ta;
-		pb = tb;
-		usleep(10000);
-	}
-	return -1;
 }
 
 /*
@@ -563,20 +378,9 @@ static int wait_quiet(int a, int b)
 static int read_consistent(int fd, const struct reg *r, struct tcp_info *ti,
 			   struct vals *m)
 {
-	struct tcp_info t2;
-	int i;
+	struct rd_args a = { .r = r, .m = m };
 
-	for (i = 0; i < 100; i++) {
-		if (tcp_info_get(fd, ti))
-			return -1;
-		rd_all(r, m);
-		if (tcp_info_get(fd, &t2))
-			return -1;
-		if (info_same(ti, &t2))
-			return 0;
-		usleep(10000);
-	}
-	return -1;
+	return info_consistent(fd, ti, rd_all_cb, &a);
 }
 
 static void expect_ctr(struct __test_metadata *_metadata, const char *who,
@@ -619,14 +423,6 @@ static void check_vs_info(struct __test_metadata *_metadata, const char *who,
 		TH_LOG("%s: TCP_INFO never stable", who);
 	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(r));
 	expect_info(_metadata, who, m, &ti, false);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
 /* waitpid() with a deadline; the child is killed if it is late. */
@@ -719,30 +515,17 @@ FIXTURE_VARIANT_ADD(tcp, ipv6)
 
 FIXTURE_SETUP(tcp)
 {
-	int err, fd;
+	int err;
 
 	self->c.cli = -1;
 	self->c.srv = -1;
-	if (unshare(CLONE_NEWNET))
-		SKIP(return, "unshare(CLONE_NEWNET): %s", strerror(errno));
-	ASSERT_EQ(0, lo_up());
-	fd = socket(variant->family, SOCK_STREAM, 0);
-	if (fd < 0)
-		SKIP(return, "no TCP for family %d", variant->family);
-	close(fd);
+	if (!tcp_netns_setup(_metadata, variant->family))
+		return;
 	err = nsnl_open(&self->s);
 	if (err == -ENOENT)
 		SKIP(return, "kernel without the netstats family");
 	ASSERT_EQ(0, err);
-	memset(txbuf, 0x5a, sizeof(txbuf));
-	/* ::1 is usable at once on loopback (no DAD), but be patient. */
-	for (fd = 0; fd < 100; fd++) {
-		if (!make_conn(variant->family, variant->addr, 0, 0, &self->c))
-			break;
-		usleep(20000);
-	}
-	ASSERT_LE(0, self->c.cli) TH_LOG("cannot connect over %s",
-					 variant->addr);
+	tcp_conn_setup(_metadata, variant->family, variant->addr, &self->c);
 }
 
 FIXTURE_TEARDOWN(tcp)

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Registrations count against the user's RLIMIT_MEMLOCK: an unprivileged
+ * user gets as many mapped pages as the limit allows, then ENOBUFS with
+ * an extack message naming the limit; UNREGISTER gives the pages back.
+ */
+#include <grp.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "nsnl.h"
+#include "../../kselftest_harness.h"
+
+#define LIMIT_PAGES	3
+
+static int reg_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_ID)
+			*(uint32_t *)data = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_MAP_FD)
+			close(mnl_attr_get_u32(a));
+	}
+	return MNL_CB_OK;
+}
+
+static int reg_tcp(struct nsnl *s, int fd, uint32_t *id)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd);
+	return nsnl_talk(s, nlh, reg_id_cb, id);
+}
+
+/* Exit codes of the unprivileged child, one per failed step. */
+static int child(void)
+{
+	struct rlimit rl = {
+		.rlim_cur = LIMIT_PAGES * getpagesize(),
+		.rlim_max = LIMIT_PAGES * getpagesize(),
+	};
+	uint32_t ids[LIMIT_PAGES], id;
+	struct nsnl s;
+	int fd, i, err;
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 10;
+	/* Nobody, without CAP_IPC_LOCK. */
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 11;
+	if (nsnl_open(&s))
+		return 12;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return 13;
+
+	for (i = 0; i < LIMIT_PAGES; i++)
+		if (reg_tcp(&s, fd, &ids[i]))
+			return 20 + i;
+	err = reg_tcp(&s, fd, &id);
+	if (err != -ENOBUFS) {
+		fprintf(stderr, "over the limit: %d (%s)\n", err, s.extack);
+		return 30;
+	}
+	if (!strstr(s.extack, "RLIMIT_MEMLOCK")) {
+		fprintf(stderr, "extack: \"%s\"\n", s.extack);
+		return 31;
+	}
+
+	/* UNREGISTER gives the page back. */
+	{
+		struct nlmsghdr *nlh;
+
+		nlh = nsnl_msg(&s, s.family, NETSTATS_CMD_UNREGISTER, 0);
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, ids[0]);
+		if (nsnl_talk(&s, nlh, NULL, NULL))
+			return 40;
+	}
+	if (reg_tcp(&s, fd, &id))
+		return 41;
+
+	/* Closing the netlink socket gives them all back. */
+	nsnl_close(&s);
+	if (nsnl_open(&s))
+		return 50;
+	for (i = 0; i < LIMIT_PAGES; i++)
+		if (reg_tcp(&s, fd, &ids[i]))
+			return 51;
+	return 0;
+}
+
+TEST(memlock_limits_registrations)
+{
+	int status;
+	pid_t pid;
+	struct nsnl s;
+
+	if (nsnl_open(&s))
+		SKIP(return, "kernel without the netstats family");
+	nsnl_close(&s);
+	if (geteuid())
+		SKIP(return, "needs root to switch to an unprivileged user");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("child failed at step %d", WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
