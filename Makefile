@@ -35,6 +35,7 @@ check:
 	@$(T)/check.sh $(FLAVOUR)
 
 run: kernel
+	@$(T)/build-selftests.sh $(FLAVOUR)
 	@$(T)/vm.sh $(FLAVOUR) run
 
 vm: kernel

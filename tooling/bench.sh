@@ -11,11 +11,8 @@ set -euo pipefail
 "$TOP/tooling/setup-host.sh"
 "$TOP/tooling/assemble.sh"
 "$TOP/tooling/build-kernel.sh" normal
-obj=$BUILD/obj-normal
-make -s -C "$KSRC/tools/testing/selftests" O="$obj" TARGETS=net/netstats \
-	INSTALL_PATH="$obj/kselftest_install" install >"$obj/kselftest-build.log" 2>&1 ||
-	{ cat "$obj/kselftest-build.log"; die "kselftest build failed"; }
-export NETSTATS_KSFT=$obj/kselftest_install
+"$TOP/tooling/build-selftests.sh" normal
+export NETSTATS_KSFT=$BUILD/obj-normal/kselftest_install
 
 flavours=(normal)
 if [ "${PRISTINE:-0}" = 1 ]; then

@@ -36,12 +36,7 @@ if [ -d "$KSRC/tools/lib/netstats" ]; then
 	host_files+=("$hostres/lib.txt")
 fi
 
-stage "building the netstats kselftests against $obj/usr/include"
-rm -rf "$obj/kselftest_install"
-make -s -C "$KSRC/tools/testing/selftests" O="$obj" TARGETS=net/netstats \
-	KHDR_INCLUDES="$khdr" INSTALL_PATH="$obj/kselftest_install" install \
-	>"$obj/kselftest-build.log" 2>&1 ||
-	{ cat "$obj/kselftest-build.log"; die "kselftest build failed"; }
+"$TOP/tooling/build-selftests.sh" "$flavour"
 
 "$TOP/tooling/vm.sh" "$flavour" check "$BUILD/results-$flavour-check"
 

@@ -11,4 +11,7 @@ python3 "$cli" --spec "$KSRC/Documentation/netlink/specs/nlctrl.yaml" \
 	grep -E "family-id|family-name|mcast|'name'" | head -8
 echo
 echo "== QUERY dump: the counter groups this kernel supports"
-python3 "$cli" --spec "$spec" --dump query
+python3 "$cli" --spec "$spec" --dump query | grep -E "'name': '[a-z]+'|'doc'" | head -40
+echo
+echo "== live counters of a TCP socket, read from the mapping"
+"$NETSTATS_KSFT/net/netstats/netstats_demo"
