@@ -2,12 +2,14 @@
 /*
  * Registrations count against the user's RLIMIT_MEMLOCK: an unprivileged
  * user gets as many mapped pages as the limit allows, then ENOBUFS with
- * an extack message naming the limit; UNREGISTER gives the pages back.
+ * an extack message naming the limit; UNREGISTER, closing the netlink
+ * socket and being killed give the pages back.
  */
 #include <grp.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "nsnl.h"
@@ -38,22 +40,50 @@ static int reg_tcp(struct nsnl *s, int fd, uint32_t *id)
 	return nsnl_talk(s, nlh, reg_id_cb, id);
 }
 
-/* Exit codes of the unprivileged child, one per failed step. */
-static int child(void)
+/* Become nobody, without CAP_IPC_LOCK, with a small RLIMIT_MEMLOCK. */
+static int drop_to_nobody(void)
 {
 	struct rlimit rl = {
 		.rlim_cur = LIMIT_PAGES * getpagesize(),
 		.rlim_max = LIMIT_PAGES * getpagesize(),
 	};
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 10;
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 11;
+	return 0;
+}
+
+/* Registers up to the limit, says so on @ready and waits to be killed. */
+static int victim(int ready)
+{
+	struct nsnl s;
+	uint32_t id;
+	int fd, i;
+
+	if (drop_to_nobody() || nsnl_open(&s))
+		return 1;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	for (i = 0; i < LIMIT_PAGES; i++)
+		if (reg_tcp(&s, fd, &id))
+			return 2;
+	if (write(ready, "r", 1) != 1)
+		return 3;
+	pause();
+	return 4;
+}
+
+/* Exit codes of the unprivileged child, one per failed step. */
+static int child(void)
+{
 	uint32_t ids[LIMIT_PAGES], id;
 	struct nsnl s;
 	int fd, i, err;
 
-	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		return 10;
-	/* Nobody, without CAP_IPC_LOCK. */
-	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
-		return 11;
+	err = drop_to_nobody();
+	if (err)
+		return err;
 	if (nsnl_open(&s))
 		return 12;
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -106,6 +136,27 @@ TEST(memlock_limits_registrations)
 	nsnl_close(&s);
 	if (geteuid())
 		SKIP(return, "needs root to switch to an unprivileged user");
+
+	/* A process killed with its registrations gives their pages back:
+	 * else the child below, same user, could not register any.
+	 */
+	{
+		int ready[2];
+		char c;
+
+		ASSERT_EQ(0, pipe(ready));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(victim(ready[1]));
+		close(ready[1]);
+		ASSERT_EQ(1, read(ready[0], &c, 1))
+			TH_LOG("the victim could not register up to the limit");
+		close(ready[0]);
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSIGNALED(status));
+	}
 
 	pid = fork();
 	ASSERT_LE(0, pid);
