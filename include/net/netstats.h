@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/netstats.h>
@@ -135,8 +136,31 @@ struct netstats_nl_sock {
 	struct netstats_map *map;
 };
 
+/**
+ * struct netstats_derived - a derived block of one registration
+ * @work: the periodic update
+ * @page: the block: struct netstats_derived_hdr, then the counters
+ * @reg: the registration
+ * @period: update period, in jiffies
+ * @fill: computes the counters into the block (process context)
+ */
+struct netstats_derived {
+	struct delayed_work work;
+	struct page *page;
+	struct netstats_reg *reg;
+	unsigned long period;
+	void (*fill)(struct netstats_reg *reg, void *block);
+};
+
 #if IS_ENABLED(CONFIG_NETSTATS)
 int netstats_group_add(struct netstats_group *grp);
+int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
+			const char *name, u64 *val);
+int netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
+			    void (*fill)(struct netstats_reg *reg, void *block));
+void netstats_derived_detach(struct netstats_reg *reg);
+void netstats_block_get(void);
+void netstats_block_put(void);
 void netstats_group_del(struct netstats_group *grp);
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff);
@@ -153,6 +177,14 @@ static inline int netstats_group_add(struct netstats_group *grp)
 }
 
 static inline void netstats_group_del(struct netstats_group *grp)
+{
+}
+
+static inline void netstats_block_get(void)
+{
+}
+
+static inline void netstats_block_put(void)
 {
 }
 #endif

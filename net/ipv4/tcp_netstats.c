@@ -136,6 +136,7 @@ found:
 	slot = find_first_zero_bit(p->busy, NETSTATS_TCP_SLOTS);
 	__set_bit(slot, p->busy);
 	p->used++;
+	netstats_block_get();
 	st = netstats_tcp_slot(p, slot);
 	/* Whoever mapped an earlier user of this slot moved to a snapshot;
 	 * a new generation still tells any stale reader.
@@ -154,6 +155,7 @@ static bool netstats_tcp_slot_free(struct netstats_tcp_page *p,
 	lockdep_assert_held(&netstats_tcp_lock);
 
 	__clear_bit(slot, p->busy);
+	netstats_block_put();
 	if (--p->used)
 		return false;
 	list_del(&p->node);

@@ -35,6 +35,30 @@ static LIST_HEAD(netstats_groups);
 static DEFINE_MUTEX(netstats_groups_lock);
 static unsigned int netstats_groups_gen = 1;
 
+/* Live objects of the netstats core itself, for the "netstats" group. */
+static atomic_long_t netstats_nr_regs;
+static atomic_long_t netstats_nr_blocks;
+atomic_long_t netstats_nr_maps;
+atomic_long_t netstats_nr_snapshots;
+
+/**
+ * netstats_block_get() - a producer made a block live (e.g. a TCP slot)
+ */
+void netstats_block_get(void)
+{
+	atomic_long_inc(&netstats_nr_blocks);
+}
+EXPORT_SYMBOL_GPL(netstats_block_get);
+
+/**
+ * netstats_block_put() - a producer freed a live block
+ */
+void netstats_block_put(void)
+{
+	atomic_long_dec(&netstats_nr_blocks);
+}
+EXPORT_SYMBOL_GPL(netstats_block_put);
+
 static struct netstats_group *netstats_group_find(const char *name)
 {
 	struct netstats_group *grp;
@@ -233,7 +257,8 @@ static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_PERCPU_STRIDE, 0) ||
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_NCPUS, 1) ||
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
-			reg->block_offset))
+			reg->block_offset) ||
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_FLAGS, grp->flags))
 		return -EMSGSIZE;
 
 	for (i = 0; i < grp->n_counters; i++) {
@@ -278,8 +303,96 @@ static int netstats_reg_charge(struct netstats_reg *reg,
 	return 0;
 }
 
+static const struct netstats_option_desc *
+netstats_option_find(const struct netstats_group *grp, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < grp->n_options; i++)
+		if (!strcmp(grp->options[i].name, name))
+			return &grp->options[i];
+	return NULL;
+}
+
+/* Every option of a REGISTER must be one of the group's, with a value in
+ * its range.
+ */
+static int netstats_options_check(const struct netstats_group *grp,
+				  struct genl_info *info)
+{
+	struct nlattr *tb[NETSTATS_A_OPTION_VALUE + 1];
+	const struct netstats_option_desc *o;
+	struct nlattr *attr;
+	u64 val;
+	int rem, err;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != NETSTATS_A_REGISTRATION_OPTION)
+			continue;
+		err = nla_parse_nested(tb, NETSTATS_A_OPTION_VALUE, attr,
+				       netstats_option_nl_policy, info->extack);
+		if (err)
+			return err;
+		if (!tb[NETSTATS_A_OPTION_NAME] || !tb[NETSTATS_A_OPTION_VALUE]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "collection option needs a name and a value");
+			return -EINVAL;
+		}
+		o = netstats_option_find(grp, nla_data(tb[NETSTATS_A_OPTION_NAME]));
+		if (!o) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[NETSTATS_A_OPTION_NAME],
+					    "unknown collection option for this group");
+			return -EINVAL;
+		}
+		val = nla_get_uint(tb[NETSTATS_A_OPTION_VALUE]);
+		if (val < o->min || val > o->max) {
+			NL_SET_ERR_MSG_FMT(info->extack,
+					   "%s must be within [%llu, %llu]",
+					   o->name, o->min, o->max);
+			NL_SET_BAD_ATTR(info->extack, tb[NETSTATS_A_OPTION_VALUE]);
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+/**
+ * netstats_reg_option() - the value of a collection option of REGISTER
+ * @reg: the registration being attached
+ * @info: the REGISTER request (its options were checked)
+ * @name: an option of @reg's group
+ * @val: the value asked for, or the option's default
+ *
+ * Return: 0, or -EINVAL if the group has no such option.
+ */
+int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
+			const char *name, u64 *val)
+{
+	struct nlattr *tb[NETSTATS_A_OPTION_VALUE + 1];
+	const struct netstats_option_desc *o;
+	struct nlattr *attr;
+	int rem;
+
+	o = netstats_option_find(reg->grp, name);
+	if (WARN_ON_ONCE(!o))
+		return -EINVAL;
+	*val = o->def;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != NETSTATS_A_REGISTRATION_OPTION ||
+		    nla_parse_nested(tb, NETSTATS_A_OPTION_VALUE, attr,
+				     netstats_option_nl_policy, NULL) ||
+		    !tb[NETSTATS_A_OPTION_NAME] || !tb[NETSTATS_A_OPTION_VALUE] ||
+		    strcmp(nla_data(tb[NETSTATS_A_OPTION_NAME]), name))
+			continue;
+		*val = nla_get_uint(tb[NETSTATS_A_OPTION_VALUE]);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(netstats_reg_option);
+
 static void netstats_reg_free(struct netstats_reg *reg)
 {
+	atomic_long_dec(&netstats_nr_regs);
 	reg->grp->ops->detach(reg);
 	if (reg->user) {
 		atomic_long_sub(reg->npages, &reg->user->locked_vm);
@@ -368,11 +481,15 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 
+	err = netstats_options_check(grp, info);
+	if (err)
+		goto err_erase;
+	/* Counted before attach: a derived block's first update sees it. */
+	atomic_long_inc(&netstats_nr_regs);
 	err = grp->ops->attach(reg, info);
 	if (err) {
-		xa_erase(&priv->regs, reg->id);
-		kfree(reg);
-		goto err_unlock;
+		atomic_long_dec(&netstats_nr_regs);
+		goto err_erase;
 	}
 	err = netstats_reg_charge(reg, info->extack);
 	if (err)
@@ -396,6 +513,10 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 err_unregister:
 	xa_erase(&priv->regs, reg->id);
 	netstats_reg_free(reg);
+	goto err_unlock;
+err_erase:
+	xa_erase(&priv->regs, reg->id);
+	kfree(reg);
 err_unlock:
 	mutex_unlock(&priv->lock);
 	put_unused_fd(fd);
@@ -488,8 +609,92 @@ void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
 	mutex_destroy(&priv->lock);
 }
 
+/**
+ * struct netstats_self - the "netstats" group: the core's own objects
+ * @hdr: derived block header
+ * @registrations: live registrations, all netlink sockets
+ * @map_files: map files not yet released
+ * @snapshot_pages: pages holding the final values of dead objects
+ * @live_blocks: blocks producers keep live for registrations
+ */
+struct netstats_self {
+	struct netstats_derived_hdr hdr;
+	u64 registrations;
+	u64 map_files;
+	u64 snapshot_pages;
+	u64 live_blocks;
+};
+
+static void netstats_self_fill(struct netstats_reg *reg, void *block)
+{
+	struct netstats_self *s = block;
+
+	WRITE_ONCE(s->registrations, atomic_long_read(&netstats_nr_regs));
+	WRITE_ONCE(s->map_files, atomic_long_read(&netstats_nr_maps));
+	WRITE_ONCE(s->snapshot_pages, atomic_long_read(&netstats_nr_snapshots));
+	WRITE_ONCE(s->live_blocks, atomic_long_read(&netstats_nr_blocks));
+}
+
+static int netstats_self_attach(struct netstats_reg *reg,
+				struct genl_info *info)
+{
+	/* System-wide figures. */
+	if (!capable(CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the netstats group needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	return netstats_derived_attach(reg, info, netstats_self_fill);
+}
+
+#define SELF_COUNTER(_name, _doc) {					\
+	.name = #_name,							\
+	.doc = _doc,							\
+	.offset = offsetof(struct netstats_self, _name),		\
+	.type = NETSTATS_COUNTER_TYPE_U64,				\
+	.flags = NETSTATS_COUNTER_FLAGS_GAUGE,				\
+}
+
+static const struct netstats_counter_desc netstats_self_counters[] = {
+	SELF_COUNTER(registrations, "Live registrations of all netlink sockets"),
+	SELF_COUNTER(map_files, "Map files not yet released"),
+	SELF_COUNTER(snapshot_pages, "Pages holding final values of dead objects"),
+	SELF_COUNTER(live_blocks, "Blocks producers keep live for registrations"),
+};
+
+static const struct netstats_option_desc netstats_period_option[] = {
+	{
+		.name = "period-ms",
+		.doc = "Update period of the derived block, in milliseconds",
+		.min = 10,
+		.max = 60000,
+		.def = 1000,
+	},
+};
+
+static const struct netstats_group_ops netstats_self_ops = {
+	.attach	= netstats_self_attach,
+	.detach	= netstats_derived_detach,
+};
+
+static struct netstats_group netstats_self_group = {
+	.name		= "netstats",
+	.doc		= "The netstats core's own objects (derived)",
+	.flags		= NETSTATS_GROUP_FLAGS_DERIVED,
+	.counters	= netstats_self_counters,
+	.n_counters	= ARRAY_SIZE(netstats_self_counters),
+	.options	= netstats_period_option,
+	.n_options	= ARRAY_SIZE(netstats_period_option),
+	.ops		= &netstats_self_ops,
+};
+
 static int __init netstats_init(void)
 {
+	int err;
+
+	err = netstats_group_add(&netstats_self_group);
+	if (err)
+		return err;
 	return genl_register_family(&netstats_nl_family);
 }
 subsys_initcall(netstats_init);

@@ -65,8 +65,11 @@ static void netstats_map_free(struct netstats_map *map)
 	struct page *page;
 	unsigned long idx;
 
-	xa_for_each_marked(&map->pages, idx, page, NETSTATS_MAP_OWNED)
+	xa_for_each_marked(&map->pages, idx, page, NETSTATS_MAP_OWNED) {
 		__free_page(page);
+		atomic_long_dec(&netstats_nr_snapshots);
+	}
+	atomic_long_dec(&netstats_nr_maps);
 	xa_destroy(&map->pages);
 	mutex_destroy(&map->lock);
 	kfree(map);
@@ -107,6 +110,7 @@ struct netstats_map *netstats_map_create(void)
 	if (!map)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&map->refcnt, 2);
+	atomic_long_inc(&netstats_nr_maps);
 	mutex_init(&map->lock);
 	xa_init(&map->pages);
 
@@ -198,6 +202,7 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 			fixup(page_address(copy), arg);
 		xa_store(&map->pages, pgoff + i, copy, GFP_KERNEL);
 		xa_set_mark(&map->pages, pgoff + i, NETSTATS_MAP_OWNED);
+		atomic_long_inc(&netstats_nr_snapshots);
 	}
 	netstats_map_zap(map, pgoff, npages);
 	mutex_unlock(&map->lock);
@@ -228,8 +233,10 @@ void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
 					 NETSTATS_MAP_OWNED);
 
 		page = xa_erase(&map->pages, pgoff + i);
-		if (page && owned)
+		if (page && owned) {
 			__free_page(page);
+			atomic_long_dec(&netstats_nr_snapshots);
+		}
 	}
 	mutex_unlock(&map->lock);
 }

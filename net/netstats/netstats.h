@@ -5,6 +5,7 @@
 #ifndef _NET_NETSTATS_NETSTATS_H
 #define _NET_NETSTATS_NETSTATS_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -33,6 +34,9 @@ struct netstats_map {
 };
 
 #define NETSTATS_MAP_OWNED	XA_MARK_0
+
+extern atomic_long_t netstats_nr_maps;
+extern atomic_long_t netstats_nr_snapshots;
 
 struct netstats_map *netstats_map_create(void);
 void netstats_map_put(struct netstats_map *map);

@@ -43,4 +43,23 @@ struct netstats_block_hdr {
 	__u32 state;
 };
 
+/**
+ * struct netstats_derived_hdr - header of a derived block
+ * @hdr: generation and state
+ * @seq: odd while the kernel updates the block; a reader loads @seq,
+ *	the counters, then @seq again, and retries if it was odd or moved
+ * @period_ms: the update period in force (the period-ms option)
+ * @timestamp_ns: CLOCK_MONOTONIC time of the last update
+ *
+ * Derived groups (NETSTATS_GROUP_FLAGS_DERIVED) are computed by the
+ * kernel from state that cannot be mapped as it is, and published every
+ * @period_ms as one consistent set.
+ */
+struct netstats_derived_hdr {
+	struct netstats_block_hdr hdr;
+	__u32 seq;
+	__u32 period_ms;
+	__u64 timestamp_ns;
+};
+
 #endif /* _UAPI_LINUX_NETSTATS_H */

@@ -333,7 +333,9 @@ LIBNETSTATS_API bool netstats_reg__dead(const struct netstats_reg *reg);
  * reads them all (as **netstats_reg__read()**) between two reads of the
  * generation, and again, up to 8 times in all, until both agree. Each
  * value is exact at the time of its load; the counters of a block are not
- * one atomic snapshot.
+ * one atomic snapshot, except for a derived group's block, which is also
+ * read under its header's sequence counter and so is one consistent
+ * update.
  *
  * @param reg Registration.
  * @param vals Where the values of the first *cnt* counters are stored, in
@@ -343,8 +345,8 @@ LIBNETSTATS_API bool netstats_reg__dead(const struct netstats_reg *reg);
  * @param generation If not NULL, where the generation the values belong to
  * is stored.
  * @return The number of values stored, the smaller of *cnt* and
- * **netstats_reg__counter_cnt()**; -EAGAIN if the generation changed during
- * every attempt, -EINVAL if *reg* is NULL or *vals* is NULL and *cnt* is
+ * **netstats_reg__counter_cnt()**; -EAGAIN if the generation (or a derived
+ * block's sequence counter) changed during every attempt, -EINVAL if *reg* is NULL or *vals* is NULL and *cnt* is
  * not 0.
  */
 LIBNETSTATS_API int netstats_reg__snapshot(const struct netstats_reg *reg,

@@ -61,6 +61,7 @@ struct netstats_reg {
 	__u32 stride;			/* between two CPUs' copies */
 	__u32 ncpus;			/* copies of each counter, >= 1 */
 	__u32 block_offset;
+	__u32 flags;			/* NETSTATS_GROUP_FLAGS_* */
 	size_t counter_cnt;
 	struct netstats_counter_info *counters;
 };
@@ -643,8 +644,10 @@ static int ns_reg_check(const struct netstats_reg *reg)
 	    reg->map_size > SIZE_MAX || reg->map_offset % reg->page_size ||
 	    reg->map_size % reg->page_size || !reg->ncpus ||
 	    (reg->ncpus > 1 && (!reg->stride || reg->stride % 8)) ||
-	    reg->block_offset % sizeof(__u32) ||
-	    (__u64)reg->block_offset + sizeof(struct netstats_block_hdr) >
+	    reg->block_offset % sizeof(__u64) ||
+	    (__u64)reg->block_offset + ((reg->flags & NETSTATS_GROUP_FLAGS_DERIVED) ?
+					sizeof(struct netstats_derived_hdr) :
+					sizeof(struct netstats_block_hdr)) >
 	    reg->map_size)
 		return -EPROTO;
 	span = (__u64)(reg->ncpus - 1) * reg->stride;
@@ -717,6 +720,9 @@ static int ns_reg_fill(const struct nlmsghdr *nlh, struct netstats_reg *reg,
 		case NETSTATS_A_REGISTRATION_BLOCK_OFFSET:
 			err = ns_u32(attr, &reg->block_offset);
 			seen |= NS_REG_BLOCK_OFFSET;
+			break;
+		case NETSTATS_A_REGISTRATION_FLAGS:
+			err = ns_u32(attr, &reg->flags);
 			break;
 		case NETSTATS_A_REGISTRATION_COUNTER:
 			c = &reg->counters[ic++];
@@ -1019,12 +1025,24 @@ bool netstats_reg__dead(const struct netstats_reg *reg)
 #define NS_SNAPSHOT_TEST_HOOK(try)	((void)(try))
 #endif
 
+/* The sequence counter of a derived block, NULL for other blocks. */
+static const __u32 *ns_reg_seq(const struct netstats_reg *reg)
+{
+	const struct netstats_derived_hdr *dh;
+
+	if (!(reg->flags & NETSTATS_GROUP_FLAGS_DERIVED))
+		return NULL;
+	dh = (const void *)((const char *)reg->base + reg->block_offset);
+	return &dh->seq;
+}
+
 int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
 			   size_t cnt, __u32 *generation)
 {
 	const struct netstats_block_hdr *hdr;
 	const struct netstats_counter_info *c;
-	__u32 gen, gen2;
+	__u32 gen, gen2, seq = 0, seq2 = 0;
+	const __u32 *seqp;
 	size_t i, n;
 	int try;
 
@@ -1032,8 +1050,15 @@ int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
 		return ns_err(-EINVAL);
 	n = cnt < reg->counter_cnt ? cnt : reg->counter_cnt;
 	hdr = ns_reg_hdr(reg);
+	seqp = ns_reg_seq(reg);
 	for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
 		gen = __atomic_load_n(&hdr->generation, __ATOMIC_ACQUIRE);
+		/* A derived block is being updated while its seq is odd. */
+		if (seqp) {
+			seq = __atomic_load_n(seqp, __ATOMIC_ACQUIRE);
+			if (seq & 1)
+				continue;
+		}
 		for (i = 0; i < n; i++) {
 			c = &reg->counters[i];
 			vals[i] = ns_width(c->type) ? ns_load(reg, c) : 0;
@@ -1042,7 +1067,9 @@ int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
 		/* The counter loads before the second generation load. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		gen2 = __atomic_load_n(&hdr->generation, __ATOMIC_RELAXED);
-		if (gen == gen2) {
+		if (seqp)
+			seq2 = __atomic_load_n(seqp, __ATOMIC_RELAXED);
+		if (gen == gen2 && seq == seq2) {
 			if (generation)
 				*generation = gen;
 			return n;

@@ -155,6 +155,7 @@ struct layout {
 	__u32 block_offset;
 	__u32 ncpus;		/* 0: neither ncpus nor percpu-stride sent */
 	__u32 stride;
+	__u32 flags;		/* group flags; 0: not sent */
 };
 
 struct ctr {
@@ -230,6 +231,8 @@ static struct nlmsghdr *reply(const struct layout *l, const struct ctr *c,
 					 c[i].flags);
 		mnl_attr_nest_end(nlh, nest);
 	}
+	if (l->flags)
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_FLAGS, l->flags);
 	mnl_attr_put_u32(nlh, 200, 1);	/* unknown: ignored */
 	return nlh;
 }
@@ -804,12 +807,63 @@ static void test_notifications(void)
 	netstats__close(ns);
 }
 
+/* Derived blocks are read under the sequence counter of their header. */
+static void test_derived(void)
+{
+	static const struct ctr c[] = {
+		{ "pkts", NETSTATS_COUNTER_TYPE_U64,
+		  sizeof(struct netstats_derived_hdr) },
+	};
+	struct netstats_derived_hdr *dh;
+	struct netstats *ns = fake_ns();
+	struct netstats_reg *reg;
+	struct layout l;
+	__u64 vals[1];
+	__u32 gen;
+	char *mem;
+	int ret;
+
+	l = base_layout;
+	l.block_offset = 0;
+	l.flags = NETSTATS_GROUP_FLAGS_DERIVED;
+	reg = ns ? fake_reg(ns, &l, c, 1, &mem) : NULL;
+	CHECK(reg, "derived registration");
+	if (!reg) {
+		free(ns);
+		return;
+	}
+	dh = (void *)mem;
+	dh->hdr.generation = 7;
+	dh->seq = 4;
+	U64_AT(mem, sizeof(*dh)) = 1234;
+	hook_calls = 0;
+	ret = netstats_reg__snapshot(reg, vals, 1, &gen);
+	CHECK(ret == 1 && vals[0] == 1234 && gen == 7 && hook_calls == 1,
+	      "derived snapshot, even seq: %d", ret);
+
+	/* An update in progress: never read, given up after the tries. */
+	dh->seq = 5;
+	hook_calls = 0;
+	ret = netstats_reg__snapshot(reg, vals, 1, NULL);
+	CHECK(ret == -EAGAIN && errno == EAGAIN && hook_calls == 0,
+	      "derived snapshot, odd seq: %d calls %d", ret, hook_calls);
+	netstats__close(ns);
+
+	/* The derived header must fit in the range. */
+	ns = fake_ns();
+	l.block_offset = l.map_size - sizeof(struct netstats_block_hdr);
+	reg = ns ? fake_reg(ns, &l, c, 0, &mem) : NULL;
+	CHECK(!reg, "derived header beyond the range");
+	netstats__close(ns);
+}
+
 int main(void)
 {
 	test_request();
 	test_reply();
 	test_readers();
 	test_percpu();
+	test_derived();
 	test_notifications();
 	return check_report();
 }

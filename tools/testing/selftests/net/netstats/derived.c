@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Derived blocks, on the "netstats" group (the core's own objects): the
+ * period-ms option as QUERY describes it and REGISTER enforces it, the
+ * timestamp advancing at the period under a sequence counter, and the
+ * core's live objects going back to what they were once registrations
+ * are gone.
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "nsnl.h"
+#include "../../kselftest_harness.h"
+
+struct dreg {
+	uint32_t id;
+	int map_fd;
+	uint64_t off, size;
+	uint32_t o_regs, o_maps, o_snaps, o_blocks;
+	const void *base;
+};
+
+/* Single loads, as READ_ONCE(). */
+static uint64_t ld64(const void *p)
+{
+	return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+}
+
+static uint32_t ld32(const void *p)
+{
+	return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+}
+
+static uint64_t get_uint(const struct nlattr *a)
+{
+	return mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) :
+						  mnl_attr_get_u32(a);
+}
+
+static int dreg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *c;
+	struct dreg *r = data;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			r->id = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
+			r->map_fd = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
+			r->off = get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_SIZE:
+			r->size = get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_COUNTER: {
+			const char *name = NULL;
+			uint32_t off = 0;
+
+			mnl_attr_for_each_nested(c, a) {
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
+					name = mnl_attr_get_str(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
+					off = mnl_attr_get_u32(c);
+			}
+			if (!name)
+				break;
+			if (!strcmp(name, "registrations"))
+				r->o_regs = off;
+			else if (!strcmp(name, "map_files"))
+				r->o_maps = off;
+			else if (!strcmp(name, "snapshot_pages"))
+				r->o_snaps = off;
+			else if (!strcmp(name, "live_blocks"))
+				r->o_blocks = off;
+			break;
+		}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static void put_period(struct nlmsghdr *nlh, const char *name, uint64_t v)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
+
+	mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, name);
+	mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, v);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static int dreg_register(struct nsnl *s, uint64_t period, struct dreg *r)
+{
+	struct nlmsghdr *nlh;
+	void *p;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->map_fd = -1;
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
+	if (period)
+		put_period(nlh, "period-ms", period);
+	err = nsnl_talk(s, nlh, dreg_cb, r);
+	if (err)
+		return err;
+	p = mmap(NULL, r->size, PROT_READ, MAP_SHARED, r->map_fd, r->off);
+	close(r->map_fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	r->base = p;
+	return 0;
+}
+
+static const struct netstats_derived_hdr *hdr(const struct dreg *r)
+{
+	return r->base;
+}
+
+/* One consistent read of the four counters; returns the timestamp. */
+static uint64_t dreg_read(const struct dreg *r, uint64_t v[4])
+{
+	const struct netstats_derived_hdr *h = hdr(r);
+	const char *b = r->base;
+	uint32_t seq;
+	uint64_t ts;
+
+	for (;;) {
+		seq = ld32(&h->seq);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		v[0] = ld64(b + r->o_regs);
+		v[1] = ld64(b + r->o_maps);
+		v[2] = ld64(b + r->o_snaps);
+		v[3] = ld64(b + r->o_blocks);
+		ts = ld64(&h->timestamp_ns);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!(seq & 1) && seq == ld32(&h->seq))
+			return ts;
+	}
+}
+
+/* Wait for the next update after @ts; returns the new timestamp or 0. */
+static uint64_t dreg_next(const struct dreg *r, uint64_t ts, uint64_t v[4])
+{
+	uint64_t now;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		now = dreg_read(r, v);
+		if (now != ts)
+			return now;
+		usleep(10000);
+	}
+	return 0;
+}
+
+FIXTURE(derived)
+{
+	struct nsnl s;
+};
+
+FIXTURE_SETUP(derived)
+{
+	if (nsnl_open(&self->s))
+		SKIP(return, "kernel without the netstats family");
+}
+
+FIXTURE_TEARDOWN(derived)
+{
+	nsnl_close(&self->s);
+}
+
+TEST_F(derived, timestamp_follows_the_period)
+{
+	uint64_t v[4], t0, t1, t2;
+	struct dreg r;
+
+	ASSERT_EQ(0, dreg_register(&self->s, 50, &r)) TH_LOG("%s", self->s.extack);
+	EXPECT_EQ(50, ld32(&hdr(&r)->period_ms));
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, ld32(&hdr(&r)->hdr.state));
+	t0 = dreg_read(&r, v);
+	EXPECT_LE(1, v[0]);	/* this registration */
+	EXPECT_LE(1, v[1]);	/* this socket's map file */
+	t1 = dreg_next(&r, t0, v);
+	t2 = dreg_next(&r, t1, v);
+	ASSERT_NE(0, t1);
+	ASSERT_NE(0, t2);
+	/* Never faster than the period (timer slack only delays). */
+	EXPECT_LE(50000000ULL, t2 - t1) TH_LOG("update after %llu ns",
+					       (unsigned long long)(t2 - t1));
+	EXPECT_EQ(0, ld32(&hdr(&r)->seq) & 1);
+}
+
+TEST_F(derived, options_are_checked)
+{
+	struct nlmsghdr *nlh;
+	struct dreg r;
+
+	EXPECT_EQ(-ERANGE, dreg_register(&self->s, 1, &r));
+	EXPECT_STREQ("period-ms must be within [10, 60000]", self->s.extack);
+
+	nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
+	put_period(nlh, "no-such-option", 5);
+	EXPECT_EQ(-EINVAL, nsnl_talk(&self->s, nlh, NULL, NULL));
+	EXPECT_STREQ("unknown collection option for this group",
+		     self->s.extack);
+
+	/* The default applies without the option. */
+	ASSERT_EQ(0, dreg_register(&self->s, 0, &r));
+	EXPECT_EQ(1000, ld32(&hdr(&r)->period_ms));
+}
+
+/* Live objects come back to where they were: nothing is leaked by
+ * registrations of sockets that die, by snapshots, or by closing.
+ */
+TEST_F(derived, live_objects_return_to_baseline)
+{
+	uint64_t base[4], v[4], ts;
+	struct dreg r;
+	struct nsnl s2;
+	int fd[3], i;
+
+	ASSERT_EQ(0, dreg_register(&self->s, 10, &r));
+	ts = dreg_next(&r, dreg_read(&r, base), base);
+	ASSERT_NE(0, ts);
+
+	/* Another netlink socket registers three TCP sockets. */
+	ASSERT_EQ(0, nsnl_open(&s2));
+	for (i = 0; i < 3; i++) {
+		struct nlmsghdr *nlh;
+		struct dreg tmp;
+
+		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		nlh = nsnl_msg(&s2, s2.family, NETSTATS_CMD_REGISTER, 0);
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd[i]);
+		tmp.map_fd = -1;
+		ASSERT_EQ(0, nsnl_talk(&s2, nlh, dreg_cb, &tmp));
+		close(tmp.map_fd);
+	}
+	ts = dreg_next(&r, ts, v);
+	ts = dreg_next(&r, ts, v);
+	EXPECT_EQ(base[0] + 3, v[0]);	/* registrations */
+	EXPECT_EQ(base[1] + 1, v[1]);	/* s2's map file */
+	EXPECT_EQ(base[3] + 3, v[3]);	/* three TCP slots */
+
+	/* The sockets die: slots freed, snapshots take their place. */
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+	for (i = 0; i < 100; i++) {
+		ts = dreg_next(&r, ts, v);
+		if (v[3] == base[3] && v[2] == base[2] + 3)
+			break;
+	}
+	EXPECT_EQ(base[3], v[3]);
+	EXPECT_EQ(base[2] + 3, v[2]);
+
+	/* Closing the netlink socket frees the rest. */
+	nsnl_close(&s2);
+	for (i = 0; i < 100; i++) {
+		ts = dreg_next(&r, ts, v);
+		if (v[0] == base[0] && v[1] == base[1] && v[2] == base[2])
+			break;
+	}
+	EXPECT_EQ(base[0], v[0]);
+	EXPECT_EQ(base[1], v[1]);
+	EXPECT_EQ(base[2], v[2]);
+	EXPECT_EQ(base[3], v[3]);
+}
+
+TEST_HARNESS_MAIN
