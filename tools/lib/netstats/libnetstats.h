@@ -346,8 +346,8 @@ LIBNETSTATS_API bool netstats_reg__dead(const struct netstats_reg *reg);
  * is stored.
  * @return The number of values stored, the smaller of *cnt* and
  * **netstats_reg__counter_cnt()**; -EAGAIN if the generation (or a derived
- * block's sequence counter) changed during every attempt, -EINVAL if *reg* is NULL or *vals* is NULL and *cnt* is
- * not 0.
+ * block's sequence counter) changed during every attempt, -EINVAL if *reg*
+ * is NULL or *vals* is NULL and *cnt* is not 0.
  */
 LIBNETSTATS_API int netstats_reg__snapshot(const struct netstats_reg *reg,
 					   __u64 *vals, size_t cnt,
