@@ -58,7 +58,8 @@ struct netstats_option_desc {
  * struct netstats_group_ops - how a group's instances are mapped
  * @attach: find the object REGISTER names (@info), make its block
  *	mappable, add its pages to @reg->map (netstats_map_add()) and fill
- *	@reg's @pgoff, @npages, @block_offset and @priv; from then on the
+ *	@reg's @pgoff, @npages, @block_offset and @priv (and @ncpus,
+ *	@percpu_stride, @hidden where they apply); from then on the
  *	producer snapshots the range when the object dies
  * @detach: the registration goes away (UNREGISTER, netlink socket
  *	closed): remove its range from the map, forget @reg
@@ -101,6 +102,10 @@ struct netstats_group {
  * @pgoff: first page of the registration's range in @map
  * @npages: length of the range in pages
  * @block_offset: offset of the block header in the range
+ * @ncpus: per-CPU copies of the block in the range (1: not per-CPU)
+ * @percpu_stride: bytes from one CPU's copy to the next
+ * @hidden: counters with any of these NETSTATS_COUNTER_FLAGS_* are not
+ *	the caller's to see: left out of the reply, not in the range
  * @user: the user charged for the range (RLIMIT_MEMLOCK), or NULL
  * @dead: the object died; the range holds its final values
  * @priv: the producer's
@@ -115,6 +120,9 @@ struct netstats_reg {
 	unsigned long pgoff;
 	unsigned int npages;
 	unsigned int block_offset;
+	unsigned int ncpus;
+	unsigned int percpu_stride;
+	u32 hidden;
 	struct user_struct *user;
 	bool dead;
 	void *priv;
@@ -166,7 +174,9 @@ int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff);
 void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 			   unsigned int npages,
-			   void (*fixup)(void *page_addr, void *arg), void *arg);
+			   void (*fixup)(void *page_addr, unsigned int idx,
+					 void *arg),
+			   void *arg);
 void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
 			 unsigned int npages);
 void netstats_notify_dead(struct netstats_reg *reg, const char *object);

@@ -22,15 +22,14 @@ struct sock;
  * @segs_out: as tcpi_segs_out
  * @data_segs_out: as tcpi_data_segs_out
  * @dsack_dups: as tcpi_dsack_dups
- * @rcv_nxt: next sequence number expected (restricted)
- * @copied_seq: head of yet unread data (restricted)
- * @rcv_wup: rcv_nxt at the last window update sent (restricted)
- * @snd_nxt: next sequence number to send (restricted)
- * @snd_una: first byte not yet acknowledged (restricted)
  *
- * One slot of a page shared by the sockets of one netns and owner; the
- * socket reaches it through tcp_sock::netstats while registered.  Every
- * field mirrors the tcp_sock field of the same name with one store.
+ * One slot of a page shared by the registered sockets of one netns and
+ * owner; the socket reaches it through tcp_sock::netstats while
+ * registered.  Every field mirrors the tcp_sock field of the same name
+ * with one store.  The socket's sequence numbers, which only the owner
+ * and CAP_NET_ADMIN may see, are in a &struct tcp_stats_seq at the same
+ * offset of the next page (tcp_stats_seq()): a monitor maps the first
+ * page only.
  */
 struct tcp_stats {
 	struct netstats_block_hdr hdr;
@@ -42,12 +41,29 @@ struct tcp_stats {
 	u32 segs_out;
 	u32 data_segs_out;
 	u32 dsack_dups;
+};
+
+/**
+ * struct tcp_stats_seq - the mapped sequence numbers of one TCP socket
+ * @rcv_nxt: next sequence number expected
+ * @copied_seq: head of yet unread data
+ * @rcv_wup: rcv_nxt at the last window update sent
+ * @snd_nxt: next sequence number to send
+ * @snd_una: first byte not yet acknowledged
+ */
+struct tcp_stats_seq {
 	u32 rcv_nxt;
 	u32 copied_seq;
 	u32 rcv_wup;
 	u32 snd_nxt;
 	u32 snd_una;
 };
+
+/* The sequence numbers of the socket whose counters are at @st. */
+static inline struct tcp_stats_seq *tcp_stats_seq(struct tcp_stats *st)
+{
+	return (void *)st + PAGE_SIZE;
+}
 
 #if IS_ENABLED(CONFIG_NETSTATS)
 void netstats_tcp_destroy(struct sock *sk);
@@ -98,7 +114,7 @@ static inline void tcp_netstats_rcv_nxt(const struct tcp_sock *tp)
 
 	if (unlikely(st)) {
 		WRITE_ONCE(st->bytes_received, tp->bytes_received);
-		WRITE_ONCE(st->rcv_nxt, tp->rcv_nxt);
+		WRITE_ONCE(tcp_stats_seq(st)->rcv_nxt, tp->rcv_nxt);
 	}
 }
 
@@ -108,7 +124,7 @@ static inline void tcp_netstats_snd_una(const struct tcp_sock *tp)
 
 	if (unlikely(st)) {
 		WRITE_ONCE(st->bytes_acked, tp->bytes_acked);
-		WRITE_ONCE(st->snd_una, tp->snd_una);
+		WRITE_ONCE(tcp_stats_seq(st)->snd_una, tp->snd_una);
 	}
 }
 
@@ -129,7 +145,7 @@ static inline void tcp_netstats_sent(const struct tcp_sock *tp)
 		WRITE_ONCE(st->segs_out, tp->segs_out);
 		WRITE_ONCE(st->data_segs_out, tp->data_segs_out);
 		WRITE_ONCE(st->bytes_sent, tp->bytes_sent);
-		WRITE_ONCE(st->rcv_wup, tp->rcv_wup);
+		WRITE_ONCE(tcp_stats_seq(st)->rcv_wup, tp->rcv_wup);
 	}
 }
 
@@ -138,7 +154,7 @@ static inline void tcp_netstats_snd_nxt(const struct tcp_sock *tp)
 	struct tcp_stats *st = tcp_netstats(tp);
 
 	if (unlikely(st))
-		WRITE_ONCE(st->snd_nxt, tp->snd_nxt);
+		WRITE_ONCE(tcp_stats_seq(st)->snd_nxt, tp->snd_nxt);
 }
 
 static inline void tcp_netstats_copied(const struct tcp_sock *tp)
@@ -146,7 +162,7 @@ static inline void tcp_netstats_copied(const struct tcp_sock *tp)
 	struct tcp_stats *st = tcp_netstats(tp);
 
 	if (unlikely(st))
-		WRITE_ONCE(st->copied_seq, tp->copied_seq);
+		WRITE_ONCE(tcp_stats_seq(st)->copied_seq, tp->copied_seq);
 }
 
 #endif /* _NET_TCP_NETSTATS_H */

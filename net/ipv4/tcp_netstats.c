@@ -2,11 +2,16 @@
 /*
  * netstats "tcp" group: the counters of one TCP socket.
  *
- * A registered socket's counters live in an 80-byte slot of a page
- * shared by the registered sockets of one netns and one owner (uid): the
- * sockets whose sequence numbers the same readers may see.  tcp_sock
- * reaches its slot through tp->netstats and the central TCP helpers
- * mirror each store into it.  The slot stays until the socket is
+ * A registered socket's counters live in a 56-byte slot of a pair of
+ * pages shared by the registered sockets of one netns and one owner
+ * (uid): the first page holds the counters (struct tcp_stats), which
+ * every process of the netns may see, as inet_diag shows them; the same
+ * slot of the second page holds the sequence numbers (struct
+ * tcp_stats_seq), which only the owner and CAP_NET_ADMIN may see.  An
+ * owner's registration maps both pages, a monitor's the first.
+ *
+ * tcp_sock reaches its slot through tp->netstats and the central TCP
+ * helpers mirror each store into it.  The slot stays until the socket is
  * destroyed; then every registration of it is switched to a snapshot
  * holding the final values (state DEAD) and the slot is freed.
  */
@@ -15,23 +20,27 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/net.h>
+#include <linux/sock_diag.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
+#include <net/inet6_hashtables.h>
+#include <net/inet_hashtables.h>
 #include <net/netstats.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/tcp_netstats.h>
 
-#define NETSTATS_TCP_SLOT	80
+#define NETSTATS_TCP_SLOT	56
 #define NETSTATS_TCP_SLOTS	(PAGE_SIZE / NETSTATS_TCP_SLOT)
 
 static_assert(sizeof(struct tcp_stats) <= NETSTATS_TCP_SLOT);
+static_assert(sizeof(struct tcp_stats_seq) <= NETSTATS_TCP_SLOT);
 static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
 
 /**
- * struct netstats_tcp_page - a page of TCP slots of one visibility class
+ * struct netstats_tcp_page - a page pair of TCP slots of one visibility class
  * @node: entry in netstats_tcp_pages
- * @page: the mapped page
+ * @page: the mapped pages (order 1): counters, then sequence numbers
  * @net: netns of the sockets (no reference: a socket with a slot holds one)
  * @uid: owner of the sockets
  * @used: slots in use
@@ -81,11 +90,11 @@ static void netstats_tcp_sync(const struct tcp_sock *tp, struct tcp_stats *st)
 	WRITE_ONCE(st->segs_out, tp->segs_out);
 	WRITE_ONCE(st->data_segs_out, tp->data_segs_out);
 	WRITE_ONCE(st->dsack_dups, tp->dsack_dups);
-	WRITE_ONCE(st->rcv_nxt, tp->rcv_nxt);
-	WRITE_ONCE(st->copied_seq, tp->copied_seq);
-	WRITE_ONCE(st->rcv_wup, tp->rcv_wup);
-	WRITE_ONCE(st->snd_nxt, tp->snd_nxt);
-	WRITE_ONCE(st->snd_una, tp->snd_una);
+	WRITE_ONCE(tcp_stats_seq(st)->rcv_nxt, tp->rcv_nxt);
+	WRITE_ONCE(tcp_stats_seq(st)->copied_seq, tp->copied_seq);
+	WRITE_ONCE(tcp_stats_seq(st)->rcv_wup, tp->rcv_wup);
+	WRITE_ONCE(tcp_stats_seq(st)->snd_nxt, tp->snd_nxt);
+	WRITE_ONCE(tcp_stats_seq(st)->snd_una, tp->snd_una);
 }
 
 /**
@@ -122,7 +131,7 @@ static struct tcp_stats *netstats_tcp_slot_alloc(struct net *net, kuid_t uid)
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return NULL;
-	p->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	p->page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, 1);
 	if (!p->page) {
 		kfree(p);
 		return NULL;
@@ -143,6 +152,7 @@ found:
 	 */
 	gen = READ_ONCE(st->hdr.generation);
 	memset(st, 0, NETSTATS_TCP_SLOT);
+	memset(tcp_stats_seq(st), 0, NETSTATS_TCP_SLOT);
 	WRITE_ONCE(st->hdr.generation, gen + 1);
 	WRITE_ONCE(st->hdr.state, NETSTATS_BLOCK_LIVE);
 	return st;
@@ -160,7 +170,7 @@ static bool netstats_tcp_slot_free(struct netstats_tcp_page *p,
 		return false;
 	list_del(&p->node);
 	set_page_private(p->page, 0);
-	__free_page(p->page);
+	__free_pages(p->page, 1);
 	kfree(p);
 	return true;
 }
@@ -169,10 +179,14 @@ struct netstats_tcp_dead_arg {
 	unsigned int offset;
 };
 
-static void netstats_tcp_mark_dead(void *page_addr, void *arg)
+static void netstats_tcp_mark_dead(void *page_addr, unsigned int idx,
+				   void *arg)
 {
 	struct netstats_tcp_dead_arg *d = arg;
 	struct tcp_stats *st = page_addr + d->offset;
+
+	if (idx)	/* the sequence numbers */
+		return;
 
 	st->hdr.generation++;
 	st->hdr.state = NETSTATS_BLOCK_DEAD;
@@ -248,62 +262,168 @@ void netstats_tcp_disconnect(struct sock *sk)
 	netstats_tcp_sync(tp, st);
 }
 
-static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
+/* The socket named by fd: the caller holds it, so does the returned @sk. */
+static struct sock *netstats_tcp_sk_by_fd(struct genl_info *info, bool *owner)
 {
 	struct nlattr *fd_attr = info->attrs[NETSTATS_A_REGISTRATION_SOCK_FD];
-	struct net *net = genl_info_net(info);
-	struct netstats_tcp_page *p;
-	struct tcp_stats *st;
 	struct socket *sock;
 	struct sock *sk;
 	int err;
 
-	if (info->attrs[NETSTATS_A_REGISTRATION_SOCK_COOKIE]) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NETSTATS_A_REGISTRATION_SOCK_COOKIE],
-				    "registration by socket cookie is not supported yet");
-		return -EOPNOTSUPP;
-	}
-	if (!fd_attr) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-				     NETSTATS_A_REGISTRATION_SOCK_FD);
-		NL_SET_ERR_MSG(info->extack, "tcp needs the socket's fd");
-		return -EINVAL;
-	}
-
 	sock = sockfd_lookup(nla_get_s32(fd_attr), &err);
 	if (!sock) {
 		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr, "fd is not a socket");
-		return err;
+		return ERR_PTR(err);
 	}
 	sk = sock->sk;
-	err = -EPROTOTYPE;
 	if (!sk_is_tcp(sk) ||
 	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr, "not a TCP socket");
-		goto out_put;
+		sockfd_put(sock);
+		return ERR_PTR(-EPROTOTYPE);
 	}
+	sock_hold(sk);
+	sockfd_put(sock);
+	*owner = uid_eq(sock_i_uid(sk), current_euid());
+	return sk;
+}
+
+static bool netstats_tcp_addr_ok(struct genl_info *info, int type)
+{
+	struct nlattr *a = info->attrs[type];
+
+	if (!a) {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+		NL_SET_ERR_MSG(info->extack,
+			       "a socket cookie needs the socket's addresses and ports");
+		return false;
+	}
+	if (nla_len(a) != sizeof(struct in_addr) &&
+	    nla_len(a) != sizeof(struct in6_addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "address is neither IPv4 nor IPv6");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The socket named by cookie, looked up by its addresses and ports as
+ * inet_diag does; with a reference, and possibly a request or timewait
+ * socket.
+ */
+static struct sock *netstats_tcp_sk_by_cookie(struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct net *net = genl_info_net(info);
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct nlattr *src = tb[NETSTATS_A_REGISTRATION_SOCK_SRC];
+	struct nlattr *dst = tb[NETSTATS_A_REGISTRATION_SOCK_DST];
+	__be16 sport, dport;
+	struct sock *sk;
+	int dif = 0;
+
+	if (!netstats_tcp_addr_ok(info, NETSTATS_A_REGISTRATION_SOCK_SRC) ||
+	    !netstats_tcp_addr_ok(info, NETSTATS_A_REGISTRATION_SOCK_DST) ||
+	    GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_SOCK_SPORT) ||
+	    GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_SOCK_DPORT))
+		return ERR_PTR(-EINVAL);
+	if (nla_len(src) != nla_len(dst)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, dst,
+				    "addresses of different families");
+		return ERR_PTR(-EINVAL);
+	}
+	sport = nla_get_be16(tb[NETSTATS_A_REGISTRATION_SOCK_SPORT]);
+	dport = nla_get_be16(tb[NETSTATS_A_REGISTRATION_SOCK_DPORT]);
+	if (tb[NETSTATS_A_REGISTRATION_IFINDEX])
+		dif = nla_get_u32(tb[NETSTATS_A_REGISTRATION_IFINDEX]);
+
+	rcu_read_lock();
+	if (nla_len(src) == sizeof(struct in_addr)) {
+		sk = inet_lookup(net, hinfo, NULL, 0, nla_get_in_addr(dst),
+				 dport, nla_get_in_addr(src), sport, dif);
+	} else {
+		struct in6_addr s6 = nla_get_in6_addr(src);
+		struct in6_addr d6 = nla_get_in6_addr(dst);
+
+		if (ipv6_addr_v4mapped(&s6) && ipv6_addr_v4mapped(&d6))
+			sk = inet_lookup(net, hinfo, NULL, 0, d6.s6_addr32[3],
+					 dport, s6.s6_addr32[3], sport, dif);
+#if IS_ENABLED(CONFIG_IPV6)
+		else
+			sk = inet6_lookup(net, hinfo, NULL, 0, &d6, dport,
+					  &s6, sport, dif);
+#else
+		else
+			sk = NULL;
+#endif
+	}
+	rcu_read_unlock();
+
+	if (!sk || sock_gen_cookie(sk) !=
+		   nla_get_u64(tb[NETSTATS_A_REGISTRATION_SOCK_COOKIE])) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[NETSTATS_A_REGISTRATION_SOCK_COOKIE],
+				    "no TCP socket with this cookie and addresses");
+		if (sk)
+			sock_gen_put(sk);
+		return ERR_PTR(-ENOENT);
+	}
+	return sk;
+}
+
+static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct netstats_tcp_page *p;
+	bool owner = false, full;
+	struct page *pages[2];
+	struct tcp_stats *st;
+	struct sock *sk;
+	int err;
+
+	if (info->attrs[NETSTATS_A_REGISTRATION_SOCK_FD]) {
+		sk = netstats_tcp_sk_by_fd(info, &owner);
+	} else if (info->attrs[NETSTATS_A_REGISTRATION_SOCK_COOKIE]) {
+		sk = netstats_tcp_sk_by_cookie(info);
+	} else {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
+				     NETSTATS_A_REGISTRATION_SOCK_FD);
+		NL_SET_ERR_MSG(info->extack,
+			       "tcp needs the socket's fd or cookie");
+		return -EINVAL;
+	}
+	if (IS_ERR(sk))
+		return PTR_ERR(sk);
+
 	err = -EINVAL;
 	if (!net_eq(sock_net(sk), net)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
-				    "socket is in another network namespace");
+		NL_SET_ERR_MSG(info->extack,
+			       "socket is in another network namespace");
 		goto out_put;
 	}
-	/* The slot page is shared with the owner's other sockets, sequence
-	 * numbers included.
+	err = -ENOENT;
+	if (!sk_fullsock(sk)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "request and timewait sockets have no counters to map");
+		goto out_put;
+	}
+	/* Counters as inet_diag shows them to anyone in the netns; sequence
+	 * numbers only to the owner, through its fd, and to CAP_NET_ADMIN.
 	 */
-	err = -EPERM;
-	if (!uid_eq(sock_i_uid(sk), current_euid()) &&
-	    !ns_capable(net->user_ns, CAP_NET_ADMIN)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
-				    "socket belongs to another user");
-		goto out_put;
-	}
+	full = owner || ns_capable(net->user_ns, CAP_NET_ADMIN);
 
 	lock_sock(sk);
 	mutex_lock(&netstats_tcp_lock);
 	st = tcp_sk(sk)->netstats;
 	if (!st) {
+		/* Too late: its counters are final and nobody mapped them. */
+		err = -ENOENT;
+		if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_CLOSE) {
+			NL_SET_ERR_MSG(info->extack,
+				       "socket is being destroyed");
+			goto out_unlock;
+		}
 		err = -ENOMEM;
 		st = netstats_tcp_slot_alloc(net, sock_i_uid(sk));
 		if (!st)
@@ -317,10 +437,13 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 		spin_unlock_bh(&sk->sk_lock.slock);
 	}
 	p = netstats_tcp_page_of(st);
-	err = netstats_map_add(reg->map, &p->page, 1, &reg->pgoff);
+	pages[0] = p->page;
+	pages[1] = p->page + 1;
+	reg->npages = full ? 2 : 1;
+	reg->hidden = full ? 0 : NETSTATS_COUNTER_FLAGS_RESTRICTED;
+	err = netstats_map_add(reg->map, pages, reg->npages, &reg->pgoff);
 	if (err)
 		goto out_unlock;
-	reg->npages = 1;
 	reg->block_offset = offset_in_page(st);
 	hlist_add_head(&reg->node, &p->regs[netstats_tcp_slot_of(st)]);
 	err = 0;
@@ -329,7 +452,7 @@ out_unlock:
 	mutex_unlock(&netstats_tcp_lock);
 	release_sock(sk);
 out_put:
-	sockfd_put(sock);
+	sock_gen_put(sk);
 	return err;
 }
 
@@ -342,30 +465,39 @@ static void netstats_tcp_detach(struct netstats_reg *reg)
 	mutex_unlock(&netstats_tcp_lock);
 }
 
-#define TCP_COUNTER(_name, _type, _flags, _doc) {			\
+#define TCP_COUNTER(_name, _type, _doc) {				\
 	.name = #_name,							\
 	.doc = _doc,							\
 	.offset = offsetof(struct tcp_stats, _name),			\
 	.type = NETSTATS_COUNTER_TYPE_ ## _type,			\
-	.flags = _flags,						\
 }
 
-#define SEQ	NETSTATS_COUNTER_FLAGS_RESTRICTED
+/* In the next page, at the same offset as the slot.  Sequence numbers
+ * are positions, not counts: gauges.
+ */
+#define TCP_SEQ(_name, _doc) {						\
+	.name = #_name,							\
+	.doc = _doc,							\
+	.offset = PAGE_SIZE + offsetof(struct tcp_stats_seq, _name),	\
+	.type = NETSTATS_COUNTER_TYPE_U32,				\
+	.flags = NETSTATS_COUNTER_FLAGS_RESTRICTED |			\
+		 NETSTATS_COUNTER_FLAGS_GAUGE,				\
+}
 
 static const struct netstats_counter_desc netstats_tcp_counters[] = {
-	TCP_COUNTER(bytes_received, U64, 0, "Payload bytes received in sequence"),
-	TCP_COUNTER(segs_in, U32, 0, "Segments received"),
-	TCP_COUNTER(data_segs_in, U32, 0, "Segments received with payload"),
-	TCP_COUNTER(rcv_nxt, U32, SEQ, "Next sequence number expected"),
-	TCP_COUNTER(copied_seq, U32, SEQ, "Sequence number of the first unread byte"),
-	TCP_COUNTER(rcv_wup, U32, SEQ, "rcv_nxt when the receive window was last sent"),
-	TCP_COUNTER(snd_nxt, U32, SEQ, "Next sequence number to send"),
-	TCP_COUNTER(segs_out, U32, 0, "Segments sent, retransmissions included"),
-	TCP_COUNTER(data_segs_out, U32, 0, "Segments sent with payload"),
-	TCP_COUNTER(bytes_sent, U64, 0, "Payload bytes sent, retransmissions included"),
-	TCP_COUNTER(bytes_acked, U64, 0, "Payload bytes acknowledged by the peer"),
-	TCP_COUNTER(dsack_dups, U32, 0, "Duplicate segments reported by D-SACK"),
-	TCP_COUNTER(snd_una, U32, SEQ, "First sequence number not yet acknowledged"),
+	TCP_COUNTER(bytes_received, U64, "Payload bytes received in sequence"),
+	TCP_COUNTER(segs_in, U32, "Segments received"),
+	TCP_COUNTER(data_segs_in, U32, "Segments received with payload"),
+	TCP_SEQ(rcv_nxt, "Next sequence number expected"),
+	TCP_SEQ(copied_seq, "Sequence number of the first unread byte"),
+	TCP_SEQ(rcv_wup, "rcv_nxt when the receive window was last sent"),
+	TCP_SEQ(snd_nxt, "Next sequence number to send"),
+	TCP_COUNTER(segs_out, U32, "Segments sent, retransmissions included"),
+	TCP_COUNTER(data_segs_out, U32, "Segments sent with payload"),
+	TCP_COUNTER(bytes_sent, U64, "Payload bytes sent, retransmissions included"),
+	TCP_COUNTER(bytes_acked, U64, "Payload bytes acknowledged by the peer"),
+	TCP_COUNTER(dsack_dups, U32, "Duplicate segments reported by D-SACK"),
+	TCP_SEQ(snd_una, "First sequence number not yet acknowledged"),
 };
 
 static const struct netstats_group_ops netstats_tcp_ops = {

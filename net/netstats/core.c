@@ -241,8 +241,36 @@ int netstats_nl_query_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err;
 }
 
+/* The collection options in force: what REGISTER asked, else defaults. */
+static int netstats_nl_reg_options_fill(struct sk_buff *rsp,
+					struct netstats_reg *reg,
+					struct genl_info *info)
+{
+	const struct netstats_group *grp = reg->grp;
+	struct nlattr *nest;
+	unsigned int i;
+	u64 val;
+
+	for (i = 0; i < grp->n_options; i++) {
+		const char *name = grp->options[i].name;
+
+		if (netstats_reg_option(reg, info, name, &val))
+			return -EINVAL;
+		nest = nla_nest_start(rsp, NETSTATS_A_REGISTRATION_OPTION);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_string(rsp, NETSTATS_A_OPTION_NAME, name) ||
+		    nla_put_uint(rsp, NETSTATS_A_OPTION_VALUE, val)) {
+			nla_nest_cancel(rsp, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(rsp, nest);
+	}
+	return 0;
+}
+
 static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
-				int fd)
+				struct genl_info *info, int fd)
 {
 	const struct netstats_group *grp = reg->grp;
 	unsigned int i;
@@ -254,8 +282,9 @@ static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 	    nla_put_uint(rsp, NETSTATS_A_REGISTRATION_MAP_SIZE,
 			 (u64)reg->npages << PAGE_SHIFT) ||
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_PAGE_SIZE, PAGE_SIZE) ||
-	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_PERCPU_STRIDE, 0) ||
-	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_NCPUS, 1) ||
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_PERCPU_STRIDE,
+			reg->percpu_stride) ||
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_NCPUS, reg->ncpus) ||
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
 			reg->block_offset) ||
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_FLAGS, grp->flags))
@@ -264,13 +293,15 @@ static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 	for (i = 0; i < grp->n_counters; i++) {
 		struct netstats_counter_desc c = grp->counters[i];
 
+		if (c.flags & reg->hidden)
+			continue;
 		/* Offsets in the reply are from the start of the range. */
 		c.offset += reg->block_offset;
 		if (netstats_nl_counter_fill(rsp, NETSTATS_A_REGISTRATION_COUNTER,
 					     &c, false))
 			return -EMSGSIZE;
 	}
-	return 0;
+	return netstats_nl_reg_options_fill(rsp, reg, info);
 }
 
 /* Mapped pages count against the user's RLIMIT_MEMLOCK, as AF_XDP umems
@@ -461,6 +492,7 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	reg->grp = grp;
 	reg->map = priv->map;
 	reg->portid = info->snd_portid;
+	reg->ncpus = 1;
 	write_pnet(&reg->net, genl_info_net(info));
 	INIT_HLIST_NODE(&reg->node);
 
@@ -496,7 +528,7 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unregister;
 
 	hdr = genlmsg_iput(rsp, info);
-	if (!hdr || netstats_nl_reg_fill(rsp, reg, fd)) {
+	if (!hdr || netstats_nl_reg_fill(rsp, reg, info, fd)) {
 		err = -EMSGSIZE;
 		goto err_unregister;
 	}

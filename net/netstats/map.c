@@ -173,8 +173,8 @@ static void netstats_map_zap(struct netstats_map *map, unsigned long pgoff,
  * @map: the map
  * @pgoff: first page offset of the range
  * @npages: number of pages
- * @fixup: called on each copy before it becomes visible (to mark the
- *	block dead), may be NULL
+ * @fixup: called on each copy, with the page's index in the range, before
+ *	it becomes visible (to mark the block dead); may be NULL
  * @arg: passed to @fixup
  *
  * Readers refault onto the copies, which hold the values the live pages
@@ -184,7 +184,9 @@ static void netstats_map_zap(struct netstats_map *map, unsigned long pgoff,
  */
 void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 			   unsigned int npages,
-			   void (*fixup)(void *page_addr, void *arg), void *arg)
+			   void (*fixup)(void *page_addr, unsigned int idx,
+					 void *arg),
+			   void *arg)
 {
 	struct page *live, *copy;
 	unsigned int i;
@@ -199,7 +201,7 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 		copy = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 		copy_highpage(copy, live);
 		if (fixup)
-			fixup(page_address(copy), arg);
+			fixup(page_address(copy), i, arg);
 		xa_store(&map->pages, pgoff + i, copy, GFP_KERNEL);
 		xa_set_mark(&map->pages, pgoff + i, NETSTATS_MAP_OWNED);
 		atomic_long_inc(&netstats_nr_snapshots);

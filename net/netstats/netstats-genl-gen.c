@@ -27,11 +27,16 @@ static const struct nla_policy netstats_query_nl_policy[NETSTATS_A_GROUP_NAME + 
 };
 
 /* NETSTATS_CMD_REGISTER - do */
-static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_OPTION + 1] = {
+static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_IFINDEX + 1] = {
 	[NETSTATS_A_REGISTRATION_GROUP] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_OBJECT] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_SOCK_FD] = { .type = NLA_S32, },
 	[NETSTATS_A_REGISTRATION_SOCK_COOKIE] = { .type = NLA_U64, },
+	[NETSTATS_A_REGISTRATION_SOCK_SRC] = { .type = NLA_BINARY, },
+	[NETSTATS_A_REGISTRATION_SOCK_DST] = { .type = NLA_BINARY, },
+	[NETSTATS_A_REGISTRATION_SOCK_SPORT] = { .type = NLA_U16, },
+	[NETSTATS_A_REGISTRATION_SOCK_DPORT] = { .type = NLA_U16, },
+	[NETSTATS_A_REGISTRATION_IFINDEX] = { .type = NLA_U32, },
 	[NETSTATS_A_REGISTRATION_OPTION] = NLA_POLICY_NESTED(netstats_option_nl_policy),
 };
 
@@ -58,7 +63,7 @@ static const struct genl_split_ops netstats_nl_ops[] = {
 		.cmd		= NETSTATS_CMD_REGISTER,
 		.doit		= netstats_nl_register_doit,
 		.policy		= netstats_register_nl_policy,
-		.maxattr	= NETSTATS_A_REGISTRATION_OPTION,
+		.maxattr	= NETSTATS_A_REGISTRATION_IFINDEX,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{

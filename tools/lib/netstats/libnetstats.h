@@ -138,9 +138,13 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   value   := decimal u64
  *   target  := "ip"
  *            | "ip6"
+ *            | "netstats"                    (since 0.3.0)
  *            | "core/page_pool/" id
  *            | "tcp/fd:" fd                  (fd: decimal, 0..INT_MAX)
  *            | "tcp/cookie:" cookie          (cookie: decimal u64)
+ *            | "tcp/" local "/" remote "/cookie:" cookie
+ *                                           (cookie: also "0x" hex, as
+ *                                            ss -e prints it after "sk:")
  *            | netdev "/queue/" dir "/" id
  *            | netdev "/hw"
  *            | netdev "/hwqueue/" dir "/" id
@@ -148,6 +152,8 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   dir     := "rx" | "tx"
  *   id      := decimal u32
  *   handle  := major ":" minor                (1 to 4 hex digits each)
+ *   local, remote := ipv4 ":" port | "[" ipv6 "]" ":" port
+ *                                           (port: decimal, 0..65535)
  *   netdev  := 1 to IFNAMSIZ - 1 characters, none of "/", ":", "@",
  *              white space; not "." or ".."
  *
@@ -155,8 +161,12 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  * "core/page_pool", "eth0/queue/rx", "eth0/hw", "eth0/hwqueue/tx",
  * "qdisc/eth0". The object is the id in canonical form (decimal for ids,
  * "%x:%x" for qdisc handles); TCP sockets are named by sock_fd or
- * sock_cookie instead. Examples: "eth0/hw@period-ms=100",
- * "tcp/cookie:4097", "qdisc/eth0/8001:0".
+ * sock_cookie instead; a cookie is looked up with the socket's addresses
+ * and ports (sock_family, sock_src, sock_sport, sock_dst, sock_dport), as
+ * inet_diag looks sockets up. Examples: "eth0/hw@period-ms=100",
+ * "tcp/192.0.2.1:40000/192.0.2.2:80/cookie:4097",
+ * "tcp/[2001:db8::1]:22/[2001:db8::2]:51000/cookie:0x1001",
+ * "qdisc/eth0/8001:0".
  */
 #define NETSTATS_NAME_GROUP_LEN		64
 #define NETSTATS_NAME_OBJECT_LEN	64
@@ -166,6 +176,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
 /* struct netstats_name flags: which socket field is set */
 #define NETSTATS_NAME_F_SOCK_FD		0x1U
 #define NETSTATS_NAME_F_SOCK_COOKIE	0x2U
+#define NETSTATS_NAME_F_SOCK_ADDR	0x4U	/* since 0.3.0 */
 
 struct netstats_name_opt {
 	char name[NETSTATS_NAME_OPT_LEN];
@@ -181,6 +192,12 @@ struct netstats_name {
 	__u64 sock_cookie;
 	__u32 opt_cnt;
 	struct netstats_name_opt opts[NETSTATS_NAME_MAX_OPTS];
+	/* since 0.3.0: the addresses and ports that go with sock_cookie */
+	__u16 sock_family;	/* AF_INET or AF_INET6 */
+	__u16 sock_sport;	/* local port, host byte order */
+	__u16 sock_dport;	/* remote port */
+	__u8 sock_src[16];	/* local address, 4 or 16 bytes used */
+	__u8 sock_dst[16];	/* remote address */
 };
 
 /**

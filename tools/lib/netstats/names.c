@@ -6,9 +6,13 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* strchrnul() */
 #endif
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +23,9 @@
 #define NAME_MAX_PARTS	4
 
 /* Smallest struct netstats_name the library accepts (ABI 0.1.0). */
-#define NETSTATS_NAME_SZ_MIN	sizeof(struct netstats_name)	/* 0.1.0 */
+#define NETSTATS_NAME_SZ_MIN \
+	(offsetof(struct netstats_name, opts) + \
+	 sizeof(((struct netstats_name *)0)->opts))	/* 0.1.0 */
 
 /*
  * One row per target. "<...>" entries are classes, anything else must match
@@ -29,8 +35,10 @@
 static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "ip" },
 	{ "ip6" },
+	{ "netstats" },
 	{ "core", "page_pool", "<id>" },
 	{ "tcp", "<sock>" },
+	{ "tcp", "<local>", "<remote>", "<cookie>" },
 	{ "<dev>", "queue", "<dir>", "<id>" },
 	{ "<dev>", "hw" },
 	{ "<dev>", "hwqueue", "<dir>", "<id>" },
@@ -110,6 +118,30 @@ static bool dev_valid(const struct part *p)
 	return true;
 }
 
+/* Decimal, or 0x-prefixed hex as ss -e prints cookies ("sk:" hex). */
+static int parse_cookie(const char *s, size_t len, __u64 *val)
+{
+	char buf[17];
+
+	if (!(len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
+		return parse_dec(s, len, ~0ULL, val);
+	/* strtoull() would take a sign or white space */
+	s += 2;
+	len -= 2;
+	if (len >= sizeof(buf) ||
+	    strspn(s, "0123456789abcdefABCDEF") < len)
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	*val = strtoull(buf, NULL, 16);
+	return 0;
+}
+
+static bool part_is_cookie(const struct part *p)
+{
+	return p->len > 7 && !memcmp(p->s, "cookie:", 7);
+}
+
 static int match_sock(struct part p, struct netstats_name *n)
 {
 	__u64 v;
@@ -122,13 +154,49 @@ static int match_sock(struct part p, struct netstats_name *n)
 		return 0;
 	}
 	if (part_has_prefix(&p, "cookie:")) {
-		if (parse_dec(p.s, p.len, ~0ULL, &v))
+		if (parse_cookie(p.s, p.len, &v))
 			return -EINVAL;
 		n->flags |= NETSTATS_NAME_F_SOCK_COOKIE;
 		n->sock_cookie = v;
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* "a.b.c.d:port" or "[v6addr]:port" */
+static int match_endpoint(const struct part *p, struct netstats_name *n,
+			  bool local)
+{
+	const char *colon, *host = p->s;
+	size_t hlen;
+	char buf[INET6_ADDRSTRLEN];
+	int family = AF_INET;
+	__u64 port;
+
+	colon = memrchr(p->s, ':', p->len);
+	if (!colon)
+		return -EINVAL;
+	hlen = colon - p->s;
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		family = AF_INET6;
+		host++;
+		hlen -= 2;
+	}
+	if (!hlen || hlen >= sizeof(buf) ||
+	    parse_dec(colon + 1, p->s + p->len - colon - 1, 65535, &port))
+		return -EINVAL;
+	memcpy(buf, host, hlen);
+	buf[hlen] = '\0';
+	if ((n->sock_family && n->sock_family != family) ||
+	    inet_pton(family, buf, local ? n->sock_src : n->sock_dst) != 1)
+		return -EINVAL;
+	n->sock_family = family;
+	if (local)
+		n->sock_sport = port;
+	else
+		n->sock_dport = port;
+	n->flags |= NETSTATS_NAME_F_SOCK_ADDR;
+	return 0;
 }
 
 static int match_handle(const struct part *p, struct netstats_name *n)
@@ -157,6 +225,10 @@ static int match_part(const char *pat, const struct part *p,
 		return part_is(p, "rx") || part_is(p, "tx") ? 0 : -EINVAL;
 	if (!strcmp(pat, "<sock>"))
 		return match_sock(*p, n) ?: 1;
+	if (!strcmp(pat, "<cookie>"))
+		return !part_is_cookie(p) ? -EINVAL : match_sock(*p, n) ?: 1;
+	if (!strcmp(pat, "<local>") || !strcmp(pat, "<remote>"))
+		return match_endpoint(p, n, pat[1] == 'l') ?: 1;
 	if (!strcmp(pat, "<handle>"))
 		return match_handle(p, n) ?: 1;
 	/* <id> */

@@ -6,6 +6,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* strchrnul() */
 #endif
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -607,6 +608,18 @@ static struct nlmsghdr *ns_reg_msg(void *buf, __u16 family_id,
 	if (n->flags & NETSTATS_NAME_F_SOCK_COOKIE)
 		mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
 				 n->sock_cookie);
+	if (n->flags & NETSTATS_NAME_F_SOCK_ADDR) {
+		size_t alen = n->sock_family == AF_INET6 ? 16 : 4;
+
+		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, alen,
+			     n->sock_src);
+		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, alen,
+			     n->sock_dst);
+		mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_SPORT,
+				 htons(n->sock_sport));
+		mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_DPORT,
+				 htons(n->sock_dport));
+	}
 	for (i = 0; i < n->opt_cnt; i++) {
 		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
 		mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, n->opts[i].name);

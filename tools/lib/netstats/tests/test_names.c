@@ -3,7 +3,9 @@
  * Unit tests of the exported ABI that need no netstats kernel:
  * netstats__parse_name() and netstats__open() failing with ENOENT.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -25,6 +27,8 @@ struct valid_case {
 static const struct valid_case valid[] = {
 	{ "ip", "ip", "" },
 	{ "ip6", "ip6", "" },
+	{ "netstats", "netstats", "" },
+	{ "netstats@period-ms=500", "netstats", "", 0, 0, 0, "period-ms=500" },
 	{ "core/page_pool/7", "core/page_pool", "7" },
 	{ "core/page_pool/007", "core/page_pool", "7" },
 	{ "core/page_pool/4294967295", "core/page_pool", "4294967295" },
@@ -33,6 +37,9 @@ static const struct valid_case valid[] = {
 	{ "tcp/fd:2147483647", "tcp", "", NETSTATS_NAME_F_SOCK_FD, 2147483647 },
 	{ "tcp/cookie:4097", "tcp", "", NETSTATS_NAME_F_SOCK_COOKIE, 0, 4097 },
 	{ "tcp/cookie:18446744073709551615", "tcp", "",
+	  NETSTATS_NAME_F_SOCK_COOKIE, 0, 18446744073709551615ULL },
+	{ "tcp/cookie:0x1001", "tcp", "", NETSTATS_NAME_F_SOCK_COOKIE, 0, 4097 },
+	{ "tcp/cookie:0XffffFFFFffffFFFF", "tcp", "",
 	  NETSTATS_NAME_F_SOCK_COOKIE, 0, 18446744073709551615ULL },
 	{ "eth0/queue/rx/0", "eth0/queue/rx", "0" },
 	{ "eth0/queue/tx/15", "eth0/queue/tx", "15" },
@@ -62,7 +69,7 @@ static const char *const invalid[] = {
 	"", "/", "//", "ip/", "/ip", "ip//", "a/b/c/d/e", "eth0/queue/rx/0/",
 	"@", "@a=1",
 	/* unknown targets */
-	"IP", "ip7", "ip ", "core", "core/page_pool", "core/pagepool/1",
+	"IP", "ip7", "ip ", "netstat", "netstats/1", "core", "core/page_pool", "core/pagepool/1",
 	"eth0", "eth0/", "eth0/queue", "eth0/queue/rx", "eth0/hw/0",
 	"eth0/hwqueue/rx", "eth0/sw",
 	/* ids */
@@ -74,8 +81,23 @@ static const char *const invalid[] = {
 	/* tcp selectors */
 	"tcp", "tcp/", "tcp/3", "tcp/fd", "tcp/fd:", "tcp/fd:x", "tcp/fd:-1",
 	"tcp/fd:2147483648", "tcp/fd: 1", "tcp/pid:3", "tcp/FD:3",
-	"tcp/cookie:", "tcp/cookie:0x10", "tcp/cookie:18446744073709551616",
+	"tcp/cookie:", "tcp/cookie:0x", "tcp/cookie:0x-1", "tcp/cookie:0x 1",
+	"tcp/cookie:0x10000000000000000", "tcp/cookie:18446744073709551616",
 	"tcp/fd:3/x",
+	/* tcp 4-tuples */
+	"tcp/192.0.2.1:1/192.0.2.2:2", "tcp/192.0.2.1:1/192.0.2.2:2/fd:3",
+	"tcp/192.0.2.1:1/192.0.2.2:2/cookie:",
+	"tcp/192.0.2.1/192.0.2.2:2/cookie:1",
+	"tcp/192.0.2.1:/192.0.2.2:2/cookie:1",
+	"tcp/192.0.2.1:65536/192.0.2.2:2/cookie:1",
+	"tcp/192.0.2.1:-1/192.0.2.2:2/cookie:1",
+	"tcp/192.0.2.256:1/192.0.2.2:2/cookie:1",
+	"tcp/2001:db8::1:1/192.0.2.2:2/cookie:1",
+	"tcp/[2001:db8::1]:1/192.0.2.2:2/cookie:1",
+	"tcp/[192.0.2.1]:1/[192.0.2.2]:2/cookie:1",
+	"tcp/[2001:db8::1:1/[2001:db8::2]:2/cookie:1",
+	"tcp/:1/192.0.2.2:2/cookie:1", "tcp/[]:1/[::1]:2/cookie:1",
+	"tcp/192.0.2.1:1/192.0.2.2:2/cookie:1/x",
 	/* netdev names */
 	"1234567890123456/hw", "./hw", "../hw", "eth:0/hw", "eth 0/hw",
 	"eth\t0/queue/rx/0", "qdisc/1234567890123456/1:0",
@@ -132,6 +154,56 @@ static void test_valid(void)
 	}
 }
 
+struct tuple_case {
+	const char *name;
+	__u16 family;
+	const char *src, *dst;	/* as inet_ntop() prints them */
+	__u16 sport, dport;
+	__u64 cookie;
+};
+
+static const struct tuple_case tuples[] = {
+	{ "tcp/192.0.2.1:40000/192.0.2.2:80/cookie:4097", AF_INET,
+	  "192.0.2.1", "192.0.2.2", 40000, 80, 4097 },
+	{ "tcp/0.0.0.0:0/0.0.0.0:65535/cookie:0x0", AF_INET,
+	  "0.0.0.0", "0.0.0.0", 0, 65535, 0 },
+	{ "tcp/[2001:db8::1]:22/[2001:DB8::2]:51000/cookie:0x1001", AF_INET6,
+	  "2001:db8::1", "2001:db8::2", 22, 51000, 4097 },
+	{ "tcp/[::ffff:192.0.2.1]:1/[::ffff:192.0.2.2]:2/cookie:3", AF_INET6,
+	  "::ffff:192.0.2.1", "::ffff:192.0.2.2", 1, 2, 3 },
+	{ "tcp/192.0.2.1:1/192.0.2.2:2/cookie:5@period-ms=1", AF_INET,
+	  "192.0.2.1", "192.0.2.2", 1, 2, 5 },
+};
+
+static void test_tuples(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tuples); i++) {
+		const struct tuple_case *c = &tuples[i];
+		struct netstats_name n = { .sz = sizeof(n) };
+		char src[INET6_ADDRSTRLEN] = "", dst[INET6_ADDRSTRLEN] = "";
+		int ret;
+
+		ret = netstats__parse_name(c->name, &n);
+		CHECK(!ret, "\"%s\": returned %d", c->name, ret);
+		if (ret)
+			continue;
+		inet_ntop(n.sock_family, n.sock_src, src, sizeof(src));
+		inet_ntop(n.sock_family, n.sock_dst, dst, sizeof(dst));
+		CHECK(!strcmp(n.group, "tcp") && !n.object[0] &&
+		      n.flags == (NETSTATS_NAME_F_SOCK_COOKIE |
+				  NETSTATS_NAME_F_SOCK_ADDR) &&
+		      n.sock_family == c->family && !strcmp(src, c->src) &&
+		      !strcmp(dst, c->dst) && n.sock_sport == c->sport &&
+		      n.sock_dport == c->dport && n.sock_cookie == c->cookie,
+		      "\"%s\": got group \"%s\" flags %#x family %u %s:%u -> %s:%u cookie %llu",
+		      c->name, n.group, n.flags, n.sock_family, src,
+		      n.sock_sport, dst, n.sock_dport,
+		      (unsigned long long)n.sock_cookie);
+	}
+}
+
 static void test_invalid(void)
 {
 	struct netstats_name n, before;
@@ -169,9 +241,17 @@ static void test_sz(void)
 	n.sz = 0;
 	ret = netstats__parse_name("ip", &n);
 	CHECK(ret == -EINVAL, "sz 0: %d", ret);
-	n.sz = sizeof(n) - 1;
+	n.sz = offsetof(struct netstats_name, opts) + sizeof(n.opts) - 1;
 	ret = netstats__parse_name("ip", &n);
 	CHECK(ret == -EINVAL, "sz too small: %d", ret);
+
+	/* A 0.1.0 caller's smaller struct: nothing written past it. */
+	memset(&n, 0xa5, sizeof(n));
+	n.sz = offsetof(struct netstats_name, opts) + sizeof(n.opts);
+	ret = netstats__parse_name("tcp/[::1]:1/[::1]:2/cookie:7", &n);
+	CHECK(!ret && n.sock_cookie == 7 && n.sock_family == 0xa5a5,
+	      "0.1.0 sz: ret %d cookie %llu family %#x", ret,
+	      (unsigned long long)n.sock_cookie, n.sock_family);
 
 	/* A newer caller's larger struct: the unknown tail is zeroed. */
 	memset(&big, 0xa5, sizeof(big));
@@ -210,6 +290,7 @@ static void test_open(void)
 int main(void)
 {
 	test_valid();
+	test_tuples();
 	test_invalid();
 	test_sz();
 	test_open();

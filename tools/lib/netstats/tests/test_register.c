@@ -31,6 +31,9 @@ struct req_attrs {
 	bool have_fd, have_cookie;
 	__s32 fd;
 	__u64 cookie;
+	unsigned int src_len, dst_len, port_cnt;
+	__u8 src[16], dst[16];
+	__u16 sport, dport;	/* network byte order */
 	unsigned int opt_cnt;
 	const char *opt_name[NETSTATS_NAME_MAX_OPTS];
 	__u64 opt_val[NETSTATS_NAME_MAX_OPTS];
@@ -65,6 +68,30 @@ static void parse_request(const struct nlmsghdr *nlh, struct req_attrs *ra)
 			ra->ok &= !mnl_attr_validate(attr, MNL_TYPE_U64);
 			ra->cookie = mnl_attr_get_u64(attr);
 			ra->have_cookie = true;
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_SRC:
+			ra->src_len = mnl_attr_get_payload_len(attr);
+			ra->ok &= ra->src_len == 4 || ra->src_len == 16;
+			if (ra->ok)
+				memcpy(ra->src, mnl_attr_get_payload(attr),
+				       ra->src_len);
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_DST:
+			ra->dst_len = mnl_attr_get_payload_len(attr);
+			ra->ok &= ra->dst_len == 4 || ra->dst_len == 16;
+			if (ra->ok)
+				memcpy(ra->dst, mnl_attr_get_payload(attr),
+				       ra->dst_len);
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_SPORT:
+			ra->ok &= !mnl_attr_validate(attr, MNL_TYPE_U16);
+			ra->sport = mnl_attr_get_u16(attr);
+			ra->port_cnt++;
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_DPORT:
+			ra->ok &= !mnl_attr_validate(attr, MNL_TYPE_U16);
+			ra->dport = mnl_attr_get_u16(attr);
+			ra->port_cnt++;
 			break;
 		case NETSTATS_A_REGISTRATION_OPTION:
 			mnl_attr_for_each_nested(a, attr) {
@@ -115,6 +142,33 @@ static void test_request(void)
 	      !ra.have_fd && ra.have_cookie && ra.cookie == ~0ULL,
 	      "tcp/cookie: ok %d cookie %llu", ra.ok,
 	      (unsigned long long)ra.cookie);
+
+	/* No addresses without a 4-tuple in the name. */
+	CHECK(!ra.src_len && !ra.dst_len && !ra.port_cnt,
+	      "tcp/cookie: addresses sent: %u %u %u", ra.src_len, ra.dst_len,
+	      ra.port_cnt);
+
+	nlh = request("tcp/192.0.2.1:40000/192.0.2.2:80/cookie:0x1001");
+	parse_request(nlh, &ra);
+	CHECK(ra.ok && !strcmp(ra.group, "tcp") && !ra.object &&
+	      !ra.have_fd && ra.have_cookie && ra.cookie == 4097 &&
+	      ra.src_len == 4 && !memcmp(ra.src, "\xc0\x00\x02\x01", 4) &&
+	      ra.dst_len == 4 && !memcmp(ra.dst, "\xc0\x00\x02\x02", 4) &&
+	      ra.port_cnt == 2 && ra.sport == htons(40000) &&
+	      ra.dport == htons(80),
+	      "tcp 4-tuple v4: ok %d cookie %llu lens %u %u ports %u %u",
+	      ra.ok, (unsigned long long)ra.cookie, ra.src_len, ra.dst_len,
+	      ntohs(ra.sport), ntohs(ra.dport));
+
+	nlh = request("tcp/[2001:db8::1]:22/[::1]:65535/cookie:3");
+	parse_request(nlh, &ra);
+	CHECK(ra.ok && ra.have_cookie && ra.cookie == 3 &&
+	      ra.src_len == 16 && ra.src[0] == 0x20 && ra.src[15] == 1 &&
+	      ra.dst_len == 16 && ra.dst[14] == 0 && ra.dst[15] == 1 &&
+	      ra.port_cnt == 2 && ra.sport == htons(22) &&
+	      ra.dport == htons(65535),
+	      "tcp 4-tuple v6: ok %d lens %u %u ports %u %u", ra.ok,
+	      ra.src_len, ra.dst_len, ntohs(ra.sport), ntohs(ra.dport));
 
 	nlh = request("core/page_pool/7");
 	parse_request(nlh, &ra);

@@ -18,6 +18,8 @@ struct dreg {
 	int map_fd;
 	uint64_t off, size;
 	uint32_t o_regs, o_maps, o_snaps, o_blocks;
+	int n_opts;		/* options in the reply */
+	uint64_t period;	/* period-ms in force, as the reply says */
 	const void *base;
 };
 
@@ -57,6 +59,21 @@ static int dreg_cb(const struct nlmsghdr *nlh, void *data)
 		case NETSTATS_A_REGISTRATION_MAP_SIZE:
 			r->size = get_uint(a);
 			break;
+		case NETSTATS_A_REGISTRATION_OPTION: {
+			const char *name = NULL;
+			uint64_t val = 0;
+
+			mnl_attr_for_each_nested(c, a) {
+				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_NAME)
+					name = mnl_attr_get_str(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_VALUE)
+					val = get_uint(c);
+			}
+			r->n_opts++;
+			if (name && !strcmp(name, "period-ms"))
+				r->period = val;
+			break;
+		}
 		case NETSTATS_A_REGISTRATION_COUNTER: {
 			const char *name = NULL;
 			uint32_t off = 0;
@@ -180,6 +197,9 @@ TEST_F(derived, timestamp_follows_the_period)
 	struct dreg r;
 
 	ASSERT_EQ(0, dreg_register(&self->s, 50, &r)) TH_LOG("%s", self->s.extack);
+	/* The reply says which options are in force; so does the block. */
+	EXPECT_EQ(1, r.n_opts);
+	EXPECT_EQ(50, r.period);
 	EXPECT_EQ(50, ld32(&hdr(&r)->period_ms));
 	EXPECT_EQ(NETSTATS_BLOCK_LIVE, ld32(&hdr(&r)->hdr.state));
 	t0 = dreg_read(&r, v);
@@ -210,8 +230,10 @@ TEST_F(derived, options_are_checked)
 	EXPECT_STREQ("unknown collection option for this group",
 		     self->s.extack);
 
-	/* The default applies without the option. */
+	/* The default applies without the option, and the reply says so. */
 	ASSERT_EQ(0, dreg_register(&self->s, 0, &r));
+	EXPECT_EQ(1, r.n_opts);
+	EXPECT_EQ(1000, r.period);
 	EXPECT_EQ(1000, ld32(&hdr(&r)->period_ms));
 }
 
@@ -249,16 +271,18 @@ TEST_F(derived, live_objects_return_to_baseline)
 	EXPECT_EQ(base[1] + 1, v[1]);	/* s2's map file */
 	EXPECT_EQ(base[3] + 3, v[3]);	/* three TCP slots */
 
-	/* The sockets die: slots freed, snapshots take their place. */
+	/* The sockets die: slots freed, snapshots take their place, two
+	 * pages each (counters, sequence numbers).
+	 */
 	for (i = 0; i < 3; i++)
 		close(fd[i]);
 	for (i = 0; i < 100; i++) {
 		ts = dreg_next(&r, ts, v);
-		if (v[3] == base[3] && v[2] == base[2] + 3)
+		if (v[3] == base[3] && v[2] == base[2] + 6)
 			break;
 	}
 	EXPECT_EQ(base[3], v[3]);
-	EXPECT_EQ(base[2] + 3, v[2]);
+	EXPECT_EQ(base[2] + 6, v[2]);
 
 	/* Closing the netlink socket frees the rest. */
 	nsnl_close(&s2);

@@ -15,29 +15,55 @@
 #include "nsnl.h"
 #include "../../kselftest_harness.h"
 
-#define LIMIT_PAGES	3
+/* An owner's registration of its TCP socket maps two pages (counters,
+ * sequence numbers): the limit allows REGS of them.
+ */
+#define REG_PAGES	2
+#define REGS		3
+#define LIMIT_PAGES	(REGS * REG_PAGES)
+
+struct reg_reply {
+	uint32_t id;
+	uint64_t map_size;
+};
 
 static int reg_id_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct reg_reply *r = data;
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_ID)
-			*(uint32_t *)data = mnl_attr_get_u32(a);
-		else if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_MAP_FD)
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			r->id = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_SIZE:
+			r->map_size = mnl_attr_get_payload_len(a) == 8 ?
+				      mnl_attr_get_u64(a) : mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
 			close(mnl_attr_get_u32(a));
+			break;
+		}
 	}
 	return MNL_CB_OK;
 }
 
 static int reg_tcp(struct nsnl *s, int fd, uint32_t *id)
 {
+	struct reg_reply r = {};
 	struct nlmsghdr *nlh;
+	int err;
 
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
 	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd);
-	return nsnl_talk(s, nlh, reg_id_cb, id);
+	err = nsnl_talk(s, nlh, reg_id_cb, &r);
+	if (err)
+		return err;
+	*id = r.id;
+	/* The arithmetic above is what the test checks. */
+	return r.map_size == REG_PAGES * (uint64_t)getpagesize() ? 0 : -EPROTO;
 }
 
 /* Become nobody, without CAP_IPC_LOCK, with a small RLIMIT_MEMLOCK. */
@@ -65,7 +91,7 @@ static int victim(int ready)
 	if (drop_to_nobody() || nsnl_open(&s))
 		return 1;
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	for (i = 0; i < LIMIT_PAGES; i++)
+	for (i = 0; i < REGS; i++)
 		if (reg_tcp(&s, fd, &id))
 			return 2;
 	if (write(ready, "r", 1) != 1)
@@ -77,7 +103,7 @@ static int victim(int ready)
 /* Exit codes of the unprivileged child, one per failed step. */
 static int child(void)
 {
-	uint32_t ids[LIMIT_PAGES], id;
+	uint32_t ids[REGS], id;
 	struct nsnl s;
 	int fd, i, err;
 
@@ -90,7 +116,7 @@ static int child(void)
 	if (fd < 0)
 		return 13;
 
-	for (i = 0; i < LIMIT_PAGES; i++)
+	for (i = 0; i < REGS; i++)
 		if (reg_tcp(&s, fd, &ids[i]))
 			return 20 + i;
 	err = reg_tcp(&s, fd, &id);
@@ -119,7 +145,7 @@ static int child(void)
 	nsnl_close(&s);
 	if (nsnl_open(&s))
 		return 50;
-	for (i = 0; i < LIMIT_PAGES; i++)
+	for (i = 0; i < REGS; i++)
 		if (reg_tcp(&s, fd, &ids[i]))
 			return 51;
 	return 0;

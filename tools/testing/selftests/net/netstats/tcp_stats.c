@@ -205,10 +205,11 @@ static unsigned int ctr_width(const struct reg *r, int c)
 	return r->type[c] == NETSTATS_COUNTER_TYPE_U64 ? 8 : 4;
 }
 
-/* Every counter of the group is in the reply, inside the range and
- * naturally aligned: then reading any of them is safe.
+/* Every counter of the group the caller may see is in the reply, inside
+ * the range and naturally aligned: then reading any of them is safe.
+ * Sequence numbers are in the reply only if @full.
  */
-static bool reg_layout_ok(const struct reg *r)
+static bool reg_layout_ok(const struct reg *r, bool full)
 {
 	int i;
 
@@ -216,6 +217,11 @@ static bool reg_layout_ok(const struct reg *r)
 	    r->block_offset + sizeof(struct netstats_block_hdr) > r->map_size)
 		return false;
 	for (i = 0; i < C_MAX; i++) {
+		if (ctr_desc[i].seq && !full) {
+			if (r->off[i] >= 0)
+				return false;
+			continue;
+		}
 		if (r->off[i] < 0 || r->type[i] != ctr_desc[i].type ||
 		    r->off[i] % ctr_width(r, i) ||
 		    (uint64_t)r->off[i] + ctr_width(r, i) > r->map_size)
@@ -235,26 +241,22 @@ static void reg_unmap(struct reg *r)
 }
 
 /*
- * REGISTER @sock_fd in group "tcp" and map the range read-only.  The map
- * fd is closed unless @keep_fd.  Returns 0 or -errno (the kernel's, or
- * -EPROTO for a malformed reply, or mmap()'s).
+ * Send the REGISTER request @nlh and map the range read-only; @full: the
+ * reply must carry the sequence numbers, else it must not.  The map fd is
+ * closed unless @keep_fd.  Returns 0 or -errno (the kernel's, or -EPROTO
+ * for a malformed reply, or mmap()'s).
  */
-static int reg_tcp(struct nsnl *s, int sock_fd, struct reg *r, bool keep_fd)
+static int reg_map(struct nsnl *s, struct nlmsghdr *nlh, struct reg *r,
+		   bool keep_fd, bool full)
 {
-	struct nlmsghdr *nlh;
-	int32_t fd = sock_fd;
 	void *p;
 	int err;
 
-	reg_init(r);
-	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sizeof(fd), &fd);
 	err = nsnl_talk(s, nlh, reg_cb, r);
 	if (err)
 		goto err_close;
 	err = -EPROTO;
-	if (!r->id || r->map_fd < 0 || !reg_layout_ok(r))
+	if (!r->id || r->map_fd < 0 || !reg_layout_ok(r, full))
 		goto err_close;
 	p = mmap(NULL, r->map_size, PROT_READ, MAP_SHARED, r->map_fd,
 		 r->map_offset);
@@ -276,6 +278,88 @@ err_close:
 	return err;
 }
 
+static struct nlmsghdr *reg_msg(struct nsnl *s, struct reg *r)
+{
+	struct nlmsghdr *nlh;
+
+	reg_init(r);
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	return nlh;
+}
+
+/* REGISTER @sock_fd (ours: with sequence numbers) and map it. */
+static int reg_tcp(struct nsnl *s, int sock_fd, struct reg *r, bool keep_fd)
+{
+	struct nlmsghdr *nlh = reg_msg(s, r);
+	int32_t fd = sock_fd;
+
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sizeof(fd), &fd);
+	return reg_map(s, nlh, r, keep_fd, true);
+}
+
+/* How a monitor names a socket: cookie, addresses and ports. */
+struct sock_id {
+	uint64_t cookie;
+	struct sockaddr_storage local, remote;
+};
+
+static int sock_id_get(int fd, struct sock_id *id)
+{
+	socklen_t len = sizeof(id->cookie);
+
+	memset(id, 0, sizeof(*id));
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &id->cookie, &len))
+		return -errno;
+	len = sizeof(id->local);
+	if (getsockname(fd, (struct sockaddr *)&id->local, &len))
+		return -errno;
+	len = sizeof(id->remote);
+	if (getpeername(fd, (struct sockaddr *)&id->remote, &len))
+		return -errno;
+	return 0;
+}
+
+static void put_endpoint(struct nlmsghdr *nlh, int addr_type, int port_type,
+			 const struct sockaddr_storage *ss, bool v4mapped)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+	struct in6_addr m = { .s6_addr = { [10] = 0xff, [11] = 0xff } };
+
+	if (ss->ss_family == AF_INET6) {
+		mnl_attr_put(nlh, addr_type, 16, &sin6->sin6_addr);
+		mnl_attr_put_u16(nlh, port_type, sin6->sin6_port);
+	} else if (v4mapped) {
+		memcpy(&m.s6_addr[12], &sin->sin_addr, 4);
+		mnl_attr_put(nlh, addr_type, 16, &m);
+		mnl_attr_put_u16(nlh, port_type, sin->sin_port);
+	} else {
+		mnl_attr_put(nlh, addr_type, 4, &sin->sin_addr);
+		mnl_attr_put_u16(nlh, port_type, sin->sin_port);
+	}
+}
+
+static void put_sock_id(struct nlmsghdr *nlh, const struct sock_id *id,
+			bool v4mapped)
+{
+	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id->cookie);
+	put_endpoint(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC,
+		     NETSTATS_A_REGISTRATION_SOCK_SPORT, &id->local, v4mapped);
+	put_endpoint(nlh, NETSTATS_A_REGISTRATION_SOCK_DST,
+		     NETSTATS_A_REGISTRATION_SOCK_DPORT, &id->remote, v4mapped);
+}
+
+/* REGISTER by identity, as a monitor does, and map it. */
+static int reg_cookie(struct nsnl *s, const struct sock_id *id,
+		      struct reg *r, bool full)
+{
+	struct nlmsghdr *nlh = reg_msg(s, r);
+
+	put_sock_id(nlh, id, false);
+	return reg_map(s, nlh, r, false, full);
+}
+
 static int unreg(struct nsnl *s, uint32_t id)
 {
 	struct nlmsghdr *nlh;
@@ -289,10 +373,14 @@ static int unreg(struct nsnl *s, uint32_t id)
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
+/* Counters not in the reply (not the caller's to see) read as 0. */
 static uint64_t rd(const struct reg *r, enum ctr c)
 {
-	const uint8_t *p = r->base + r->off[c];
+	const uint8_t *p;
 
+	if (r->off[c] < 0)
+		return 0;
+	p = r->base + r->off[c];
 	if (r->type[c] == NETSTATS_COUNTER_TYPE_U64)
 		return LOAD(*(const uint64_t *)p);
 	return LOAD(*(const uint32_t *)p);
@@ -1323,6 +1411,14 @@ static int put_sock_fd(struct nlmsghdr *nlh, int32_t fd)
 	return 0;
 }
 
+static struct nlmsghdr *put_fd_msg(struct nsnl *s, int fd, struct reg *r)
+{
+	struct nlmsghdr *nlh = reg_msg(s, r);
+
+	put_sock_fd(nlh, fd);
+	return nlh;
+}
+
 static int register_fd(struct nsnl *s, int fd)
 {
 	struct nlmsghdr *nlh;
@@ -1357,11 +1453,12 @@ TEST_F(tcp, register_errors)
 	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK_FD, s->miss_type);
 	EXPECT_NE(0, s->extack[0]);
 
-	/* By cookie: not yet. */
+	/* A cookie without the addresses and ports to look it up by. */
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
 	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, cookie);
-	EXPECT_EQ(-EOPNOTSUPP, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK_SRC, s->miss_type);
 	EXPECT_NE(0, s->extack[0]);
 
 	/* Not a socket. */
@@ -1414,35 +1511,197 @@ TEST_F(tcp, register_errors)
 /* A TCP socket of another netns cannot be registered. */
 TEST_F(tcp, register_other_netns)
 {
+	struct sock_id id;
 	struct nsnl s2;
+	struct reg r;
 
+	ASSERT_EQ(0, sock_id_get(self->c.srv, &id));
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	ASSERT_EQ(0, nsnl_open(&s2));
 	EXPECT_EQ(-EINVAL, register_fd(&s2, self->c.srv));
 	EXPECT_STREQ("socket is in another network namespace", s2.extack);
+	/* By identity, it is not even found. */
+	EXPECT_EQ(-ENOENT, reg_cookie(&s2, &id, &r, true));
 	nsnl_close(&s2);
 }
 
-/* Another user (without CAP_NET_ADMIN) cannot register our socket. */
+/*
+ * Another user without CAP_NET_ADMIN, given our socket's fd or naming it
+ * by cookie as a monitor does, gets the counters and not the sequence
+ * numbers: they are not in the reply and not in the one page it maps.
+ */
 TEST_F(tcp, register_other_user)
 {
+	struct sock_id id;
 	pid_t pid;
 
+	ASSERT_EQ(0, pump(self->c.cli, self->c.srv, 100000));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	ASSERT_EQ(0, sock_id_get(self->c.srv, &id));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
+		struct reg by_fd, by_cookie;
+		struct tcp_info ti;
 		struct nsnl s;
-		int err;
+		struct vals m;
+		int i;
 
 		if (setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			_exit(2);
 		if (nsnl_open(&s))
 			_exit(3);
-		err = register_fd(&s, self->c.srv);
-		_exit(err == -EPERM && s.extack[0] ? 0 : 10);
+		if (reg_tcp(&s, self->c.srv, &by_fd, false) != -EPROTO ||
+		    by_fd.n_counters != C_MAX - 5)
+			_exit(4);	/* "full" layout expected, refused */
+		if (reg_map(&s, put_fd_msg(&s, self->c.srv, &by_fd), &by_fd,
+			    false, false))
+			_exit(5);
+		if (reg_cookie(&s, &id, &by_cookie, false))
+			_exit(6);
+		if (by_fd.map_size != by_fd.page_size ||
+		    by_cookie.map_size != by_cookie.page_size ||
+		    by_fd.block_offset != by_cookie.block_offset)
+			_exit(7);
+		if (read_consistent(self->c.srv, &by_cookie, &ti, &m) ||
+		    m.v[C_BYTES_RECEIVED] != ti.tcpi_bytes_received ||
+		    m.v[C_BYTES_RECEIVED] != 100000 ||
+		    m.v[C_SEGS_IN] != ti.tcpi_segs_in ||
+		    m.v[C_SEGS_OUT] != ti.tcpi_segs_out ||
+		    m.v[C_BYTES_ACKED] != ti.tcpi_bytes_acked)
+			_exit(8);
+		for (i = 0; i < C_MAX; i++)
+			if (rd(&by_fd, i) != rd(&by_cookie, i))
+				_exit(9);
+		_exit(0);
 	}
 	expect_exit0(_metadata, pid, 10000, "uid 65534");
+}
+
+/*
+ * A monitor names a socket by cookie, addresses and ports, as inet_diag
+ * looks sockets up: the same slot as the owner's registration, with the
+ * sequence numbers for CAP_NET_ADMIN (we are root).
+ */
+TEST_F(tcp, register_by_cookie)
+{
+	struct reg by_fd, by_cookie, mapped;
+	struct sock_id id;
+	struct nlmsghdr *nlh;
+	struct vals m;
+	int i;
+
+	ASSERT_EQ(0, pump(self->c.cli, self->c.srv, 200000));
+	ASSERT_EQ(0, pump(self->c.srv, self->c.cli, 3000));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	ASSERT_EQ(0, sock_id_get(self->c.cli, &id));
+	ASSERT_EQ(0, reg_cookie(&self->s, &id, &by_cookie, true))
+		TH_LOG("%s", self->s.extack);
+	EXPECT_EQ(2 * by_cookie.page_size, by_cookie.map_size);
+	check_vs_info(_metadata, "client by cookie", self->c.cli, &by_cookie,
+		      &m);
+	EXPECT_CTR("client by cookie", &m, C_BYTES_RECEIVED, 3000);
+	/* What the peer acknowledged: the data and the SYN. */
+	EXPECT_CTR("client by cookie", &m, C_BYTES_ACKED, 200000 + 1);
+	ASSERT_EQ(0, reg_tcp(&self->s, self->c.cli, &by_fd, false));
+	EXPECT_EQ(by_fd.block_offset, by_cookie.block_offset);
+	for (i = 0; i < C_MAX; i++)
+		EXPECT_EQ(rd(&by_fd, i), rd(&by_cookie, i)) TH_LOG("%s", cname(i));
+
+	/* An IPv4 socket named by v4-mapped addresses is the same socket. */
+	if (variant->family == AF_INET) {
+		nlh = reg_msg(&self->s, &mapped);
+		put_sock_id(nlh, &id, true);
+		ASSERT_EQ(0, reg_map(&self->s, nlh, &mapped, false, true))
+			TH_LOG("%s", self->s.extack);
+		EXPECT_EQ(by_cookie.block_offset, mapped.block_offset);
+		EXPECT_EQ(rd(&by_cookie, C_SND_NXT), rd(&mapped, C_SND_NXT));
+		reg_unmap(&mapped);
+	}
+
+	/* Its counters move in both mappings. */
+	ASSERT_EQ(0, pump(self->c.cli, self->c.srv, 5000));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	check_vs_info(_metadata, "client by cookie", self->c.cli, &by_cookie,
+		      &m);
+	EXPECT_CTR("client by cookie", &m, C_BYTES_ACKED, 205000 + 1);
+	EXPECT_EQ(rd(&by_fd, C_SND_UNA), rd(&by_cookie, C_SND_UNA));
+
+	/* Closed: DEAD in both, with the same final values. */
+	close(self->c.cli);
+	self->c.cli = -1;
+	ASSERT_EQ(0, wait_dead(&by_cookie));
+	ASSERT_EQ(0, wait_dead(&by_fd));
+	for (i = 0; i < C_MAX; i++)
+		EXPECT_EQ(rd(&by_fd, i), rd(&by_cookie, i)) TH_LOG("%s", cname(i));
+	reg_unmap(&by_fd);
+	reg_unmap(&by_cookie);
+}
+
+/* Wrong cookies, wrong addresses, odd lengths, a TIME_WAIT socket. */
+TEST_F(tcp, register_by_cookie_errors)
+{
+	struct nsnl *s = &self->s;
+	struct sockaddr_in6 *sin6;
+	struct sockaddr_in *sin;
+	struct sock_id id, bad;
+	struct nlmsghdr *nlh;
+	struct reg r;
+
+	ASSERT_EQ(0, sock_id_get(self->c.cli, &id));
+
+	bad = id;
+	bad.cookie++;
+	EXPECT_EQ(-ENOENT, reg_cookie(s, &bad, &r, true));
+	EXPECT_STREQ("no TCP socket with this cookie and addresses", s->extack);
+
+	bad = id;
+	sin = (void *)&bad.remote;
+	sin6 = (void *)&bad.remote;
+	if (variant->family == AF_INET)
+		sin->sin_port = htons(ntohs(sin->sin_port) + 1);
+	else
+		sin6->sin6_port = htons(ntohs(sin6->sin6_port) + 1);
+	EXPECT_EQ(-ENOENT, reg_cookie(s, &bad, &r, true));
+	EXPECT_NE(0, s->extack[0]);
+
+	/* A 5-byte address; addresses of two families; no ports. */
+	nlh = reg_msg(s, &r);
+	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id.cookie);
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, 5, "\x7f\0\0\1\0");
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, 4, "\x7f\0\0\1");
+	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_SPORT, 1);
+	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_DPORT, 1);
+	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_STREQ("address is neither IPv4 nor IPv6", s->extack);
+	nlh = reg_msg(s, &r);
+	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id.cookie);
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, 16, &in6addr_loopback);
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, 4, "\x7f\0\0\1");
+	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_SPORT, 1);
+	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_DPORT, 1);
+	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_STREQ("addresses of different families", s->extack);
+	nlh = reg_msg(s, &r);
+	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id.cookie);
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, 4, "\x7f\0\0\1");
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, 4, "\x7f\0\0\1");
+	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK_SPORT, s->miss_type);
+
+	/* The client closes first and leaves a TIME_WAIT socket with the
+	 * same cookie and addresses: it has nothing to map.
+	 */
+	close(self->c.cli);
+	self->c.cli = -1;
+	ASSERT_EQ(0, recv(self->c.srv, rxbuf, 1, 0));
+	close(self->c.srv);
+	self->c.srv = -1;
+	usleep(100000);
+	EXPECT_EQ(-ENOENT, reg_cookie(s, &id, &r, true));
+	EXPECT_STREQ("request and timewait sockets have no counters to map",
+		     s->extack);
 }
 
 /* A child that maps a registration, then makes it go away with @how,
