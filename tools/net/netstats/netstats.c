@@ -431,9 +431,13 @@ static bool wait_until(struct netstats *ns, int mon_fd, int sig_fd,
 			continue;
 		if (pfd[0].revents)
 			return true;
-		/* Lost notifications: the block states are authoritative. */
-		netstats__monitor_read(ns, dead_cb, ctx);
-		return false;	/* a death: print it now */
+		/*
+		 * A death of ours: print it now. The group also carries other
+		 * sockets' notifications: keep waiting for those. Lost ones
+		 * (-ENOBUFS): sample now, the block states are authoritative.
+		 */
+		if (netstats__monitor_read(ns, dead_cb, ctx))
+			return false;
 	}
 	return false;
 }
