@@ -174,12 +174,14 @@ for attempt in range(5):
         break
 assert r.returncode == 0, r
 srv, cl = json.loads(r.stdout)
-assert srv["name"] == "tcp/fd:%d" % s.fileno() and srv["state"] == "live"
+assert srv["name"] == "tcp/fd:%d" % s.fileno() and srv["state"] == "live", srv
 sv, cv = srv["counters"], cl["counters"]
 for k in TI:
     assert sv[k] == before[0][k], ("server", k, sv[k], before[0][k])
     assert cv[k] == before[1][k], ("client", k, cv[k], before[1][k])
-assert sv["bytes_received"] == N + M and cv["bytes_sent"] == N + M
+assert sv["bytes_received"] == N + M, sv
+# bytes_sent counts retransmissions (spurious ones happen under emulation)
+assert cv["bytes_sent"] >= N + M, cv
 assert (sv["rcv_nxt"] - sv["copied_seq"]) % 2**32 == M, sv
 assert (cv["snd_nxt"] - cv["snd_una"]) % 2**32 == 0, cv
 # -c on a group with one copy: the same values, no per-CPU part
@@ -344,23 +346,26 @@ else
 	tmux -L netstats-cli new-session -d -s nstest -x 150 -y 50 \
 		"env NS=$NS PYTHONPATH=$tmp python3 $tmp/pane.py; echo EXIT=\$?; sleep 60"
 	sleep 4
+	t1=$(date +%s%N)
 	capture
 	s1=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
 	v1=$(pane_field bytes_received 2)
 	heads=$(grep -c "^netstats watch:" "$tmp/pane")
 	sleep 2
 	capture
-	cp "$tmp/pane" "$tmp/pane2"
+	t2=$(date +%s%N)
+	# at most one sample per 200 ms (plus the one in progress)
+	max=$(( (t2 - t1) / 200000000 + 2 ))
 	s2=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
 	v2=$(pane_field bytes_received 2)
 	r2=$(pane_field bytes_received 4)
 	if [ "$heads" = 1 ] && [ -n "$s1" ] && [ -n "$s2" ] &&
-	   [ "${s2%,}" -gt "${s1%,}" ] && [ $((${s2%,} - ${s1%,})) -le 15 ] &&
+	   [ "${s2%,}" -gt "${s1%,}" ] && [ $((${s2%,} - ${s1%,})) -le "$max" ] &&
 	   [ -n "$v1" ] && [ "$v2" -gt "$v1" ] &&
 	   python3 -c "import sys; assert float(sys.argv[1]) > 0" "$r2" 2>/dev/null; then
 		ok "watch on a tty refreshes in place: sample ${s1%,} -> ${s2%,}, bytes_received $v1 -> $v2, rate $r2/s"
 	else
-		echo "# samples '$s1' '$s2', headers $heads, values '$v1' '$v2', rate '$r2'"
+		echo "# samples '$s1' '$s2' (at most $max more), headers $heads, values '$v1' '$v2', rate '$r2'"
 		sed 's/^/# /' "$tmp/pane"
 		not_ok "watch on a tty refreshes in place"
 	fi
