@@ -422,6 +422,165 @@ LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
 LIBNETSTATS_API int netstats__monitor_read(struct netstats *ns,
 					   netstats_dead_cb cb, void *ctx);
 
+/*
+ * ABI 0.3.0: what tools built on the library need, such as the netstats
+ * CLI and exporters: the layout of a registration, per-CPU values,
+ * timestamped snapshots, deltas and rates between two of them, a reset
+ * kept in the library, and names for the uapi enums.
+ */
+
+/**
+ * @brief **netstats_reg__flags()** returns the flags of the registration's
+ * group (NETSTATS_GROUP_FLAGS_*), as the REGISTER reply gave them.
+ *
+ * @param reg Registration.
+ * @return The flags; 0 if *reg* is NULL.
+ */
+LIBNETSTATS_API __u32 netstats_reg__flags(const struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__ncpus()** returns the number of copies of each
+ * counter: the number of possible CPUs for a per-CPU group, else 1.
+ *
+ * @param reg Registration.
+ * @return The number of copies; 0 if *reg* is NULL.
+ */
+LIBNETSTATS_API __u32 netstats_reg__ncpus(const struct netstats_reg *reg);
+
+/**
+ * @brief **netstats_reg__read_cpu()** reads one CPU's copy of a counter
+ * of a per-CPU group (copy 0 of any other group), with a single load. The
+ * value is raw: the baseline of **netstats_reg__reset()** is not
+ * subtracted.
+ *
+ * @param reg Registration.
+ * @param idx Index of the counter.
+ * @param cpu Copy, below **netstats_reg__ncpus()**.
+ * @param val Where the value is stored.
+ * @return 0 on success; -EINVAL if an argument is NULL or out of range,
+ * -EOPNOTSUPP if the counter's type is not known to the library.
+ */
+LIBNETSTATS_API int netstats_reg__read_cpu(const struct netstats_reg *reg,
+					   size_t idx, __u32 cpu, __u64 *val);
+
+/**
+ * @brief **netstats_reg__reset()** zeroes the registration's counters as
+ * the application sees them, without writing anything to the kernel: it
+ * takes a snapshot and keeps it as a baseline that **netstats_reg__read()**,
+ * **netstats_reg__snapshot()** and **netstats_reg__take_snapshot()** then
+ * subtract (modulo 2^32 for u32 counters). Gauges are levels and are never
+ * rebased. The baseline belongs to the generation it was taken in: once
+ * the generation changes (the counters restarted, or the object died),
+ * reads return the kernel's values again. Calling it again takes a new
+ * baseline. Not to be called while another thread reads *reg*.
+ *
+ * @param reg Registration.
+ * @return 0 on success; -EINVAL if *reg* is NULL, -ENOMEM, or -EAGAIN as
+ * for **netstats_reg__snapshot()**; the previous baseline, if any, is kept
+ * on failure.
+ */
+LIBNETSTATS_API int netstats_reg__reset(struct netstats_reg *reg);
+
+/*
+ * All counters of a registration at one time. The caller provides the
+ * array of values and sets sz, vals and vals_cnt;
+ * netstats_reg__take_snapshot() fills in the rest.
+ */
+struct netstats_snapshot {
+	size_t sz;		/* sizeof(struct netstats_snapshot) */
+	__u64 *vals;		/* caller's array, in counter order */
+	size_t vals_cnt;	/* its number of elements */
+	size_t cnt;		/* values stored */
+	__u32 generation;	/* the values' generation */
+	bool dead;		/* the block was DEAD: final values */
+	__u64 time_ns;		/* CLOCK_MONOTONIC time of the values */
+};
+
+/**
+ * @brief **netstats_reg__take_snapshot()** takes a snapshot of all counters
+ * (as **netstats_reg__snapshot()**, so relative to the baseline of
+ * **netstats_reg__reset()**) with the state of the block and the time of
+ * the values: the kernel's update time for a derived block, else the time
+ * of the loads.
+ *
+ * @param reg Registration.
+ * @param snap The snapshot; the caller sets *sz*, *vals* and *vals_cnt*.
+ * @return The number of values stored, as for **netstats_reg__snapshot()**;
+ * -EINVAL if an argument is NULL or *snap->sz* too small, -EAGAIN as for
+ * **netstats_reg__snapshot()**.
+ */
+LIBNETSTATS_API int
+netstats_reg__take_snapshot(const struct netstats_reg *reg,
+			    struct netstats_snapshot *snap);
+
+/**
+ * @brief **netstats_reg__delta()** computes how much each counter moved
+ * from snapshot *prev* to snapshot *cur* of the registration: *cur* minus
+ * *prev* modulo 2^64 for u64 counters and modulo 2^32 for u32 counters (a
+ * u32 counter that wrapped once gives the right delta). Gauges are not
+ * differenced: a gauge's delta is its value in *cur*.
+ *
+ * @param reg Registration both snapshots were taken of.
+ * @param prev The earlier snapshot.
+ * @param cur The later snapshot.
+ * @param delta Where the deltas are stored, in counter order.
+ * @param cnt Number of elements of *delta*.
+ * @return The number of deltas stored: the smallest of *cnt*,
+ * *prev->cnt* and *cur->cnt*; -ESTALE if the generations of the
+ * snapshots differ (the values are not comparable), -EINVAL if an
+ * argument is NULL.
+ */
+LIBNETSTATS_API int netstats_reg__delta(const struct netstats_reg *reg,
+					const struct netstats_snapshot *prev,
+					const struct netstats_snapshot *cur,
+					__u64 *delta, size_t cnt);
+
+/**
+ * @brief **netstats_reg__rate()** computes each counter's rate of change
+ * per second from snapshot *prev* to snapshot *cur*: its delta (see
+ * **netstats_reg__delta()**) divided by the time between them. A gauge's
+ * rate is its value in *cur*.
+ *
+ * @param reg Registration both snapshots were taken of.
+ * @param prev The earlier snapshot.
+ * @param cur The later snapshot.
+ * @param rate Where the rates are stored, in counter order.
+ * @param cnt Number of elements of *rate*.
+ * @return The number of rates stored, as for **netstats_reg__delta()**;
+ * -ESTALE if the generations differ, -EAGAIN if *cur* is not later than
+ * *prev* (a derived block not updated in between), -EINVAL if an argument
+ * is NULL.
+ */
+LIBNETSTATS_API int netstats_reg__rate(const struct netstats_reg *reg,
+				       const struct netstats_snapshot *prev,
+				       const struct netstats_snapshot *cur,
+				       double *rate, size_t cnt);
+
+/**
+ * @brief **netstats__counter_type_str()** names a counter type.
+ *
+ * @param type NETSTATS_COUNTER_TYPE_* value.
+ * @return "u64", "u32"; NULL if the library does not know *type*.
+ */
+LIBNETSTATS_API const char *netstats__counter_type_str(__u32 type);
+
+/**
+ * @brief **netstats__counter_flag_str()** names one counter flag bit.
+ *
+ * @param flag One NETSTATS_COUNTER_FLAGS_* bit.
+ * @return "restricted", "gauge"; NULL if the library does not know *flag*.
+ */
+LIBNETSTATS_API const char *netstats__counter_flag_str(__u32 flag);
+
+/**
+ * @brief **netstats__group_flag_str()** names one group flag bit.
+ *
+ * @param flag One NETSTATS_GROUP_FLAGS_* bit.
+ * @return "percpu", "derived", "per-object"; NULL if the library does not
+ * know *flag*.
+ */
+LIBNETSTATS_API const char *netstats__group_flag_str(__u32 flag);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

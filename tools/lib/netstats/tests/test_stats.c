@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests of ABI 0.3.0 without a netstats kernel: per-CPU reads,
+ * reset baselines, timestamped snapshots, deltas (u32 wrap-around, gauges,
+ * generation changes) and rates, on a fake registration whose "mapping"
+ * is an ordinary buffer the test writes. Includes netstats.c for its
+ * statics.
+ */
+#include "netstats.c"
+#include "stats.c"
+#include "check.h"
+
+#define BLOCK	64	/* block header offset in the fake range */
+#define STRIDE	128	/* between two CPUs' copies */
+#define NCPUS	3
+
+enum { C_BYTES, C_PKTS32, C_QLEN, C_FUTURE, C_CNT };
+
+static const struct netstats_counter_info fake_ctrs[C_CNT] = {
+	[C_BYTES] = { "bytes", "", NETSTATS_COUNTER_TYPE_U64, BLOCK + 24, 0 },
+	[C_PKTS32] = { "pkts", "", NETSTATS_COUNTER_TYPE_U32, BLOCK + 32, 0 },
+	[C_QLEN] = { "qlen", "", NETSTATS_COUNTER_TYPE_U64, BLOCK + 40,
+		     NETSTATS_COUNTER_FLAGS_GAUGE },
+	[C_FUTURE] = { "future", "", 99, BLOCK + 48, 0 },
+};
+
+static __u64 mem_u64[512];
+#define mem ((char *)mem_u64)
+
+#define HDR		((struct netstats_derived_hdr *)(mem + BLOCK))
+#define U64(cpu, c)	(*(__u64 *)(mem + fake_ctrs[c].offset + (cpu) * STRIDE))
+#define U32(cpu, c)	(*(__u32 *)(mem + fake_ctrs[c].offset + (cpu) * STRIDE))
+
+/* A registration of @ncpus copies of fake_ctrs[] in mem[]. */
+static struct netstats_reg *fake_reg(struct netstats *ns, __u32 ncpus,
+				     __u32 flags)
+{
+	struct netstats_reg *reg;
+
+	reg = calloc(1, sizeof(*reg) + sizeof(fake_ctrs));
+	if (!reg)
+		return NULL;
+	reg->counters = (void *)(reg + 1);
+	memcpy(reg->counters, fake_ctrs, sizeof(fake_ctrs));
+	reg->counter_cnt = C_CNT;
+	reg->id = 1;
+	reg->page_size = sizeof(mem_u64);
+	reg->map_size = sizeof(mem_u64);
+	reg->block_offset = BLOCK;
+	reg->ncpus = ncpus;
+	reg->stride = ncpus > 1 ? STRIDE : 0;
+	reg->flags = flags;
+	memset(mem_u64, 0, sizeof(mem_u64));
+	HDR->hdr.generation = 1;
+	HDR->hdr.state = NETSTATS_BLOCK_LIVE;
+	/* Linked without a mapping: netstats__close() frees but never unmaps. */
+	ns_reg_link(ns, reg, NULL);
+	reg->base = mem;
+	return reg;
+}
+
+static void unlink_fake(struct netstats_reg *reg)
+{
+	reg->base = NULL;
+	ns_reg_free(reg);
+}
+
+static struct netstats *fake_ns(void)
+{
+	return calloc(1, sizeof(struct netstats));
+}
+
+#define SNAP(arr) {						\
+	.sz = sizeof(struct netstats_snapshot),				\
+	.vals = (arr),							\
+	.vals_cnt = C_CNT,						\
+}
+
+static void test_accessors(void)
+{
+	struct netstats *ns = fake_ns();
+	struct netstats_reg *reg = fake_reg(ns, NCPUS,
+					    NETSTATS_GROUP_FLAGS_PERCPU);
+	__u64 v;
+
+	CHECK(netstats_reg__flags(reg) == NETSTATS_GROUP_FLAGS_PERCPU,
+	      "flags %u", netstats_reg__flags(reg));
+	CHECK(netstats_reg__ncpus(reg) == NCPUS, "ncpus");
+	CHECK(!netstats_reg__flags(NULL) && !netstats_reg__ncpus(NULL),
+	      "NULL accessors");
+	U64(0, C_BYTES) = 10;
+	U64(1, C_BYTES) = 20;
+	U64(2, C_BYTES) = 30;
+	CHECK(!netstats_reg__read_cpu(reg, C_BYTES, 1, &v) && v == 20,
+	      "cpu 1: %llu", (unsigned long long)v);
+	CHECK(!netstats_reg__read(reg, C_BYTES, &v) && v == 60,
+	      "folded: %llu", (unsigned long long)v);
+	U32(2, C_PKTS32) = 7;
+	CHECK(!netstats_reg__read_cpu(reg, C_PKTS32, 2, &v) && v == 7,
+	      "u32 cpu 2: %llu", (unsigned long long)v);
+	CHECK(netstats_reg__read_cpu(reg, C_BYTES, NCPUS, &v) == -EINVAL &&
+	      errno == EINVAL, "cpu out of range");
+	CHECK(netstats_reg__read_cpu(reg, C_CNT, 0, &v) == -EINVAL,
+	      "idx out of range");
+	CHECK(netstats_reg__read_cpu(reg, C_FUTURE, 0, &v) == -EOPNOTSUPP,
+	      "unknown type");
+	CHECK(netstats_reg__read_cpu(NULL, 0, 0, &v) == -EINVAL, "NULL reg");
+
+	CHECK(!strcmp(netstats__counter_type_str(NETSTATS_COUNTER_TYPE_U64),
+		      "u64") &&
+	      !strcmp(netstats__counter_type_str(NETSTATS_COUNTER_TYPE_U32),
+		      "u32") && !netstats__counter_type_str(99), "type names");
+	CHECK(!strcmp(netstats__counter_flag_str(NETSTATS_COUNTER_FLAGS_GAUGE),
+		      "gauge") &&
+	      !strcmp(netstats__counter_flag_str(NETSTATS_COUNTER_FLAGS_RESTRICTED),
+		      "restricted") && !netstats__counter_flag_str(0x100),
+	      "counter flag names");
+	CHECK(!strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_PERCPU),
+		      "percpu") &&
+	      !strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_DERIVED),
+		      "derived") &&
+	      !strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_PER_OBJECT),
+		      "per-object") && !netstats__group_flag_str(3),
+	      "group flag names");
+	unlink_fake(reg);
+	netstats__close(ns);
+}
+
+static void test_snapshot_delta_rate(void)
+{
+	__u64 a[C_CNT], b[C_CNT], d[C_CNT];
+	struct netstats_snapshot s1 = SNAP(a);
+	struct netstats_snapshot s2 = SNAP(b);
+	struct netstats *ns = fake_ns();
+	struct netstats_reg *reg = fake_reg(ns, 1, 0);
+	double r[C_CNT];
+	int ret;
+
+	U64(0, C_BYTES) = 1000;
+	U32(0, C_PKTS32) = 0xfffffff0U;	/* about to wrap */
+	U64(0, C_QLEN) = 5;
+	ret = netstats_reg__take_snapshot(reg, &s1);
+	CHECK(ret == C_CNT && s1.cnt == C_CNT && s1.generation == 1 &&
+	      !s1.dead && s1.time_ns && a[C_BYTES] == 1000 &&
+	      a[C_PKTS32] == 0xfffffff0U && a[C_QLEN] == 5 && !a[C_FUTURE],
+	      "snapshot 1: %d", ret);
+
+	U64(0, C_BYTES) = 3000;
+	U32(0, C_PKTS32) = 0x10;		/* wrapped: +0x20 */
+	U64(0, C_QLEN) = 2;			/* gauge went down */
+	ret = netstats_reg__take_snapshot(reg, &s2);
+	CHECK(ret == C_CNT && s2.time_ns >= s1.time_ns, "snapshot 2: %d", ret);
+	ret = netstats_reg__delta(reg, &s1, &s2, d, C_CNT);
+	CHECK(ret == C_CNT && d[C_BYTES] == 2000 && d[C_PKTS32] == 0x20 &&
+	      d[C_QLEN] == 2 && d[C_FUTURE] == 0,
+	      "delta: %d %llu %llu %llu", ret, (unsigned long long)d[0],
+	      (unsigned long long)d[1], (unsigned long long)d[2]);
+
+	/* u64 wrap-around is modulo 2^64 */
+	a[C_BYTES] = ~0ULL - 9;
+	b[C_BYTES] = 5;
+	ret = netstats_reg__delta(reg, &s1, &s2, d, 1);
+	CHECK(ret == 1 && d[C_BYTES] == 15, "u64 wrap: %llu",
+	      (unsigned long long)d[C_BYTES]);
+
+	/* rates over exactly 2 s */
+	a[C_BYTES] = 1000;
+	b[C_BYTES] = 3000;
+	s1.time_ns = 10000000000ULL;
+	s2.time_ns = 12000000000ULL;
+	ret = netstats_reg__rate(reg, &s1, &s2, r, C_CNT);
+	CHECK(ret == C_CNT && r[C_BYTES] == 1000.0 && r[C_PKTS32] == 16.0 &&
+	      r[C_QLEN] == 2.0, "rate: %d %f %f %f", ret, r[0], r[1], r[2]);
+
+	/* no time between the two: no rate */
+	s2.time_ns = s1.time_ns;
+	CHECK(netstats_reg__rate(reg, &s1, &s2, r, C_CNT) == -EAGAIN &&
+	      errno == EAGAIN, "rate without elapsed time");
+
+	/* fewer values in one snapshot: the common part */
+	s2.time_ns = 12000000000ULL;
+	s2.cnt = 2;
+	CHECK(netstats_reg__delta(reg, &s1, &s2, d, C_CNT) == 2, "short");
+	s2.cnt = C_CNT;
+
+	/* generations differ: not comparable */
+	s2.generation++;
+	CHECK(netstats_reg__delta(reg, &s1, &s2, d, C_CNT) == -ESTALE &&
+	      errno == ESTALE, "delta across generations");
+	CHECK(netstats_reg__rate(reg, &s1, &s2, r, C_CNT) == -ESTALE,
+	      "rate across generations");
+
+	CHECK(netstats_reg__delta(NULL, &s1, &s2, d, C_CNT) == -EINVAL &&
+	      netstats_reg__delta(reg, NULL, &s2, d, C_CNT) == -EINVAL &&
+	      netstats_reg__delta(reg, &s1, &s2, NULL, C_CNT) == -EINVAL,
+	      "delta NULL arguments");
+
+	/* snapshot arguments */
+	s1.sz = offsetof(struct netstats_snapshot, time_ns);
+	CHECK(netstats_reg__take_snapshot(reg, &s1) == -EINVAL,
+	      "snapshot sz too small");
+	s1.sz = sizeof(s1);
+	s1.vals = NULL;
+	CHECK(netstats_reg__take_snapshot(reg, &s1) == -EINVAL,
+	      "snapshot without vals");
+	s1.vals_cnt = 0;
+	CHECK(netstats_reg__take_snapshot(reg, &s1) == 0 && s1.cnt == 0,
+	      "snapshot of nothing");
+
+	/* a dead block: final values, flagged */
+	s2.vals_cnt = 2;
+	HDR->hdr.state = NETSTATS_BLOCK_DEAD;
+	HDR->hdr.generation = 2;
+	ret = netstats_reg__take_snapshot(reg, &s2);
+	CHECK(ret == 2 && s2.dead && s2.generation == 2 && b[C_BYTES] == 3000,
+	      "dead snapshot: %d", ret);
+	unlink_fake(reg);
+	netstats__close(ns);
+}
+
+static void test_reset(void)
+{
+	struct netstats *ns = fake_ns();
+	struct netstats_snapshot s;
+	struct netstats_reg *reg;
+	__u64 v, a[C_CNT];
+	__u32 gen;
+	int ret;
+
+	s = (struct netstats_snapshot)SNAP(a);
+	reg = fake_reg(ns, 2, NETSTATS_GROUP_FLAGS_PERCPU);
+
+	U64(0, C_BYTES) = 100;
+	U64(1, C_BYTES) = 50;
+	U32(0, C_PKTS32) = 0xffffffffU;
+	U32(1, C_PKTS32) = 0xfffffff0U;	/* folded: above 2^32 */
+	U64(0, C_QLEN) = 9;
+	CHECK(!netstats_reg__reset(reg), "reset");
+	CHECK(!netstats_reg__read(reg, C_BYTES, &v) && v == 0,
+	      "bytes after reset: %llu", (unsigned long long)v);
+	CHECK(!netstats_reg__read(reg, C_QLEN, &v) && v == 9,
+	      "gauge not rebased: %llu", (unsigned long long)v);
+
+	U64(1, C_BYTES) = 80;
+	U32(0, C_PKTS32) = 3;		/* wrapped: +4 */
+	CHECK(!netstats_reg__read(reg, C_BYTES, &v) && v == 30,
+	      "bytes since reset: %llu", (unsigned long long)v);
+	CHECK(!netstats_reg__read(reg, C_PKTS32, &v) && v == 4,
+	      "u32 since reset across a wrap: %llu", (unsigned long long)v);
+	CHECK(!netstats_reg__read_cpu(reg, C_BYTES, 1, &v) && v == 80,
+	      "per-CPU reads are raw: %llu", (unsigned long long)v);
+	ret = netstats_reg__snapshot(reg, a, C_CNT, &gen);
+	CHECK(ret == C_CNT && a[C_BYTES] == 30 && a[C_PKTS32] == 4 &&
+	      a[C_QLEN] == 9 && gen == 1, "snapshot since reset");
+	ret = netstats_reg__take_snapshot(reg, &s);
+	CHECK(ret == C_CNT && a[C_BYTES] == 30, "take_snapshot since reset");
+
+	/* a second reset moves the baseline */
+	CHECK(!netstats_reg__reset(reg) &&
+	      !netstats_reg__read(reg, C_BYTES, &v) && v == 0, "reset again");
+
+	/* a new generation: the counters restarted, the baseline is void */
+	HDR->hdr.generation = 2;
+	U64(0, C_BYTES) = 7;
+	U64(1, C_BYTES) = 0;
+	CHECK(!netstats_reg__read(reg, C_BYTES, &v) && v == 7,
+	      "new generation: raw %llu", (unsigned long long)v);
+	ret = netstats_reg__snapshot(reg, a, C_CNT, &gen);
+	CHECK(ret == C_CNT && a[C_BYTES] == 7 && gen == 2,
+	      "new generation snapshot: raw");
+	CHECK(netstats_reg__reset(NULL) == -EINVAL, "reset NULL");
+
+	/* the derived sequence count also guards the baseline */
+	unlink_fake(reg);
+	reg = fake_reg(ns, 1, NETSTATS_GROUP_FLAGS_DERIVED);
+	HDR->seq = 3;
+	CHECK(netstats_reg__reset(reg) == -EAGAIN && !reg->baseline,
+	      "reset during a derived update");
+	HDR->seq = 4;
+	HDR->timestamp_ns = 123456789;
+	U64(0, C_BYTES) = 11;
+	CHECK(!netstats_reg__reset(reg), "derived reset");
+	U64(0, C_BYTES) = 15;
+	HDR->timestamp_ns = 223456789;
+	ret = netstats_reg__take_snapshot(reg, &s);
+	CHECK(ret == C_CNT && a[C_BYTES] == 4 && s.time_ns == 223456789,
+	      "derived snapshot: kernel time %llu",
+	      (unsigned long long)s.time_ns);
+	unlink_fake(reg);
+	netstats__close(ns);
+}
+
+int main(void)
+{
+	test_accessors();
+	test_snapshot_delta_rate();
+	test_reset();
+	return check_report();
+}

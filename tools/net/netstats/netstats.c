@@ -1,0 +1,693 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * netstats(8): list the counter groups of the netstats generic netlink
+ * family, show the values of registrations, watch them move.
+ *
+ * Exit status: 0 success, 1 error, 2 usage error.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netstats.h>
+
+#include "libnetstats.h"
+#include "output.h"
+
+#ifndef NETSTATS_CLI_VERSION
+#define NETSTATS_CLI_VERSION	"unknown"
+#endif
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define EXIT_USAGE	2
+
+#define INTERVAL_DEF_MS	1000
+#define INTERVAL_MAX_MS	3600000
+
+struct opts {
+	bool json;
+	bool pretty;
+	bool percpu;
+	bool reset;
+	unsigned int interval_ms;
+	unsigned long count;	/* watch: samples to print, 0: no limit */
+};
+
+static const char *prog = "netstats";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] list [GROUP-PATTERN]\n"
+		"       %s [OPTIONS] show NAME...\n"
+		"       %s [OPTIONS] watch NAME... [-i MS] [-n COUNT]\n"
+		"       %s help\n"
+		"NAME := registration name, e.g. netstats@period-ms=100, tcp/fd:3,\n"
+		"        eth0/queue/rx/0 (see netstats(8))\n"
+		"OPTIONS := { -j[son] | -p[retty] | -c[percpu] | -i[nterval] MS |\n"
+		"             -n[count] COUNT | -r[eset] | -V[ersion] | -h[elp] }\n",
+		prog, prog, prog, prog);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry \"%s help\".\n", prog);
+	return EXIT_USAGE;
+}
+
+static struct netstats *open_family(void)
+{
+	struct netstats *ns = netstats__open();
+
+	if (ns)
+		return ns;
+	if (errno == ENOENT)
+		fprintf(stderr,
+			"%s: the kernel has no netstats family (CONFIG_NETSTATS)\n",
+			prog);
+	else
+		fprintf(stderr, "%s: cannot open the netstats family: %s\n",
+			prog, strerror(errno));
+	return NULL;
+}
+
+/* "netstats: WHAT: extack message (strerror)" */
+static void kernel_error(struct netstats *ns, const char *what, int err)
+{
+	const char *msg = netstats__last_error(ns);
+
+	if (err == EPERM || err == EACCES)
+		fprintf(stderr, "%s: %s: permission denied%s%s\n", prog, what,
+			*msg ? ": " : "", msg);
+	else if (*msg)
+		fprintf(stderr, "%s: %s: %s (%s)\n", prog, what, msg,
+			strerror(err));
+	else
+		fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(err));
+}
+
+/* --- list ---------------------------------------------------------------- */
+
+struct list_ctx {
+	struct out *o;
+	const char *pattern;	/* glob, or NULL */
+	unsigned int matched;
+};
+
+static int list_cb(const struct netstats_group_info *gi, void *data)
+{
+	struct list_ctx *ctx = data;
+
+	if (ctx->pattern && fnmatch(ctx->pattern, gi->name, 0))
+		return 0;
+	if (ctx->matched++ && !ctx->o->json)
+		fputc('\n', ctx->o->f);
+	render_group(ctx->o, gi);
+	return 0;
+}
+
+static bool is_glob(const char *s)
+{
+	return strpbrk(s, "*?[");
+}
+
+static int cmd_list(const struct opts *opts, int argc, char **argv)
+{
+	struct list_ctx ctx = {};
+	struct netstats *ns;
+	const char *group;
+	struct out o;
+	int err;
+
+	if (argc > 1)
+		return usage_error("list: one GROUP-PATTERN at most, not '%s'",
+				   argv[1]);
+	group = argc ? argv[0] : NULL;
+	ns = open_family();
+	if (!ns)
+		return EXIT_FAILURE;
+	out_init(&o, stdout, opts->json, opts->pretty, false);
+	ctx.o = &o;
+	if (group && is_glob(group)) {
+		ctx.pattern = group;
+		group = NULL;
+	}
+	if (o.json)
+		json_arr_open(&o.j, NULL);
+	do {
+		err = netstats__query(ns, group, list_cb, &ctx);
+		/* The group list changed during the dump: start again. */
+	} while (err == -EINTR && !ctx.matched);
+	if (o.json) {
+		json_arr_close(&o.j);
+		json_end(&o.j);
+	}
+	if (err) {
+		kernel_error(ns, group ?: "QUERY", -err);
+	} else if (ctx.pattern && !ctx.matched) {
+		fprintf(stderr, "%s: no counter group matches '%s'\n", prog,
+			ctx.pattern);
+		err = -ENOENT;
+	}
+	netstats__close(ns);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* --- registrations: show and watch ----------------------------------------- */
+
+/* One registration and the last two snapshots of it. */
+struct watched {
+	const char *name;
+	struct netstats_reg *reg;
+	size_t cnt;
+	struct netstats_snapshot snap[2];
+	unsigned int cur;	/* index of the newest snapshot */
+	bool have_prev;		/* snap[!cur] is a sample */
+	__u64 *delta;
+	double *rate;
+	bool has_rate;		/* delta and rate valid */
+	bool restarted;
+	bool dead;		/* seen dead (state or notification) */
+	bool reported;		/* the final values were printed */
+	__u64 *percpu;		/* cnt * ncpus */
+	struct ctr_view *view;
+};
+
+static void watched_free(struct watched *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(w[i].snap[0].vals);
+		free(w[i].snap[1].vals);
+		free(w[i].delta);
+		free(w[i].rate);
+		free(w[i].percpu);
+		free(w[i].view);
+	}
+	free(w);
+}
+
+static int watched_alloc(struct watched *w)
+{
+	__u32 ncpus = netstats_reg__ncpus(w->reg);
+	size_t n = w->cnt ?: 1;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		w->snap[i].sz = sizeof(w->snap[i]);
+		w->snap[i].vals = calloc(n, sizeof(__u64));
+		w->snap[i].vals_cnt = w->cnt;
+	}
+	w->delta = calloc(n, sizeof(*w->delta));
+	w->rate = calloc(n, sizeof(*w->rate));
+	w->percpu = calloc(n * ncpus, sizeof(*w->percpu));
+	w->view = calloc(n, sizeof(*w->view));
+	if (!w->snap[0].vals || !w->snap[1].vals || !w->delta || !w->rate ||
+	    !w->percpu || !w->view)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Register every name; on failure print why and return NULL. */
+static struct watched *register_all(struct netstats *ns, int argc,
+				    char **argv, const struct opts *opts)
+{
+	struct watched *w;
+	int i, err;
+
+	w = calloc(argc, sizeof(*w));
+	if (!w) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return NULL;
+	}
+	for (i = 0; i < argc; i++) {
+		w[i].name = argv[i];
+		w[i].reg = netstats__register(ns, argv[i]);
+		if (!w[i].reg) {
+			kernel_error(ns, argv[i], errno);
+			goto err_free;
+		}
+		w[i].cnt = netstats_reg__counter_cnt(w[i].reg);
+		if (watched_alloc(&w[i])) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			i++;
+			goto err_free;
+		}
+		if (opts->reset) {
+			err = netstats_reg__reset(w[i].reg);
+			if (err) {
+				fprintf(stderr, "%s: %s: reset: %s\n", prog,
+					argv[i], strerror(-err));
+				i++;
+				goto err_free;
+			}
+		}
+	}
+	return w;
+
+err_free:
+	watched_free(w, i);
+	return NULL;
+}
+
+/* A new sample into w->snap[w->cur ^ 1], then deltas and rates. */
+static int sample(struct watched *w)
+{
+	unsigned int next = w->cur ^ 1;
+	struct netstats_snapshot *prev = &w->snap[w->cur];
+	struct netstats_snapshot *cur = &w->snap[next];
+	int ret;
+
+	ret = netstats_reg__take_snapshot(w->reg, cur);
+	if (ret < 0)
+		return ret;
+	if (cur->dead)
+		w->dead = true;
+	w->restarted = false;
+	if (w->have_prev && !w->dead) {
+		ret = netstats_reg__rate(w->reg, prev, cur, w->rate, w->cnt);
+		if (ret == -EAGAIN)
+			return 0;	/* a derived block not updated yet */
+		if (ret == -ESTALE) {
+			w->restarted = true;
+			w->has_rate = false;
+		} else if (ret >= 0) {
+			netstats_reg__delta(w->reg, prev, cur, w->delta,
+					    w->cnt);
+			w->has_rate = true;
+		}
+	} else {
+		w->has_rate = false;
+	}
+	w->cur = next;
+	w->have_prev = true;
+	return 0;
+}
+
+static void fill_view(struct watched *w, struct reg_view *v, bool percpu)
+{
+	const struct netstats_snapshot *s = &w->snap[w->cur];
+	__u32 ncpus = netstats_reg__ncpus(w->reg);
+	const struct netstats_counter_info *c;
+	struct ctr_view *cv;
+	size_t i, k;
+
+	for (i = 0; i < w->cnt; i++) {
+		c = netstats_reg__counter(w->reg, i);
+		cv = &w->view[i];
+		cv->name = c->name;
+		cv->type = c->type;
+		cv->flags = c->flags;
+		cv->value = i < s->cnt ? s->vals[i] : 0;
+		cv->has_delta = w->has_rate;
+		cv->delta = w->delta[i];
+		cv->rate = w->rate[i];
+		cv->percpu = NULL;
+		if (!percpu || ncpus < 2)
+			continue;
+		for (k = 0; k < ncpus; k++)
+			if (netstats_reg__read_cpu(w->reg, i, k,
+						   &w->percpu[i * ncpus + k]))
+				break;
+		if (k == ncpus)
+			cv->percpu = &w->percpu[i * ncpus];
+	}
+	*v = (struct reg_view){
+		.name = w->name,
+		.id = netstats_reg__id(w->reg),
+		.flags = netstats_reg__flags(w->reg),
+		.generation = s->generation,
+		.ncpus = ncpus,
+		.dead = w->dead,
+		.restarted = w->restarted,
+		.cnt = w->cnt,
+		.ctrs = w->view,
+	};
+}
+
+static int cmd_show(const struct opts *opts, int argc, char **argv)
+{
+	struct netstats *ns;
+	struct watched *w;
+	struct reg_view v;
+	int i, ret = 0;
+	struct out o;
+
+	if (!argc)
+		return usage_error("show: %s", "needs at least one NAME");
+	ns = open_family();
+	if (!ns)
+		return EXIT_FAILURE;
+	w = register_all(ns, argc, argv, opts);
+	if (!w) {
+		netstats__close(ns);
+		return EXIT_FAILURE;
+	}
+	out_init(&o, stdout, opts->json, opts->pretty, opts->percpu);
+	if (o.json)
+		json_arr_open(&o.j, NULL);
+	for (i = 0; i < argc; i++) {
+		ret = sample(&w[i]);
+		if (ret < 0) {
+			fprintf(stderr, "%s: %s: %s\n", prog, argv[i],
+				strerror(-ret));
+			break;
+		}
+		fill_view(&w[i], &v, opts->percpu);
+		if (i && !o.json)
+			fputc('\n', o.f);
+		render_reg(&o, &v, false);
+	}
+	if (o.json) {
+		json_arr_close(&o.j);
+		json_end(&o.j);
+	}
+	watched_free(w, argc);
+	netstats__close(ns);
+	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct dead_ctx {
+	struct watched *w;
+	int n;
+};
+
+static int dead_cb(__u32 id, __u32 portid, const char *group,
+		   const char *object, void *data)
+{
+	struct dead_ctx *ctx = data;
+	int i;
+
+	(void)portid;
+	(void)group;
+	(void)object;
+	for (i = 0; i < ctx->n; i++)
+		if (netstats_reg__id(ctx->w[i].reg) == id)
+			ctx->w[i].dead = true;
+	return 0;
+}
+
+/*
+ * Sleep until @deadline (ms) or a notification comes. Returns true if
+ * SIGINT or SIGTERM came: they are blocked and read from @sig_fd.
+ */
+static bool wait_until(struct netstats *ns, int mon_fd, int sig_fd,
+		       __u64 deadline, struct dead_ctx *ctx)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = sig_fd, .events = POLLIN },
+		{ .fd = mon_fd, .events = POLLIN },
+	};
+	__u64 now;
+	int ret;
+
+	while ((now = now_ms()) < deadline) {
+		ret = poll(pfd, mon_fd >= 0 ? 2 : 1, deadline - now);
+		if (ret <= 0)
+			continue;
+		if (pfd[0].revents)
+			return true;
+		/*
+		 * A death of ours: print it now. The group also carries other
+		 * sockets' notifications: keep waiting for those. Lost ones
+		 * (-ENOBUFS): sample now, the block states are authoritative.
+		 */
+		if (netstats__monitor_read(ns, dead_cb, ctx))
+			return false;
+	}
+	return false;
+}
+
+static void print_sample(struct out *o, struct watched *w, int n,
+			 unsigned long nr, __u64 elapsed_ms, bool tty,
+			 const struct opts *opts)
+{
+	struct reg_view v;
+	int i;
+
+	if (o->json) {
+		json_obj_open(&o->j, NULL);
+		json_u64(&o->j, "sample", nr);
+		json_u64(&o->j, "elapsed_ms", elapsed_ms);
+		json_arr_open(&o->j, "registrations");
+	} else if (tty) {
+		/* home, clear the screen */
+		fputs("\033[H\033[2J", o->f);
+		fprintf(o->f, "%s watch: every %u ms, sample %lu (Ctrl-C quits)\n\n",
+			prog, opts->interval_ms, nr);
+	} else {
+		fprintf(o->f, "%ssample %lu at %llu.%03llu s\n", nr > 1 ? "\n" : "",
+			nr, (unsigned long long)elapsed_ms / 1000,
+			(unsigned long long)elapsed_ms % 1000);
+	}
+	for (i = 0; i < n; i++) {
+		fill_view(&w[i], &v, opts->percpu);
+		if (i && !o->json)
+			fputc('\n', o->f);
+		render_reg(o, &v, true);
+	}
+	if (o->json) {
+		json_arr_close(&o->j);
+		json_obj_close(&o->j);
+		json_end(&o->j);
+	}
+	fflush(o->f);
+}
+
+static int cmd_watch(const struct opts *opts, int argc, char **argv)
+{
+	int i, mon_fd, sig_fd, ret = EXIT_SUCCESS;
+	struct dead_ctx ctx = { .n = argc };
+	bool tty, stop = false;
+	__u64 start, next;
+	unsigned long nr;
+	struct netstats *ns;
+	struct watched *w;
+	int alive = argc;
+	sigset_t sigs;
+	struct out o;
+
+	if (!argc)
+		return usage_error("watch: %s", "needs at least one NAME");
+	/* SIGINT and SIGTERM end the watch: read from a signalfd. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sig_fd = -1;
+	if (!sigprocmask(SIG_BLOCK, &sigs, NULL))
+		sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sig_fd < 0) {
+		fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	ns = open_family();
+	if (!ns) {
+		close(sig_fd);
+		return EXIT_FAILURE;
+	}
+	/* Before registering, so that no death goes unnoticed. */
+	mon_fd = netstats__monitor_fd(ns);
+	w = register_all(ns, argc, argv, opts);
+	if (!w) {
+		netstats__close(ns);
+		close(sig_fd);
+		return EXIT_FAILURE;
+	}
+	ctx.w = w;
+	out_init(&o, stdout, opts->json, opts->pretty, opts->percpu);
+	tty = !o.json && isatty(STDOUT_FILENO);
+	start = now_ms();
+	next = start;
+	for (nr = 1; !stop && alive; nr++) {
+		for (i = 0; i < argc; i++) {
+			if (w[i].reported)
+				continue;
+			if (sample(&w[i]) < 0 && !w[i].have_prev) {
+				fprintf(stderr, "%s: %s: no consistent snapshot\n",
+					prog, argv[i]);
+				ret = EXIT_FAILURE;
+				goto out;
+			}
+		}
+		print_sample(&o, w, argc, nr, now_ms() - start, tty, opts);
+		for (i = 0; i < argc; i++) {
+			if (!w[i].dead || w[i].reported)
+				continue;
+			w[i].reported = true;
+			alive--;
+			fprintf(o.json ? stderr : o.f,
+				"%s: %s is dead; final values shown\n", prog,
+				argv[i]);
+		}
+		fflush(o.f);
+		if (opts->count && nr >= opts->count)
+			break;
+		next += opts->interval_ms;
+		stop = wait_until(ns, mon_fd, sig_fd, next, &ctx);
+		/* A death woke us early: sample now, keep the cadence. */
+		if (now_ms() < next)
+			next = now_ms();
+	}
+out:
+	watched_free(w, argc);
+	netstats__close(ns);
+	close(sig_fd);
+	return ret;
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *val)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/* getopt's '?': optopt is the short option, 0 for a long one. */
+static int bad_option(const char *arg)
+{
+	char opt[3] = { '-', (char)optopt, '\0' };
+
+	return usage_error("unknown option '%s'", optopt ? opt : arg);
+}
+
+typedef int (*cmd_fn)(const struct opts *opts, int argc, char **argv);
+
+static int cmd_help(const struct opts *opts, int argc, char **argv)
+{
+	(void)opts;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return EXIT_SUCCESS;
+}
+
+static const struct {
+	const char *name;
+	cmd_fn fn;
+} cmds[] = {
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "watch", cmd_watch },
+	{ "help", cmd_help },
+};
+
+/* Commands may be abbreviated, as in ip(8): "l", "sh", "w". */
+static cmd_fn find_cmd(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (len && !strncmp(cmds[i].name, name, len))
+			return cmds[i].fn;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "pretty",	no_argument,		NULL, 'p' },
+		{ "percpu",	no_argument,		NULL, 'c' },
+		{ "interval",	required_argument,	NULL, 'i' },
+		{ "count",	required_argument,	NULL, 'n' },
+		{ "reset",	no_argument,		NULL, 'r' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{}
+	};
+	struct opts opts = { .interval_ms = INTERVAL_DEF_MS };
+	bool have_interval = false;
+	unsigned long v;
+	cmd_fn fn;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jpci:n:rVh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opts.json = true;
+			break;
+		case 'p':
+			opts.pretty = true;
+			break;
+		case 'c':
+			opts.percpu = true;
+			break;
+		case 'i':
+			if (parse_uint(optarg, 1, INTERVAL_MAX_MS, &v))
+				return usage_error("invalid interval '%s' (1 to 3600000 ms)",
+						   optarg);
+			opts.interval_ms = v;
+			have_interval = true;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, ULONG_MAX, &v))
+				return usage_error("invalid count '%s'", optarg);
+			opts.count = v;
+			break;
+		case 'r':
+			opts.reset = true;
+			break;
+		case 'V':
+			printf("%s utility, version %s\n", prog,
+			       NETSTATS_CLI_VERSION);
+			return EXIT_SUCCESS;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case ':':
+			return usage_error("option '%s' needs an argument",
+					   argv[optind - 1]);
+		default:
+			return bad_option(argv[optind - 1]);
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	fn = find_cmd(argv[optind]);
+	if (!fn)
+		return usage_error("unknown command '%s'", argv[optind]);
+	if (fn != cmd_watch && (have_interval || opts.count || opts.reset))
+		return usage_error("%s", "-i, -n and -r only apply to watch");
+	if (fn == cmd_list && opts.percpu)
+		return usage_error("%s", "-c only applies to show and watch");
+	return fn(&opts, argc - optind - 1, argv + optind + 1);
+}

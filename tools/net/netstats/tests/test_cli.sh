@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Host tests of netstats(8), no netstats kernel needed:
+#   test_cli.sh NETSTATS-BINARY TEST_OUTPUT-BINARY
+# runs the renderer unit tests, parses every JSON document they wrote with
+# python3 -m json.tool and checks values in them, then checks the binary's
+# usage errors, messages and exit codes (0 ok, 1 error, 2 usage).
+
+bin=$1
+unit=$2
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- renderers -------------------------------------------------------------
+if out=$("$unit" "$tmp"); then
+	ok
+else
+	fail "renderer unit tests"
+fi
+echo "$out" | grep -v '^[0-9]* passed, 0 failed$' || true
+
+njson=0
+for f in "$tmp"/*.json; do
+	[ -e "$f" ] || continue
+	njson=$((njson + 1))
+	if python3 -m json.tool "$f" >/dev/null 2>"$tmp/err"; then
+		ok
+	else
+		fail "$(basename "$f") is not JSON: $(cat "$tmp/err")"
+	fi
+done
+[ $njson -ge 8 ] && ok || fail "only $njson JSON documents written"
+
+# The documents say what the renderers were given.
+if python3 - "$tmp" <<'PY'
+import json, sys
+d = sys.argv[1]
+show = json.load(open(d + "/show.json"))
+assert show[0]["counters"] == {"bytes": 6, "qlen": 42, "future": None}
+assert show[0]["percpu"]["bytes"] == [1, 2, 3]
+assert show[0]["state"] == "live" and show[0]["flags"] == ["percpu"]
+w = json.load(open(d + "/watch.json"))
+assert w["counters"]["bytes"] == {"value": 6, "delta": 4, "rate": 2.5}
+assert "delta" not in w["counters"]["qlen"]
+assert json.load(open(d + "/watch-pretty.json")) == w
+l = json.load(open(d + "/list.json"))
+assert l == json.load(open(d + "/list-pretty.json"))
+g = l[0]
+assert g["options"][0] == {"name": "period-ms", "min": 10, "max": 60000,
+                           "default": 1000, "doc": "Update period"}
+assert [c["flags"] for c in g["counters"]] == [["gauge"],
+                                                ["restricted", "0x80"]]
+assert g["counters"][0]["doc"] == 'Live "registrations"'
+assert json.load(open(d + "/writer.json"))["ctl"] == "a\x01\\b\n"
+PY
+then
+	ok
+else
+	fail "JSON documents do not hold the rendered values"
+fi
+
+# --- arguments and exit codes ----------------------------------------------
+# expect RC STDERR-PATTERN ARGS...: exit code and message (stderr or stdout)
+expect() {
+	local rc=$1 pat=$2 got
+	shift 2
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	got=$?
+	if [ "$got" != "$rc" ]; then
+		fail "netstats $*: exit $got, expected $rc: $(cat "$tmp/err")"
+	elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/out" "$tmp/err"; then
+		fail "netstats $*: no '$pat' in: $(cat "$tmp/out" "$tmp/err")"
+	else
+		ok
+	fi
+}
+
+expect 2 "Usage:"
+expect 0 "Usage: netstats" help
+expect 0 "Usage: netstats" h
+expect 0 "Usage: netstats" -h
+expect 0 "Usage: netstats" --help
+expect 0 "^netstats utility, version " -V
+expect 0 "^netstats utility, version " --version
+expect 2 "unknown command 'frobnicate'" frobnicate
+expect 2 "unknown option '-x'" -x list
+expect 2 "unknown option '--bogus'" --bogus list
+expect 2 "option '-i' needs an argument" watch netstats -i
+expect 2 "invalid interval '0'" -i 0 watch netstats
+expect 2 "invalid interval '3600001'" -i 3600001 watch netstats
+expect 2 "invalid interval '-5'" -i -5 watch netstats
+expect 2 "invalid interval '10x'" -i 10x watch netstats
+expect 2 "invalid count '0'" -n 0 watch netstats
+expect 2 "show: needs at least one NAME" show
+expect 2 "watch: needs at least one NAME" watch -i 100
+expect 2 "one GROUP-PATTERN at most" list a b
+expect 2 "-c only applies to show and watch" -c list
+expect 2 "only apply to watch" show -i 100 netstats
+expect 2 "only apply to watch" -r show netstats
+expect 2 "Try \"netstats help\"" sh
+# abbreviations: "s" is show (usage error without NAME), "w" watch
+expect 2 "show: needs" s
+expect 2 "watch: needs" w
+
+# On a kernel without netstats (the usual host), every command that needs
+# the family says so and exits 1.
+if "$bin" list >/dev/null 2>&1; then
+	echo "SKIP: this kernel has the netstats family"
+else
+	nofam="the kernel has no netstats family (CONFIG_NETSTATS)"
+	expect 1 "^netstats: $nofam" list
+	expect 1 "^netstats: $nofam" -j list 'n*'
+	expect 1 "^netstats: $nofam" show netstats
+	expect 1 "^netstats: $nofam" watch -n 1 -i 10 'netstats@period-ms=100'
+	[ ! -s "$tmp/out" ] && ok || fail "output on stdout after an error"
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

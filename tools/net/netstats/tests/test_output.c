@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Unit tests of the netstats(8) renderers on hand-made data: the exact
+ * text of list, show and watch, and JSON documents, which are also
+ * written to DIR (the argument) for tests/test_cli.sh to parse with
+ * python3 -m json.tool and check value by value.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netstats.h>
+
+#include "output.h"
+#include "../../../lib/netstats/tests/check.h"
+
+static const char *outdir;
+
+/* Output of @fn into a string the caller frees. */
+#define RENDER(o, json, pretty, percpu, stmt) ({			\
+	char *__buf = NULL;						\
+	size_t __len = 0;						\
+	FILE *__f = open_memstream(&__buf, &__len);			\
+	out_init((o), __f, (json), (pretty), (percpu));			\
+	stmt;								\
+	fclose(__f);							\
+	__buf;								\
+})
+
+static void save(const char *name, const char *doc)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.json", outdir, name);
+	f = fopen(path, "w");
+	CHECK(f, "open %s", path);
+	if (f) {
+		fputs(doc, f);
+		fclose(f);
+	}
+}
+
+static void expect(const char *what, const char *got, const char *want)
+{
+	CHECK(got && !strcmp(got, want), "%s:\n--- got\n%s--- want\n%s",
+	      what, got ?: "(null)", want);
+}
+
+static const struct netstats_counter_info c_regs = {
+	"registrations", "Live \"registrations\"", NETSTATS_COUNTER_TYPE_U64,
+	24, NETSTATS_COUNTER_FLAGS_GAUGE,
+};
+
+static const struct netstats_counter_info c_seq = {
+	"snd_una", "Sequence\tnumber", NETSTATS_COUNTER_TYPE_U32, 32,
+	NETSTATS_COUNTER_FLAGS_RESTRICTED | 0x80,
+};
+
+static const struct netstats_counter_info *const ctrs[] = { &c_regs, &c_seq };
+static const struct netstats_option_info o_period = {
+	"period-ms", "Update period", 10, 60000, 1000,
+};
+
+static const struct netstats_option_info *const opts[] = { &o_period };
+static const char *const insts[] = { "0", "1" };
+
+static const struct netstats_group_info group = {
+	.sz = sizeof(group),
+	.name = "netstats",
+	.doc = "The core's own objects",
+	.flags = NETSTATS_GROUP_FLAGS_DERIVED | NETSTATS_GROUP_FLAGS_PERCPU,
+	.counter_cnt = 2,
+	.counters = ctrs,
+	.option_cnt = 1,
+	.options = opts,
+	.instance_cnt = 2,
+	.instances = insts,
+};
+
+#define PRETTY_HEAD	"[\n    {\n        \"group\": \"netstats\",\n"
+
+static void test_list(void)
+{
+	struct out o;
+	char *s;
+
+	s = RENDER(&o, false, false, false, render_group(&o, &group));
+	expect("list text", s,
+	       "netstats: The core's own objects\n"
+	       "  flags: percpu,derived\n"
+	       "  options:\n"
+	       "    period-ms      min 10 max 60000 default 1000  Update period\n"
+	       "  counters:\n"
+	       "    registrations  u64   gauge            Live \"registrations\"\n"
+	       "    snd_una        u32   restricted,0x80  Sequence\tnumber\n"
+	       "  instances: 0 1\n");
+	free(s);
+
+	s = RENDER(&o, true, false, false,
+		   json_arr_open(&o.j, NULL); render_group(&o, &group);
+		   json_arr_close(&o.j); json_end(&o.j));
+	expect("list json", s,
+	       "[{\"group\":\"netstats\",\"doc\":\"The core's own objects\",\"flags\":[\"percpu\",\"derived\"],\"options\":[{\"name\":\"period-ms\",\"min\":10,\"max\":60000,\"default\":1000,\"doc\":\"Update period\"}],\"counters\":[{\"name\":\"registrations\",\"type\":\"u64\",\"flags\":[\"gauge\"],\"doc\":\"Live \\\"registrations\\\"\"},{\"name\":\"snd_una\",\"type\":\"u32\",\"flags\":[\"restricted\",\"0x80\"],\"doc\":\"Sequence\\tnumber\"}],\"instances\":[\"0\",\"1\"]}]\n");
+	save("list", s);
+	free(s);
+
+	/* -p: indented, and implies JSON */
+	s = RENDER(&o, false, true, false,
+		   json_arr_open(&o.j, NULL); render_group(&o, &group);
+		   json_arr_close(&o.j); json_end(&o.j));
+	CHECK(s && !strncmp(s, PRETTY_HEAD, strlen(PRETTY_HEAD)),
+	      "list pretty: %s", s);
+	save("list-pretty", s);
+	free(s);
+
+	/* an empty list is valid JSON too */
+	s = RENDER(&o, true, false, false,
+		   json_arr_open(&o.j, NULL); json_arr_close(&o.j);
+		   json_end(&o.j));
+	expect("empty list", s, "[]\n");
+	save("list-empty", s);
+	free(s);
+}
+
+static const __u64 pcpu[2][3] = { { 1, 2, 3 }, { 40, 0, 2 } };
+
+static struct ctr_view views[] = {
+	{ .name = "bytes", .type = NETSTATS_COUNTER_TYPE_U64, .value = 6,
+	  .has_delta = true, .delta = 4, .rate = 2.5, .percpu = pcpu[0] },
+	{ .name = "qlen", .type = NETSTATS_COUNTER_TYPE_U64,
+	  .flags = NETSTATS_COUNTER_FLAGS_GAUGE, .value = 42,
+	  .has_delta = true, .delta = 42, .rate = 42, .percpu = pcpu[1] },
+	{ .name = "future", .type = 99, .value = 0, .has_delta = true },
+};
+
+static const struct reg_view reg = {
+	.name = "eth0/queue/rx/0",
+	.id = 7,
+	.flags = NETSTATS_GROUP_FLAGS_PERCPU,
+	.generation = 3,
+	.ncpus = 3,
+	.cnt = 3,
+	.ctrs = views,
+};
+
+static void test_show(void)
+{
+	struct reg_view v = reg;
+	struct out o;
+	char *s;
+
+	s = RENDER(&o, false, false, false, render_reg(&o, &v, false));
+	expect("show text", s,
+	       "eth0/queue/rx/0: id 7, percpu, generation 3\n"
+	       "  COUNTER                VALUE\n"
+	       "  bytes                      6\n"
+	       "  qlen                      42\n"
+	       "  future                     -\n");
+	free(s);
+
+	s = RENDER(&o, false, false, true, render_reg(&o, &v, false));
+	expect("show -c text", s,
+	       "eth0/queue/rx/0: id 7, percpu, generation 3\n"
+	       "  COUNTER                VALUE         CPU0         CPU1         CPU2\n"
+	       "  bytes                      6            1            2            3\n"
+	       "  qlen                      42           40            0            2\n"
+	       "  future                     -            -            -            -\n");
+	free(s);
+
+	/* one copy: no per-CPU columns even with -c */
+	v.ncpus = 1;
+	v.flags = NETSTATS_GROUP_FLAGS_DERIVED;
+	v.dead = true;
+	s = RENDER(&o, false, false, true, render_reg(&o, &v, false));
+	expect("show dead", s,
+	       "eth0/queue/rx/0: id 7, derived, generation 3\n"
+	       "  DEAD: the object is gone; final values\n"
+	       "  COUNTER                VALUE\n"
+	       "  bytes                      6\n"
+	       "  qlen                      42\n"
+	       "  future                     -\n");
+	free(s);
+
+	v = reg;
+	s = RENDER(&o, true, false, true,
+		   json_arr_open(&o.j, NULL); render_reg(&o, &v, false);
+		   json_arr_close(&o.j); json_end(&o.j));
+	expect("show json", s,
+	       "[{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"counters\":{\"bytes\":6,\"qlen\":42,\"future\":null},\"percpu\":{\"bytes\":[1,2,3],\"qlen\":[40,0,2]}}]\n");
+	save("show", s);
+	free(s);
+}
+
+static void test_watch(void)
+{
+	struct reg_view v = reg;
+	struct out o;
+	char *s;
+
+	v.restarted = true;
+	s = RENDER(&o, false, false, false, render_reg(&o, &v, true));
+	expect("watch text", s,
+	       "eth0/queue/rx/0: id 7, percpu, generation 3, restarted\n"
+	       "  COUNTER                VALUE          DELTA         RATE/s\n"
+	       "  bytes                      6              4            2.5\n"
+	       "  qlen                      42              -              -\n"
+	       "  future                     -              -              -\n");
+	free(s);
+
+	/* the first sample: no delta yet */
+	views[0].has_delta = false;
+	s = RENDER(&o, false, false, false, render_reg(&o, &v, true));
+	CHECK(s && strstr(s, "  bytes                      6              -              -\n"),
+	      "watch first sample: %s", s);
+	free(s);
+	views[0].has_delta = true;
+
+	s = RENDER(&o, true, true, false, render_reg(&o, &v, true);
+		   json_end(&o.j));
+	save("watch-pretty", s);
+	free(s);
+	s = RENDER(&o, true, false, false, render_reg(&o, &v, true);
+		   json_end(&o.j));
+	expect("watch json", s,
+	       "{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"restarted\":true,\"counters\":{\"bytes\":{\"value\":6,\"delta\":4,\"rate\":2.500},\"qlen\":{\"value\":42},\"future\":{\"value\":null}}}\n");
+	save("watch", s);
+	free(s);
+}
+
+static void test_json_writer(void)
+{
+	struct out o;
+	char *s;
+
+	s = RENDER(&o, true, false, false,
+		   json_obj_open(&o.j, NULL);
+		   json_str(&o.j, "ctl", "a\x01\\b\n");
+		   json_double(&o.j, "nan", 0.0 / 0.0);
+		   json_bool(&o.j, "t", true);
+		   json_obj_open(&o.j, "empty"); json_obj_close(&o.j);
+		   json_arr_open(&o.j, "nested");
+		   json_arr_open(&o.j, NULL); json_u64(&o.j, NULL, ~0ULL);
+		   json_arr_close(&o.j); json_arr_close(&o.j);
+		   json_obj_close(&o.j); json_end(&o.j));
+	expect("json writer", s,
+	       "{\"ctl\":\"a\\u0001\\\\b\\n\",\"nan\":null,\"t\":true,\"empty\":{},\"nested\":[[18446744073709551615]]}\n");
+	save("writer", s);
+	free(s);
+
+	s = RENDER(&o, true, true, false,
+		   json_obj_open(&o.j, NULL);
+		   json_obj_open(&o.j, "empty"); json_obj_close(&o.j);
+		   json_arr_open(&o.j, "a"); json_u64(&o.j, NULL, 1);
+		   json_arr_close(&o.j);
+		   json_obj_close(&o.j); json_end(&o.j));
+	expect("json writer pretty", s,
+	       "{\n    \"empty\": {},\n    \"a\": [\n        1\n    ]\n}\n");
+	save("writer-pretty", s);
+	free(s);
+}
+
+int main(int argc, char **argv)
+{
+	outdir = argc > 1 ? argv[1] : "/tmp";
+	test_json_writer();
+	test_list();
+	test_show();
+	test_watch();
+	return check_report();
+}

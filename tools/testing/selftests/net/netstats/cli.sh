@@ -1,0 +1,386 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# netstats(8) against the running kernel, checked against oracles that do
+# not go through it: TCP_INFO, SIOCINQ/SIOCOUTQ and the bytes the test
+# moved for "tcp/fd:N" (the CLI inherits the test's sockets), and the
+# number of registrations the test holds for the "netstats" group. Also:
+# errors and exit codes, JSON that parses, watch's deltas and rates, -r,
+# SIGINT/SIGTERM, and watch on a terminal (tmux capture-pane).
+#
+# NETSTATS=path overrides the binary (default: ./netstats next to this).
+
+ksft_skip=4
+dir=$(cd "$(dirname "$0")" && pwd)
+NS=${NETSTATS:-$dir/netstats}
+tmp=$(mktemp -d)
+num=0
+failed=0
+pids=()
+
+cleanup() {
+	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	tmux -L netstats-cli kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { num=$((num + 1)); echo "ok $num $*"; }
+not_ok() { num=$((num + 1)); failed=$((failed + 1)); echo "not ok $num $*"; }
+skip() { num=$((num + 1)); echo "ok $num $* # SKIP"; }
+# check DESCRIPTION COMMAND...: ok if the command succeeds
+check() {
+	local desc=$1
+	shift
+	if "$@" >"$tmp/log" 2>&1; then
+		ok "$desc"
+	else
+		sed 's/^/# /' "$tmp/log"
+		not_ok "$desc"
+	fi
+}
+
+if [ ! -x "$NS" ]; then
+	echo "not ok 1 no netstats binary at $NS"
+	exit 1
+fi
+if "$NS" list 2>&1 | grep -q "no netstats family"; then
+	echo "SKIP: kernel without CONFIG_NETSTATS"
+	exit $ksft_skip
+fi
+ip link set lo up 2>/dev/null
+
+# Common Python: a loopback TCP connection and running the CLI with its fds.
+cat >"$tmp/nstest.py" <<'PY'
+import fcntl, json, os, socket, struct, subprocess, sys, termios, time
+
+NS = os.environ["NS"]
+SIOCOUTQ = termios.TIOCOUTQ
+TI = {"bytes_acked": (120, "Q"), "bytes_received": (128, "Q"),
+      "segs_out": (136, "I"), "segs_in": (140, "I"),
+      "data_segs_in": (152, "I"), "data_segs_out": (156, "I"),
+      "bytes_sent": (200, "Q"), "dsack_dups": (216, "I")}
+
+
+def conn():
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen()
+    c = socket.create_connection(lst.getsockname())
+    s, _ = lst.accept()
+    lst.close()
+    return c, s
+
+
+def tcp_info(sk):
+    raw = sk.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 248)
+    return {k: struct.unpack_from("=" + t, raw, off)[0]
+            for k, (off, t) in TI.items()}
+
+
+def ioctl_int(sk, req):
+    return struct.unpack("i", fcntl.ioctl(sk.fileno(), req, b"\0" * 4))[0]
+
+
+def cli(*args, fds=()):
+    return subprocess.run([NS, *args], pass_fds=fds, capture_output=True,
+                          text=True, timeout=60)
+
+
+def fail(msg):
+    print(msg)
+    sys.exit(1)
+PY
+export NS PYTHONPATH=$tmp
+
+# --- list -----------------------------------------------------------------
+check "-V prints the version" "$NS" -V
+check "list -j is a JSON list of groups with counters" python3 - <<'PY'
+from nstest import *
+r = cli("-j", "list")
+groups = json.loads(r.stdout)
+assert r.returncode == 0 and groups, r
+for g in groups:
+    assert g["group"] and isinstance(g["counters"], list), g
+    for c in g["counters"]:
+        assert c["type"] in ("u64", "u32") and c["name"], c
+names = [g["group"] for g in groups]
+# QUERY do (one group) says what QUERY dump said
+for g in groups:
+    one = json.loads(cli("-j", "-p", "list", g["group"]).stdout)
+    assert one == [g], (one, g)
+# a glob selects by name
+tcp = json.loads(cli("-j", "list", "t?p").stdout)
+assert [g["group"] for g in tcp] == [n for n in names if n == "tcp"]
+PY
+
+ynl=${KSRC:-$dir/../../../../..}/tools/net/ynl/cli.py
+spec=${KSRC:-$dir/../../../../..}/Documentation/netlink/specs/netstats.yaml
+if [ -f "$ynl" ] && [ -f "$spec" ]; then
+	check "list names the groups the YNL CLI dumps" python3 - "$ynl" "$spec" <<'PY'
+import ast, sys
+from nstest import *
+out = subprocess.run(["python3", sys.argv[1], "--spec", sys.argv[2],
+                      "--dump", "query"], capture_output=True, text=True)
+ynl = sorted(g["name"] for g in ast.literal_eval(out.stdout))
+mine = sorted(g["group"] for g in json.loads(cli("-j", "list").stdout))
+assert ynl == mine, (ynl, mine)
+PY
+else
+	skip "list names the groups the YNL CLI dumps (no kernel tree: set KSRC)"
+fi
+
+# expect_err RC PATTERN ARGS...
+expect_err() {
+	local rc=$1 pat=$2 got
+	shift 2
+	"$NS" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ $got -eq "$rc" ] && grep -q -- "$pat" "$tmp/err" &&
+	   [ ! -s "$tmp/out" ]; then
+		ok "netstats $*: exit $rc, '$pat'"
+	else
+		echo "# exit $got: $(cat "$tmp/out" "$tmp/err")"
+		not_ok "netstats $*: exit $rc, '$pat'"
+	fi
+}
+expect_err 1 "^netstats: no-such-group: unknown counter group" list no-such-group
+expect_err 1 "no counter group matches 'zz\*'" list 'zz*'
+expect_err 1 "^netstats: nosuch0/hw: unknown counter group" show nosuch0/hw
+expect_err 1 "^netstats: tcp/fd:0: .*not a socket" show tcp/fd:0 </dev/null
+expect_err 2 "unknown command" frob
+expect_err 2 "needs at least one NAME" show
+
+# --- show tcp/fd:N against TCP_INFO, SIOCINQ, SIOCOUTQ ----------------------
+check "show tcp/fd:N equals TCP_INFO, SIOCINQ, SIOCOUTQ and the bytes moved" \
+	python3 - <<'PY'
+from nstest import *
+c, s = conn()
+N, M = 300000, 777
+c.sendall(b"a" * N)
+got = 0
+while got < N:
+    got += len(s.recv(65536))
+c.sendall(b"b" * M)			# left unread
+for _ in range(100):			# quiescent: all acked, all queued
+    if ioctl_int(c, SIOCOUTQ) == 0 and ioctl_int(s, termios.FIONREAD) == M:
+        break
+    time.sleep(0.1)
+for attempt in range(5):
+    before = (tcp_info(s), tcp_info(c))
+    r = cli("-j", "show", "tcp/fd:%d" % s.fileno(), "tcp/fd:%d" % c.fileno(),
+            fds=(s.fileno(), c.fileno()))
+    if (tcp_info(s), tcp_info(c)) == before:
+        break
+assert r.returncode == 0, r
+srv, cl = json.loads(r.stdout)
+assert srv["name"] == "tcp/fd:%d" % s.fileno() and srv["state"] == "live", srv
+sv, cv = srv["counters"], cl["counters"]
+for k in TI:
+    assert sv[k] == before[0][k], ("server", k, sv[k], before[0][k])
+    assert cv[k] == before[1][k], ("client", k, cv[k], before[1][k])
+assert sv["bytes_received"] == N + M, sv
+# bytes_sent counts retransmissions (spurious ones happen under emulation)
+assert cv["bytes_sent"] >= N + M, cv
+assert (sv["rcv_nxt"] - sv["copied_seq"]) % 2**32 == M, sv
+assert (cv["snd_nxt"] - cv["snd_una"]) % 2**32 == 0, cv
+# -c on a group with one copy: the same values, no per-CPU part
+r = cli("-j", "-c", "show", "tcp/fd:%d" % s.fileno(), fds=(s.fileno(),))
+one = json.loads(r.stdout)[0]
+assert "percpu" not in one and one["counters"] == sv, one
+# the text table has the same numbers
+r = cli("show", "tcp/fd:%d" % s.fileno(), fds=(s.fileno(),))
+rows = dict(l.split()[:2] for l in r.stdout.splitlines()[2:] if l.strip())
+assert int(rows["bytes_received"]) == N + M, rows
+PY
+
+# --- watch: deltas and rates, -r, signals ---------------------------------
+check "watch -j: one JSON document per sample, delta = value step, rate > 0" \
+	python3 - <<'PY'
+from nstest import *
+c, s = conn()
+pid = os.fork()
+if pid == 0:				# traffic until the parent is done
+    for _ in range(100000):
+        try:
+            c.sendall(b"x" * 16384)
+            s.recv(65536)
+        except OSError:
+            break
+        if os.getppid() == 1:
+            break
+    os._exit(0)
+try:
+    r = cli("-j", "watch", "-n", "4", "-i", "300", "tcp/fd:%d" % s.fileno(),
+            fds=(s.fileno(),))
+finally:
+    os.kill(pid, 9)
+assert r.returncode == 0, r
+docs = [json.loads(l) for l in r.stdout.splitlines()]
+assert [d["sample"] for d in docs] == [1, 2, 3, 4], docs
+vals = [d["registrations"][0]["counters"]["bytes_received"] for d in docs]
+assert "delta" not in vals[0], vals
+for prev, cur in zip(vals, vals[1:]):
+    assert cur["delta"] == cur["value"] - prev["value"], (prev, cur)
+assert vals[-1]["value"] > vals[0]["value"], vals
+assert any(v["rate"] > 0 for v in vals[1:]), vals
+PY
+
+check "watch -r counts from zero (library reset), show does not" \
+	python3 - <<'PY'
+from nstest import *
+c, s = conn()
+c.sendall(b"y" * 5000)
+got = 0
+while got < 5000:
+    got += len(s.recv(65536))
+name = "tcp/fd:%d" % s.fileno()
+r = cli("-j", "watch", "-r", "-n", "2", "-i", "100", name, fds=(s.fileno(),))
+docs = [json.loads(l) for l in r.stdout.splitlines()]
+assert r.returncode == 0 and len(docs) == 2, r
+assert docs[0]["registrations"][0]["counters"]["bytes_received"]["value"] == 0
+r = cli("-j", "show", name, fds=(s.fileno(),))
+assert json.loads(r.stdout)[0]["counters"]["bytes_received"] == 5000, r
+PY
+
+for sig in INT TERM; do
+	check "watch ends with exit 0 on SIG$sig" python3 - "$sig" <<'PY'
+import signal
+from nstest import *
+c, s = conn()
+p = subprocess.Popen([NS, "watch", "-i", "100", "tcp/fd:%d" % s.fileno()],
+                     pass_fds=(s.fileno(),), stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+time.sleep(2)
+p.send_signal(getattr(signal, "SIG" + sys.argv[1]))
+out, err = p.communicate(timeout=20)
+assert p.returncode == 0, (p.returncode, err)
+assert "sample 1 at" in out and "bytes_received" in out, out
+PY
+done
+
+# --- the netstats group: registrations the test holds ---------------------
+# show_self FIELD: a counter of the "netstats" group, now
+show_self() {
+	"$NS" -j show 'netstats@period-ms=10' |
+		python3 -c "import json,sys; print(json.load(sys.stdin)[0]['counters']['$1'])"
+}
+
+if ! "$NS" show netstats >"$tmp/out" 2>&1; then
+	sed 's/^/# /' "$tmp/out"
+	not_ok "show netstats"
+else
+	ok "show netstats"
+	K=3
+	base=$(show_self registrations)
+	maps=$(show_self map_files)
+	for i in $(seq $K); do
+		"$NS" watch -i 1000 'netstats@period-ms=1000' >/dev/null &
+		pids+=($!)
+	done
+	for i in $(seq 100); do
+		[ "$(show_self registrations)" -ge $((base + K)) ] && break
+		sleep 0.1
+	done
+	now=$(show_self registrations)
+	nmaps=$(show_self map_files)
+	if [ "$now" -eq $((base + K)) ] && [ "$nmaps" -eq $((maps + K)) ]; then
+		ok "netstats registrations/map_files: baseline + $K watchers"
+	else
+		echo "# registrations $base -> $now, map_files $maps -> $nmaps"
+		not_ok "netstats registrations/map_files: baseline + $K watchers"
+	fi
+	kill -TERM "${pids[@]}"
+	rcs=()
+	for p in "${pids[@]}"; do
+		wait "$p"
+		rcs+=($?)
+	done
+	pids=()
+	sleep 0.5
+	now=$(show_self registrations)
+	if [ "${rcs[*]}" = "0 0 0" ] && [ "$now" -eq "$base" ]; then
+		ok "SIGTERM'd watchers exit 0 and give their registrations back"
+	else
+		echo "# exit codes ${rcs[*]}, registrations $now, baseline $base"
+		not_ok "SIGTERM'd watchers exit 0 and give their registrations back"
+	fi
+	check "show -j -p netstats parses, state live" python3 - <<'PY'
+from nstest import *
+r = cli("-j", "-p", "show", "netstats", "netstats@period-ms=100")
+d = json.loads(r.stdout)
+assert r.returncode == 0 and len(d) == 2, r
+assert all(x["state"] == "live" and "derived" in x["flags"] for x in d), d
+PY
+fi
+
+# --- watch on a terminal -----------------------------------------------------
+# pane.py: traffic on a loopback connection from a child, then the CLI
+# (watching the receiving socket) in place of the Python process.
+cat >"$tmp/pane.py" <<'PY'
+from nstest import *
+c, s = conn()
+if os.fork() == 0:
+    parent = os.getppid()
+    while os.getppid() == parent:
+        try:
+            c.sendall(b"z" * 8192)
+            s.recv(65536)
+        except OSError:
+            break
+        time.sleep(0.01)
+    os._exit(0)
+os.set_inheritable(s.fileno(), True)
+os.execv(NS, [NS, "watch", "-i", "200", "tcp/fd:%d" % s.fileno()])
+PY
+
+# pane_field COUNTER COLUMN: column 2 value, 3 delta, 4 rate of a counter row
+pane_field() {
+	awk -v c="$1" -v k="$2" '$1 == c { print $k; exit }' "$tmp/pane"
+}
+capture() { tmux -L netstats-cli capture-pane -p -t nstest >"$tmp/pane"; }
+
+if ! command -v tmux >/dev/null; then
+	skip "watch on a terminal (no tmux)"
+else
+	tmux -L netstats-cli new-session -d -s nstest -x 150 -y 50 \
+		"env NS=$NS PYTHONPATH=$tmp python3 $tmp/pane.py; echo EXIT=\$?; sleep 60"
+	sleep 4
+	t1=$(date +%s%N)
+	capture
+	s1=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
+	v1=$(pane_field bytes_received 2)
+	heads=$(grep -c "^netstats watch:" "$tmp/pane")
+	sleep 2
+	capture
+	t2=$(date +%s%N)
+	# at most one sample per 200 ms (plus the one in progress)
+	max=$(( (t2 - t1) / 200000000 + 2 ))
+	s2=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
+	v2=$(pane_field bytes_received 2)
+	r2=$(pane_field bytes_received 4)
+	if [ "$heads" = 1 ] && [ -n "$s1" ] && [ -n "$s2" ] &&
+	   [ "${s2%,}" -gt "${s1%,}" ] && [ $((${s2%,} - ${s1%,})) -le "$max" ] &&
+	   [ -n "$v1" ] && [ "$v2" -gt "$v1" ] &&
+	   python3 -c "import sys; assert float(sys.argv[1]) > 0" "$r2" 2>/dev/null; then
+		ok "watch on a tty refreshes in place: sample ${s1%,} -> ${s2%,}, bytes_received $v1 -> $v2, rate $r2/s"
+	else
+		echo "# samples '$s1' '$s2' (at most $max more), headers $heads, values '$v1' '$v2', rate '$r2'"
+		sed 's/^/# /' "$tmp/pane"
+		not_ok "watch on a tty refreshes in place"
+	fi
+	tmux -L netstats-cli send-keys -t nstest C-c
+	sleep 2
+	capture
+	if grep -q "^EXIT=0" "$tmp/pane"; then
+		ok "watch on a tty: Ctrl-C exits 0"
+	else
+		sed 's/^/# /' "$tmp/pane"
+		not_ok "watch on a tty: Ctrl-C exits 0"
+	fi
+	tmux -L netstats-cli kill-server 2>/dev/null
+fi
+
+echo "# $num tests, $failed failed"
+[ $failed -eq 0 ] || exit 1
+exit 0
