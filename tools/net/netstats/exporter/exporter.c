@@ -9,7 +9,7 @@
  * that no client can hold up the others.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* accept4(), ppoll(), strchrnul() */
+#define _GNU_SOURCE	/* accept4(), strchrnul() */
 #endif
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,8 +108,7 @@ static const struct {
 	},
 	[EXP_SELF_DEAD] = {
 		"netstats_exporter_dead_total",
-		"Registrations whose object died: their final values were served in one scrape, then they were dropped",
-		true,
+		"Registrations dropped after their object died", true,
 	},
 	[EXP_SELF_REGS] = {
 		"netstats_exporter_registrations",
@@ -116,8 +116,7 @@ static const struct {
 	},
 	[EXP_SELF_HTTP_ERRORS] = {
 		"netstats_exporter_http_errors_total",
-		"HTTP requests answered with an error status or dropped at their deadline",
-		true,
+		"HTTP requests failed or timed out", true,
 	},
 };
 
@@ -128,6 +127,7 @@ struct exporter {
 	size_t fam_cnt;
 	struct exp_family *fams;
 	int lfd;
+	int sfd;		/* signalfd of SIGINT and SIGTERM */
 	__u64 timeout_ms;
 	__u64 accept_pause;	/* no accept() before this time */
 	bool restricted;	/* export restricted counters too */
@@ -136,14 +136,6 @@ struct exporter {
 	__u64 self[EXP_SELF_CNT];
 	struct exp_conn conns[EXP_MAX_CONNS];
 };
-
-static volatile sig_atomic_t exp_stop;
-
-static void exp_on_signal(int sig)
-{
-	(void)sig;
-	exp_stop = 1;
-}
 
 static __u64 exp_now_ms(void)
 {
@@ -202,7 +194,7 @@ static int exp_add_member(struct exporter *e, struct exp_reg *r, size_t idx,
 
 	ci = netstats_reg__counter(r->reg, idx);
 	if (netstats_reg__read(r->reg, idx, &v) == -EOPNOTSUPP) {
-		fprintf(stderr, "%s: %s: counter %s has a type (%u) this program cannot read; not exported\n",
+		fprintf(stderr, "%s: %s: counter %s: unknown type %u, not exported\n",
 			EXP_NAME, r->name, ci->name, ci->type);
 		return 0;
 	}
@@ -643,21 +635,24 @@ static void exp_accept(struct exporter *e, __u64 now)
 	}
 }
 
-static int exp_serve(struct exporter *e, const sigset_t *waitmask)
+/* Serves until SIGINT or SIGTERM: 0, or -1 if poll() fails. */
+static int exp_serve(struct exporter *e)
 {
-	struct exp_conn *conn[EXP_MAX_CONNS + 1];
-	struct pollfd pfd[EXP_MAX_CONNS + 1];
-	struct timespec ts, *tsp;
+	struct exp_conn *conn[EXP_MAX_CONNS + 2];
+	struct pollfd pfd[EXP_MAX_CONNS + 2];
+	int i, n, timeout;
 	__u64 now, wake;
 	struct exp_conn *c;
 	bool room;
-	int i, n;
 
-	while (!exp_stop) {
+	for (;;) {
 		now = exp_now_ms();
 		wake = ~0ULL;
 		room = false;
-		n = 0;
+		pfd[0].fd = e->sfd;
+		pfd[0].events = POLLIN;
+		conn[0] = NULL;
+		n = 1;
 		for (i = 0; i < EXP_MAX_CONNS; i++) {
 			c = &e->conns[i];
 			if (c->state != EXP_CONN_FREE && c->deadline <= now) {
@@ -684,22 +679,19 @@ static int exp_serve(struct exporter *e, const sigset_t *waitmask)
 			wake = e->accept_pause;
 		}
 
-		tsp = NULL;
-		if (wake != ~0ULL) {
-			ts.tv_sec = (wake - now) / 1000;
-			ts.tv_nsec = (wake - now) % 1000 * 1000000;
-			tsp = &ts;
-		}
-		if (ppoll(pfd, n, tsp, waitmask) < 0) {
+		timeout = wake == ~0ULL ? -1 : (int)(wake - now);
+		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "%s: poll: %s\n", EXP_NAME,
 				strerror(errno));
 			return -1;
 		}
+		if (pfd[0].revents)
+			return 0;
 
 		now = exp_now_ms();
-		for (i = 0; i < n; i++) {
+		for (i = 1; i < n; i++) {
 			if (!pfd[i].revents)
 				continue;
 			if (conn[i])
@@ -758,6 +750,8 @@ static void exp_free(struct exporter *e)
 	}
 	if (e->lfd >= 0)
 		close(e->lfd);
+	if (e->sfd >= 0)
+		close(e->sfd);
 	/* Drops and unmaps every registration still made. */
 	netstats__close(e->ns);
 	for (i = 0; i < e->reg_cnt; i++) {
@@ -788,7 +782,8 @@ static void exp_usage(FILE *f)
 }
 
 /* Checks the names, fills e->regs; 0 or the exit status. */
-static int exp_parse_names(struct exporter *e, char **names, int cnt)
+static int exp_parse_names(struct exporter *e, const char *const *names,
+			   int cnt)
 {
 	struct exp_reg *r;
 	int i, j;
@@ -828,13 +823,12 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct exporter e = { .lfd = -1 };
+	struct exporter e = { .lfd = -1, .sfd = -1 };
 	const char *addr = EXP_DEFAULT_LISTEN;
 	struct sockaddr_storage ss;
 	unsigned long timeout = EXP_DEFAULT_TIMEOUT;
-	struct sigaction sa = {};
-	sigset_t block, waitmask;
 	socklen_t sslen;
+	sigset_t sigs;
 	int opt, ret;
 	size_t i;
 	char *end;
@@ -875,11 +869,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < EXP_MAX_CONNS; i++)
 		e.conns[i].fd = -1;
 
-	ret = exp_parse_names(&e, argv + optind, argc - optind);
+	ret = exp_parse_names(&e, (const char *const *)argv + optind,
+			      argc - optind);
 	if (ret)
 		goto out;
 	if (http_parse_addr(addr, &ss, &sslen)) {
-		fprintf(stderr, "%s: bad listen address '%s': expected A.B.C.D:PORT or [IPV6]:PORT\n",
+		fprintf(stderr, "%s: bad listen address '%s' (A.B.C.D:PORT or [IPV6]:PORT)\n",
 			EXP_NAME, addr);
 		ret = 2;
 		goto out;
@@ -904,20 +899,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %zu restricted counters not exported (see -r)\n",
 			EXP_NAME, e.restricted_cnt);
 
-	/* SIGINT and SIGTERM are only delivered inside ppoll(). */
-	sa.sa_handler = exp_on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* SIGINT and SIGTERM end the poll loop; SIGPIPE is not wanted. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
+	e.sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (e.sfd < 0) {
+		fprintf(stderr, "%s: signalfd: %s\n", EXP_NAME, strerror(errno));
+		ret = 1;
+		goto out;
+	}
 
 	ret = 1;
-	if (!exp_listen(&e, addr, &ss, sslen) && !exp_serve(&e, &waitmask))
+	if (!exp_listen(&e, addr, &ss, sslen) && !exp_serve(&e))
 		ret = 0;
 out:
 	exp_free(&e);

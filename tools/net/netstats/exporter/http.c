@@ -144,19 +144,17 @@ int http_parse_request(const char *buf, size_t len, size_t cap,
 		le = nl > s && nl[-1] == '\r' ? nl - 1 : nl;
 		if (memchr(s, '\r', le - s))
 			return 400;
-		if (first) {
-			err = http_parse_request_line(s, le, req);
-			if (err)
-				return err;
-			first = false;
-		} else if (le == s) {
+		if (!first && le == s) {
 			req->head_len = nl + 1 - buf;
 			return 0;
-		} else {
-			err = http_parse_field(s, le);
-			if (err)
-				return err;
 		}
+		if (first)
+			err = http_parse_request_line(s, le, req);
+		else
+			err = http_parse_field(s, le);
+		if (err)
+			return err;
+		first = false;
 		s = nl + 1;
 	}
 	if (len < cap)
@@ -219,12 +217,7 @@ int http_format_head(char *buf, size_t size, int status, const char *type,
 	int n;
 
 	n = snprintf(buf, size,
-		     "HTTP/1.1 %d %s\r\n"
-		     "Content-Type: %s\r\n"
-		     "Content-Length: %zu\r\n"
-		     "%s"
-		     "Connection: close\r\n"
-		     "\r\n",
+		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
 		     status, http_reason(status), type, content_len,
 		     status == 405 ? "Allow: GET, HEAD\r\n" : "");
 	if (n < 0 || (size_t)n >= size)

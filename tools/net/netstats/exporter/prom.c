@@ -82,10 +82,14 @@ void exp_buf_put_u64(struct exp_buf *b, uint64_t v)
 	exp_buf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
-static bool prom_name_char(char c)
+static bool prom_lower(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static bool prom_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
 }
 
 /**
@@ -94,11 +98,13 @@ static bool prom_name_char(char c)
  * @cnt: number of @parts
  * @counter: the metric is a counter: its name ends in "_total"
  *
- * Every run of characters other than [a-zA-Z0-9] becomes one '_', the
- * parts are joined with '_' and parts left empty are dropped. The result
- * only holds [a-zA-Z0-9_]: the ':' the format allows is reserved for
- * recording rules. A counter gets the "_total" suffix unless its name
- * already ends in it.
+ * Names are snake_case: an upper case letter that follows a lower case
+ * letter or a digit starts a new word ("InReceives" -> "in_receives",
+ * "OutRSTs" -> "out_rsts"), and every run of characters other than
+ * [a-zA-Z0-9] becomes one '_'. The parts are joined with '_' and parts
+ * left empty are dropped. The result only holds [a-z0-9_]: the ':' the
+ * format allows is reserved for recording rules. A counter gets the
+ * "_total" suffix unless its name already ends in it.
  *
  * Return: the name (free() it), or NULL if out of memory or the name
  * would be empty or start with a digit.
@@ -112,21 +118,23 @@ char *prom_metric_name(const char *const *parts, size_t cnt, bool counter)
 	char *name, *p;
 
 	for (i = 0; i < cnt; i++)
-		len += strlen(parts[i]) + 1;
+		len += 2 * strlen(parts[i]) + 1;
 	name = malloc(len);
 	if (!name)
 		return NULL;
 	p = name;
 	for (i = 0; i < cnt; i++) {
 		for (s = parts[i]; *s; s++) {
-			if (!prom_name_char(*s)) {
+			if (!prom_lower(*s) && !prom_upper(*s)) {
 				sep = true;
 				continue;
 			}
+			if (prom_upper(*s) && s > parts[i] && prom_lower(s[-1]))
+				sep = true;
 			if (sep && p != name)
 				*p++ = '_';
 			sep = false;
-			*p++ = *s;
+			*p++ = prom_upper(*s) ? *s - 'A' + 'a' : *s;
 		}
 		sep = true;
 	}
@@ -138,7 +146,7 @@ char *prom_metric_name(const char *const *parts, size_t cnt, bool counter)
 	len = p - name;
 	if (counter && (len < sizeof(total) - 1 ||
 			strcmp(p - (sizeof(total) - 1), total)))
-		strcpy(p, total);
+		memcpy(p, total, sizeof(total));
 	return name;
 }
 
