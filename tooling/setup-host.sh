@@ -17,6 +17,8 @@ PKGS=(
 	# tools the guest runs
 	iproute2 ethtool iputils-ping tmux procps
 	python3-yaml python3-jsonschema
+	# exporter.sh: scrapes, promtool check metrics, syscall count
+	curl strace prometheus
 	# checkpatch (spdxcheck.py)
 	python3-ply python3-git
 	# userspace library and selftests

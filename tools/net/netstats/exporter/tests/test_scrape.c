@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the exporter's scrape path on fake registrations: the
+ * libnetstats API is stubbed here, with counters in plain memory, so that
+ * the exposition can be compared byte for byte and objects can die on
+ * demand. Builds exporter.c itself, with its main() renamed.
+ */
+#define main exporter_main
+int exporter_main(int argc, char **argv);
+#include "../exporter.c"
+#undef main
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#include <sys/wait.h>
+
+static unsigned int passed, failed;
+
+#define CHECK(cond, fmt, ...)						\
+do {									\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		printf("FAIL %s:%d: " fmt "\n", __FILE__, __LINE__,	\
+		       ##__VA_ARGS__);					\
+	}								\
+} while (0)
+
+#define MAX_CTRS	4
+#define RESTRICTED	NETSTATS_COUNTER_FLAGS_RESTRICTED
+#define GAUGE		NETSTATS_COUNTER_FLAGS_GAUGE
+#define U64		NETSTATS_COUNTER_TYPE_U64
+
+struct fake_group {
+	const char *name;
+	size_t cnt;
+	struct netstats_counter_info ci[MAX_CTRS];
+};
+
+static const struct fake_group fake_groups[] = {
+	{ "ip", 3, {
+		{ "InReceives", "Datagrams \"received\"", U64, 0, 0 },
+		{ "Forwarding", "Line 1\nC:\\path", U64, 8, GAUGE },
+		{ "odd-type", "", 99, 16, 0 },
+	} },
+	{ "tcp", 3, {
+		{ "bytes_acked", "Payload bytes acknowledged", U64, 0, 0 },
+		{ "snd_una", "First unacknowledged", U64, 8, RESTRICTED },
+		{ "segs_in", "", U64, 16, 0 },
+	} },
+	{ "eth1/hw", 2, {
+		{ "x", "", U64, 0, 0 },
+		{ "x_total", "", U64, 8, GAUGE },
+	} },
+};
+
+struct netstats {
+	char err[64];
+};
+
+struct netstats_reg {
+	const char *name;
+	const struct fake_group *g;
+	__u64 vals[MAX_CTRS];
+	bool dead;
+	bool registered;
+};
+
+static struct netstats fake_ns;
+static struct netstats_reg fake_regs[] = {
+	{ "ip" },
+	{ "tcp/fd:3" },
+	{ "tcp/fd:4" },
+	{ "eth1/hw" },
+};
+
+static unsigned int unregistered, queries;
+
+struct netstats *netstats__open(void)
+{
+	return &fake_ns;
+}
+
+void netstats__close(struct netstats *ns)
+{
+	(void)ns;
+}
+
+const char *netstats__last_error(const struct netstats *ns)
+{
+	return ns->err;
+}
+
+static const struct fake_group *fake_group(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fake_groups); i++)
+		if (!strcmp(fake_groups[i].name, name))
+			return &fake_groups[i];
+	return NULL;
+}
+
+int netstats__query(struct netstats *ns, const char *group,
+		    netstats_group_cb cb, void *ctx)
+{
+	const struct netstats_counter_info *ptrs[MAX_CTRS];
+	struct netstats_group_info info = { .sz = sizeof(info) };
+	const struct fake_group *g = fake_group(group);
+	size_t i;
+
+	(void)ns;
+	queries++;
+	if (!g)
+		return -ENOENT;
+	for (i = 0; i < g->cnt; i++)
+		ptrs[i] = &g->ci[i];
+	info.name = g->name;
+	info.doc = "";
+	info.counter_cnt = g->cnt;
+	info.counters = ptrs;
+	return cb(&info, ctx);
+}
+
+struct netstats_reg *netstats__register(struct netstats *ns,
+					const char *name)
+{
+	struct netstats_name n = { .sz = sizeof(n) };
+	size_t i;
+
+	netstats__parse_name(name, &n);
+	for (i = 0; i < ARRAY_SIZE(fake_regs); i++) {
+		if (strcmp(fake_regs[i].name, name))
+			continue;
+		fake_regs[i].g = fake_group(n.group);
+		fake_regs[i].registered = true;
+		return &fake_regs[i];
+	}
+	snprintf(ns->err, sizeof(ns->err), "unknown counter group");
+	errno = ENOENT;
+	return NULL;
+}
+
+int netstats_reg__unregister(struct netstats_reg *reg)
+{
+	reg->registered = false;
+	unregistered++;
+	return 0;
+}
+
+size_t netstats_reg__counter_cnt(const struct netstats_reg *reg)
+{
+	return reg->g->cnt;
+}
+
+/* As the library: no doc, and flags as REGISTER sends them. */
+const struct netstats_counter_info *
+netstats_reg__counter(const struct netstats_reg *reg, size_t idx)
+{
+	static struct netstats_counter_info ci;
+
+	ci = reg->g->ci[idx];
+	ci.doc = "";
+	return &ci;
+}
+
+int netstats_reg__read(const struct netstats_reg *reg, size_t idx,
+		       __u64 *val)
+{
+	if (!reg->registered)
+		abort();
+	if (reg->g->ci[idx].type != U64)
+		return -EOPNOTSUPP;
+	*val = reg->vals[idx];
+	return 0;
+}
+
+int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
+			   size_t cnt, __u32 *generation)
+{
+	size_t i;
+
+	(void)generation;
+	for (i = 0; i < cnt; i++)
+		if (netstats_reg__read(reg, i, &vals[i]))
+			vals[i] = 0;
+	return cnt;
+}
+
+bool netstats_reg__dead(const struct netstats_reg *reg)
+{
+	return reg->dead;
+}
+
+static const char *scrape(struct exporter *e, struct exp_buf *b, bool count)
+{
+	exp_buf_reset(b);
+	exp_scrape(e, b, count);
+	exp_buf_putc(b, '\0');
+	b->len--;
+	return b->data;
+}
+
+#define SELF(scrapes, dead, regs)					\
+	"# HELP netstats_exporter_scrapes_total GET requests of /metrics answered\n" \
+	"# TYPE netstats_exporter_scrapes_total counter\n"		\
+	"netstats_exporter_scrapes_total " #scrapes "\n"		\
+	"# HELP netstats_exporter_dead_total Registrations dropped after their object died\n" \
+	"# TYPE netstats_exporter_dead_total counter\n"			\
+	"netstats_exporter_dead_total " #dead "\n"			\
+	"# HELP netstats_exporter_registrations Registrations exported\n" \
+	"# TYPE netstats_exporter_registrations gauge\n"		\
+	"netstats_exporter_registrations " #regs "\n"			\
+	"# HELP netstats_exporter_http_errors_total HTTP requests failed or timed out\n" \
+	"# TYPE netstats_exporter_http_errors_total counter\n"		\
+	"netstats_exporter_http_errors_total 0\n"
+
+#define IP							\
+	"# HELP netstats_ip_in_receives_total Datagrams \"received\"\n"	\
+	"# TYPE netstats_ip_in_receives_total counter\n"			\
+	"netstats_ip_in_receives_total{registration=\"ip\"} 18446744073709551615\n" \
+	"# HELP netstats_ip_forwarding Line 1\\nC:\\\\path\n"		\
+	"# TYPE netstats_ip_forwarding gauge\n"				\
+	"netstats_ip_forwarding{registration=\"ip\"} 1\n"
+
+static const char want_first[] = SELF(1, 0, 3) IP
+	"# HELP netstats_tcp_bytes_acked_total Payload bytes acknowledged\n"
+	"# TYPE netstats_tcp_bytes_acked_total counter\n"
+	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 1000\n"
+	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 4000\n"
+	"# HELP netstats_tcp_segs_in_total Counter segs_in of the netstats group tcp\n"
+	"# TYPE netstats_tcp_segs_in_total counter\n"
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 3\n"
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 4\n";
+
+static const char want_final[] = SELF(2, 1, 3) IP
+	"# HELP netstats_tcp_bytes_acked_total Payload bytes acknowledged\n"
+	"# TYPE netstats_tcp_bytes_acked_total counter\n"
+	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 1000\n"
+	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 4500\n"
+	"# HELP netstats_tcp_segs_in_total Counter segs_in of the netstats group tcp\n"
+	"# TYPE netstats_tcp_segs_in_total counter\n"
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 3\n"
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 5\n";
+
+static const char want_dropped[] = SELF(3, 1, 2) IP
+	"# HELP netstats_tcp_bytes_acked_total Payload bytes acknowledged\n"
+	"# TYPE netstats_tcp_bytes_acked_total counter\n"
+	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 1000\n"
+	"# HELP netstats_tcp_segs_in_total Counter segs_in of the netstats group tcp\n"
+	"# TYPE netstats_tcp_segs_in_total counter\n"
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 3\n";
+
+/* Where the first difference is, to make a failure readable. */
+static void show_diff(const char *got, const char *want)
+{
+	size_t i = 0;
+
+	while (got[i] && got[i] == want[i])
+		i++;
+	printf("  differs at byte %zu:\n  got:  %.80s\n  want: %.80s\n", i,
+	       got + i, want + i);
+}
+
+static void check_text(const char *got, const char *want, int line)
+{
+	bool same = !strcmp(got, want);
+
+	CHECK(same, "exposition differs (line %d)", line);
+	if (!same)
+		show_diff(got, want);
+}
+
+#define CHECK_TEXT(got, want) check_text(got, want, __LINE__)
+
+/* promtool, when installed, must accept the exposition. */
+static void check_promtool(const char *text)
+{
+	FILE *p;
+	int st;
+
+	if (system("command -v promtool >/dev/null 2>&1")) {
+		printf("promtool not installed: not run\n");
+		return;
+	}
+	p = popen("promtool check metrics", "w");
+	CHECK(p, "popen promtool");
+	if (!p)
+		return;
+	fputs(text, p);
+	st = pclose(p);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "promtool check metrics: status %d", st);
+}
+
+static void test_lifecycle(void)
+{
+	static const char *const names[] = { "ip", "tcp/fd:3", "tcp/fd:4" };
+	struct exporter e = { .lfd = -1, .sfd = -1 };
+	struct http_request req = {};
+	struct exp_conn *c = &e.conns[0];
+	struct exp_buf b = {};
+	const char *body;
+	size_t i;
+
+	CHECK(!exp_parse_names(&e, names, 3), "parse names");
+	e.ns = netstats__open();
+	fake_regs[0].vals[0] = ~0ULL;
+	fake_regs[0].vals[1] = 1;
+	fake_regs[1].vals[0] = 1000;
+	fake_regs[1].vals[1] = 0x1234;
+	fake_regs[1].vals[2] = 3;
+	fake_regs[2].vals[0] = 4000;
+	fake_regs[2].vals[2] = 4;
+	for (i = 0; i < e.reg_cnt; i++)
+		CHECK(!exp_register(&e, &e.regs[i]), "register %s",
+		      e.regs[i].name);
+	CHECK(queries == 3, "one QUERY per registration: %u", queries);
+	CHECK(e.restricted_cnt == 2, "restricted left out: %zu",
+	      e.restricted_cnt);
+
+	CHECK_TEXT(scrape(&e, &b, true), want_first);
+	check_promtool(b.data);
+
+	/* fd:4 dies: its final values are served once... */
+	fake_regs[2].dead = true;
+	fake_regs[2].vals[0] = 4500;
+	fake_regs[2].vals[2] = 5;
+	/* ...not by a HEAD, which changes nothing... */
+	scrape(&e, &b, false);
+	CHECK(!e.drop_pending && e.regs[2].state == EXP_REG_LIVE,
+	      "HEAD consumed a death");
+	/* ...but by the next GET, then it is unregistered. */
+	CHECK_TEXT(scrape(&e, &b, true), want_final);
+	CHECK(e.drop_pending, "drop pending");
+	exp_drop_dead(&e);
+	CHECK(unregistered == 1 && !fake_regs[2].registered,
+	      "unregistered %u", unregistered);
+	CHECK_TEXT(scrape(&e, &b, true), want_dropped);
+	check_promtool(b.data);
+
+	/* A response: head right before the body, Content-Length exact. */
+	req.method = HTTP_GET;
+	CHECK(!exp_conn_respond(&e, c, 200, &req), "respond");
+	body = strstr(c->out.data + c->out_off, "\r\n\r\n");
+	CHECK(body && !strncmp(c->out.data + c->out_off, "HTTP/1.1 200 OK\r\n", 17),
+	      "response head");
+	if (body) {
+		body += 4;
+		CHECK(strstr(c->out.data + c->out_off, "\r\nContent-Length: ") &&
+		      (size_t)atoi(strstr(c->out.data + c->out_off,
+					  "Content-Length: ") + 16) ==
+		      (size_t)(c->out.data + c->out.len - body),
+		      "Content-Length matches the body");
+	}
+	req.method = HTTP_HEAD;
+	CHECK(!exp_conn_respond(&e, c, 200, &req), "respond to HEAD");
+	CHECK(c->out.len == EXP_HEAD_ROOM &&
+	      strstr(c->out.data + c->out_off, "Content-Length: ") &&
+	      atoi(strstr(c->out.data + c->out_off, "Content-Length: ") + 16) > 0,
+	      "HEAD: the length of the body, no body");
+	CHECK(!exp_conn_respond(&e, c, 404, NULL), "respond 404");
+	CHECK(!memcmp(c->out.data + c->out.len - strlen("Not Found\n"),
+		      "Not Found\n", strlen("Not Found\n")) &&
+	      e.self[EXP_SELF_HTTP_ERRORS] == 1, "404 body and error count");
+
+	exp_buf_free(&b);
+	exp_free(&e);
+}
+
+static void test_errors(void)
+{
+	static const char *const dup[] = { "ip", "ip" };
+	static const char *const bad[] = { "ip", "no such" };
+	static const char *const unknown[] = { "nosuch0/hw" };
+	static const char *const clash[] = { "eth1/hw" };
+	struct exporter e = { .lfd = -1, .sfd = -1 };
+
+	CHECK(exp_parse_names(&e, dup, 2) == 2, "duplicate name");
+	exp_free(&e);
+	memset(&e, 0, sizeof(e));
+	e.lfd = -1;
+	e.sfd = -1;
+	CHECK(exp_parse_names(&e, bad, 2) == 2, "malformed name");
+	exp_free(&e);
+
+	memset(&e, 0, sizeof(e));
+	e.lfd = -1;
+	e.sfd = -1;
+	e.ns = netstats__open();
+	CHECK(!exp_parse_names(&e, unknown, 1), "parse unknown");
+	CHECK(exp_register(&e, &e.regs[0]) == -ENOENT, "unknown group");
+	exp_free(&e);
+
+	/* "x" (counter) and "x_total" (gauge) both make ..._x_total. */
+	memset(&e, 0, sizeof(e));
+	e.lfd = -1;
+	e.sfd = -1;
+	e.ns = netstats__open();
+	CHECK(!exp_parse_names(&e, clash, 1), "parse clash");
+	CHECK(exp_register(&e, &e.regs[0]) == -EINVAL,
+	      "counter and gauge of one name refused");
+	exp_free(&e);
+}
+
+int main(void)
+{
+	test_lifecycle();
+	test_errors();
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

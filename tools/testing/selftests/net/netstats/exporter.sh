@@ -1,0 +1,362 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# netstats-exporter (tools/net/netstats/exporter) on the running kernel:
+# the exposition passes "promtool check metrics", its values are what
+# libnetstats reads for the same registrations (and what we know they must
+# be), a scrape makes no system call but on its own HTTP connection, slow
+# or broken clients do not hold the daemon up, and bad arguments fail with
+# the documented exit status and message.
+
+ksft_skip=4
+here=$(cd "$(dirname "$0")" && pwd)
+EXPORTER=${EXPORTER:-$here/netstats-exporter}
+REF=${EXPORTER_REF:-$here/exporter_ref}
+PORT=${EXPORTER_PORT:-19411}
+
+for t in "$EXPORTER" "$REF"; do
+	if [ ! -x "$t" ]; then
+		echo "SKIP: $t not built"
+		exit $ksft_skip
+	fi
+done
+for t in curl python3; do
+	if ! command -v $t >/dev/null; then
+		echo "SKIP: no $t"
+		exit $ksft_skip
+	fi
+done
+
+# A quiet TCP connection over loopback for the tcp group: python3 opens it,
+# moves 1000 bytes from the client to the server and 300 back, and runs
+# this script again with both ends open, their fds in NETSTATS_CLI_FD and
+# NETSTATS_SRV_FD.
+if [ -z "${NETSTATS_CLI_FD:-}" ]; then
+	exec python3 -c '
+import os, socket, sys, time
+
+lsn = socket.socket()
+lsn.bind(("127.0.0.1", 0))
+lsn.listen(1)
+cli = socket.create_connection(lsn.getsockname())
+srv, _ = lsn.accept()
+lsn.close()
+for a, b, n in ((cli, srv, 1000), (srv, cli, 300)):
+    a.sendall(b"x" * n)
+    got = 0
+    while got < n:
+        got += len(b.recv(65536))
+time.sleep(0.5)  # every ACK in: the counters stay still from here on
+for s in (cli, srv):
+    os.set_inheritable(s.fileno(), True)
+os.environ["NETSTATS_CLI_FD"] = str(cli.fileno())
+os.environ["NETSTATS_SRV_FD"] = str(srv.fileno())
+os.execv("/bin/bash", ["bash"] + sys.argv[1:])
+' "$0" "$@"
+fi
+cfd=$NETSTATS_CLI_FD
+sfd=$NETSTATS_SRV_FD
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0
+ret=0
+skipped=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+fail() { n=$((n + 1)); echo "not ok $n $*"; ret=1; }
+skip() { n=$((n + 1)); echo "ok $n $* # SKIP"; skipped=1; }
+check() {
+	local desc=$1
+
+	shift
+	if "$@"; then ok "$desc"; else fail "$desc"; fi
+}
+
+# start_exporter LOG ARGS...: $epid once it serves, 1 if it exits first.
+start_exporter() {
+	local log=$1 i
+
+	shift
+	"$EXPORTER" "$@" 2>"$log" &
+	epid=$!
+	pids+=("$epid")
+	for i in $(seq 100); do
+		grep -q "serving" "$log" && return 0
+		kill -0 "$epid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$log"
+	return 1
+}
+
+# scrape URL OUT: the body in OUT, the head in OUT.h, the status on stdout.
+scrape() {
+	curl -gsS --max-time 10 -o "$2" -D "$2.h" -w '%{http_code}' "$1"
+}
+
+# value FILE METRIC LABELS: the sample's value, empty if there is none.
+value() {
+	awk -v k="$2$3" '$1 == k { print $2 }' "$1"
+}
+
+labels() {
+	echo "{registration=\"$1\",object=\"${1#*/}\"}"
+}
+
+# raw REQUEST: send it on a new connection, print the status line.
+raw() {
+	local fd line
+
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" || return 1
+	printf '%b' "$1" >&"$fd"
+	IFS= read -r -t 10 line <&"$fd"
+	exec {fd}<&-
+	echo "${line%$'\r'}"
+}
+
+url=http://127.0.0.1:$PORT/metrics
+cname=tcp/fd:$cfd
+sname=tcp/fd:$sfd
+
+# --- arguments ---------------------------------------------------------
+"$EXPORTER" >/dev/null 2>&1
+check "no registration name: exit 2" [ $? = 2 ]
+out=$("$EXPORTER" -l 127.0.0.1 "$cname" 2>&1)
+rc=$?
+check "listen address without port: exit 2" \
+	[ $rc = 2 -a -n "$(echo "$out" | grep 'bad listen address')" ]
+"$EXPORTER" -l '[::1]:65536' "$cname" >/dev/null 2>&1
+check "listen port out of range: exit 2" [ $? = 2 ]
+"$EXPORTER" "tcp/fd:x" >/dev/null 2>&1
+check "malformed registration name: exit 2" [ $? = 2 ]
+"$EXPORTER" "$cname" "$cname" >/dev/null 2>&1
+check "registration given twice: exit 2" [ $? = 2 ]
+out=$("$EXPORTER" -l "127.0.0.1:$PORT" nosuch0/hw 2>&1)
+rc=$?
+echo "# $out"
+check "unknown group: exit 1 with the kernel's extack message" \
+	[ $rc = 1 -a -n "$(echo "$out" |
+		grep "cannot register 'nosuch0/hw': unknown counter group")" ]
+
+# --- the tcp group ---------------------------------------------------------
+if ! start_exporter "$tmp/e1.log" -t 8 -l "127.0.0.1:$PORT" "$cname" "$sname"; then
+	fail "exporter serves $cname $sname"
+	echo "1..$n"
+	exit 1
+fi
+e1=$epid
+ok "exporter serves $cname $sname"
+sed 's/^/# /' "$tmp/e1.log"
+
+out=$("$EXPORTER" -l "127.0.0.1:$PORT" "$cname" 2>&1)
+rc=$?
+check "listen port in use: exit 1" \
+	[ $rc = 1 -a -n "$(echo "$out" | grep 'cannot listen on')" ]
+
+code=$(scrape "$url" "$tmp/m1")
+check "GET /metrics: 200" [ "$code" = 200 ]
+check "Content-Type: text/plain; version=0.0.4; charset=utf-8" \
+	grep -qix $'content-type: text/plain; version=0.0.4; charset=utf-8\r' \
+	"$tmp/m1.h"
+
+promtool=$(command -v promtool)
+if [ -n "$promtool" ]; then
+	if out=$("$promtool" check metrics <"$tmp/m1" 2>&1); then
+		ok "promtool check metrics"
+	else
+		echo "$out" | sed 's/^/# /'
+		fail "promtool check metrics"
+	fi
+else
+	skip "promtool check metrics: no promtool (Debian package prometheus)"
+fi
+
+# What libnetstats reads for the same sockets, the same fds.
+"$REF" "$cname" "$sname" >"$tmp/ref1"
+bad=0
+cmp=0
+restricted=" rcv_nxt copied_seq rcv_wup snd_nxt snd_una "
+while read -r reg ctr want; do
+	got=$(value "$tmp/m1" "netstats_tcp_${ctr}_total" "$(labels "$reg")")
+	if [[ $restricted == *" $ctr "* ]]; then
+		if [ -n "$got" ]; then
+			echo "# restricted $reg $ctr exported without -r"
+			bad=1
+		fi
+		continue
+	fi
+	cmp=$((cmp + 1))
+	if [ "$got" != "$want" ]; then
+		echo "# $reg $ctr: exporter '$got', libnetstats '$want'"
+		bad=1
+	fi
+done <"$tmp/ref1"
+check "$cmp values equal libnetstats', restricted counters left out" \
+	[ $bad = 0 -a $cmp -ge 16 ]
+
+v() { value "$tmp/m1" "netstats_tcp_$1_total" "$(labels "$2")"; }
+echo "# client: sent $(v bytes_sent "$cname") acked $(v bytes_acked "$cname")" \
+	"received $(v bytes_received "$cname"); server: received" \
+	"$(v bytes_received "$sname") acked $(v bytes_acked "$sname")"
+# bytes_acked counts the SYN of the active side, as tcpi_bytes_acked does.
+check "known values: 1000 bytes one way, 300 the other" \
+	[ "$(v bytes_sent "$cname")" = 1000 -a \
+	  "$(v bytes_acked "$cname")" = 1001 -a \
+	  "$(v bytes_received "$cname")" = 300 -a \
+	  "$(v bytes_received "$sname")" = 1000 -a \
+	  "$(v bytes_acked "$sname")" = 300 ]
+check "HELP from QUERY" grep -qx \
+	'# HELP netstats_tcp_bytes_acked_total Payload bytes acknowledged by the peer' \
+	"$tmp/m1"
+check "self metrics: 2 registrations, 1 scrape" \
+	[ "$(value "$tmp/m1" netstats_exporter_registrations)" = 2 -a \
+	  "$(value "$tmp/m1" netstats_exporter_scrapes_total)" = 1 ]
+
+# --- HTTP ------------------------------------------------------------------
+check "GET /: 404" [ "$(scrape "http://127.0.0.1:$PORT/" "$tmp/x")" = 404 ]
+code=$(curl -sS --max-time 10 -o /dev/null -D "$tmp/h405" -X POST \
+	-w '%{http_code}' "$url")
+check "POST /metrics: 405 with Allow" \
+	[ "$code" = 405 -a -n "$(grep -i '^allow: GET, HEAD' "$tmp/h405")" ]
+code=$(curl -sS --max-time 10 -I -o "$tmp/head" -w '%{http_code}' "$url")
+len=$(sed -n 's/^content-length: \([0-9]*\).*/\1/ip' "$tmp/head")
+check "HEAD /metrics: 200, Content-Length of the body, no body" \
+	[ "$code" = 200 -a "${len:-0}" -gt 1000 ]
+check "HTTP/2.0: 505" [ "$(raw 'GET /metrics HTTP/2.0\r\n\r\n')" = \
+	"HTTP/1.1 505 HTTP Version Not Supported" ]
+check "garbage: 400" [ "$(raw 'hello\r\n\r\n')" = "HTTP/1.1 400 Bad Request" ]
+big=$(head -c 9000 /dev/zero | tr '\0' a)
+check "9000-byte header: 431" \
+	[ "$(raw "GET /metrics HTTP/1.1\r\nX: $big\r\n\r\n")" = \
+	  "HTTP/1.1 431 Request Header Fields Too Large" ]
+
+# A client that stops in the middle of its request holds nothing up, and
+# is dropped at its deadline (-t 8): a scrape held up by it would take
+# that long.
+t0=$(date +%s%N)
+scrape "$url" "$tmp/m2" >/dev/null
+t1=$(date +%s%N)
+base=$(((t1 - t0) / 1000000))
+exec {slow}<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'GET /met' >&"$slow"
+t0=$(date +%s%N)
+code=$(scrape "$url" "$tmp/m2")
+t1=$(date +%s%N)
+echo "# scrape: $base ms alone, $(((t1 - t0) / 1000000)) ms with a stalled client"
+check "a stalled client does not delay a scrape" \
+	[ "$code" = 200 -a $(((t1 - t0) / 1000000)) -lt $((base + 3000)) ]
+timeout 15 cat <&"$slow" >/dev/null
+rc=$?
+exec {slow}<&-
+check "the stalled client is dropped at its deadline" [ $rc = 0 ]
+code=$(scrape "$url" "$tmp/m3")
+check "errors counted: 404, 405, 505, 400, 431, one timeout" \
+	[ "$(value "$tmp/m3" netstats_exporter_http_errors_total)" = 6 ]
+
+# --- no system call per scrape but the HTTP connection's ---------------------
+if command -v strace >/dev/null; then
+	strace -qq -yy -o "$tmp/trace" -p "$e1" &
+	spid=$!
+	sleep 1
+	for i in $(seq 20); do
+		scrape "$url" "$tmp/m4" >/dev/null
+	done
+	sleep 0.5
+	kill -INT $spid
+	wait $spid
+	calls=$(sed -n 's/^\([a-z_0-9]*\)(.*/\1/p' "$tmp/trace" | sort | uniq -c |
+		awk '{ printf "%s %s, ", $2, $1 }')
+	echo "# system calls during 20 scrapes: $calls"
+	other=$(sed -n 's/^\([a-z_0-9]*\)(.*/\1/p' "$tmp/trace" |
+		grep -cvxE 'accept4|recvfrom|sendto|shutdown|close|poll|restart_syscall|clock_gettime')
+	accepts=$(grep -c '^accept4(.* = [0-9]' "$tmp/trace")
+	check "20 scrapes, no system call but accept4/recvfrom/sendto/shutdown/close/poll" \
+		[ "$other" = 0 -a "$accepts" = 20 ]
+	# The one anonymous inode polled is the signalfd.
+	check "no netlink or map file access during scrapes" \
+		[ -z "$(sed 's/anon_inode:\[signalfd\]//g' "$tmp/trace" |
+			grep -E 'NETLINK|anon_inode|mmap|munmap|brk')" ]
+	total=$(grep -c '^[a-z_0-9]*(' "$tmp/trace")
+	echo "# $total system calls for 20 scrapes"
+else
+	skip "no system call per scrape: no strace"
+fi
+
+# --- IPv6, restricted counters -------------------------------------------------
+p6=$((PORT + 1))
+if start_exporter "$tmp/e2.log" -r -l "[::1]:$p6" "$cname"; then
+	e2=$epid
+	code=$(scrape "http://[::1]:$p6/metrics" "$tmp/m6")
+	got=$(value "$tmp/m6" netstats_tcp_snd_una_total "$(labels "$cname")")
+	want=$(awk -v r="$cname" '$1 == r && $2 == "snd_una" { print $3 }' "$tmp/ref1")
+	check "[::1] with -r: restricted snd_una served, equal libnetstats'" \
+		[ "$code" = 200 -a -n "$got" -a "$got" = "$want" ]
+	kill -TERM "$e2"
+	wait "$e2"
+	check "SIGTERM: exit 0" [ $? = 0 ]
+else
+	fail "[::1] with -r: restricted snd_una served, equal libnetstats'"
+fi
+kill -TERM "$e1"
+wait "$e1"
+
+# --- the netstats group -----------------------------------------------------
+# Registrations of every netlink socket: ours are the only ones now.
+if ! start_exporter "$tmp/e3.log" -l "127.0.0.1:$PORT" netstats \
+		'netstats@period-ms=500'; then
+	if grep -q "invalid registration name 'netstats'" "$tmp/e3.log"; then
+		skip "netstats group: libnetstats cannot name it yet"
+	else
+		fail "netstats group: exporter serves it"
+	fi
+else
+	coproc REFK { "$REF" -k -w 200 'netstats@period-ms=50'; }
+	pids+=("$REFK_PID")
+	: >"$tmp/ref3"
+	while IFS= read -r -t 10 line <&"${REFK[0]}"; do
+		echo "$line" >>"$tmp/ref3"
+		[ "$(wc -l <"$tmp/ref3")" = 4 ] && break
+	done
+	sleep 1.2	# both periods of the exporter's registrations
+	code=$(scrape "$url" "$tmp/m7")
+	bad=0
+	for reg in netstats 'netstats@period-ms=500'; do
+		while read -r _ ctr want; do
+			got=$(value "$tmp/m7" "netstats_netstats_$ctr" \
+				"{registration=\"$reg\"}")
+			[ "$got" = "$want" ] && continue
+			echo "# $reg $ctr: exporter '$got', libnetstats '$want'"
+			bad=1
+		done <"$tmp/ref3"
+	done
+	r=$(value "$tmp/m7" netstats_netstats_registrations '{registration="netstats"}')
+	m=$(value "$tmp/m7" netstats_netstats_map_files '{registration="netstats"}')
+	check "netstats group: values equal libnetstats', 3 registrations, 2 map files" \
+		[ "$code" = 200 -a $bad = 0 -a "$r" = 3 -a "$m" = 2 ]
+	if [ -n "$promtool" ]; then
+		check "netstats group: promtool check metrics" \
+			"$promtool" check metrics <"$tmp/m7"
+	fi
+	exec {REFK[1]}>&-
+	wait "$REFK_PID"
+	sleep 1.2
+	scrape "$url" "$tmp/m8" >/dev/null
+	r=$(value "$tmp/m8" netstats_netstats_registrations '{registration="netstats"}')
+	check "netstats group: 2 registrations once the reference is gone" \
+		[ "$r" = 2 ]
+fi
+
+echo "1..$n"
+[ $ret = 0 -a $skipped = 1 -a -z "$promtool" ] && exit $ksft_skip
+exit $ret
