@@ -35,6 +35,17 @@ if [ -d "$KSRC/tools/lib/netstats" ]; then
 		tee "$hostres/lib.txt" | sed 's/^/    /' || true
 	host_files+=("$hostres/lib.txt")
 fi
+# netstats(8) and netstats-exporter: output formats, arguments, HTTP and
+# a whole scrape against a stubbed library, all without a netstats kernel.
+for t in "cli tools/net/netstats" "exporter tools/net/netstats/exporter"; do
+	read -r name dir <<<"$t"
+	[ -d "$KSRC/$dir" ] || continue
+	stage "host: $name unit tests"
+	make -s -C "$KSRC/$dir" OUTPUT="$BUILD/$name-$flavour/" \
+		KHDR_INCLUDES="$khdr" test 2>&1 |
+		tee "$hostres/$name.txt" | sed 's/^/    /' || true
+	host_files+=("$hostres/$name.txt")
+done
 
 "$TOP/tooling/build-selftests.sh" "$flavour"
 

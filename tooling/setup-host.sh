@@ -43,7 +43,9 @@ apt_update() {
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_update
 	say "installing: ${missing[*]}"
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Bookworm's packages even once the trixie source below is there.
+	apt-get install -y -qq --no-install-recommends \
+		-o APT::Default-Release=bookworm "${missing[@]}" >/dev/null
 fi
 
 # virtme-ng is only in trixie; it installs on bookworm without pulling

@@ -298,10 +298,13 @@ p6=$((PORT + 1))
 if start_exporter "$tmp/e2.log" -r -l "[::1]:$p6" "$cname"; then
 	e2=$epid
 	code=$(scrape "http://[::1]:$p6/metrics" "$tmp/m6")
-	got=$(value "$tmp/m6" netstats_tcp_snd_una_total "$(labels "$cname")")
+	# A sequence number is a position, flagged gauge: no _total.
+	got=$(value "$tmp/m6" netstats_tcp_snd_una "$(labels "$cname")")
 	want=$(awk -v r="$cname" '$1 == r && $2 == "snd_una" { print $3 }' "$tmp/ref1")
 	check "[::1] with -r: restricted snd_una served, equal libnetstats'" \
 		[ "$code" = 200 -a -n "$got" -a "$got" = "$want" ]
+	check "snd_una is a gauge" \
+		grep -qx '# TYPE netstats_tcp_snd_una gauge' "$tmp/m6"
 	kill -TERM "$e2"
 	wait "$e2"
 	check "SIGTERM: exit 0" [ $? = 0 ]
