@@ -363,9 +363,11 @@ else
 	   [ "${s2%,}" -gt "${s1%,}" ] && [ $((${s2%,} - ${s1%,})) -le "$max" ] &&
 	   [ -n "$v1" ] && [ "$v2" -gt "$v1" ] &&
 	   python3 -c "import sys; assert float(sys.argv[1]) > 0" "$r2" 2>/dev/null; then
-		ok "watch on a tty refreshes in place: sample ${s1%,} -> ${s2%,}, bytes_received $v1 -> $v2, rate $r2/s"
+		ok "watch on a tty refreshes in place: sample ${s1%,} -> ${s2%,}," \
+		   "bytes_received $v1 -> $v2, rate $r2/s"
 	else
-		echo "# samples '$s1' '$s2' (at most $max more), headers $heads, values '$v1' '$v2', rate '$r2'"
+		echo "# samples '$s1' '$s2' (at most $max more), headers $heads," \
+		     "values '$v1' '$v2', rate '$r2'"
 		sed 's/^/# /' "$tmp/pane"
 		not_ok "watch on a tty refreshes in place"
 	fi
