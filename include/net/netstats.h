@@ -180,6 +180,8 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
 			 unsigned int npages);
 void netstats_notify_dead(struct netstats_reg *reg, const char *object);
+int netstats_percpu_attach(struct netstats_reg *reg, void __percpu *block);
+void netstats_percpu_detach(struct netstats_reg *reg);
 #else
 static inline int netstats_group_add(struct netstats_group *grp)
 {

@@ -147,6 +147,64 @@ static int netstats_nl_option_fill(struct sk_buff *rsp, int attrtype,
 	return 0;
 }
 
+/*
+ * Message sizes: a group of the IP MIBs has more than 200 counters, far
+ * more than NLMSG_GOODSIZE holds.  Replies are sized to fit; readers
+ * peek at a datagram's size (MSG_PEEK | MSG_TRUNC) or read with 32 KiB
+ * and more, as for other large netlink objects.
+ */
+static size_t netstats_nl_counter_size(const struct netstats_counter_desc *c,
+				       bool with_doc)
+{
+	return nla_total_size(0) +
+	       nla_total_size(strlen(c->name) + 1) +
+	       (with_doc ? nla_total_size(strlen(c->doc) + 1) : 0) +
+	       nla_total_size(sizeof(u32)) +		/* type */
+	       nla_total_size(sizeof(u32)) +		/* offset */
+	       nla_total_size(sizeof(u32));		/* flags */
+}
+
+static size_t netstats_nl_option_size(const struct netstats_option_desc *o,
+				      bool with_desc)
+{
+	if (!with_desc)		/* name and value in force */
+		return nla_total_size(0) + nla_total_size(strlen(o->name) + 1) +
+		       nla_total_size_64bit(sizeof(u64));
+	return nla_total_size(0) + nla_total_size(strlen(o->name) + 1) +
+	       nla_total_size(strlen(o->doc) + 1) +
+	       3 * nla_total_size_64bit(sizeof(u64));
+}
+
+static size_t netstats_nl_group_size(const struct netstats_group *grp)
+{
+	size_t size;
+	unsigned int i;
+
+	size = nla_total_size(strlen(grp->name) + 1) +
+	       nla_total_size(strlen(grp->doc) + 1) +
+	       nla_total_size(sizeof(u32));
+	for (i = 0; i < grp->n_counters; i++)
+		size += netstats_nl_counter_size(&grp->counters[i], true);
+	for (i = 0; i < grp->n_options; i++)
+		size += netstats_nl_option_size(&grp->options[i], true);
+	return size;
+}
+
+/* The REGISTER reply, all counters counted. */
+static size_t netstats_nl_reg_size(const struct netstats_group *grp)
+{
+	size_t size;
+	unsigned int i;
+
+	size = 7 * nla_total_size(sizeof(u32)) +	/* id ... flags */
+	       2 * nla_total_size_64bit(sizeof(u64));	/* map-offset, -size */
+	for (i = 0; i < grp->n_counters; i++)
+		size += netstats_nl_counter_size(&grp->counters[i], false);
+	for (i = 0; i < grp->n_options; i++)
+		size += netstats_nl_option_size(&grp->options[i], false);
+	return size;
+}
+
 static int netstats_nl_group_fill(struct sk_buff *rsp,
 				  const struct netstats_group *grp,
 				  const struct genl_info *info)
@@ -188,10 +246,6 @@ int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_GROUP_NAME))
 		return -EINVAL;
 
-	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!rsp)
-		return -ENOMEM;
-
 	mutex_lock(&netstats_groups_lock);
 	grp = netstats_group_find(nla_data(info->attrs[NETSTATS_A_GROUP_NAME]));
 	if (!grp) {
@@ -199,18 +253,37 @@ int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 				    info->attrs[NETSTATS_A_GROUP_NAME],
 				    "unknown counter group");
 		err = -ENOENT;
-	} else {
-		err = netstats_nl_group_fill(rsp, grp, info);
+		goto err_unlock;
 	}
+	rsp = genlmsg_new(netstats_nl_group_size(grp), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!rsp)
+		goto err_unlock;
+	err = netstats_nl_group_fill(rsp, grp, info);
 	mutex_unlock(&netstats_groups_lock);
-	if (err)
-		goto err_free_msg;
-
+	if (err) {
+		nlmsg_free(rsp);
+		return err;
+	}
 	return genlmsg_reply(rsp, info);
 
-err_free_msg:
-	nlmsg_free(rsp);
+err_unlock:
+	mutex_unlock(&netstats_groups_lock);
 	return err;
+}
+
+/* Every message of the dump holds at least the largest group. */
+int netstats_nl_query_dump_pre(struct netlink_callback *cb)
+{
+	struct netstats_group *grp;
+	size_t max = 0;
+
+	mutex_lock(&netstats_groups_lock);
+	list_for_each_entry(grp, &netstats_groups, list)
+		max = max(max, netstats_nl_group_size(grp));
+	mutex_unlock(&netstats_groups_lock);
+	cb->min_dump_alloc = nlmsg_total_size(genlmsg_total_size(max));
+	return 0;
 }
 
 struct netstats_query_dump_ctx {
@@ -461,12 +534,29 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 				    "counter group cannot be mapped yet");
 		return -EOPNOTSUPP;
 	}
+	if (!(grp->flags & NETSTATS_GROUP_FLAGS_PER_OBJECT)) {
+		static const int object_attrs[] = {
+			NETSTATS_A_REGISTRATION_OBJECT,
+			NETSTATS_A_REGISTRATION_SOCK_FD,
+			NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+		};
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(object_attrs); i++) {
+			if (!info->attrs[object_attrs[i]])
+				continue;
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[object_attrs[i]],
+					    "counter group has no objects to name");
+			return -EINVAL;
+		}
+	}
 
 	priv = genl_sk_priv_get(&netstats_nl_family, NETLINK_CB(skb).sk);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
 
-	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	rsp = genlmsg_new(netstats_nl_reg_size(grp), GFP_KERNEL);
 	if (!rsp)
 		return -ENOMEM;
 	fd = get_unused_fd_flags(O_CLOEXEC);

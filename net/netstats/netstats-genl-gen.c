@@ -56,6 +56,7 @@ static const struct genl_split_ops netstats_nl_ops[] = {
 	},
 	{
 		.cmd	= NETSTATS_CMD_QUERY,
+		.start	= netstats_nl_query_dump_pre,
 		.dumpit	= netstats_nl_query_dumpit,
 		.flags	= GENL_CMD_CAP_DUMP,
 	},

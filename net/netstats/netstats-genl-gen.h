@@ -15,6 +15,8 @@
 /* Common nested types */
 extern const struct nla_policy netstats_option_nl_policy[NETSTATS_A_OPTION_VALUE + 1];
 
+int netstats_nl_query_dump_pre(struct netlink_callback *cb);
+
 int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info);
 int netstats_nl_query_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info);

@@ -121,6 +121,32 @@ TEST_F(family, register_unknown_group)
 	EXPECT_STREQ("unknown counter group", self->s.extack);
 }
 
+/* A group of one instance per netns names no object. */
+TEST_F(family, register_object_of_a_group_without_objects)
+{
+	static const int types[] = {
+		NETSTATS_A_REGISTRATION_OBJECT,
+		NETSTATS_A_REGISTRATION_SOCK_FD,
+		NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+	};
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
+		if (types[i] == NETSTATS_A_REGISTRATION_OBJECT)
+			mnl_attr_put_strz(nlh, types[i], "1");
+		else if (types[i] == NETSTATS_A_REGISTRATION_SOCK_FD)
+			mnl_attr_put_u32(nlh, types[i], 0);
+		else
+			mnl_attr_put_u64(nlh, types[i], 1);
+		EXPECT_EQ(-EINVAL, nsnl_talk(&self->s, nlh, NULL, NULL));
+		EXPECT_STREQ("counter group has no objects to name",
+			     self->s.extack);
+	}
+}
+
 TEST_F(family, register_without_group)
 {
 	struct nlmsghdr *nlh;

@@ -21,6 +21,9 @@
 #include <linux/netlink.h>
 #include <linux/netstats.h>
 
+/* Replies of groups with hundreds of counters exceed 8 KiB. */
+#define NSNL_BUF_SIZE	65536
+
 struct nsnl {
 	struct mnl_socket *nl;
 	unsigned int portid;
@@ -72,7 +75,7 @@ static int nsnl_talk(struct nsnl *s, struct nlmsghdr *nlh, nsnl_cb cb,
 	for (;;) {
 		const struct nlmsghdr *m;
 
-		ret = mnl_socket_recvfrom(s->nl, s->buf, MNL_SOCKET_BUFFER_SIZE);
+		ret = mnl_socket_recvfrom(s->nl, s->buf, NSNL_BUF_SIZE);
 		if (ret < 0)
 			return -errno;
 		for (m = (void *)s->buf; mnl_nlmsg_ok(m, ret);
@@ -142,7 +145,7 @@ static int nsnl_open(struct nsnl *s)
 
 	memset(s, 0, sizeof(*s));
 	s->seq = time(NULL);
-	s->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	s->buf = malloc(NSNL_BUF_SIZE);
 	s->nl = mnl_socket_open(NETLINK_GENERIC);
 	if (!s->buf || !s->nl)
 		return -errno;

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netstats "ip" group: the IPv4 MIBs of the caller's network namespace.
+ *
+ * The MIBs keep their per-CPU counters and their this_cpu updates; only
+ * their memory changes: one page-aligned page per CPU and netns (struct
+ * netstats_ipv4_mibs), which a registration maps as it is, one page per
+ * possible CPU.  A value is visible as soon as its CPU stored it; readers
+ * sum the CPUs' copies, as /proc/net/snmp does.
+ *
+ * A registration's netlink socket holds its netns, as every socket does:
+ * the pages outlive every registration of them.
+ */
+
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/ip.h>
+#include <net/netstats.h>
+#include <net/netstats_ip.h>
+#include <net/snmp.h>
+
+/* The per-CPU part of /proc/net/snmp "Icmp:"; the per-type counters are
+ * in icmpmsg_statistics, which is not per-CPU and stays as it is.
+ */
+static const struct snmp_mib netstats_icmp_list[] = {
+	SNMP_MIB_ITEM("InMsgs", ICMP_MIB_INMSGS),
+	SNMP_MIB_ITEM("InErrors", ICMP_MIB_INERRORS),
+	SNMP_MIB_ITEM("InCsumErrors", ICMP_MIB_CSUMERRORS),
+	SNMP_MIB_ITEM("OutMsgs", ICMP_MIB_OUTMSGS),
+	SNMP_MIB_ITEM("OutErrors", ICMP_MIB_OUTERRORS),
+	SNMP_MIB_ITEM("OutRateLimitGlobal", ICMP_MIB_RATELIMITGLOBAL),
+	SNMP_MIB_ITEM("OutRateLimitHost", ICMP_MIB_RATELIMITHOST),
+	SNMP_MIB_SENTINEL
+};
+
+#define IP_SECTION(_prefix, _list, _mib, _doc) {			\
+	.prefix = _prefix,						\
+	.list = _list,							\
+	.offset = offsetof(struct netstats_ipv4_mibs, _mib.mibs),	\
+	.doc = _doc,							\
+}
+
+/* Counters are named as nstat(8) names them: section prefix + name. */
+static const struct netstats_snmp_section netstats_ip_sections[] = {
+	IP_SECTION("Ip", snmp4_ipstats_list, ip,
+		   "IPv4 (RFC 4293), /proc/net/snmp Ip:"),
+	IP_SECTION("IpExt", snmp4_ipextstats_list, ip,
+		   "IPv4, /proc/net/netstat IpExt:"),
+	IP_SECTION("Icmp", netstats_icmp_list, icmp,
+		   "ICMP (RFC 2011), /proc/net/snmp Icmp:"),
+	IP_SECTION("Tcp", snmp4_tcp_list, tcp,
+		   "TCP (RFC 4022), /proc/net/snmp Tcp:"),
+	IP_SECTION("Udp", snmp4_udp_list, udp,
+		   "UDP (RFC 4113), /proc/net/snmp Udp:"),
+	IP_SECTION("UdpLite", snmp4_udp_list, udplite,
+		   "UDP-Lite, /proc/net/snmp UdpLite:"),
+	IP_SECTION("TcpExt", snmp4_net_list, net,
+		   "Linux TCP/IP, /proc/net/netstat TcpExt:"),
+};
+
+static_assert(sizeof(struct netstats_ipv4_mibs) <= PAGE_SIZE);
+/* Every entry is 8 bytes wide: u64 or, on 64BIT, unsigned long. */
+static_assert(sizeof(((struct ipstats_mib *)0)->mibs[0]) == sizeof(u64));
+static_assert(sizeof(((struct linux_mib *)0)->mibs[0]) == sizeof(u64));
+
+static struct netstats_ipv4_mibs __percpu *netstats_ipv4_mibs(struct net *net)
+{
+	return (struct netstats_ipv4_mibs __percpu *)
+	       ((char __percpu *)net->mib.ip_statistics -
+		offsetof(struct netstats_ipv4_mibs, ip));
+}
+
+/**
+ * netstats_ipv4_mib_init() - allocate the IPv4 MIBs of a netns
+ * @net: the netns, from ipv4_mib_init_net()
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int netstats_ipv4_mib_init(struct net *net)
+{
+	struct netstats_ipv4_mibs __percpu *m;
+	int cpu;
+
+	/* A page per CPU of its own: nothing else shares what is mapped. */
+	m = __alloc_percpu(PAGE_SIZE, PAGE_SIZE);
+	if (!m)
+		return -ENOMEM;
+	net->mib.icmpmsg_statistics =
+		kzalloc(sizeof(*net->mib.icmpmsg_statistics), GFP_KERNEL);
+	if (!net->mib.icmpmsg_statistics) {
+		free_percpu(m);
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu) {
+		struct netstats_ipv4_mibs *p = per_cpu_ptr(m, cpu);
+
+		u64_stats_init(&p->ip.syncp);
+		p->hdr.generation = 1;
+		p->hdr.state = NETSTATS_BLOCK_LIVE;
+	}
+	net->mib.ip_statistics = &m->ip;
+	net->mib.tcp_statistics = &m->tcp;
+	net->mib.udp_statistics = &m->udp;
+	net->mib.udplite_statistics = &m->udplite;
+	net->mib.icmp_statistics = &m->icmp;
+	net->mib.net_statistics = &m->net;
+	return 0;
+}
+
+/**
+ * netstats_ipv4_mib_exit() - free the IPv4 MIBs of a netns
+ * @net: the netns, from ipv4_mib_exit_net(): no registration is left
+ */
+void netstats_ipv4_mib_exit(struct net *net)
+{
+	kfree(net->mib.icmpmsg_statistics);
+	free_percpu(netstats_ipv4_mibs(net));
+}
+
+static int netstats_ip_attach(struct netstats_reg *reg, struct genl_info *info)
+{
+	return netstats_percpu_attach(reg,
+				      netstats_ipv4_mibs(genl_info_net(info)));
+}
+
+static const struct netstats_group_ops netstats_ip_ops = {
+	.attach	= netstats_ip_attach,
+	.detach	= netstats_percpu_detach,
+};
+
+static struct netstats_group netstats_ip_group = {
+	.name	= "ip",
+	.doc	= "IPv4, ICMP, TCP, UDP and Linux MIBs of the netns, per CPU",
+	.flags	= NETSTATS_GROUP_FLAGS_PERCPU,
+	.ops	= &netstats_ip_ops,
+};
+
+/**
+ * netstats_snmp_counters() - describe the counters of SNMP MIB tables
+ * @grp: the group, whose @counters and @n_counters are set
+ * @secs: the tables, in the order of the group's counters
+ * @n_secs: number of tables
+ * @gauge: tells the levels and constants among them, may be NULL
+ *
+ * For groups of per-CPU MIBs whose entries are 8 bytes wide.  Called
+ * once, at boot or module load; what it allocates stays.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int netstats_snmp_counters(struct netstats_group *grp,
+			   const struct netstats_snmp_section *secs,
+			   unsigned int n_secs,
+			   bool (*gauge)(const struct snmp_mib *list,
+					 const struct snmp_mib *e))
+{
+	const struct netstats_snmp_section *sec;
+	struct netstats_counter_desc *c;
+	const struct snmp_mib *e;
+	unsigned int n = 0;
+
+	for (sec = secs; sec < secs + n_secs; sec++)
+		for (e = sec->list; e->name; e++)
+			n++;
+	c = kcalloc(n, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	grp->counters = c;
+	grp->n_counters = n;
+
+	for (sec = secs; sec < secs + n_secs; sec++) {
+		for (e = sec->list; e->name; e++, c++) {
+			c->name = kasprintf(GFP_KERNEL, "%s%s", sec->prefix,
+					    e->name);
+			if (!c->name)
+				return -ENOMEM;
+			c->doc = sec->doc;
+			c->offset = sec->offset + e->entry * sizeof(u64);
+			c->type = NETSTATS_COUNTER_TYPE_U64;
+			if (gauge && gauge(sec->list, e))
+				c->flags = NETSTATS_COUNTER_FLAGS_GAUGE;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(netstats_snmp_counters);
+
+/* Constants and levels among the TCP MIB's counters. */
+static bool netstats_ip_gauge(const struct snmp_mib *list,
+			      const struct snmp_mib *e)
+{
+	return list == snmp4_tcp_list &&
+	       (e->entry == TCP_MIB_RTOALGORITHM || e->entry == TCP_MIB_RTOMIN ||
+		e->entry == TCP_MIB_RTOMAX || e->entry == TCP_MIB_MAXCONN ||
+		e->entry == TCP_MIB_CURRESTAB);
+}
+
+static int __init netstats_ip_init(void)
+{
+	int err;
+
+	/* The names are /proc's. */
+	if (!IS_ENABLED(CONFIG_PROC_FS))
+		return 0;
+	err = netstats_snmp_counters(&netstats_ip_group, netstats_ip_sections,
+				     ARRAY_SIZE(netstats_ip_sections),
+				     netstats_ip_gauge);
+	return err ?: netstats_group_add(&netstats_ip_group);
+}
+device_initcall(netstats_ip_init);

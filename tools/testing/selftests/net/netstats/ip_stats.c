@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "ip" and "ip6" groups: the IPv4 and IPv6 MIBs of the netns, mapped
+ * per CPU and read through libnetstats, against what nstat(8) reads from
+ * /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6, exactly, at
+ * quiescence after real traffic in a fresh netns: ping, TCP, UDP,
+ * fragments, an ICMP error, over IPv4 and over IPv6.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/netstats.h>
+
+#include "libnetstats.h"
+#include "../../kselftest_harness.h"
+
+#define MAX_CTRS	512
+
+struct kv {
+	char name[64];
+	unsigned long long val;
+};
+
+/* nstat -asz: absolute, every counter, history left alone. */
+static int nstat_read(struct kv *kv, int max)
+{
+	char line[256];
+	FILE *f;
+	int n = 0;
+
+	f = popen("nstat -asz 2>/dev/null", "r");
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %llu", kv[n].name, &kv[n].val) == 2)
+			n++;
+	}
+	return pclose(f) == 0 ? n : -EIO;
+}
+
+/*
+ * nstat leaves out what it calls useless numbers (TcpRtoAlgorithm,
+ * TcpRtoMin, TcpRtoMax, TcpMaxConn, TcpCurrEstab: constants and a
+ * level): read those from /proc/net/snmp's "Tcp:" lines themselves.
+ * MaxConn is printed signed (-1); the mapped u64 is its two's complement.
+ */
+static int proc_snmp_tcp(struct kv *kv, int n, int max)
+{
+	char names[1024], vals[1024], *np, *vp, *sn, *sv;
+	FILE *f = fopen("/proc/net/snmp", "r");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(names, "Tcp: ", 5))
+			continue;
+		np = strtok_r(names + 5, "\t\n ", &sn);
+		vp = strtok_r(vals + 5, "\t\n ", &sv);
+		while (np && vp && n < max) {
+			snprintf(kv[n].name, sizeof(kv[n].name), "Tcp%s", np);
+			kv[n++].val = strtoull(vp, NULL, 10);
+			np = strtok_r(NULL, "\t\n ", &sn);
+			vp = strtok_r(NULL, "\t\n ", &sv);
+			found++;
+		}
+	}
+	fclose(f);
+	return found ? n : -ENOENT;
+}
+
+static const struct kv *kv_find(const struct kv *kv, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(kv[i].name, name))
+			return &kv[i];
+	return NULL;
+}
+
+static int sh(const char *cmd)
+{
+	int ret = system(cmd);
+
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+static socklen_t loopback(int family, union addr *a, int port)
+{
+	memset(a, 0, sizeof(*a));
+	a->sa.sa_family = family;
+	if (family == AF_INET) {
+		a->v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a->v4.sin_port = htons(port);
+		return sizeof(a->v4);
+	}
+	a->v6.sin6_addr = in6addr_loopback;
+	a->v6.sin6_port = htons(port);
+	return sizeof(a->v6);
+}
+
+/*
+ * Every kind of traffic, on lo of this netns, over @family: pings (some
+ * fragmented: lo's MTU is lowered), TCP both ways, UDP (one datagram
+ * fragmented), and a datagram to a closed port for an ICMP error.
+ */
+static int traffic(int family)
+{
+	const char *lo = family == AF_INET ? "-4 127.0.0.1" : "-6 ::1";
+	static char buf[8000];
+	socklen_t len, alen;
+	int l, c, s, u, u2;
+	char cmd[160];
+	union addr a;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip link set lo mtu 1500 && ping -q -c 3 -i 0.2 %s >/dev/null && ping -q -c 2 -s 4000 %s >/dev/null",
+		 lo, lo);
+	if (sh(cmd))
+		return -1;
+	alen = loopback(family, &a, 0);
+	len = alen;
+	l = socket(family, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, &a.sa, alen) || listen(l, 1) ||
+	    getsockname(l, &a.sa, &len))
+		return -1;
+	c = socket(family, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, &a.sa, alen))
+		return -1;
+	s = accept(l, NULL, NULL);
+	if (s < 0 || send(c, buf, sizeof(buf), 0) != sizeof(buf) ||
+	    recv(s, buf, sizeof(buf), MSG_WAITALL) != sizeof(buf) ||
+	    send(s, buf, 100, 0) != 100 || recv(c, buf, 100, MSG_WAITALL) != 100)
+		return -1;
+	close(c);
+	close(s);
+	close(l);
+
+	alen = loopback(family, &a, 0);
+	len = alen;
+	u = socket(family, SOCK_DGRAM, 0);
+	u2 = socket(family, SOCK_DGRAM, 0);
+	if (u < 0 || u2 < 0 || bind(u, &a.sa, alen) ||
+	    getsockname(u, &a.sa, &len) ||
+	    sendto(u2, buf, 100, 0, &a.sa, alen) != 100 ||
+	    sendto(u2, buf, 5000, 0, &a.sa, alen) != 5000 ||
+	    recv(u, buf, sizeof(buf), 0) != 100 ||
+	    recv(u, buf, sizeof(buf), 0) != 5000)
+		return -1;
+	close(u);
+	alen = loopback(family, &a, 9);	/* nobody listens */
+	if (sendto(u2, buf, 10, 0, &a.sa, alen) != 10)
+		return -1;
+	close(u2);
+	usleep(300000);		/* TCP's last segments, the ICMP error */
+	return 0;
+}
+
+FIXTURE(ip)
+{
+	struct netstats *ns;
+	struct netstats_reg *reg;
+};
+
+FIXTURE_VARIANT(ip)
+{
+	const char *group;
+	int family;
+	const char *in_receives;	/* a counter every packet moves */
+	const char *must[12];		/* the traffic moves each of these */
+};
+
+FIXTURE_VARIANT_ADD(ip, ipv4)
+{
+	.group = "ip",
+	.family = AF_INET,
+	.in_receives = "IpInReceives",
+	.must = { "IpInReceives", "IpFragCreates", "IpReasmOKs",
+		  "IpExtInOctets", "IcmpInMsgs", "IcmpOutMsgs",
+		  "TcpActiveOpens", "TcpPassiveOpens", "TcpOutSegs",
+		  "UdpInDatagrams", "UdpNoPorts", "TcpExtTCPHPAcks" },
+};
+
+FIXTURE_VARIANT_ADD(ip, ipv6)
+{
+	.group = "ip6",
+	.family = AF_INET6,
+	.in_receives = "Ip6InReceives",
+	.must = { "Ip6InReceives", "Ip6FragCreates", "Ip6ReasmOKs",
+		  "Ip6InOctets", "Ip6OutRequests", "Icmp6InMsgs",
+		  "Icmp6OutMsgs", "Udp6InDatagrams", "Udp6NoPorts",
+		  "Udp6OutDatagrams" },
+};
+
+FIXTURE_SETUP(ip)
+{
+	self->ns = NULL;
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, sh("ip link set lo up"));
+	self->ns = netstats__open();
+	if (!self->ns)
+		SKIP(return, "kernel without the netstats family");
+	self->reg = netstats__register(self->ns, variant->group);
+	if (!self->reg && errno == ENOENT)
+		SKIP(return, "kernel without the IP groups");
+	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->ns));
+}
+
+FIXTURE_TEARDOWN(ip)
+{
+	netstats__close(self->ns);
+}
+
+/* The layout: per-CPU, one copy per possible CPU, nstat's names. */
+TEST_F(ip, per_cpu_layout)
+{
+	struct netstats_reg *reg = self->reg;
+	const struct netstats_counter_info *ci;
+	__u64 v, sum, c;
+	size_t i, n;
+	__u32 cpu;
+
+	EXPECT_NE(0U, netstats_reg__flags(reg) & NETSTATS_GROUP_FLAGS_PERCPU);
+	EXPECT_EQ((__u32)sysconf(_SC_NPROCESSORS_CONF), netstats_reg__ncpus(reg));
+	n = netstats_reg__counter_cnt(reg);
+	EXPECT_LT((size_t)(variant->family == AF_INET ? 200 : 50), n);
+	EXPECT_LE(0, netstats_reg__find(reg, variant->in_receives));
+	EXPECT_FALSE(netstats_reg__dead(reg));
+	ASSERT_EQ(0, traffic(variant->family));
+	/* Folded = the sum of the copies. */
+	for (i = 0; i < n; i++) {
+		ci = netstats_reg__counter(reg, i);
+		ASSERT_NE(NULL, ci);
+		ASSERT_EQ(0, netstats_reg__read(reg, i, &v));
+		for (cpu = 0, sum = 0; cpu < netstats_reg__ncpus(reg); cpu++) {
+			ASSERT_EQ(0, netstats_reg__read_cpu(reg, i, cpu, &c));
+			sum += c;
+		}
+		EXPECT_EQ(v, sum) TH_LOG("%s", ci->name);
+	}
+}
+
+/* Exactly what nstat reads from /proc, for every counter of the group. */
+TEST_F(ip, equals_nstat_after_traffic)
+{
+	struct netstats_reg *reg = self->reg;
+	const struct netstats_counter_info *ci;
+	static __u64 before[MAX_CTRS], after[MAX_CTRS];
+	static struct kv kv[1024];
+	const struct kv *k;
+	int n, i, cnt, moved = 0;
+
+	ASSERT_EQ(0, traffic(variant->family));
+	cnt = netstats_reg__counter_cnt(reg);
+	ASSERT_GE(MAX_CTRS, cnt);
+	ASSERT_EQ(cnt, netstats_reg__snapshot(reg, before, cnt, NULL));
+	n = nstat_read(kv, 1024);
+	ASSERT_LT(0, n) TH_LOG("nstat failed: %d", n);
+	if (variant->family == AF_INET) {
+		n = proc_snmp_tcp(kv, n, 1024);
+		ASSERT_LT(0, n);
+	}
+	ASSERT_EQ(cnt, netstats_reg__snapshot(reg, after, cnt, NULL));
+	for (i = 0; i < cnt; i++) {
+		ci = netstats_reg__counter(reg, i);
+		/* Quiescent: nothing moved while nstat read /proc. */
+		EXPECT_EQ(before[i], after[i]) TH_LOG("%s moved", ci->name);
+		k = kv_find(kv, n, ci->name);
+		EXPECT_NE(NULL, k) TH_LOG("%s: not in /proc", ci->name);
+		if (!k)
+			continue;
+		EXPECT_EQ(k->val, (unsigned long long)after[i])
+			TH_LOG("%s: mapped %llu, nstat %llu", ci->name,
+			       (unsigned long long)after[i], k->val);
+		moved += !!after[i];
+	}
+	/* The traffic reached every section. */
+	for (i = 0; i < (int)ARRAY_SIZE(variant->must) && variant->must[i]; i++) {
+		int idx = netstats_reg__find(reg, variant->must[i]);
+
+		EXPECT_LE(0, idx) TH_LOG("%s: not in the group", variant->must[i]);
+		if (idx >= 0)
+			EXPECT_NE(0ULL, after[idx])
+				TH_LOG("%s is 0", variant->must[i]);
+	}
+	TH_LOG("%d counters equal nstat's, %d of them non-zero", cnt, moved);
+}
+
+/*
+ * One ping, then one read: the value is there, no timer in between.  A
+ * raw ICMP socket gets the echo request and its reply: two packets in.
+ */
+static uint16_t csum(const void *p, size_t len)
+{
+	const uint16_t *w = p;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~(sum + (sum >> 16));
+}
+
+TEST_F(ip, visible_at_once)
+{
+	struct netstats_reg *reg = self->reg;
+	int v6 = variant->family == AF_INET6;
+	struct icmphdr h = { .type = v6 ? 128 : ICMP_ECHO };
+	__u64 in0, in1;
+	char buf[256];
+	union addr a;
+	socklen_t alen;
+	int idx, fd;
+
+	idx = netstats_reg__find(reg, variant->in_receives);
+	ASSERT_LE(0, idx);
+	alen = loopback(variant->family, &a, 0);
+	fd = socket(variant->family, SOCK_RAW, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	ASSERT_LE(0, fd);
+	if (!v6)	/* the kernel sums ICMPv6 only */
+		h.checksum = csum(&h, sizeof(h));
+	ASSERT_EQ(0, netstats_reg__read(reg, idx, &in0));
+	ASSERT_EQ(sizeof(h), sendto(fd, &h, sizeof(h), 0, &a.sa, alen));
+	ASSERT_LT(0, recv(fd, buf, sizeof(buf), 0));
+	ASSERT_LT(0, recv(fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, netstats_reg__read(reg, idx, &in1));
+	EXPECT_EQ(in0 + 2, in1);
+	close(fd);
+}
+
+/* Anyone in the netns may map what /proc/net/snmp shows anyone. */
+TEST_F(ip, unprivileged)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct netstats_reg *reg;
+		struct netstats *ns;
+		__u64 v;
+
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		ns = netstats__open();
+		if (!ns)
+			_exit(3);
+		reg = netstats__register(ns, variant->group);
+		if (!reg)
+			_exit(4);
+		_exit(netstats_reg__read(reg, 0, &v) ? 5 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("status %#x", status);
+}
+
+TEST_HARNESS_MAIN
