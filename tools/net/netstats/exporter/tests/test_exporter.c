@@ -17,18 +17,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static unsigned int passed, failed;
-
-#define CHECK(cond, fmt, ...)						\
-do {									\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: " fmt "\n", __FILE__, __LINE__,	\
-		       ##__VA_ARGS__);					\
-	}								\
-} while (0)
+#include "../../../../lib/netstats/tests/check.h"
 
 /* The buffer's content as a string, for comparisons. */
 static const char *buf_str(struct exp_buf *b)
@@ -468,6 +457,5 @@ int main(void)
 	test_request_limits();
 	test_response_head();
 	test_addresses();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report();
 }

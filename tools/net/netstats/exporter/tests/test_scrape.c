@@ -14,18 +14,7 @@ int exporter_main(int argc, char **argv);
 
 #include <sys/wait.h>
 
-static unsigned int passed, failed;
-
-#define CHECK(cond, fmt, ...)						\
-do {									\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: " fmt "\n", __FILE__, __LINE__,	\
-		       ##__VA_ARGS__);					\
-	}								\
-} while (0)
+#include "../../../../lib/netstats/tests/check.h"
 
 #define MAX_CTRS	4
 #define RESTRICTED	NETSTATS_COUNTER_FLAGS_RESTRICTED
@@ -408,6 +397,5 @@ int main(void)
 {
 	test_lifecycle();
 	test_errors();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report();
 }

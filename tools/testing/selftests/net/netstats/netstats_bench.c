@@ -66,7 +66,7 @@ static int bench_getppid(void *ctx)
 	return 0;
 }
 
-static int bench_proc_snmp(void *ctx)
+static int read_parse(const char *path)
 {
 	static char buf[16384];
 	unsigned long long v, sum = 0;
@@ -74,8 +74,7 @@ static int bench_proc_snmp(void *ctx)
 	char *p;
 	int fd;
 
-	(void)ctx;
-	fd = open("/proc/net/snmp", O_RDONLY);
+	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -93,6 +92,59 @@ static int bench_proc_snmp(void *ctx)
 		}
 	}
 	return sum == 0xdeadbeef;
+}
+
+static int bench_proc_snmp(void *ctx)
+{
+	(void)ctx;
+	return read_parse("/proc/net/snmp");
+}
+
+/* What the ip group holds: /proc/net/snmp and /proc/net/netstat. */
+static int bench_proc_snmp_netstat(void *ctx)
+{
+	(void)ctx;
+	return read_parse("/proc/net/snmp") | read_parse("/proc/net/netstat");
+}
+
+static int bench_ip_snapshot(void *ctx)
+{
+	static __u64 vals[512];
+
+	return netstats_reg__snapshot(ctx, vals, 512, NULL) < 0;
+}
+
+/* The whole ip group, every counter folded over the CPUs, vs /proc. */
+static void bench_ip(void)
+{
+	double snmp, both, snap;
+	struct netstats_reg *reg;
+	struct netstats *ns;
+
+	ns = netstats__open();
+	if (!ns) {
+		printf("bench: netstats family absent: ip skipped\n");
+		return;
+	}
+	reg = netstats__register(ns, "ip");
+	if (!reg) {
+		printf("bench: ip: register failed: %s\n",
+		       netstats__last_error(ns));
+		netstats__close(ns);
+		return;
+	}
+	snmp = measure(bench_proc_snmp, NULL, 2000);
+	both = measure(bench_proc_snmp_netstat, NULL, 2000);
+	snap = measure(bench_ip_snapshot, reg, 20000);
+	printf("bench: ip-group-snapshot-%zu-counters-%u-cpus: %.0f ns/op\n",
+	       netstats_reg__counter_cnt(reg), netstats_reg__ncpus(reg), snap);
+	printf("bench: proc-net-snmp-netstat-read-parse: %.0f ns/op\n", both);
+	printf("bench: proc-net-snmp-per-ip-group-snapshot: %.1f ratio\n",
+	       snmp / snap);
+	printf("bench: proc-net-snmp-netstat-per-ip-group-snapshot: %.1f ratio\n",
+	       both / snap);
+	netstats_reg__unregister(reg);
+	netstats__close(ns);
 }
 
 static int bench_query_dump(void *ctx)
@@ -258,6 +310,8 @@ int main(int argc, char **argv)
 			nsnl_close(&s);
 		}
 	}
+	if (want(argc, argv, "ip"))
+		bench_ip();
 	if (want(argc, argv, "tcp"))
 		bench_tcp();	/* last: it moves to a private netns */
 	return err;
