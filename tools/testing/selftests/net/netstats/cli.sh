@@ -93,6 +93,9 @@ def fail(msg):
 PY
 export NS PYTHONPATH=$tmp
 
+# cli_has_group NAME: non-empty if this kernel has the group
+cli_has_group() { "$NS" list "$1" >/dev/null 2>&1 && echo yes; }
+
 # --- list -----------------------------------------------------------------
 check "-V prints the version" "$NS" -V
 check "list -j is a JSON list of groups with counters" python3 - <<'PY'
@@ -193,6 +196,38 @@ r = cli("show", "tcp/fd:%d" % s.fileno(), fds=(s.fileno(),))
 rows = dict(l.split()[:2] for l in r.stdout.splitlines()[2:] if l.strip())
 assert int(rows["bytes_received"]) == N + M, rows
 PY
+
+# --- a per-CPU group: folded by default, -c shows the copies ---------------
+if [ -n "$(cli_has_group ip)" ]; then
+	check "show -c ip: copies sum to the folded values, which equal nstat's" \
+		unshare -n python3 - <<'PY'
+from nstest import *
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["ping", "-q", "-c", "3", "-i", "0.2", "127.0.0.1"], check=True,
+               capture_output=True)
+time.sleep(0.2)
+r = cli("-j", "-c", "show", "ip")
+assert r.returncode == 0, r
+g = json.loads(r.stdout)[0]
+folded, copies = g["counters"], g["percpu"]
+assert len(folded) > 200, len(folded)
+for k, v in folded.items():
+    assert sum(copies[k]) % 2**64 == v, (k, copies[k], v)
+out = subprocess.run(["nstat", "-asz"], capture_output=True, text=True,
+                     check=True).stdout
+nstat = {l.split()[0]: int(l.split()[1]) for l in out.splitlines()
+         if len(l.split()) >= 2 and l.split()[1].isdigit()}
+for k in ("IpInReceives", "IpOutRequests", "IcmpInMsgs", "IcmpOutMsgs",
+          "IpExtInOctets"):
+    assert folded[k] == nstat[k] and folded[k] > 0, (k, folded[k], nstat[k])
+# without -c: the same folded values, no per-CPU part
+r = cli("-j", "show", "ip")
+g2 = json.loads(r.stdout)[0]
+assert "percpu" not in g2 and g2["counters"] == folded, g2
+PY
+else
+	skip "show -c ip: kernel without the ip group"
+fi
 
 # --- watch: deltas and rates, -r, signals ---------------------------------
 check "watch -j: one JSON document per sample, delta = value step, rate > 0" \

@@ -362,6 +362,28 @@ else
 		[ "$r" = 2 ]
 fi
 
+# --- the per-CPU IP MIBs: hundreds of real counter names ----------------------
+if [ -z "$promtool" ]; then
+	skip "ip, ip6: no promtool"
+elif ! start_exporter "$tmp/e9.log" -l "127.0.0.1:$((PORT + 3))" ip ip6; then
+	if grep -q "unknown counter group" "$tmp/e9.log"; then
+		skip "ip, ip6: kernel without the ip groups"
+	else
+		fail "ip, ip6: the exporter does not start"
+	fi
+else
+	e9=$epid
+	code=$(scrape "http://127.0.0.1:$((PORT + 3))/metrics" "$tmp/m9")
+	samples=$(grep -c '^netstats_ip6\?_' "$tmp/m9")
+	types=$(grep -c '^# TYPE netstats_ip6\?_' "$tmp/m9")
+	echo "# ip and ip6: $samples samples, $types metric families"
+	check "ip, ip6: one metric family per counter, no name collides" \
+		[ "$code" = 200 -a "$samples" -gt 250 -a "$samples" = "$types" ]
+	check "ip, ip6: promtool check metrics" "$promtool" check metrics <"$tmp/m9"
+	kill -TERM "$e9"
+	wait "$e9"
+fi
+
 echo "1..$n"
 [ $ret = 0 -a $skipped = 1 -a -z "$promtool" ] && exit $ksft_skip
 exit $ret
