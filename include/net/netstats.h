@@ -79,6 +79,9 @@ struct netstats_group_ops {
  * @n_counters: number of entries in @counters
  * @options: collection options the group accepts
  * @n_options: number of entries in @options
+ * @ops: how instances are mapped; NULL: listed, not mappable yet
+ * @netns_fd: one instance per netns, and REGISTER may name another netns
+ *	than the caller's (netns-fd)
  */
 struct netstats_group {
 	struct list_head list;
@@ -90,6 +93,7 @@ struct netstats_group {
 	const struct netstats_option_desc *options;
 	unsigned int n_options;
 	const struct netstats_group_ops *ops;
+	bool netns_fd;
 };
 
 /**
@@ -98,6 +102,8 @@ struct netstats_group {
  * @grp: the group
  * @map: the socket's map file
  * @net: netns of the netlink socket (notifications go there)
+ * @target: netns whose instance is mapped: @net, or netns-fd's; no
+ *	reference (the producer turns the block DEAD when it goes)
  * @portid: netlink port id of the socket that registered
  * @pgoff: first page of the registration's range in @map
  * @npages: length of the range in pages
@@ -116,6 +122,7 @@ struct netstats_reg {
 	const struct netstats_group *grp;
 	struct netstats_map *map;
 	possible_net_t net;
+	possible_net_t target;
 	u32 portid;
 	unsigned long pgoff;
 	unsigned int npages;

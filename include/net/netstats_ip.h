@@ -86,6 +86,9 @@ int netstats_snmp_counters(struct netstats_group *grp,
 			   unsigned int n_secs,
 			   bool (*gauge)(const struct snmp_mib *list,
 					 const struct snmp_mib *e));
+int netstats_snmp_attach(struct netstats_reg *reg, void __percpu *block);
+void netstats_snmp_detach(struct netstats_reg *reg);
+void netstats_snmp_exit(void __percpu *block);
 int netstats_ipv4_mib_init(struct net *net);
 void netstats_ipv4_mib_exit(struct net *net);
 int netstats_ipv6_mib_init(struct net *net);

@@ -8,8 +8,10 @@
  * possible CPU.  A value is visible as soon as its CPU stored it; readers
  * sum the CPUs' copies, as /proc/net/snmp does.
  *
- * A registration's netlink socket holds its netns, as every socket does:
- * the pages outlive every registration of them.
+ * A registration holds no reference to the netns it maps (netns-fd may
+ * name another than the netlink socket's): when the netns goes, its
+ * registrations are switched to snapshots marked DEAD before the MIBs
+ * are freed.
  */
 
 #include <linux/mm.h>
@@ -72,6 +74,87 @@ static struct netstats_ipv4_mibs __percpu *netstats_ipv4_mibs(struct net *net)
 		offsetof(struct netstats_ipv4_mibs, ip));
 }
 
+/* The registrations of IP MIB blocks (ip and ip6), for their netns' end;
+ * @priv is the block.
+ */
+static DEFINE_MUTEX(netstats_snmp_lock);
+static HLIST_HEAD(netstats_snmp_regs);
+
+/**
+ * netstats_snmp_attach() - map the per-CPU MIB block of a netns
+ * @reg: the registration
+ * @block: the block, which netstats_snmp_exit() is told about before it
+ *	is freed
+ *
+ * Return: 0 or -errno.
+ */
+int netstats_snmp_attach(struct netstats_reg *reg, void __percpu *block)
+{
+	int err;
+
+	mutex_lock(&netstats_snmp_lock);
+	err = netstats_percpu_attach(reg, block);
+	if (!err) {
+		reg->priv = (void __force *)block;
+		hlist_add_head(&reg->node, &netstats_snmp_regs);
+	}
+	mutex_unlock(&netstats_snmp_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(netstats_snmp_attach);
+
+/**
+ * netstats_snmp_detach() - unmap a registration of a MIB block
+ * @reg: the registration
+ */
+void netstats_snmp_detach(struct netstats_reg *reg)
+{
+	/* Under the lock: the block may be freed as soon as it is off the
+	 * list, and no PTE may point to it by then.
+	 */
+	mutex_lock(&netstats_snmp_lock);
+	if (!hlist_unhashed(&reg->node))
+		hlist_del_init(&reg->node);
+	netstats_percpu_detach(reg);
+	mutex_unlock(&netstats_snmp_lock);
+}
+EXPORT_SYMBOL_GPL(netstats_snmp_detach);
+
+static void netstats_snmp_mark_dead(void *page_addr, unsigned int idx,
+				    void *arg)
+{
+	struct netstats_block_hdr *hdr = page_addr;
+
+	hdr->generation++;
+	hdr->state = NETSTATS_BLOCK_DEAD;
+}
+
+/**
+ * netstats_snmp_exit() - the netns of a MIB block goes
+ * @block: the block, about to be freed
+ *
+ * Every registration of it keeps the final values in a snapshot, state
+ * DEAD, and its netlink socket's monitors are told.
+ */
+void netstats_snmp_exit(void __percpu *block)
+{
+	struct netstats_reg *reg;
+	struct hlist_node *n;
+
+	mutex_lock(&netstats_snmp_lock);
+	hlist_for_each_entry_safe(reg, n, &netstats_snmp_regs, node) {
+		if (reg->priv != (void __force *)block)
+			continue;
+		hlist_del_init(&reg->node);
+		netstats_map_snapshot(reg->map, reg->pgoff, reg->npages,
+				      netstats_snmp_mark_dead, NULL);
+		reg->dead = true;
+		netstats_notify_dead(reg, NULL);
+	}
+	mutex_unlock(&netstats_snmp_lock);
+}
+EXPORT_SYMBOL_GPL(netstats_snmp_exit);
+
 /**
  * netstats_ipv4_mib_init() - allocate the IPv4 MIBs of a netns
  * @net: the netns, from ipv4_mib_init_net()
@@ -111,23 +194,24 @@ int netstats_ipv4_mib_init(struct net *net)
 
 /**
  * netstats_ipv4_mib_exit() - free the IPv4 MIBs of a netns
- * @net: the netns, from ipv4_mib_exit_net(): no registration is left
+ * @net: the netns, from ipv4_mib_exit_net()
  */
 void netstats_ipv4_mib_exit(struct net *net)
 {
+	netstats_snmp_exit(netstats_ipv4_mibs(net));
 	kfree(net->mib.icmpmsg_statistics);
 	free_percpu(netstats_ipv4_mibs(net));
 }
 
 static int netstats_ip_attach(struct netstats_reg *reg, struct genl_info *info)
 {
-	return netstats_percpu_attach(reg,
-				      netstats_ipv4_mibs(genl_info_net(info)));
+	return netstats_snmp_attach(reg,
+				    netstats_ipv4_mibs(read_pnet(&reg->target)));
 }
 
 static const struct netstats_group_ops netstats_ip_ops = {
 	.attach	= netstats_ip_attach,
-	.detach	= netstats_percpu_detach,
+	.detach	= netstats_snmp_detach,
 };
 
 static struct netstats_group netstats_ip_group = {
@@ -135,6 +219,7 @@ static struct netstats_group netstats_ip_group = {
 	.doc	= "IPv4, ICMP, TCP, UDP and Linux MIBs of the netns, per CPU",
 	.flags	= NETSTATS_GROUP_FLAGS_PERCPU,
 	.ops	= &netstats_ip_ops,
+	.netns_fd = true,
 };
 
 /**

@@ -75,23 +75,24 @@ int netstats_ipv6_mib_init(struct net *net)
 
 /**
  * netstats_ipv6_mib_exit() - free the IPv6 MIBs of a netns
- * @net: the netns, from ipv6_cleanup_mibs(): no registration is left
+ * @net: the netns, from ipv6_cleanup_mibs()
  */
 void netstats_ipv6_mib_exit(struct net *net)
 {
+	netstats_snmp_exit(netstats_ipv6_mibs(net));
 	kfree(net->mib.icmpv6msg_statistics);
 	free_percpu(netstats_ipv6_mibs(net));
 }
 
 static int netstats_ip6_attach(struct netstats_reg *reg, struct genl_info *info)
 {
-	return netstats_percpu_attach(reg,
-				      netstats_ipv6_mibs(genl_info_net(info)));
+	return netstats_snmp_attach(reg,
+				    netstats_ipv6_mibs(read_pnet(&reg->target)));
 }
 
 static const struct netstats_group_ops netstats_ip6_ops = {
 	.attach	= netstats_ip6_attach,
-	.detach	= netstats_percpu_detach,
+	.detach	= netstats_snmp_detach,
 };
 
 static struct netstats_group netstats_ip6_group = {
@@ -99,6 +100,7 @@ static struct netstats_group netstats_ip6_group = {
 	.doc	= "IPv6, ICMPv6 and UDP(-Lite) over IPv6 MIBs of the netns, per CPU",
 	.flags	= NETSTATS_GROUP_FLAGS_PERCPU,
 	.ops	= &netstats_ip6_ops,
+	.netns_fd = true,
 };
 
 /**

@@ -494,6 +494,39 @@ int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 }
 EXPORT_SYMBOL_GPL(netstats_reg_option);
 
+/*
+ * The netns whose instance REGISTER maps, with a reference for the time
+ * of attach: the caller's, or netns-fd's if the group allows it and the
+ * caller has CAP_NET_ADMIN there.
+ */
+static struct net *netstats_target_net(const struct netstats_group *grp,
+				       struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[NETSTATS_A_REGISTRATION_NETNS_FD];
+	struct net *net;
+
+	if (!attr)
+		return get_net(genl_info_net(info));
+	if (!grp->netns_fd) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "counter group has no instance per network namespace");
+		return ERR_PTR(-EINVAL);
+	}
+	net = get_net_ns_by_fd(nla_get_s32(attr));
+	if (IS_ERR(net)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "netns-fd is not a network namespace");
+		return net;
+	}
+	if (!ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		put_net(net);
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "CAP_NET_ADMIN needed in the network namespace of netns-fd");
+		return ERR_PTR(-EPERM);
+	}
+	return net;
+}
+
 static void netstats_reg_free(struct netstats_reg *reg)
 {
 	atomic_long_dec(&netstats_nr_regs);
@@ -512,6 +545,7 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	struct netstats_reg *reg;
 	struct nlattr *name_attr;
 	struct sk_buff *rsp;
+	struct net *target;
 	struct file *file;
 	void *hdr;
 	int err, fd;
@@ -606,9 +640,17 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	err = netstats_options_check(grp, info);
 	if (err)
 		goto err_erase;
+	target = netstats_target_net(grp, info);
+	if (IS_ERR(target)) {
+		err = PTR_ERR(target);
+		goto err_erase;
+	}
+	write_pnet(&reg->target, target);
 	/* Counted before attach: a derived block's first update sees it. */
 	atomic_long_inc(&netstats_nr_regs);
 	err = grp->ops->attach(reg, info);
+	/* From here the producer sees the netns go, if it can. */
+	put_net(target);
 	if (err) {
 		atomic_long_dec(&netstats_nr_regs);
 		goto err_erase;

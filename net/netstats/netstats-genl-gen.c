@@ -27,7 +27,7 @@ static const struct nla_policy netstats_query_nl_policy[NETSTATS_A_GROUP_NAME + 
 };
 
 /* NETSTATS_CMD_REGISTER - do */
-static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_IFINDEX + 1] = {
+static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_NETNS_FD + 1] = {
 	[NETSTATS_A_REGISTRATION_GROUP] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_OBJECT] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_SOCK_FD] = { .type = NLA_S32, },
@@ -37,6 +37,7 @@ static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATI
 	[NETSTATS_A_REGISTRATION_SOCK_SPORT] = { .type = NLA_U16, },
 	[NETSTATS_A_REGISTRATION_SOCK_DPORT] = { .type = NLA_U16, },
 	[NETSTATS_A_REGISTRATION_IFINDEX] = { .type = NLA_U32, },
+	[NETSTATS_A_REGISTRATION_NETNS_FD] = { .type = NLA_S32, },
 	[NETSTATS_A_REGISTRATION_OPTION] = NLA_POLICY_NESTED(netstats_option_nl_policy),
 };
 
@@ -64,7 +65,7 @@ static const struct genl_split_ops netstats_nl_ops[] = {
 		.cmd		= NETSTATS_CMD_REGISTER,
 		.doit		= netstats_nl_register_doit,
 		.policy		= netstats_register_nl_policy,
-		.maxattr	= NETSTATS_A_REGISTRATION_IFINDEX,
+		.maxattr	= NETSTATS_A_REGISTRATION_NETNS_FD,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{

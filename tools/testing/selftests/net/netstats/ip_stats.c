@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@
 #include <linux/netstats.h>
 
 #include "libnetstats.h"
+#include "nsnl.h"
 #include "../../kselftest_harness.h"
 
 #define MAX_CTRS	512
@@ -372,6 +375,208 @@ TEST_F(ip, unprivileged)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
 		TH_LOG("status %#x", status);
+}
+
+/* A REGISTER reply: what reading one counter of a per-CPU block needs. */
+struct raw_reg {
+	const char *counter;
+	uint32_t id, ncpus, stride, off;
+	int map_fd;
+	uint64_t map_off, map_size;
+};
+
+static uint64_t nla_uint(const struct nlattr *a)
+{
+	return mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) :
+						  mnl_attr_get_u32(a);
+}
+
+static int raw_reg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct raw_reg *r = data;
+	const struct nlattr *a, *c;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		const char *name = NULL;
+		uint32_t off = 0;
+
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			r->id = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
+			r->map_fd = (int32_t)mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
+			r->map_off = nla_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_SIZE:
+			r->map_size = nla_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_NCPUS:
+			r->ncpus = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_PERCPU_STRIDE:
+			r->stride = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_COUNTER:
+			mnl_attr_for_each_nested(c, a) {
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
+					name = mnl_attr_get_str(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
+					off = mnl_attr_get_u32(c);
+			}
+			if (name && !strcmp(name, r->counter))
+				r->off = off;
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static uint64_t raw_read(const struct raw_reg *r, const uint8_t *base)
+{
+	uint64_t sum = 0;
+	uint32_t cpu;
+
+	for (cpu = 0; cpu < r->ncpus; cpu++)
+		sum += __atomic_load_n((const uint64_t *)(base + r->off +
+							  cpu * r->stride),
+				       __ATOMIC_RELAXED);
+	return sum;
+}
+
+/* @counter of the netns of @pid, as /proc/PID/net/snmp(6) says. */
+static long long proc_counter(pid_t pid, int family, const char *counter)
+{
+	char path[64], names[2048], vals[2048], *np, *vp, *sn, *sv;
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", pid,
+		 family == AF_INET ? "snmp" : "snmp6");
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (family == AF_INET6) {	/* "Name value" lines */
+		while (fscanf(f, "%255s %lld", names, &v) == 2)
+			if (!strcmp(names, counter))
+				break;
+		fclose(f);
+		return strcmp(names, counter) ? -1 : v;
+	}
+	/* "Ip: names" and "Ip: values"; @counter is "Ip" + a name */
+	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(names, "Ip: ", 4))
+			continue;
+		np = strtok_r(names + 4, "\t\n ", &sn);
+		vp = strtok_r(vals + 4, "\t\n ", &sv);
+		while (np && vp) {
+			if (!strcmp(np, counter + 2))
+				v = strtoll(vp, NULL, 10);
+			np = strtok_r(NULL, "\t\n ", &sn);
+			vp = strtok_r(NULL, "\t\n ", &sv);
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/*
+ * Another netns, named by netns-fd: mapped while it lives, not kept
+ * alive by the registration; when it goes, DEAD with the final values,
+ * announced, and the reader never faults.
+ */
+TEST_F(ip, other_netns_outlived)
+{
+	struct raw_reg r = { .counter = variant->in_receives, .map_fd = -1 };
+	int p2c[2], c2p[2], nsfd, status, i;
+	const struct netstats_block_hdr *hdr;
+	struct nsnl s, mon;
+	struct nlmsghdr *nlh;
+	uint64_t v, final;
+	const uint8_t *base;
+	char path[64], c;
+	long long want;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p2c));
+	ASSERT_EQ(0, pipe(c2p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "ping -%c -q -c 2 -i 0.2 %s >/dev/null",
+			 variant->family == AF_INET ? '4' : '6',
+			 variant->family == AF_INET ? "127.0.0.1" : "::1");
+		if (unshare(CLONE_NEWNET) || sh("ip link set lo up") || sh(cmd))
+			_exit(1);
+		if (write(c2p[1], "r", 1) != 1 || read(p2c[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(c2p[0], &c, 1));
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	nsfd = open(path, O_RDONLY);
+	ASSERT_LE(0, nsfd);
+
+	ASSERT_EQ(0, nsnl_open(&s));
+	ASSERT_EQ(0, nsnl_open(&mon));
+	ASSERT_EQ(0, mnl_socket_setsockopt(mon.nl, NETLINK_ADD_MEMBERSHIP,
+					   &mon.monitor_grp,
+					   sizeof(mon.monitor_grp)));
+	/* Not for a group without an instance per netns. */
+	nlh = nsnl_msg(&s, s.family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_NETNS_FD, nsfd);
+	EXPECT_EQ(-EINVAL, nsnl_talk(&s, nlh, NULL, NULL));
+	EXPECT_STREQ("counter group has no instance per network namespace",
+		     s.extack);
+	/* Not a netns. */
+	nlh = nsnl_msg(&s, s.family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, variant->group);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_NETNS_FD, p2c[0]);
+	EXPECT_EQ(-EINVAL, nsnl_talk(&s, nlh, NULL, NULL));
+	EXPECT_STREQ("netns-fd is not a network namespace", s.extack);
+
+	nlh = nsnl_msg(&s, s.family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, variant->group);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_NETNS_FD, nsfd);
+	ASSERT_EQ(0, nsnl_talk(&s, nlh, raw_reg_cb, &r)) TH_LOG("%s", s.extack);
+	ASSERT_LE(0, r.map_fd);
+	ASSERT_NE(0U, r.off);
+	base = mmap(NULL, r.map_size, PROT_READ, MAP_SHARED, r.map_fd,
+		    r.map_off);
+	ASSERT_NE(MAP_FAILED, base);
+	close(r.map_fd);
+	hdr = (const void *)base;
+
+	/* The other netns's counter, not ours. */
+	want = proc_counter(pid, variant->family, variant->in_receives);
+	ASSERT_LE(0, want);
+	v = raw_read(&r, base);
+	EXPECT_EQ((uint64_t)want, v);
+	EXPECT_LE(4ULL, v);	/* two pings and their replies */
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, __atomic_load_n(&hdr->state, __ATOMIC_RELAXED));
+
+	/* The netns goes: its last process exits, its last fd closes. */
+	close(nsfd);
+	ASSERT_EQ(1, write(p2c[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, nsnl_wait_dead(&mon, r.id, variant->group));
+	for (i = 0; i < 500; i++) {
+		if (__atomic_load_n(&hdr->state, __ATOMIC_RELAXED) ==
+		    NETSTATS_BLOCK_DEAD)
+			break;
+		usleep(10000);
+	}
+	EXPECT_EQ(NETSTATS_BLOCK_DEAD, __atomic_load_n(&hdr->state, __ATOMIC_RELAXED));
+	final = raw_read(&r, base);
+	EXPECT_EQ(v, final);
+	munmap((void *)base, r.map_size);
+	nsnl_close(&mon);
+	nsnl_close(&s);
 }
 
 TEST_HARNESS_MAIN

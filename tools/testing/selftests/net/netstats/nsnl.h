@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,6 +169,56 @@ static void nsnl_close(struct nsnl *s)
 	free(s->buf);
 	s->nl = NULL;
 	s->buf = NULL;
+}
+
+/*
+ * Wait up to 10 s on @mon, a member of the monitor group, for the
+ * object-dead notification of registration @id of group @group.
+ */
+static inline int nsnl_wait_dead(struct nsnl *mon, uint32_t id,
+				 const char *group)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	int fd = mnl_socket_get_fd(mon->nl);
+	struct timespec t0, t;
+	int ret;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		const struct nlmsghdr *m;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 10)
+			break;
+		ret = mnl_socket_recvfrom(mon->nl, mon->buf, NSNL_BUF_SIZE);
+		if (ret < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (m = (void *)mon->buf; mnl_nlmsg_ok(m, ret);
+		     m = mnl_nlmsg_next(m, &ret)) {
+			const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
+			const struct nlattr *a;
+			const char *grp = NULL;
+			uint32_t nid = 0;
+
+			if (m->nlmsg_type != mon->family ||
+			    g->cmd != NETSTATS_CMD_OBJECT_DEAD)
+				continue;
+			mnl_attr_for_each(a, m, sizeof(*g)) {
+				if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_ID)
+					nid = mnl_attr_get_u32(a);
+				else if (mnl_attr_get_type(a) ==
+					 NETSTATS_A_REGISTRATION_GROUP)
+					grp = mnl_attr_get_str(a);
+			}
+			if (nid == id && grp && !strcmp(grp, group))
+				return 0;
+		}
+	}
+	return -ETIMEDOUT;
 }
 
 #endif /* _SELFTESTS_NETSTATS_NSNL_H */

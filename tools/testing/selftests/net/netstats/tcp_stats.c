@@ -1100,47 +1100,6 @@ TEST_F(tcp, ten_readers_agree)
 }
 
 /* Wait up to 5 s for OBJECT_DEAD of registration @id on @mon. */
-static int wait_dead_ntf(struct nsnl *mon, uint32_t id)
-{
-	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
-	int fd = mnl_socket_get_fd(mon->nl);
-	uint64_t end = now_ms() + 5000;
-	int ret;
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (now_ms() < end) {
-		const struct nlmsghdr *m;
-
-		ret = mnl_socket_recvfrom(mon->nl, mon->buf,
-					  MNL_SOCKET_BUFFER_SIZE);
-		if (ret < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (m = (void *)mon->buf; mnl_nlmsg_ok(m, ret);
-		     m = mnl_nlmsg_next(m, &ret)) {
-			const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
-			const struct nlattr *a;
-			const char *grp = NULL;
-			uint32_t nid = 0;
-
-			if (m->nlmsg_type != mon->family ||
-			    g->cmd != NETSTATS_CMD_OBJECT_DEAD)
-				continue;
-			mnl_attr_for_each(a, m, sizeof(*g)) {
-				if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_ID)
-					nid = mnl_attr_get_u32(a);
-				else if (mnl_attr_get_type(a) ==
-					 NETSTATS_A_REGISTRATION_GROUP)
-					grp = mnl_attr_get_str(a);
-			}
-			if (nid == id && grp && !strcmp(grp, "tcp"))
-				return 0;
-		}
-	}
-	return -ETIMEDOUT;
-}
 
 /*
  * Destroy the server socket with close() and check the snapshot.
@@ -1209,7 +1168,7 @@ static void check_destroy(struct __test_metadata *_metadata, struct nsnl *s,
 	EXPECT_EQ((uint32_t)inq,
 		  (uint32_t)(fin.v[C_RCV_NXT] - fin.v[C_COPIED_SEQ]));
 
-	EXPECT_EQ(0, wait_dead_ntf(&mon, r.id))
+	EXPECT_EQ(0, nsnl_wait_dead(&mon, r.id, "tcp"))
 		TH_LOG("no OBJECT_DEAD for registration %u", r.id);
 	nsnl_close(&mon);
 
