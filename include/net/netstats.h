@@ -112,6 +112,9 @@ struct netstats_group {
  * @percpu_stride: bytes from one CPU's copy to the next
  * @hidden: counters with any of these NETSTATS_COUNTER_FLAGS_* are not
  *	the caller's to see: left out of the reply, not in the range
+ * @net_admin: the netlink socket's opener has CAP_NET_ADMIN in @target's
+ *	user namespace (netlink_ns_capable(), not the writer's credentials)
+ * @net_admin_init: ... in the initial user namespace
  * @user: the user charged for the range (RLIMIT_MEMLOCK), or NULL
  * @dead: the object died; the range holds its final values
  * @priv: the producer's
@@ -130,6 +133,8 @@ struct netstats_reg {
 	unsigned int ncpus;
 	unsigned int percpu_stride;
 	u32 hidden;
+	bool net_admin;
+	bool net_admin_init;
 	struct user_struct *user;
 	bool dead;
 	void *priv;

@@ -259,7 +259,7 @@ int netstats_snmp_counters(struct netstats_group *grp,
 			c->name = kasprintf(GFP_KERNEL, "%s%s", sec->prefix,
 					    e->name);
 			if (!c->name)
-				return -ENOMEM;
+				goto err_free;
 			c->doc = sec->doc;
 			c->offset = sec->offset + e->entry * sizeof(u64);
 			c->type = NETSTATS_COUNTER_TYPE_U64;
@@ -268,6 +268,14 @@ int netstats_snmp_counters(struct netstats_group *grp,
 		}
 	}
 	return 0;
+
+err_free:
+	while (c-- > grp->counters)
+		kfree(c->name);
+	kfree(grp->counters);
+	grp->counters = NULL;
+	grp->n_counters = 0;
+	return -ENOMEM;
 }
 EXPORT_SYMBOL_GPL(netstats_snmp_counters);
 

@@ -408,30 +408,41 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 			       "request and timewait sockets have no counters to map");
 		goto out_put;
 	}
+	/* A child still in its listener's accept queue is the listener's
+	 * to destroy, under the socket spinlock only: not ours to own.
+	 */
+	err = -EAGAIN;
+	if (!sk->sk_socket && !sock_flag(sk, SOCK_DEAD)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "socket not accepted yet: register it once accepted");
+		goto out_put;
+	}
 	/* Counters as inet_diag shows them to anyone in the netns; sequence
 	 * numbers only to the owner, through its fd, and to CAP_NET_ADMIN.
 	 */
-	full = owner || ns_capable(net->user_ns, CAP_NET_ADMIN);
+	full = owner || reg->net_admin;
 
 	lock_sock(sk);
 	mutex_lock(&netstats_tcp_lock);
 	st = tcp_sk(sk)->netstats;
 	if (!st) {
-		/* Too late: its counters are final and nobody mapped them. */
-		err = -ENOENT;
-		if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_CLOSE) {
-			NL_SET_ERR_MSG(info->extack,
-				       "socket is being destroyed");
-			goto out_unlock;
-		}
 		err = -ENOMEM;
 		st = netstats_tcp_slot_alloc(net, sock_i_uid(sk));
 		if (!st)
 			goto out_unlock;
 		/* Softirq writers run under the socket spinlock even while
-		 * we own the socket: copy and publish under it.
+		 * we own the socket: copy and publish under it, unless it was
+		 * destroyed (its counters are final and nobody mapped them).
 		 */
 		spin_lock_bh(&sk->sk_lock.slock);
+		if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_CLOSE) {
+			spin_unlock_bh(&sk->sk_lock.slock);
+			netstats_tcp_slot_free(netstats_tcp_page_of(st),
+					       netstats_tcp_slot_of(st));
+			NL_SET_ERR_MSG(info->extack, "socket is being destroyed");
+			err = -ENOENT;
+			goto out_unlock;
+		}
 		netstats_tcp_sync(tcp_sk(sk), st);
 		WRITE_ONCE(tcp_sk(sk)->netstats, st);
 		spin_unlock_bh(&sk->sk_lock.slock);

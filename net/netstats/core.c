@@ -500,6 +500,7 @@ EXPORT_SYMBOL_GPL(netstats_reg_option);
  * caller has CAP_NET_ADMIN there.
  */
 static struct net *netstats_target_net(const struct netstats_group *grp,
+				       const struct sk_buff *skb,
 				       struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[NETSTATS_A_REGISTRATION_NETNS_FD];
@@ -518,7 +519,7 @@ static struct net *netstats_target_net(const struct netstats_group *grp,
 				    "netns-fd is not a network namespace");
 		return net;
 	}
-	if (!ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+	if (!netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN)) {
 		put_net(net);
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "CAP_NET_ADMIN needed in the network namespace of netns-fd");
@@ -640,12 +641,14 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	err = netstats_options_check(grp, info);
 	if (err)
 		goto err_erase;
-	target = netstats_target_net(grp, info);
+	target = netstats_target_net(grp, skb, info);
 	if (IS_ERR(target)) {
 		err = PTR_ERR(target);
 		goto err_erase;
 	}
 	write_pnet(&reg->target, target);
+	reg->net_admin = netlink_ns_capable(skb, target->user_ns, CAP_NET_ADMIN);
+	reg->net_admin_init = netlink_capable(skb, CAP_NET_ADMIN);
 	/* Counted before attach: a derived block's first update sees it. */
 	atomic_long_inc(&netstats_nr_regs);
 	err = grp->ops->attach(reg, info);
@@ -803,7 +806,7 @@ static int netstats_self_attach(struct netstats_reg *reg,
 				struct genl_info *info)
 {
 	/* System-wide figures. */
-	if (!capable(CAP_NET_ADMIN)) {
+	if (!reg->net_admin_init) {
 		NL_SET_ERR_MSG(info->extack,
 			       "the netstats group needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
