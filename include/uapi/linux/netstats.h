@@ -62,4 +62,61 @@ struct netstats_derived_hdr {
 	__u64 timestamp_ns;
 };
 
+/**
+ * struct netstats_dir_hdr - first page of a directory group's range
+ * @hdr: generation and state of the directory
+ * @units: units used so far, a high-water mark: scan units [0, @units)
+ * @max_units: units the range has room for
+ * @unit_pages: pages per unit
+ * @blocks_per_unit: object blocks per unit
+ * @block_size: bytes per block
+ * @entry_page: index in a unit of its page of entries
+ *
+ * Directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY) map every object of
+ * a kind in the caller's netns, e.g. every TCP socket ("tcp-all").  The
+ * range is this page, then @max_units units of @unit_pages pages; unit
+ * u starts at page 1 + u * @unit_pages.  Block b of a unit is at byte
+ * b * @block_size of the unit's first page; the counters of the
+ * registration reply are offsets from the start of a block (some in
+ * later pages of the unit).  The entry naming block b is at byte
+ * b * @block_size of page @entry_page of the unit.  Pages of units not
+ * in use, and pages the caller may not see, read as zeroes.
+ */
+struct netstats_dir_hdr {
+	struct netstats_block_hdr hdr;
+	__u32 units;
+	__u32 max_units;
+	__u32 unit_pages;
+	__u32 blocks_per_unit;
+	__u32 block_size;
+	__u32 entry_page;
+};
+
+/**
+ * struct netstats_sock_entry - directory entry of one socket
+ * @seq: odd while the kernel rewrites the entry; a reader loads @seq,
+ *	the entry, then @seq again, and retries if it was odd or moved
+ * @generation: the generation of the block this entry describes: the
+ *	entry is valid while the block's header has this generation and a
+ *	state (LIVE, or DEAD: destroyed, final values, announced)
+ * @family: AF_INET or AF_INET6; 0 while the socket has no peer
+ * @sport: local port, network byte order
+ * @dport: remote port, network byte order
+ * @reserved: zero
+ * @cookie: socket cookie (SO_COOKIE, inet_diag's id)
+ * @src: local address: 4 bytes (AF_INET) or 16
+ * @dst: remote address, as @src
+ */
+struct netstats_sock_entry {
+	__u32 seq;
+	__u32 generation;
+	__u16 family;
+	__be16 sport;
+	__be16 dport;
+	__u16 reserved;
+	__u64 cookie;
+	__u8 src[16];
+	__u8 dst[16];
+};
+
 #endif /* _UAPI_LINUX_NETSTATS_H */

@@ -31,11 +31,18 @@ enum netstats_counter_type {
  *   sequence counter.
  * @NETSTATS_GROUP_FLAGS_PER_OBJECT: The group has one instance per object
  *   (socket, queue, pool...); REGISTER names the object.
+ * @NETSTATS_GROUP_FLAGS_DIRECTORY: The group maps every object of a kind in
+ *   the netns: the range starts with a directory header and names each
+ *   object's block (struct netstats_dir_hdr in include/uapi/linux/netstats.h).
+ *   Objects appear as they are created; a destroyed object's block turns DEAD
+ *   in place, is announced (object-dead with its sock-cookie) and is reused
+ *   once the dead-linger-ms option has passed.
  */
 enum netstats_group_flags {
 	NETSTATS_GROUP_FLAGS_PERCPU = 1,
 	NETSTATS_GROUP_FLAGS_DERIVED = 2,
 	NETSTATS_GROUP_FLAGS_PER_OBJECT = 4,
+	NETSTATS_GROUP_FLAGS_DIRECTORY = 8,
 };
 
 /**
