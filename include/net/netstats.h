@@ -115,6 +115,8 @@ struct netstats_group {
  * @net_admin: the netlink socket's opener has CAP_NET_ADMIN in @target's
  *	user namespace (netlink_ns_capable(), not the writer's credentials)
  * @net_admin_init: ... in the initial user namespace
+ * @charge: pages charged against RLIMIT_MEMLOCK: @npages unless the
+ *	producer sets it (a sparse range of shared pages)
  * @user: the user charged for the range (RLIMIT_MEMLOCK), or NULL
  * @dead: the object died; the range holds its final values
  * @priv: the producer's
@@ -135,6 +137,7 @@ struct netstats_reg {
 	u32 hidden;
 	bool net_admin;
 	bool net_admin_init;
+	unsigned int charge;
 	struct user_struct *user;
 	bool dead;
 	void *priv;
@@ -191,7 +194,12 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 			   void *arg);
 void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
 			 unsigned int npages);
+int netstats_map_reserve(struct netstats_map *map, unsigned long npages,
+			 unsigned long *pgoff);
+int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
+		     struct page *page);
 void netstats_notify_dead(struct netstats_reg *reg, const char *object);
+void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie);
 int netstats_percpu_attach(struct netstats_reg *reg, void __percpu *block);
 void netstats_percpu_detach(struct netstats_reg *reg);
 #else

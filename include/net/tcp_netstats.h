@@ -69,6 +69,7 @@ static inline struct tcp_stats_seq *tcp_stats_seq(struct tcp_stats *st)
 void netstats_tcp_destroy(struct sock *sk);
 void netstats_tcp_disconnect(struct sock *sk);
 void netstats_tcp_resync(struct tcp_sock *tp);
+void netstats_tcp_monitor_sk(struct sock *sk);
 #else
 static inline void netstats_tcp_destroy(struct sock *sk)
 {
@@ -79,6 +80,10 @@ static inline void netstats_tcp_disconnect(struct sock *sk)
 }
 
 static inline void netstats_tcp_resync(struct tcp_sock *tp)
+{
+}
+
+static inline void netstats_tcp_monitor_sk(struct sock *sk)
 {
 }
 #endif

@@ -14,17 +14,32 @@
  * helpers mirror each store into it.  The slot stays until the socket is
  * destroyed; then every registration of it is switched to a snapshot
  * holding the final values (state DEAD) and the slot is freed.
+ *
+ * "tcp-all" follows every TCP socket of a netns (a directory group).
+ * Each page pair has a unit number in its netns, and while the netns has
+ * tcp-all registrations (monitors) a third page of entries naming the
+ * socket of each slot (struct netstats_sock_entry).  A monitor maps a
+ * sparse range: a header page, then per unit the counters page, the
+ * sequence numbers page (CAP_NET_ADMIN only) and the entries page.  In
+ * a monitored netns every socket gets a slot when it connects or is
+ * accepted, and those that exist when the first monitor comes are
+ * walked from the established hash.  A destroyed socket's slot then
+ * turns DEAD in place, is announced, and lingers for the monitors'
+ * dead-linger-ms before it is freed.
  */
 
 #include <linux/bitmap.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/idr.h>
 #include <linux/net.h>
 #include <linux/sock_diag.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <net/inet6_hashtables.h>
 #include <net/inet_hashtables.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/netstats.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -33,19 +48,33 @@
 #define NETSTATS_TCP_SLOT	56
 #define NETSTATS_TCP_SLOTS	(PAGE_SIZE / NETSTATS_TCP_SLOT)
 
+/* tcp-all: units (page pairs) per netns, pages of a unit in the range */
+#define NETSTATS_TCP_UNITS	4096
+#define NETSTATS_TCP_UNIT_PAGES	3
+#define NETSTATS_TCP_ENTRY_PAGE	2
+
 static_assert(sizeof(struct tcp_stats) <= NETSTATS_TCP_SLOT);
 static_assert(sizeof(struct tcp_stats_seq) <= NETSTATS_TCP_SLOT);
+static_assert(sizeof(struct netstats_sock_entry) == NETSTATS_TCP_SLOT);
 static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
 
 /**
  * struct netstats_tcp_page - a page pair of TCP slots of one visibility class
  * @node: entry in netstats_tcp_pages
  * @page: the mapped pages (order 1): counters, then sequence numbers
- * @net: netns of the sockets (no reference: a socket with a slot holds one)
+ * @net: netns of the sockets (no reference: a socket with a slot holds
+ *	one; lingering slots are freed before the netns goes)
  * @uid: owner of the sockets
+ * @unit: number of the pair in its netns (its place in tcp-all ranges)
+ * @entries: the page of entries naming each slot's socket, while the
+ *	netns is monitored, or NULL
+ * @linger_until: when the @lingering slots may be freed (jiffies)
+ * @linger_next_until: when the @lingering_next slots may be freed
  * @used: slots in use
  * @busy: slots in use
  * @dying: slots whose socket was destroyed, waiting for the reaper
+ * @lingering: DEAD slots kept for the monitors, freed first
+ * @lingering_next: DEAD slots kept for the monitors, freed next
  * @regs: per slot, the registrations mapping it
  */
 struct netstats_tcp_page {
@@ -53,11 +82,51 @@ struct netstats_tcp_page {
 	struct page *page;
 	possible_net_t net;
 	kuid_t uid;
+	unsigned int unit;
+	struct page *entries;
+	unsigned long linger_until;
+	unsigned long linger_next_until;
 	unsigned int used;
 	DECLARE_BITMAP(busy, NETSTATS_TCP_SLOTS);
 	DECLARE_BITMAP(dying, NETSTATS_TCP_SLOTS);
+	DECLARE_BITMAP(lingering, NETSTATS_TCP_SLOTS);
+	DECLARE_BITMAP(lingering_next, NETSTATS_TCP_SLOTS);
 	struct hlist_head regs[NETSTATS_TCP_SLOTS];
 };
+
+/**
+ * struct netstats_tcp_net - the tcp-all state of a netns
+ * @units: unit numbers of the netns's page pairs
+ * @monitors: its tcp-all registrations (struct netstats_tcp_monitor)
+ * @nr_monitors: length of @monitors, read locklessly on connect/accept
+ * @dir: the directory header page (struct netstats_dir_hdr), allocated
+ *	with the first monitor and kept until the netns goes
+ */
+struct netstats_tcp_net {
+	struct ida units;
+	struct list_head monitors;
+	unsigned int nr_monitors;
+	struct page *dir;
+};
+
+/**
+ * struct netstats_tcp_monitor - a tcp-all registration
+ * @node: entry in netstats_tcp_net::monitors
+ * @reg: the registration
+ * @linger: how long a dead socket's slot stays DEAD in place (jiffies)
+ */
+struct netstats_tcp_monitor {
+	struct list_head node;
+	struct netstats_reg *reg;
+	unsigned long linger;
+};
+
+static unsigned int netstats_tcp_net_id __read_mostly;
+
+static struct netstats_tcp_net *netstats_tcp_net(const struct net *net)
+{
+	return net_generic(net, netstats_tcp_net_id);
+}
 
 /* Protects netstats_tcp_pages, the pages' @busy, @used and @regs. */
 static DEFINE_MUTEX(netstats_tcp_lock);
@@ -77,6 +146,44 @@ static struct tcp_stats *netstats_tcp_slot(struct netstats_tcp_page *p,
 					   unsigned int slot)
 {
 	return page_address(p->page) + slot * NETSTATS_TCP_SLOT;
+}
+
+static struct netstats_sock_entry *
+netstats_tcp_entry(struct netstats_tcp_page *p, struct tcp_stats *st)
+{
+	return page_address(p->entries) + offset_in_page(st);
+}
+
+/* Name @sk in the entry of its slot @st; @p is monitored. */
+static void netstats_tcp_entry_fill(struct netstats_tcp_page *p,
+				    struct tcp_stats *st, struct sock *sk)
+{
+	struct netstats_sock_entry *e = netstats_tcp_entry(p, st);
+	const struct inet_sock *inet = inet_sk(sk);
+	u32 seq = e->seq;
+
+	lockdep_assert_held(&netstats_tcp_lock);
+
+	WRITE_ONCE(e->seq, seq + 1);
+	smp_wmb();	/* seq odd before the fields change */
+	e->generation = READ_ONCE(st->hdr.generation);
+	e->family = sk->sk_family;
+	e->sport = inet->inet_sport;
+	e->dport = inet->inet_dport;
+	e->cookie = sock_gen_cookie(sk);
+	memset(e->src, 0, sizeof(e->src));
+	memset(e->dst, 0, sizeof(e->dst));
+	if (sk->sk_family == AF_INET) {
+		memcpy(e->src, &inet->inet_rcv_saddr, sizeof(__be32));
+		memcpy(e->dst, &inet->inet_daddr, sizeof(__be32));
+	} else {
+#if IS_ENABLED(CONFIG_IPV6)
+		memcpy(e->src, &sk->sk_v6_rcv_saddr, sizeof(struct in6_addr));
+		memcpy(e->dst, &sk->sk_v6_daddr, sizeof(struct in6_addr));
+#endif
+	}
+	smp_wmb();	/* the fields before seq turns even */
+	WRITE_ONCE(e->seq, seq + 2);
 }
 
 /* Copy every field; caller excludes the socket's writers. */
@@ -110,6 +217,109 @@ void netstats_tcp_resync(struct tcp_sock *tp)
 		netstats_tcp_sync(tp, tp->netstats);
 }
 
+/* Show (or hide, @page NULL) unit @p to monitor @m. */
+static int netstats_tcp_monitor_unit(struct netstats_tcp_monitor *m,
+				     struct netstats_tcp_page *p, bool show)
+{
+	struct netstats_reg *reg = m->reg;
+	unsigned long pgoff;
+	int err;
+
+	pgoff = reg->pgoff + 1 + p->unit * NETSTATS_TCP_UNIT_PAGES;
+	err = netstats_map_set(reg->map, pgoff, show ? p->page : NULL);
+	if (!err && reg->net_admin)
+		err = netstats_map_set(reg->map, pgoff + 1,
+				       show ? p->page + 1 : NULL);
+	if (!err)
+		err = netstats_map_set(reg->map, pgoff + NETSTATS_TCP_ENTRY_PAGE,
+				       show ? p->entries : NULL);
+	return err;
+}
+
+/* Give unit @p its page of entries and show it to every monitor. */
+static int netstats_tcp_page_monitor(struct netstats_tcp_net *tn,
+				     struct netstats_tcp_page *p)
+{
+	struct netstats_dir_hdr *dh = page_address(tn->dir);
+	struct netstats_tcp_monitor *m;
+	int err;
+
+	if (!p->entries) {
+		p->entries = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!p->entries)
+			return -ENOMEM;
+	}
+	list_for_each_entry(m, &tn->monitors, node) {
+		err = netstats_tcp_monitor_unit(m, p, true);
+		if (err)
+			return err;
+	}
+	if (p->unit >= dh->units)
+		WRITE_ONCE(dh->units, p->unit + 1);
+	return 0;
+}
+
+static void netstats_tcp_page_free(struct netstats_tcp_page *p)
+{
+	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&p->net));
+	struct netstats_tcp_monitor *m;
+
+	if (p->entries) {
+		list_for_each_entry(m, &tn->monitors, node)
+			netstats_tcp_monitor_unit(m, p, false);
+		__free_page(p->entries);
+	}
+	ida_free(&tn->units, p->unit);
+	list_del(&p->node);
+	set_page_private(p->page, 0);
+	__free_pages(p->page, 1);
+	kfree(p);
+}
+
+static struct netstats_tcp_page *netstats_tcp_page_alloc(struct net *net,
+							 kuid_t uid)
+{
+	struct netstats_tcp_net *tn = netstats_tcp_net(net);
+	struct netstats_tcp_page *p;
+	int unit;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return NULL;
+	unit = ida_alloc_max(&tn->units, NETSTATS_TCP_UNITS - 1,
+			     GFP_KERNEL_ACCOUNT);
+	if (unit < 0) {
+		kfree(p);
+		return NULL;
+	}
+	p->page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, 1);
+	if (!p->page) {
+		ida_free(&tn->units, unit);
+		kfree(p);
+		return NULL;
+	}
+	set_page_private(p->page, (unsigned long)p);
+	write_pnet(&p->net, net);
+	p->uid = uid;
+	p->unit = unit;
+	list_add(&p->node, &netstats_tcp_pages);
+	if (tn->nr_monitors && netstats_tcp_page_monitor(tn, p)) {
+		netstats_tcp_page_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Every socket of @p was destroyed. */
+static bool netstats_tcp_page_gone(struct netstats_tcp_page *p)
+{
+	DECLARE_BITMAP(gone, NETSTATS_TCP_SLOTS);
+
+	bitmap_or(gone, p->dying, p->lingering, NETSTATS_TCP_SLOTS);
+	bitmap_or(gone, gone, p->lingering_next, NETSTATS_TCP_SLOTS);
+	return bitmap_subset(p->busy, gone, NETSTATS_TCP_SLOTS);
+}
+
 static struct tcp_stats *netstats_tcp_slot_alloc(struct net *net, kuid_t uid)
 {
 	struct netstats_tcp_page *p;
@@ -125,21 +335,12 @@ static struct tcp_stats *netstats_tcp_slot_alloc(struct net *net, kuid_t uid)
 	list_for_each_entry(p, &netstats_tcp_pages, node)
 		if (net_eq(read_pnet(&p->net), net) && uid_eq(p->uid, uid) &&
 		    p->used < NETSTATS_TCP_SLOTS &&
-		    !bitmap_subset(p->busy, p->dying, NETSTATS_TCP_SLOTS))
+		    !netstats_tcp_page_gone(p))
 			goto found;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	p = netstats_tcp_page_alloc(net, uid);
 	if (!p)
 		return NULL;
-	p->page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, 1);
-	if (!p->page) {
-		kfree(p);
-		return NULL;
-	}
-	set_page_private(p->page, (unsigned long)p);
-	write_pnet(&p->net, net);
-	p->uid = uid;
-	list_add(&p->node, &netstats_tcp_pages);
 
 found:
 	slot = find_first_zero_bit(p->busy, NETSTATS_TCP_SLOTS);
@@ -162,16 +363,18 @@ found:
 static bool netstats_tcp_slot_free(struct netstats_tcp_page *p,
 				   unsigned int slot)
 {
+	struct tcp_stats *st = netstats_tcp_slot(p, slot);
+
 	lockdep_assert_held(&netstats_tcp_lock);
 
+	/* Monitors stop seeing the slot's entry. */
+	WRITE_ONCE(st->hdr.state, 0);
+	WRITE_ONCE(st->hdr.generation, st->hdr.generation + 1);
 	__clear_bit(slot, p->busy);
 	netstats_block_put();
 	if (--p->used)
 		return false;
-	list_del(&p->node);
-	set_page_private(p->page, 0);
-	__free_pages(p->page, 1);
-	kfree(p);
+	netstats_tcp_page_free(p);
 	return true;
 }
 
@@ -192,18 +395,99 @@ static void netstats_tcp_mark_dead(void *page_addr, unsigned int idx,
 	st->hdr.state = NETSTATS_BLOCK_DEAD;
 }
 
+/* The longest dead-linger-ms of the netns's monitors. */
+static unsigned long netstats_tcp_linger(struct netstats_tcp_net *tn)
+{
+	struct netstats_tcp_monitor *m;
+	unsigned long linger = 0;
+
+	list_for_each_entry(m, &tn->monitors, node)
+		linger = max(linger, m->linger);
+	return linger;
+}
+
+/*
+ * A monitored socket died: its slot turns DEAD in place and lingers for
+ * the monitors.  Lingering slots of a page form two cohorts: the first
+ * is freed at @linger_until, the second (still growing) then becomes
+ * the first, so a slot lingers at least, and at most about twice, the
+ * longest dead-linger-ms.
+ */
+static void netstats_tcp_linger_slot(struct netstats_tcp_net *tn,
+				     struct netstats_tcp_page *p,
+				     unsigned int slot)
+{
+	struct tcp_stats *st = netstats_tcp_slot(p, slot);
+	struct netstats_sock_entry *e = netstats_tcp_entry(p, st);
+	unsigned long until = jiffies + netstats_tcp_linger(tn);
+	struct netstats_tcp_monitor *m;
+
+	WRITE_ONCE(st->hdr.state, NETSTATS_BLOCK_DEAD);
+	/* A slot no entry names (e.g. a listener registered by fd) is
+	 * nothing the monitors follow.
+	 */
+	if (e->family && e->generation == st->hdr.generation)
+		list_for_each_entry(m, &tn->monitors, node)
+			netstats_notify_sock_dead(m->reg, e->cookie);
+	if (bitmap_empty(p->lingering, NETSTATS_TCP_SLOTS)) {
+		__set_bit(slot, p->lingering);
+		p->linger_until = until;
+	} else {
+		__set_bit(slot, p->lingering_next);
+		p->linger_next_until = until;
+	}
+}
+
+/*
+ * Free the lingering slots of @p whose time has come (all of them once
+ * the netns has no monitor); @next: the earliest time still waited for.
+ * Return: true if the page went with its last slot.
+ */
+static bool netstats_tcp_unlinger(struct netstats_tcp_net *tn,
+				  struct netstats_tcp_page *p,
+				  unsigned long now, unsigned long *next)
+{
+	unsigned int slot;
+
+	while (!bitmap_empty(p->lingering, NETSTATS_TCP_SLOTS)) {
+		if (tn->nr_monitors && time_before(now, p->linger_until)) {
+			if (!*next || time_before(p->linger_until, *next))
+				*next = p->linger_until;
+			return false;
+		}
+		for_each_set_bit(slot, p->lingering, NETSTATS_TCP_SLOTS) {
+			__clear_bit(slot, p->lingering);
+			/* Only with the last slot, so the cohorts are empty. */
+			if (netstats_tcp_slot_free(p, slot))
+				return true;
+		}
+		bitmap_copy(p->lingering, p->lingering_next, NETSTATS_TCP_SLOTS);
+		bitmap_zero(p->lingering_next, NETSTATS_TCP_SLOTS);
+		p->linger_until = p->linger_next_until;
+	}
+	return false;
+}
+
+static void netstats_tcp_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(netstats_tcp_reap_work, netstats_tcp_reap);
+
 /* Snapshot every registration of the slots of destroyed sockets, then
- * free the slots.
+ * free the slots, or let them linger in monitored netns.
  */
 static void netstats_tcp_reap(struct work_struct *work)
 {
+	unsigned long next = 0, now = jiffies;
 	struct netstats_tcp_page *p, *tmp;
+	struct netstats_tcp_net *tn;
 	struct netstats_reg *reg;
 	struct hlist_node *n;
 	unsigned int slot;
+	bool freed;
 
 	mutex_lock(&netstats_tcp_lock);
 	list_for_each_entry_safe(p, tmp, &netstats_tcp_pages, node) {
+		tn = netstats_tcp_net(read_pnet(&p->net));
+		freed = false;
 		for_each_set_bit(slot, p->dying, NETSTATS_TCP_SLOTS) {
 			struct netstats_tcp_dead_arg d = {
 				.offset = slot * NETSTATS_TCP_SLOT,
@@ -218,14 +502,22 @@ static void netstats_tcp_reap(struct work_struct *work)
 				netstats_notify_dead(reg, NULL);
 			}
 			clear_bit(slot, p->dying);
-			if (netstats_tcp_slot_free(p, slot))
-				break;	/* the page went with its last slot */
+			if (tn->nr_monitors && p->entries) {
+				netstats_tcp_linger_slot(tn, p, slot);
+			} else if (netstats_tcp_slot_free(p, slot)) {
+				freed = true;	/* with its last slot */
+				break;
+			}
 		}
+		if (!freed)
+			netstats_tcp_unlinger(tn, p, now, &next);
 	}
+	/* Not mod_: a socket destroyed meanwhile wants its reap at once. */
+	if (next)
+		schedule_delayed_work(&netstats_tcp_reap_work,
+				      max_t(long, next - now, 1));
 	mutex_unlock(&netstats_tcp_lock);
 }
-
-static DECLARE_WORK(netstats_tcp_reap_work, netstats_tcp_reap);
 
 /**
  * netstats_tcp_destroy() - a TCP socket is destroyed
@@ -244,7 +536,7 @@ void netstats_tcp_destroy(struct sock *sk)
 		return;
 	WRITE_ONCE(tp->netstats, NULL);
 	set_bit(netstats_tcp_slot_of(st), netstats_tcp_page_of(st)->dying);
-	schedule_work(&netstats_tcp_reap_work);
+	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
 }
 
 /**
@@ -260,6 +552,70 @@ void netstats_tcp_disconnect(struct sock *sk)
 		return;
 	WRITE_ONCE(st->hdr.generation, st->hdr.generation + 1);
 	netstats_tcp_sync(tp, st);
+}
+
+/*
+ * The slot of @sk, given one if it has none; @sk is locked (owned).
+ * Return: the slot, ERR_PTR(-ENOMEM), or ERR_PTR(-ENOENT) if @sk was
+ * destroyed (its counters are final and nobody mapped them).
+ */
+static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk)
+{
+	struct tcp_stats *st = tcp_sk(sk)->netstats;
+
+	lockdep_assert_held(&netstats_tcp_lock);
+
+	if (st)
+		return st;
+	st = netstats_tcp_slot_alloc(sock_net(sk), sock_i_uid(sk));
+	if (!st)
+		return ERR_PTR(-ENOMEM);
+	/* Softirq writers run under the socket spinlock even while we own
+	 * the socket: copy and publish under it.
+	 */
+	spin_lock_bh(&sk->sk_lock.slock);
+	if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_CLOSE) {
+		spin_unlock_bh(&sk->sk_lock.slock);
+		netstats_tcp_slot_free(netstats_tcp_page_of(st),
+				       netstats_tcp_slot_of(st));
+		return ERR_PTR(-ENOENT);
+	}
+	netstats_tcp_sync(tcp_sk(sk), st);
+	WRITE_ONCE(tcp_sk(sk)->netstats, st);
+	spin_unlock_bh(&sk->sk_lock.slock);
+	return st;
+}
+
+/* Give a socket of a monitored netns a slot and name it in its entry. */
+static void __netstats_tcp_monitor_sk(struct sock *sk)
+{
+	struct tcp_stats *st;
+
+	lockdep_assert_held(&netstats_tcp_lock);
+
+	if (!READ_ONCE(netstats_tcp_net(sock_net(sk))->nr_monitors))
+		return;
+	st = netstats_tcp_sk_slot(sk);
+	if (!IS_ERR(st))
+		netstats_tcp_entry_fill(netstats_tcp_page_of(st), st, sk);
+}
+
+/**
+ * netstats_tcp_monitor_sk() - a TCP socket connects or is accepted
+ * @sk: the socket, locked (owned), from tcp_connect() and __inet_accept()
+ *
+ * In a netns followed by tcp-all registrations the socket gets a slot
+ * and an entry naming it; elsewhere this costs a load and a branch.
+ * Kernel sockets are not followed.
+ */
+void netstats_tcp_monitor_sk(struct sock *sk)
+{
+	if (likely(!READ_ONCE(netstats_tcp_net(sock_net(sk))->nr_monitors)) ||
+	    !sk->sk_net_refcnt)
+		return;
+	mutex_lock(&netstats_tcp_lock);
+	__netstats_tcp_monitor_sk(sk);
+	mutex_unlock(&netstats_tcp_lock);
 }
 
 /* The socket named by fd: the caller holds it, so does the returned @sk. */
@@ -403,6 +759,11 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 		goto out_put;
 	}
 	err = -ENOENT;
+	/* A slot must not outlive its netns: only sockets that hold it. */
+	if (sk_fullsock(sk) && !sk->sk_net_refcnt) {
+		NL_SET_ERR_MSG(info->extack, "kernel sockets are not mapped");
+		goto out_put;
+	}
 	if (!sk_fullsock(sk)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "request and timewait sockets have no counters to map");
@@ -424,28 +785,12 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 
 	lock_sock(sk);
 	mutex_lock(&netstats_tcp_lock);
-	st = tcp_sk(sk)->netstats;
-	if (!st) {
-		err = -ENOMEM;
-		st = netstats_tcp_slot_alloc(net, sock_i_uid(sk));
-		if (!st)
-			goto out_unlock;
-		/* Softirq writers run under the socket spinlock even while
-		 * we own the socket: copy and publish under it, unless it was
-		 * destroyed (its counters are final and nobody mapped them).
-		 */
-		spin_lock_bh(&sk->sk_lock.slock);
-		if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_CLOSE) {
-			spin_unlock_bh(&sk->sk_lock.slock);
-			netstats_tcp_slot_free(netstats_tcp_page_of(st),
-					       netstats_tcp_slot_of(st));
+	st = netstats_tcp_sk_slot(sk);
+	if (IS_ERR(st)) {
+		err = PTR_ERR(st);
+		if (err == -ENOENT)
 			NL_SET_ERR_MSG(info->extack, "socket is being destroyed");
-			err = -ENOENT;
-			goto out_unlock;
-		}
-		netstats_tcp_sync(tcp_sk(sk), st);
-		WRITE_ONCE(tcp_sk(sk)->netstats, st);
-		spin_unlock_bh(&sk->sk_lock.slock);
+		goto out_unlock;
 	}
 	p = netstats_tcp_page_of(st);
 	pages[0] = p->page;
@@ -474,6 +819,184 @@ static void netstats_tcp_detach(struct netstats_reg *reg)
 		hlist_del_init(&reg->node);
 	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
 	mutex_unlock(&netstats_tcp_lock);
+}
+
+/* A socket found in the established hash when a monitor came. */
+static void netstats_tcp_monitor_found(struct sock *sk)
+{
+	/* A child still in its listener's accept queue is not ours to
+	 * lock: __inet_accept() names it when accepted.
+	 */
+	if (!READ_ONCE(sk->sk_socket) && !sock_flag(sk, SOCK_DEAD))
+		return;
+	lock_sock(sk);
+	mutex_lock(&netstats_tcp_lock);
+	__netstats_tcp_monitor_sk(sk);
+	mutex_unlock(&netstats_tcp_lock);
+	release_sock(sk);
+}
+
+/*
+ * Name every socket of @net that already exists, as inet_diag finds
+ * them: full sockets of the established hash (not listeners, request or
+ * timewait sockets).  Sockets that connect or are accepted from now on
+ * name themselves (netstats_tcp_monitor_sk()).
+ */
+static void netstats_tcp_monitor_walk(struct net *net)
+{
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct sock *batch[32];
+	unsigned int i, j, n, pos, skip;
+	bool more;
+
+	for (i = 0; i <= hinfo->ehash_mask; i++) {
+		struct inet_ehash_bucket *head = &hinfo->ehash[i];
+		spinlock_t *lock = inet_ehash_lockp(hinfo, i);
+		struct hlist_nulls_node *node;
+		struct sock *sk;
+
+		skip = 0;
+		do {
+			if (hlist_nulls_empty(&head->chain))
+				break;
+			n = 0;
+			pos = 0;
+			more = false;
+			spin_lock_bh(lock);
+			sk_nulls_for_each(sk, node, &head->chain) {
+				if (!net_eq(sock_net(sk), net) ||
+				    !sk_fullsock(sk) || !sk->sk_net_refcnt)
+					continue;
+				if (pos < skip) {
+					pos++;
+					continue;
+				}
+				if (n == ARRAY_SIZE(batch)) {
+					more = true;
+					break;
+				}
+				pos++;
+				if (refcount_inc_not_zero(&sk->sk_refcnt))
+					batch[n++] = sk;
+			}
+			spin_unlock_bh(lock);
+			for (j = 0; j < n; j++) {
+				netstats_tcp_monitor_found(batch[j]);
+				sock_put(batch[j]);
+			}
+			skip = pos;
+		} while (more);
+		cond_resched();
+	}
+}
+
+static void netstats_tcp_dir_init(struct netstats_dir_hdr *dh)
+{
+	dh->hdr.generation = 1;
+	dh->hdr.state = NETSTATS_BLOCK_LIVE;
+	dh->max_units = NETSTATS_TCP_UNITS;
+	dh->unit_pages = NETSTATS_TCP_UNIT_PAGES;
+	dh->blocks_per_unit = NETSTATS_TCP_SLOTS;
+	dh->block_size = NETSTATS_TCP_SLOT;
+	dh->entry_page = NETSTATS_TCP_ENTRY_PAGE;
+}
+
+/* Show the netns's directory and units to a new monitor. */
+static int netstats_tcp_monitor_add(struct netstats_tcp_net *tn,
+				    struct netstats_tcp_monitor *m,
+				    struct net *net)
+{
+	struct netstats_reg *reg = m->reg;
+	struct netstats_tcp_page *p;
+	int err;
+
+	lockdep_assert_held(&netstats_tcp_lock);
+
+	if (!tn->dir) {
+		tn->dir = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!tn->dir)
+			return -ENOMEM;
+		netstats_tcp_dir_init(page_address(tn->dir));
+	}
+	err = netstats_map_set(reg->map, reg->pgoff, tn->dir);
+	if (err)
+		return err;
+	list_add(&m->node, &tn->monitors);
+	WRITE_ONCE(tn->nr_monitors, tn->nr_monitors + 1);
+	list_for_each_entry(p, &netstats_tcp_pages, node) {
+		if (!net_eq(read_pnet(&p->net), net))
+			continue;
+		if (p->entries)
+			err = netstats_tcp_monitor_unit(m, p, true);
+		else
+			err = netstats_tcp_page_monitor(tn, p);
+		if (err) {
+			list_del(&m->node);
+			WRITE_ONCE(tn->nr_monitors, tn->nr_monitors - 1);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int netstats_tcp_all_attach(struct netstats_reg *reg,
+				   struct genl_info *info)
+{
+	struct net *net = read_pnet(&reg->target);
+	struct netstats_tcp_net *tn = netstats_tcp_net(net);
+	struct netstats_tcp_monitor *m;
+	u64 linger;
+	int err;
+
+	if (netstats_reg_option(reg, info, "dead-linger-ms", &linger))
+		return -EINVAL;
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	m->reg = reg;
+	m->linger = msecs_to_jiffies(linger);
+
+	/* Sparse: pages of units not in use read as zeroes, and so do the
+	 * sequence numbers for all but CAP_NET_ADMIN.  What is mapped is
+	 * shared, but for the directory page.
+	 */
+	reg->npages = 1 + NETSTATS_TCP_UNITS * NETSTATS_TCP_UNIT_PAGES;
+	reg->charge = 1;
+	reg->hidden = reg->net_admin ? 0 : NETSTATS_COUNTER_FLAGS_RESTRICTED;
+	err = netstats_map_reserve(reg->map, reg->npages, &reg->pgoff);
+	if (err)
+		goto err_free;
+
+	mutex_lock(&netstats_tcp_lock);
+	err = netstats_tcp_monitor_add(tn, m, net);
+	mutex_unlock(&netstats_tcp_lock);
+	if (err)
+		goto err_remove;
+	reg->priv = m;
+
+	netstats_tcp_monitor_walk(net);
+	return 0;
+
+err_remove:
+	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
+err_free:
+	kfree(m);
+	return err;
+}
+
+static void netstats_tcp_all_detach(struct netstats_reg *reg)
+{
+	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&reg->target));
+	struct netstats_tcp_monitor *m = reg->priv;
+
+	mutex_lock(&netstats_tcp_lock);
+	list_del(&m->node);
+	WRITE_ONCE(tn->nr_monitors, tn->nr_monitors - 1);
+	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
+	mutex_unlock(&netstats_tcp_lock);
+	kfree(m);
+	/* Slots lingering for this monitor may go now. */
+	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
 }
 
 #define TCP_COUNTER(_name, _type, _doc) {				\
@@ -525,8 +1048,73 @@ static struct netstats_group netstats_tcp_group = {
 	.ops		= &netstats_tcp_ops,
 };
 
+static const struct netstats_option_desc netstats_tcp_all_options[] = {
+	{
+		.name	= "dead-linger-ms",
+		.doc	= "How long a destroyed socket's block stays DEAD with its final values before its slot is reused",
+		.min	= 0,
+		.max	= 60000,
+		.def	= 2000,
+	},
+};
+
+static const struct netstats_group_ops netstats_tcp_all_ops = {
+	.attach	= netstats_tcp_all_attach,
+	.detach	= netstats_tcp_all_detach,
+};
+
+static struct netstats_group netstats_tcp_all_group = {
+	.name		= "tcp-all",
+	.doc		= "Every TCP socket of the netns: a directory of the sockets and their tcp counters",
+	.flags		= NETSTATS_GROUP_FLAGS_DIRECTORY,
+	.counters	= netstats_tcp_counters,
+	.n_counters	= ARRAY_SIZE(netstats_tcp_counters),
+	.options	= netstats_tcp_all_options,
+	.n_options	= ARRAY_SIZE(netstats_tcp_all_options),
+	.ops		= &netstats_tcp_all_ops,
+};
+
+static int __net_init netstats_tcp_net_init(struct net *net)
+{
+	struct netstats_tcp_net *tn = netstats_tcp_net(net);
+
+	ida_init(&tn->units);
+	INIT_LIST_HEAD(&tn->monitors);
+	return 0;
+}
+
+static void __net_exit netstats_tcp_net_exit(struct net *net)
+{
+	struct netstats_tcp_net *tn = netstats_tcp_net(net);
+
+	/* The netns's sockets, which held it, are destroyed and its
+	 * monitors gone: a reap frees what still lingers.
+	 */
+	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+	flush_delayed_work(&netstats_tcp_reap_work);
+	WARN_ON_ONCE(!ida_is_empty(&tn->units));
+	ida_destroy(&tn->units);
+	if (tn->dir)
+		__free_page(tn->dir);
+}
+
+static struct pernet_operations netstats_tcp_net_ops = {
+	.init	= netstats_tcp_net_init,
+	.exit	= netstats_tcp_net_exit,
+	.id	= &netstats_tcp_net_id,
+	.size	= sizeof(struct netstats_tcp_net),
+};
+
 static int __init netstats_tcp_init(void)
 {
-	return netstats_group_add(&netstats_tcp_group);
+	int err;
+
+	err = register_pernet_subsys(&netstats_tcp_net_ops);
+	if (err)
+		return err;
+	err = netstats_group_add(&netstats_tcp_group);
+	if (!err)
+		err = netstats_group_add(&netstats_tcp_all_group);
+	return err;
 }
 device_initcall(netstats_tcp_init);

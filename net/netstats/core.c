@@ -387,6 +387,8 @@ static int netstats_reg_charge(struct netstats_reg *reg,
 	unsigned long limit, old, new;
 	struct user_struct *user;
 
+	if (!reg->charge)
+		reg->charge = reg->npages;
 	if (capable(CAP_IPC_LOCK))
 		return 0;
 
@@ -394,7 +396,7 @@ static int netstats_reg_charge(struct netstats_reg *reg,
 	user = get_uid(current_user());
 	old = atomic_long_read(&user->locked_vm);
 	do {
-		new = old + reg->npages;
+		new = old + reg->charge;
 		if (new > limit) {
 			free_uid(user);
 			NL_SET_ERR_MSG_FMT(extack,
@@ -533,7 +535,7 @@ static void netstats_reg_free(struct netstats_reg *reg)
 	atomic_long_dec(&netstats_nr_regs);
 	reg->grp->ops->detach(reg);
 	if (reg->user) {
-		atomic_long_sub(reg->npages, &reg->user->locked_vm);
+		atomic_long_sub(reg->charge, &reg->user->locked_vm);
 		free_uid(reg->user);
 	}
 	kfree(reg);
@@ -720,12 +722,8 @@ int netstats_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/**
- * netstats_notify_dead() - tell the monitor group a registered object died
- * @reg: the registration, now backed by a snapshot
- * @object: the object's name, or NULL
- */
-void netstats_notify_dead(struct netstats_reg *reg, const char *object)
+static void netstats_notify(struct netstats_reg *reg, const char *object,
+			    u64 cookie)
 {
 	struct net *net = read_pnet(&reg->net);
 	struct sk_buff *ntf;
@@ -743,13 +741,36 @@ void netstats_notify_dead(struct netstats_reg *reg, const char *object)
 	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_ID, reg->id) ||
 	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_PORTID, reg->portid) ||
 	    nla_put_string(ntf, NETSTATS_A_REGISTRATION_GROUP, reg->grp->name) ||
-	    (object && nla_put_string(ntf, NETSTATS_A_REGISTRATION_OBJECT, object))) {
+	    (object && nla_put_string(ntf, NETSTATS_A_REGISTRATION_OBJECT, object)) ||
+	    (cookie && nla_put_u64_64bit(ntf, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+					 cookie, NETSTATS_A_REGISTRATION_PAD))) {
 		nlmsg_free(ntf);
 		return;
 	}
 	genlmsg_end(ntf, hdr);
 	genlmsg_multicast_netns(&netstats_nl_family, net, ntf, 0,
 				NETSTATS_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/**
+ * netstats_notify_dead() - tell the monitor group a registered object died
+ * @reg: the registration, now backed by a snapshot
+ * @object: the object's name, or NULL
+ */
+void netstats_notify_dead(struct netstats_reg *reg, const char *object)
+{
+	netstats_notify(reg, object, 0);
+}
+
+/**
+ * netstats_notify_sock_dead() - tell the monitor group a socket of a
+ *	directory registration died
+ * @reg: the directory registration (it lives on)
+ * @cookie: the socket's cookie
+ */
+void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie)
+{
+	netstats_notify(reg, NULL, cookie);
 }
 
 void netstats_nl_sock_priv_init(struct netstats_nl_sock *priv)

@@ -18,6 +18,30 @@
 
 #include "netstats.h"
 
+/**
+ * struct netstats_map_sparse - a range whose missing pages read as zeroes
+ * @node: entry in netstats_map::sparse
+ * @pgoff: first page offset
+ * @npages: length in pages
+ */
+struct netstats_map_sparse {
+	struct list_head node;
+	unsigned long pgoff;
+	unsigned long npages;
+};
+
+static bool netstats_map_sparse(struct netstats_map *map, unsigned long pgoff)
+{
+	struct netstats_map_sparse *r;
+
+	lockdep_assert_held(&map->lock);
+
+	list_for_each_entry(r, &map->sparse, node)
+		if (pgoff - r->pgoff < r->npages)
+			return true;
+	return false;
+}
+
 static vm_fault_t netstats_map_fault(struct vm_fault *vmf)
 {
 	struct netstats_map *map = vmf->vma->vm_file->private_data;
@@ -26,6 +50,8 @@ static vm_fault_t netstats_map_fault(struct vm_fault *vmf)
 
 	mutex_lock(&map->lock);
 	page = xa_load(&map->pages, vmf->pgoff);
+	if (!page && netstats_map_sparse(map, vmf->pgoff))
+		page = ZERO_PAGE(0);
 	if (page)
 		ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
 	mutex_unlock(&map->lock);
@@ -62,8 +88,12 @@ static int netstats_map_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void netstats_map_free(struct netstats_map *map)
 {
+	struct netstats_map_sparse *r, *tmp;
 	struct page *page;
 	unsigned long idx;
+
+	list_for_each_entry_safe(r, tmp, &map->sparse, node)
+		kfree(r);
 
 	xa_for_each_marked(&map->pages, idx, page, NETSTATS_MAP_OWNED) {
 		__free_page(page);
@@ -113,6 +143,7 @@ struct netstats_map *netstats_map_create(void)
 	atomic_long_inc(&netstats_nr_maps);
 	mutex_init(&map->lock);
 	xa_init(&map->pages);
+	INIT_LIST_HEAD(&map->sparse);
 
 	file = anon_inode_create_getfile("[netstats]", &netstats_map_fops,
 					 map, O_RDONLY, NULL);
@@ -157,6 +188,36 @@ int netstats_map_add(struct netstats_map *map, struct page **pages,
 	mutex_unlock(&map->lock);
 
 	return err;
+}
+
+/**
+ * netstats_map_reserve() - reserve a sparse range of the map file
+ * @map: the map
+ * @npages: number of pages
+ * @pgoff: the first page offset of the range, on success
+ *
+ * The range starts empty: its pages read as zeroes until
+ * netstats_map_set() backs them.  For groups whose objects come and go
+ * while the range is mapped (directories).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int netstats_map_reserve(struct netstats_map *map, unsigned long npages,
+			 unsigned long *pgoff)
+{
+	struct netstats_map_sparse *r;
+
+	r = kmalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
+	mutex_lock(&map->lock);
+	r->pgoff = map->next_pgoff;
+	r->npages = npages;
+	list_add(&r->node, &map->sparse);
+	map->next_pgoff += npages;
+	*pgoff = r->pgoff;
+	mutex_unlock(&map->lock);
+	return 0;
 }
 
 static void netstats_map_zap(struct netstats_map *map, unsigned long pgoff,
@@ -211,6 +272,34 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 }
 
 /**
+ * netstats_map_set() - back or empty one page of a reserved range
+ * @map: the map
+ * @pgoff: the page offset, in a range from netstats_map_reserve()
+ * @page: the page, owned by the caller (who calls this with NULL before
+ *	freeing it), or NULL: the offset reads as zeroes again
+ *
+ * Readers refault onto the new page.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
+		     struct page *page)
+{
+	int err = 0;
+
+	mutex_lock(&map->lock);
+	if (page)
+		err = xa_err(xa_store(&map->pages, pgoff, page,
+				      GFP_KERNEL_ACCOUNT));
+	else
+		xa_erase(&map->pages, pgoff);
+	if (!err)
+		netstats_map_zap(map, pgoff, 1);
+	mutex_unlock(&map->lock);
+	return err;
+}
+
+/**
  * netstats_map_remove() - stop backing a range of the map file
  * @map: the map
  * @pgoff: first page offset of the range
@@ -222,20 +311,27 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
 			 unsigned int npages)
 {
+	struct netstats_map_sparse *r;
 	struct page *page;
-	unsigned int i;
+	unsigned long idx;
 
 	mutex_lock(&map->lock);
 	/* Zap first: faults wait for the lock, so no PTE to a page of the
 	 * range exists once the pages are erased and the copies freed.
 	 */
 	netstats_map_zap(map, pgoff, npages);
-	for (i = 0; i < npages; i++) {
-		bool owned = xa_get_mark(&map->pages, pgoff + i,
-					 NETSTATS_MAP_OWNED);
+	list_for_each_entry(r, &map->sparse, node) {
+		if (r->pgoff == pgoff) {
+			list_del(&r->node);
+			kfree(r);
+			break;
+		}
+	}
+	xa_for_each_range(&map->pages, idx, page, pgoff, pgoff + npages - 1) {
+		bool owned = xa_get_mark(&map->pages, idx, NETSTATS_MAP_OWNED);
 
-		page = xa_erase(&map->pages, pgoff + i);
-		if (page && owned) {
+		xa_erase(&map->pages, idx);
+		if (owned) {
 			__free_page(page);
 			atomic_long_dec(&netstats_nr_snapshots);
 		}

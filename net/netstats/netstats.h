@@ -21,6 +21,7 @@
  * @pages: page offset in the file -> the page backing it; pages marked
  *	%NETSTATS_MAP_OWNED (snapshots) belong to the map
  * @next_pgoff: first page offset never handed out; offsets are not reused
+ * @sparse: ranges whose missing pages read as zeroes
  * @file: the anon inode file; its own inode, so zapping a range of it
  *	touches only this map's mappings
  */
@@ -30,6 +31,7 @@ struct netstats_map {
 	struct mutex lock;
 	struct xarray pages;
 	unsigned long next_pgoff;
+	struct list_head sparse;
 	struct file *file;
 };
 
