@@ -162,25 +162,40 @@ struct netstats_nl_sock {
 /**
  * struct netstats_derived - a derived block of one registration
  * @work: the periodic update
+ * @lock: serialises updates (the work, netstats_derived_kill())
  * @page: the block: struct netstats_derived_hdr, then the counters
  * @reg: the registration
  * @period: update period, in jiffies
  * @fill: computes the counters into the block (process context)
+ * @data: the producer's, from netstats_derived_attach()
+ * @dead: the object died: the block holds its final values
  */
 struct netstats_derived {
 	struct delayed_work work;
+	/* serialises updates */
+	struct mutex lock;
 	struct page *page;
 	struct netstats_reg *reg;
 	unsigned long period;
 	void (*fill)(struct netstats_reg *reg, void *block);
+	void *data;
+	bool dead;
 };
+
+/* The producer's data of a derived registration. */
+static inline void *netstats_derived_data(struct netstats_reg *reg)
+{
+	return ((struct netstats_derived *)reg->priv)->data;
+}
 
 #if IS_ENABLED(CONFIG_NETSTATS)
 int netstats_group_add(struct netstats_group *grp);
 int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 			const char *name, u64 *val);
 int netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
-			    void (*fill)(struct netstats_reg *reg, void *block));
+			    void (*fill)(struct netstats_reg *reg, void *block),
+			    void *data);
+void netstats_derived_kill(struct netstats_reg *reg, const char *object);
 void netstats_derived_detach(struct netstats_reg *reg);
 void netstats_block_get(void);
 void netstats_block_put(void);

@@ -832,7 +832,7 @@ static int netstats_self_attach(struct netstats_reg *reg,
 			       "the netstats group needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
 	}
-	return netstats_derived_attach(reg, info, netstats_self_fill);
+	return netstats_derived_attach(reg, info, netstats_self_fill, NULL);
 }
 
 #define SELF_COUNTER(_name, _doc) {					\
