@@ -166,8 +166,11 @@ struct netstats_nl_sock {
  * @page: the block: struct netstats_derived_hdr, then the counters
  * @reg: the registration
  * @period: update period, in jiffies
- * @fill: computes the counters into the block (process context)
+ * @fill: computes the counters into the block (process context);
+ *	returns 0, -EAGAIN if the object cannot be read now, or -ENOENT if
+ *	it is gone (the block then keeps its last values and dies)
  * @data: the producer's, from netstats_derived_attach()
+ * @flags: NETSTATS_DERIVED_*
  * @dead: the object died: the block holds its final values
  */
 struct netstats_derived {
@@ -177,10 +180,14 @@ struct netstats_derived {
 	struct page *page;
 	struct netstats_reg *reg;
 	unsigned long period;
-	void (*fill)(struct netstats_reg *reg, void *block);
+	int (*fill)(struct netstats_reg *reg, void *block);
 	void *data;
+	unsigned int flags;
 	bool dead;
 };
+
+/* The updates run under RTNL, taken before netstats_derived::lock. */
+#define NETSTATS_DERIVED_RTNL	BIT(0)
 
 /* The producer's data of a derived registration. */
 static inline void *netstats_derived_data(struct netstats_reg *reg)
@@ -193,9 +200,10 @@ int netstats_group_add(struct netstats_group *grp);
 int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 			const char *name, u64 *val);
 int netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
-			    void (*fill)(struct netstats_reg *reg, void *block),
-			    void *data);
-void netstats_derived_kill(struct netstats_reg *reg, const char *object);
+			    int (*fill)(struct netstats_reg *reg, void *block),
+			    void *data, unsigned int flags);
+void netstats_derived_kill(struct netstats_reg *reg, const char *object,
+			   bool update);
 void netstats_derived_detach(struct netstats_reg *reg);
 void netstats_block_get(void);
 void netstats_block_put(void);

@@ -813,7 +813,7 @@ struct netstats_self {
 	u64 live_blocks;
 };
 
-static void netstats_self_fill(struct netstats_reg *reg, void *block)
+static int netstats_self_fill(struct netstats_reg *reg, void *block)
 {
 	struct netstats_self *s = block;
 
@@ -821,6 +821,7 @@ static void netstats_self_fill(struct netstats_reg *reg, void *block)
 	WRITE_ONCE(s->map_files, atomic_long_read(&netstats_nr_maps));
 	WRITE_ONCE(s->snapshot_pages, atomic_long_read(&netstats_nr_snapshots));
 	WRITE_ONCE(s->live_blocks, atomic_long_read(&netstats_nr_blocks));
+	return 0;
 }
 
 static int netstats_self_attach(struct netstats_reg *reg,
@@ -832,7 +833,7 @@ static int netstats_self_attach(struct netstats_reg *reg,
 			       "the netstats group needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
 	}
-	return netstats_derived_attach(reg, info, netstats_self_fill, NULL);
+	return netstats_derived_attach(reg, info, netstats_self_fill, NULL, 0);
 }
 
 #define SELF_COUNTER(_name, _doc) {					\

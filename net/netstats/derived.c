@@ -9,6 +9,7 @@
 
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
@@ -16,19 +17,37 @@
 
 #include "netstats.h"
 
-static void netstats_derived_update(struct netstats_derived *d)
+/* Return: what fill returned: 0, -ENOENT if the object is gone, -EAGAIN
+ * if it cannot be read now (nothing changed, not even the timestamp).
+ */
+static int netstats_derived_update(struct netstats_derived *d)
 {
 	struct netstats_derived_hdr *h = page_address(d->page);
+	int err;
 
 	/* One writer: under d->lock, or attach before the first work. */
 	WRITE_ONCE(h->seq, h->seq + 1);
 	/* odd seq before the counters; pairs with the reader's acquire */
 	smp_wmb();
-	d->fill(d->reg, h);
-	WRITE_ONCE(h->timestamp_ns, ktime_get_ns());
+	err = d->fill(d->reg, h);
+	if (!err)
+		WRITE_ONCE(h->timestamp_ns, ktime_get_ns());
 	/* counters before even seq; pairs with the reader's acquire */
 	smp_wmb();
 	WRITE_ONCE(h->seq, h->seq + 1);
+	return err;
+}
+
+static void netstats_derived_die(struct netstats_derived *d)
+{
+	struct netstats_derived_hdr *h = page_address(d->page);
+
+	lockdep_assert_held(&d->lock);
+
+	WRITE_ONCE(h->hdr.generation, h->hdr.generation + 1);
+	WRITE_ONCE(h->hdr.state, NETSTATS_BLOCK_DEAD);
+	d->dead = true;
+	d->reg->dead = true;
 }
 
 static void netstats_derived_work(struct work_struct *work)
@@ -37,12 +56,24 @@ static void netstats_derived_work(struct work_struct *work)
 						  struct netstats_derived,
 						  work);
 
+	bool died = false;
+
+	if (d->flags & NETSTATS_DERIVED_RTNL)
+		rtnl_lock();
 	mutex_lock(&d->lock);
 	if (!d->dead) {
-		netstats_derived_update(d);
-		schedule_delayed_work(&d->work, d->period);
+		if (netstats_derived_update(d) == -ENOENT) {
+			netstats_derived_die(d);
+			died = true;
+		} else {
+			schedule_delayed_work(&d->work, d->period);
+		}
 	}
 	mutex_unlock(&d->lock);
+	if (d->flags & NETSTATS_DERIVED_RTNL)
+		rtnl_unlock();
+	if (died)
+		netstats_notify_dead(d->reg, NULL);
 }
 
 /**
@@ -52,12 +83,14 @@ static void netstats_derived_work(struct work_struct *work)
  * @fill: computes the counters; the block starts with struct
  *	netstats_derived_hdr, the group's offsets are from its start
  * @data: for @fill (netstats_derived_data())
+ * @flags: NETSTATS_DERIVED_*; with NETSTATS_DERIVED_RTNL the caller holds
+ *	RTNL (this runs @fill once)
  *
  * Return: 0 or -errno.
  */
 int netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
-			    void (*fill)(struct netstats_reg *reg, void *block),
-			    void *data)
+			    int (*fill)(struct netstats_reg *reg, void *block),
+			    void *data, unsigned int flags)
 {
 	struct netstats_derived_hdr *h;
 	struct netstats_derived *d;
@@ -80,6 +113,7 @@ int netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 	d->reg = reg;
 	d->fill = fill;
 	d->data = data;
+	d->flags = flags;
 	/* reg->priv before the first fill, which may look at it */
 	reg->priv = d;
 	d->period = msecs_to_jiffies(period_ms);
@@ -109,26 +143,26 @@ EXPORT_SYMBOL_GPL(netstats_derived_attach);
  * netstats_derived_kill() - the object of a derived registration died
  * @reg: the registration
  * @object: the object's name, for the notification
+ * @update: a last update first (the object must still be readable);
+ *	else the block keeps the values of the last one
  *
- * A last update (the object must still be readable), then the block is
- * marked DEAD in place, where it keeps the final values, the updates
- * stop and the monitor group hears of it.
+ * The block is marked DEAD in place, where it keeps the final values,
+ * the updates stop and the monitor group hears of it.  With
+ * NETSTATS_DERIVED_RTNL the caller holds RTNL.
  */
-void netstats_derived_kill(struct netstats_reg *reg, const char *object)
+void netstats_derived_kill(struct netstats_reg *reg, const char *object,
+			   bool update)
 {
 	struct netstats_derived *d = reg->priv;
-	struct netstats_derived_hdr *h = page_address(d->page);
 
 	mutex_lock(&d->lock);
 	if (d->dead) {
 		mutex_unlock(&d->lock);
 		return;
 	}
-	netstats_derived_update(d);
-	WRITE_ONCE(h->hdr.generation, h->hdr.generation + 1);
-	WRITE_ONCE(h->hdr.state, NETSTATS_BLOCK_DEAD);
-	d->dead = true;
-	reg->dead = true;
+	if (update)
+		netstats_derived_update(d);
+	netstats_derived_die(d);
 	mutex_unlock(&d->lock);
 	netstats_notify_dead(reg, object);
 }

@@ -53,7 +53,7 @@ struct netstats_qdisc_block {
  * struct netstats_qdisc - a qdisc registration
  * @node: entry in netstats_qdisc_regs
  * @reg: the registration
- * @q: the qdisc; NULL once destroyed
+ * @q: the qdisc; NULL once destroyed or the registration goes
  * @gone_b: of an mq or mqprio root, what its children destroyed so far
  *	sent
  * @gone_q: ... and dropped, requeued, overlimited (not their queues)
@@ -107,7 +107,7 @@ static void netstats_qdisc_mqroot(struct netstats_qdisc *nq, struct Qdisc *sch,
 	gnet_stats_add_queue(qs, NULL, &nq->gone_q);
 }
 
-static void netstats_qdisc_fill(struct netstats_reg *reg, void *block)
+static int netstats_qdisc_fill(struct netstats_reg *reg, void *block)
 {
 	struct netstats_qdisc *nq = netstats_derived_data(reg);
 	struct netstats_qdisc_block *blk = block;
@@ -118,10 +118,11 @@ static void netstats_qdisc_fill(struct netstats_reg *reg, void *block)
 
 	gnet_stats_basic_sync_init(&b);
 	rcu_read_lock();
+	/* NULL: being unregistered (a dead block is not updated) */
 	q = rcu_dereference(nq->q);
 	if (!q) {
 		rcu_read_unlock();
-		return;
+		return -EAGAIN;
 	}
 	/* As tc_fill_qdisc() reads them. */
 	if (q->flags & TCQ_F_MQROOT) {
@@ -144,6 +145,7 @@ static void netstats_qdisc_fill(struct netstats_reg *reg, void *block)
 	WRITE_ONCE(blk->overlimits, qs.overlimits);
 	WRITE_ONCE(blk->qlen, qlen);
 	WRITE_ONCE(blk->backlog, qs.backlog);
+	return 0;
 }
 
 /**
@@ -182,7 +184,7 @@ void netstats_qdisc_destroy(struct Qdisc *qdisc)
 		}
 		if (q != qdisc)
 			continue;
-		netstats_derived_kill(nq->reg, nq->name);
+		netstats_derived_kill(nq->reg, nq->name, true);
 		RCU_INIT_POINTER(nq->q, NULL);
 		list_del_init(&nq->node);
 	}
@@ -275,7 +277,7 @@ static int netstats_qdisc_attach(struct netstats_reg *reg,
 		goto err_unlock;
 	}
 	RCU_INIT_POINTER(nq->q, q);
-	err = netstats_derived_attach(reg, info, netstats_qdisc_fill, nq);
+	err = netstats_derived_attach(reg, info, netstats_qdisc_fill, nq, 0);
 	if (err)
 		goto err_unlock;
 	mutex_lock(&netstats_qdisc_lock);
@@ -295,6 +297,8 @@ static void netstats_qdisc_detach(struct netstats_reg *reg)
 	struct netstats_qdisc *nq = netstats_derived_data(reg);
 
 	mutex_lock(&netstats_qdisc_lock);
+	/* Out of the list the qdisc may die unseen: forget it. */
+	RCU_INIT_POINTER(nq->q, NULL);
 	list_del(&nq->node);
 	mutex_unlock(&netstats_qdisc_lock);
 	netstats_derived_detach(reg);

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netstats "queue/rx" and "queue/tx" groups: the statistics of one queue
+ * of a device, for every driver that implements netdev_stat_ops (the
+ * netdev family's qstats-get), with no driver change.
+ *
+ * Drivers keep these counters in their own per-queue structures, in
+ * whatever layout and under whatever synchronisation they chose, and
+ * produce them through a callback under RTNL: the groups are derived.
+ * Every period-ms a work item takes RTNL, calls the driver's callback
+ * as qstats-get does and publishes the result under the block's
+ * sequence count.  A counter the driver does not keep reads as all ones
+ * (qstats-get leaves it out).  A device that is down is not asked (its
+ * queues may not exist): the block keeps its values and its timestamp.
+ *
+ * No reference is held on the device: when it is unregistered (deleted,
+ * or moved to another netns) the blocks of its queues turn DEAD with the
+ * values of their last update; a queue that no longer exists (ethtool
+ * -L) turns DEAD at its next update.
+ */
+
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netdev_queues.h>
+#include <net/netstats.h>
+
+/**
+ * struct netstats_queue_rx_block - the derived block of an rx queue
+ * @hdr: derived block header
+ * @s: the queue's statistics, as the driver reports them
+ */
+struct netstats_queue_rx_block {
+	struct netstats_derived_hdr hdr;
+	struct netdev_queue_stats_rx s;
+};
+
+/**
+ * struct netstats_queue_tx_block - the derived block of a tx queue
+ * @hdr: derived block header
+ * @s: the queue's statistics, as the driver reports them
+ */
+struct netstats_queue_tx_block {
+	struct netstats_derived_hdr hdr;
+	struct netdev_queue_stats_tx s;
+};
+
+/**
+ * struct netstats_queue - a queue registration
+ * @node: entry in netstats_queue_regs
+ * @reg: the registration
+ * @dev: the device; NULL once unregistered or the registration goes
+ * @idx: the queue's index
+ * @rx: an rx queue (else tx)
+ * @name: the object's name, as REGISTER gave it
+ */
+struct netstats_queue {
+	struct list_head node;
+	struct netstats_reg *reg;
+	struct net_device *dev;
+	unsigned int idx;
+	bool rx;
+	char name[IFNAMSIZ + 12];
+};
+
+/* Under RTNL. */
+static LIST_HEAD(netstats_queue_regs);
+
+static void netstats_queue_copy(u64 *dst, const u64 *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size / sizeof(u64); i++)
+		WRITE_ONCE(dst[i], src[i]);
+}
+
+static int netstats_queue_fill(struct netstats_reg *reg, void *block)
+{
+	struct netstats_queue *nq = netstats_derived_data(reg);
+	struct net_device *dev = nq->dev;
+
+	ASSERT_RTNL();
+
+	/* Being unregistered (the block died first) */
+	if (!dev)
+		return -EAGAIN;
+	if (nq->idx >= (nq->rx ? dev->real_num_rx_queues :
+				 dev->real_num_tx_queues))
+		return -ENOENT;
+	/* As qstats-get: the queues of a device that is down may not exist. */
+	if (!(dev->flags & IFF_UP))
+		return -EAGAIN;
+
+	if (nq->rx) {
+		struct netstats_queue_rx_block *b = block;
+		struct netdev_queue_stats_rx rx;
+
+		memset(&rx, 0xff, sizeof(rx));
+		dev->stat_ops->get_queue_stats_rx(dev, nq->idx, &rx);
+		netstats_queue_copy((u64 *)&b->s, (u64 *)&rx, sizeof(rx));
+	} else {
+		struct netstats_queue_tx_block *b = block;
+		struct netdev_queue_stats_tx tx;
+
+		memset(&tx, 0xff, sizeof(tx));
+		dev->stat_ops->get_queue_stats_tx(dev, nq->idx, &tx);
+		netstats_queue_copy((u64 *)&b->s, (u64 *)&tx, sizeof(tx));
+	}
+	return 0;
+}
+
+static int netstats_queue_attach(struct netstats_reg *reg,
+				 struct genl_info *info, bool rx)
+{
+	struct nlattr *obj = info->attrs[NETSTATS_A_REGISTRATION_OBJECT];
+	const struct netdev_stat_ops *ops;
+	struct netstats_queue *nq;
+	struct net_device *dev;
+	unsigned int nqueues;
+	char *slash;
+	int err;
+
+	if (!obj) {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
+				     NETSTATS_A_REGISTRATION_OBJECT);
+		NL_SET_ERR_MSG(info->extack,
+			       "a queue group needs <device>/<queue> as object");
+		return -EINVAL;
+	}
+	nq = kzalloc(sizeof(*nq), GFP_KERNEL_ACCOUNT);
+	if (!nq)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&nq->node);
+	nq->reg = reg;
+	nq->rx = rx;
+	err = -EINVAL;
+	if (nla_strscpy(nq->name, obj, sizeof(nq->name)) < 0) {
+		NL_SET_ERR_MSG_ATTR(info->extack, obj, "object name too long");
+		goto err_free;
+	}
+	slash = strrchr(nq->name, '/');
+	if (!slash || slash == nq->name ||
+	    kstrtouint(slash + 1, 10, &nq->idx)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, obj,
+				    "object is not <device>/<queue>");
+		goto err_free;
+	}
+
+	rtnl_lock();
+	*slash = '\0';
+	dev = __dev_get_by_name(genl_info_net(info), nq->name);
+	*slash = '/';
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, obj,
+				    "no such device in this network namespace");
+		err = -ENODEV;
+		goto err_unlock;
+	}
+	ops = dev->stat_ops;
+	if (!ops || !(rx ? !!ops->get_queue_stats_rx :
+			   !!ops->get_queue_stats_tx)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, obj,
+				    "the device's driver keeps no per-queue statistics");
+		err = -EOPNOTSUPP;
+		goto err_unlock;
+	}
+	nqueues = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
+	if (nq->idx >= nqueues) {
+		NL_SET_ERR_MSG_FMT(info->extack, "the device has %u %s queues",
+				   nqueues, rx ? "rx" : "tx");
+		NL_SET_BAD_ATTR(info->extack, obj);
+		err = -ENOENT;
+		goto err_unlock;
+	}
+	nq->dev = dev;
+	err = netstats_derived_attach(reg, info, netstats_queue_fill, nq,
+				      NETSTATS_DERIVED_RTNL);
+	if (err)
+		goto err_unlock;
+	list_add(&nq->node, &netstats_queue_regs);
+	rtnl_unlock();
+	return 0;
+
+err_unlock:
+	rtnl_unlock();
+err_free:
+	kfree(nq);
+	return err;
+}
+
+static int netstats_queue_rx_attach(struct netstats_reg *reg,
+				    struct genl_info *info)
+{
+	return netstats_queue_attach(reg, info, true);
+}
+
+static int netstats_queue_tx_attach(struct netstats_reg *reg,
+				    struct genl_info *info)
+{
+	return netstats_queue_attach(reg, info, false);
+}
+
+static void netstats_queue_detach(struct netstats_reg *reg)
+{
+	struct netstats_queue *nq = netstats_derived_data(reg);
+
+	rtnl_lock();
+	nq->dev = NULL;
+	list_del(&nq->node);
+	rtnl_unlock();
+	/* Not under RTNL: the update it waits for takes it. */
+	netstats_derived_detach(reg);
+	kfree(nq);
+}
+
+static int netstats_queue_netdev_event(struct notifier_block *nb,
+				       unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct netstats_queue *nq, *tmp;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+
+	list_for_each_entry_safe(nq, tmp, &netstats_queue_regs, node) {
+		if (nq->dev != dev)
+			continue;
+		/* Its queues may be gone already: the last update stands. */
+		netstats_derived_kill(nq->reg, nq->name, false);
+		nq->dev = NULL;
+		list_del_init(&nq->node);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block netstats_queue_nb = {
+	.notifier_call	= netstats_queue_netdev_event,
+};
+
+#define QUEUE_COUNTER(_dir, _name, _doc) {				\
+	.name = #_name,							\
+	.doc = _doc,							\
+	.offset = offsetof(struct netstats_queue_ ## _dir ## _block, s._name), \
+	.type = NETSTATS_COUNTER_TYPE_U64,				\
+}
+
+/* Named as qstats-get's attributes, without the direction. */
+static const struct netstats_counter_desc netstats_queue_rx_counters[] = {
+	QUEUE_COUNTER(rx, packets, "Packets received"),
+	QUEUE_COUNTER(rx, bytes, "Bytes received"),
+	QUEUE_COUNTER(rx, alloc_fail, "Buffer allocation failures"),
+	QUEUE_COUNTER(rx, hw_drops, "Packets dropped by the device"),
+	QUEUE_COUNTER(rx, hw_drop_overruns, "Packets dropped for lack of buffers"),
+	QUEUE_COUNTER(rx, csum_unnecessary, "Packets with CHECKSUM_UNNECESSARY"),
+	QUEUE_COUNTER(rx, csum_none, "Packets with CHECKSUM_NONE"),
+	QUEUE_COUNTER(rx, csum_bad, "Packets with a bad checksum"),
+	QUEUE_COUNTER(rx, hw_gro_packets, "Packets coalesced by the device (GRO)"),
+	QUEUE_COUNTER(rx, hw_gro_bytes, "Bytes of hw_gro_packets"),
+	QUEUE_COUNTER(rx, hw_gro_wire_packets, "Wire packets coalesced by the device"),
+	QUEUE_COUNTER(rx, hw_gro_wire_bytes, "Bytes of hw_gro_wire_packets"),
+	QUEUE_COUNTER(rx, hw_drop_ratelimits, "Packets dropped by rate limits"),
+};
+
+static const struct netstats_counter_desc netstats_queue_tx_counters[] = {
+	QUEUE_COUNTER(tx, bytes, "Bytes sent"),
+	QUEUE_COUNTER(tx, packets, "Packets sent"),
+	QUEUE_COUNTER(tx, hw_drops, "Packets dropped by the device"),
+	QUEUE_COUNTER(tx, hw_drop_errors, "Packets dropped as malformed"),
+	QUEUE_COUNTER(tx, csum_none, "Packets sent without a checksum offload"),
+	QUEUE_COUNTER(tx, needs_csum, "Packets the device checksummed"),
+	QUEUE_COUNTER(tx, hw_gso_packets, "Packets segmented by the device (GSO)"),
+	QUEUE_COUNTER(tx, hw_gso_bytes, "Bytes of hw_gso_packets"),
+	QUEUE_COUNTER(tx, hw_gso_wire_packets, "Wire packets the device's GSO made"),
+	QUEUE_COUNTER(tx, hw_gso_wire_bytes, "Bytes of hw_gso_wire_packets"),
+	QUEUE_COUNTER(tx, hw_drop_ratelimits, "Packets dropped by rate limits"),
+	QUEUE_COUNTER(tx, stop, "Times the queue was stopped"),
+	QUEUE_COUNTER(tx, wake, "Times the queue was woken"),
+};
+
+static const struct netstats_option_desc netstats_queue_options[] = {
+	{
+		.name	= "period-ms",
+		.doc	= "Update period of the derived block, in milliseconds (each update takes RTNL)",
+		.min	= 100,
+		.max	= 3600000,
+		.def	= 1000,
+	},
+};
+
+static const struct netstats_group_ops netstats_queue_rx_ops = {
+	.attach	= netstats_queue_rx_attach,
+	.detach	= netstats_queue_detach,
+};
+
+static const struct netstats_group_ops netstats_queue_tx_ops = {
+	.attach	= netstats_queue_tx_attach,
+	.detach	= netstats_queue_detach,
+};
+
+static struct netstats_group netstats_queue_rx_group = {
+	.name		= "queue/rx",
+	.doc		= "Statistics of one rx queue, as qstats-get (derived)",
+	.flags		= NETSTATS_GROUP_FLAGS_DERIVED |
+			  NETSTATS_GROUP_FLAGS_PER_OBJECT,
+	.counters	= netstats_queue_rx_counters,
+	.n_counters	= ARRAY_SIZE(netstats_queue_rx_counters),
+	.options	= netstats_queue_options,
+	.n_options	= ARRAY_SIZE(netstats_queue_options),
+	.ops		= &netstats_queue_rx_ops,
+};
+
+static struct netstats_group netstats_queue_tx_group = {
+	.name		= "queue/tx",
+	.doc		= "Statistics of one tx queue, as qstats-get (derived)",
+	.flags		= NETSTATS_GROUP_FLAGS_DERIVED |
+			  NETSTATS_GROUP_FLAGS_PER_OBJECT,
+	.counters	= netstats_queue_tx_counters,
+	.n_counters	= ARRAY_SIZE(netstats_queue_tx_counters),
+	.options	= netstats_queue_options,
+	.n_options	= ARRAY_SIZE(netstats_queue_options),
+	.ops		= &netstats_queue_tx_ops,
+};
+
+static int __init netstats_queue_init(void)
+{
+	int err;
+
+	err = register_netdevice_notifier(&netstats_queue_nb);
+	if (err)
+		return err;
+	err = netstats_group_add(&netstats_queue_rx_group);
+	if (!err)
+		err = netstats_group_add(&netstats_queue_tx_group);
+	return err;
+}
+device_initcall(netstats_queue_init);
