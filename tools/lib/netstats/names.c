@@ -8,6 +8,7 @@
 #endif
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,8 +30,10 @@
 
 /*
  * One row per target. "<...>" entries are classes, anything else must match
- * literally. The object classes (<id>, <sock>, <handle>) are always last and
- * are left out of the group name.
+ * literally. The object classes (<id>, <sock>, <handle>, <odev>) are left
+ * out of the group name; their values, joined by '/', make the object
+ * (<odev>: a device named in the object, as "qdisc" and "queue/rx" want
+ * it: "eth0/8001:0", "eth0/3").
  */
 static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "ip" },
@@ -39,10 +42,10 @@ static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "core", "page_pool", "<id>" },
 	{ "tcp", "<sock>" },
 	{ "tcp", "<local>", "<remote>", "<cookie>" },
-	{ "<dev>", "queue", "<dir>", "<id>" },
+	{ "<odev>", "queue", "<dir>", "<id>" },
 	{ "<dev>", "hw" },
 	{ "<dev>", "hwqueue", "<dir>", "<id>" },
-	{ "qdisc", "<dev>", "<handle>" },
+	{ "qdisc", "<odev>", "<handle>" },
 };
 
 struct part {
@@ -199,6 +202,19 @@ static int match_endpoint(const struct part *p, struct netstats_name *n,
 	return 0;
 }
 
+/* Appends "/" (unless first) and the formatted value to the object. */
+static void obj_append(struct netstats_name *n, const char *fmt, ...)
+{
+	size_t len = strlen(n->object);
+	va_list ap;
+
+	if (len)
+		n->object[len++] = '/';
+	va_start(ap, fmt);
+	vsnprintf(n->object + len, sizeof(n->object) - len, fmt, ap);
+	va_end(ap);
+}
+
 static int match_handle(const struct part *p, struct netstats_name *n)
 {
 	const char *colon = memchr(p->s, ':', p->len);
@@ -207,7 +223,7 @@ static int match_handle(const struct part *p, struct netstats_name *n)
 	if (!colon || parse_hex16(p->s, colon - p->s, &maj) ||
 	    parse_hex16(colon + 1, p->s + p->len - colon - 1, &min))
 		return -EINVAL;
-	snprintf(n->object, sizeof(n->object), "%x:%x", maj, min);
+	obj_append(n, "%x:%x", maj, min);
 	return 0;
 }
 
@@ -221,6 +237,12 @@ static int match_part(const char *pat, const struct part *p,
 		return part_is(p, pat) ? 0 : -EINVAL;
 	if (!strcmp(pat, "<dev>"))
 		return dev_valid(p) ? 0 : -EINVAL;
+	if (!strcmp(pat, "<odev>")) {
+		if (!dev_valid(p))
+			return -EINVAL;
+		obj_append(n, "%.*s", (int)p->len, p->s);
+		return 1;
+	}
 	if (!strcmp(pat, "<dir>"))
 		return part_is(p, "rx") || part_is(p, "tx") ? 0 : -EINVAL;
 	if (!strcmp(pat, "<sock>"))
@@ -234,7 +256,7 @@ static int match_part(const char *pat, const struct part *p,
 	/* <id> */
 	if (parse_dec(p->s, p->len, UINT_MAX, &v))
 		return -EINVAL;
-	snprintf(n->object, sizeof(n->object), "%llu", (unsigned long long)v);
+	obj_append(n, "%llu", (unsigned long long)v);
 	return 1;
 }
 
@@ -257,11 +279,11 @@ static int match_target(const struct part *parts, unsigned int cnt,
 				break;
 			if (ret)
 				continue;
-			if (len + !!j + parts[j].len >= sizeof(n->group)) {
+			if (len + !!len + parts[j].len >= sizeof(n->group)) {
 				ret = -EINVAL;
 				break;
 			}
-			len += sprintf(n->group + len, "%s%.*s", j ? "/" : "",
+			len += sprintf(n->group + len, "%s%.*s", len ? "/" : "",
 				       (int)parts[j].len, parts[j].s);
 		}
 		if (ret >= 0)
