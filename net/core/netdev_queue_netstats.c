@@ -281,7 +281,7 @@ static const struct netstats_counter_desc netstats_queue_tx_counters[] = {
 static const struct netstats_option_desc netstats_queue_options[] = {
 	{
 		.name	= "period-ms",
-		.doc	= "Update period of the derived block, in milliseconds (each update takes RTNL)",
+		.doc	= "Update period, in milliseconds; each update takes RTNL",
 		.min	= 100,
 		.max	= 3600000,
 		.def	= 1000,
