@@ -1051,7 +1051,7 @@ static struct netstats_group netstats_tcp_group = {
 static const struct netstats_option_desc netstats_tcp_all_options[] = {
 	{
 		.name	= "dead-linger-ms",
-		.doc	= "How long a destroyed socket's block stays DEAD with its final values before its slot is reused",
+		.doc	= "How long a destroyed socket's block stays DEAD before reuse",
 		.min	= 0,
 		.max	= 60000,
 		.def	= 2000,
@@ -1065,7 +1065,7 @@ static const struct netstats_group_ops netstats_tcp_all_ops = {
 
 static struct netstats_group netstats_tcp_all_group = {
 	.name		= "tcp-all",
-	.doc		= "Every TCP socket of the netns: a directory of the sockets and their tcp counters",
+	.doc		= "Every TCP socket of the netns: a directory and their counters",
 	.flags		= NETSTATS_GROUP_FLAGS_DIRECTORY,
 	.counters	= netstats_tcp_counters,
 	.n_counters	= ARRAY_SIZE(netstats_tcp_counters),
