@@ -36,6 +36,7 @@ static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "ip" },
 	{ "ip6" },
 	{ "netstats" },
+	{ "tcp-all" },
 	{ "core", "page_pool", "<id>" },
 	{ "tcp", "<sock>" },
 	{ "tcp", "<local>", "<remote>", "<cookie>" },
