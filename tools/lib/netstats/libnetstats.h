@@ -288,8 +288,9 @@ netstats_reg__counter_cnt(const struct netstats_reg *reg);
 /**
  * @brief **netstats_reg__counter()** describes one counter of the
  * registration. Its *offset* is from **netstats_reg__base()** (not from
- * the block as in QUERY), its *doc* is "". A counter of a *type* this
- * library does not know is listed but not read.
+ * the block as in QUERY), or, for a directory registration, from the
+ * start of each object's block; its *doc* is "". A counter of a *type*
+ * this library does not know is listed but not read.
  *
  * @param reg Registration.
  * @param idx Index of the counter, below **netstats_reg__counter_cnt()**.
@@ -593,12 +594,12 @@ LIBNETSTATS_API const char *netstats__group_flag_str(__u32 flag);
  * netstats_reg__reset() fail with -EOPNOTSUPP on it;
  * netstats_reg__generation() and netstats_reg__dead() are those of the
  * directory itself. Its objects are visited with
- * netstats_reg__for_each_sock() and read with netstats_sock__read() and
+ * netstats_reg__foreach_sock() and read with netstats_sock__read() and
  * netstats_sock__snapshot().
  */
 
 /*
- * One socket of a directory registration, as netstats_reg__for_each_sock()
+ * One socket of a directory registration, as netstats_reg__foreach_sock()
  * found its entry: valid (its block had the entry's generation and was
  * LIVE or DEAD) when it was read. The library fills it; new members are
  * only ever appended.
@@ -619,21 +620,23 @@ struct netstats_sock {
 };
 
 /**
- * @brief Callback of **netstats_reg__for_each_sock()**, called once per
+ * @brief Callback of **netstats_reg__foreach_sock()**, called once per
  * valid entry.
  *
  * @param reg The directory registration.
- * @param sock The socket; valid only during the call. Its counters are
- * read with **netstats_sock__read()** or **netstats_sock__snapshot()**.
- * @param ctx The *ctx* given to **netstats_reg__for_each_sock()**.
+ * @param sock The socket, only valid during the call; a copy of it stays
+ * usable for as long as the registration: **netstats_sock__snapshot()**
+ * fails with -ESTALE once its block was freed or reused. Its counters
+ * are read with **netstats_sock__read()** or **netstats_sock__snapshot()**.
+ * @param ctx The *ctx* given to **netstats_reg__foreach_sock()**.
  * @return 0 to continue; a negative error code stops the scan and becomes
- * the return value of **netstats_reg__for_each_sock()**.
+ * the return value of **netstats_reg__foreach_sock()**.
  */
 typedef int (*netstats_sock_cb)(const struct netstats_reg *reg,
 				const struct netstats_sock *sock, void *ctx);
 
 /**
- * @brief **netstats_reg__for_each_sock()** scans the entries of a
+ * @brief **netstats_reg__foreach_sock()** scans the entries of a
  * directory registration's units in use (the directory's high-water mark,
  * loaded once per call) and calls *cb* for each valid one. Each entry is
  * read lock-free under its sequence counter; an entry the kernel is
@@ -649,20 +652,19 @@ typedef int (*netstats_sock_cb)(const struct netstats_reg *reg,
  * directory's header describes a layout that does not fit the range, or
  * the value returned by *cb*.
  */
-LIBNETSTATS_API int netstats_reg__for_each_sock(const struct netstats_reg *reg,
-						netstats_sock_cb cb,
-						void *ctx);
+LIBNETSTATS_API int netstats_reg__foreach_sock(const struct netstats_reg *reg,
+					       netstats_sock_cb cb, void *ctx);
 
 /**
  * @brief **netstats_reg__find_sock()** looks a socket up by cookie in a
- * directory registration, as **netstats_reg__for_each_sock()** would
+ * directory registration, as **netstats_reg__foreach_sock()** would
  * find it.
  *
  * @param reg Registration of a directory group.
  * @param cookie The socket's cookie.
  * @param sock Where the socket is stored; the caller sets *sock->sz*.
  * @return 0 on success; -ENOENT if no valid entry has that cookie, or an
- * error of **netstats_reg__for_each_sock()**; -EINVAL if *sock* is NULL or
+ * error of **netstats_reg__foreach_sock()**; -EINVAL if *sock* is NULL or
  * *sock->sz* too small.
  */
 LIBNETSTATS_API int netstats_reg__find_sock(const struct netstats_reg *reg,

@@ -1553,8 +1553,8 @@ static int ns_dir_entry(const struct ns_dir *d, __u32 u, __u32 b,
 	return 0;
 }
 
-int netstats_reg__for_each_sock(const struct netstats_reg *reg,
-				netstats_sock_cb cb, void *ctx)
+int netstats_reg__foreach_sock(const struct netstats_reg *reg,
+			       netstats_sock_cb cb, void *ctx)
 {
 	struct netstats_sock s = { .sz = sizeof(s) };
 	struct ns_dir d;
@@ -1611,7 +1611,7 @@ int netstats_reg__find_sock(const struct netstats_reg *reg, __u64 cookie,
 
 	if (!sock || sock->sz < NS_SOCK_SZ_MIN)
 		return ns_err(-EINVAL);
-	ret = netstats_reg__for_each_sock(reg, ns_find_sock_cb, &f);
+	ret = netstats_reg__foreach_sock(reg, ns_find_sock_cb, &f);
 	if (ret == -EEXIST)
 		return 0;
 	return ns_err(ret < 0 ? ret : -ENOENT);

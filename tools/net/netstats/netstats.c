@@ -410,7 +410,7 @@ static int show_dir(struct out *o, struct watched *w)
 		.ctrs = w->view,
 	};
 	render_dir_open(o, &d.v);
-	ret = netstats_reg__for_each_sock(w->reg, dir_sock_cb, &d);
+	ret = netstats_reg__foreach_sock(w->reg, dir_sock_cb, &d);
 	render_dir_close(o, &d.v, d.n);
 	return ret < 0 ? ret : 0;
 }

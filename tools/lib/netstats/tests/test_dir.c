@@ -272,10 +272,10 @@ static void test_scan(void)
 	      "flags %#x", netstats_reg__flags(reg));
 
 	/* Nothing in use yet; every page reads as zeroes. */
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "header all zeroes: %d", ret);
 	put_dir(0);
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == 0 && v.cnt == 0, "no units: %d calls %u", ret, v.cnt);
 
 	put_dir(1);
@@ -304,7 +304,7 @@ static void test_scan(void)
 	put_sock(1, 0, 19, NETSTATS_BLOCK_LIVE, 110, true);
 
 	v = (struct seen){};
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == 3 && v.cnt == 3, "unit 0: %d calls %u", ret, v.cnt);
 	s = seen_cookie(&v, 101);
 	inet_pton(AF_INET, "192.0.2.1", a4);
@@ -329,7 +329,7 @@ static void test_scan(void)
 	/* The high-water mark moves: unit 1 is scanned. */
 	dir()->units = 2;
 	v = (struct seen){};
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	s = seen_cookie(&v, 110);
 	CHECK(ret == 4 && s && s->unit == 1 && s->block == 0 &&
 	      s->block_base == block(1, 0), "unit 1: %d", ret);
@@ -337,7 +337,7 @@ static void test_scan(void)
 	dir()->units = 1000;
 	put_sock(MAX_UNITS - 1, 5, 21, NETSTATS_BLOCK_LIVE, 111, false);
 	v = (struct seen){};
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == 5 && seen_cookie(&v, 111), "units clamped: %d", ret);
 	dir()->units = 1;
 
@@ -346,7 +346,7 @@ static void test_scan(void)
 	hook_target = entry(0, 0);
 	hook_hits = 0;
 	v = (struct seen){};
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == 3 && hook_hits == 2 && seen_cookie(&v, 4242) &&
 	      !seen_cookie(&v, 101), "seq moved once: %d hits %d", ret,
 	      hook_hits);
@@ -355,7 +355,7 @@ static void test_scan(void)
 	hook_action = HOOK_BUMP_SEQ_ALWAYS;
 	hook_hits = 0;
 	v = (struct seen){};
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == 2 && hook_hits == NS_SNAPSHOT_TRIES &&
 	      !seen_cookie(&v, 101), "seq always moving: %d hits %d", ret,
 	      hook_hits);
@@ -364,40 +364,40 @@ static void test_scan(void)
 
 	/* The callback's error stops the scan. */
 	v = (struct seen){ .stop_at = 2 };
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -E2BIG && errno == E2BIG && v.cnt == 2,
 	      "callback error: %d calls %u", ret, v.cnt);
 
 	/* Bad arguments. */
-	CHECK(netstats_reg__for_each_sock(NULL, seen_cb, &v) == -EINVAL,
+	CHECK(netstats_reg__foreach_sock(NULL, seen_cb, &v) == -EINVAL,
 	      "NULL reg");
-	CHECK(netstats_reg__for_each_sock(reg, NULL, &v) == -EINVAL,
+	CHECK(netstats_reg__foreach_sock(reg, NULL, &v) == -EINVAL,
 	      "NULL cb");
 
 	/* Layouts that do not fit the range. */
 	dir()->block_size = 8;
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "block smaller than an entry: %d", ret);
 	dir()->block_size = 60;
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "unaligned blocks: %d", ret);
 	dir()->block_size = 64;
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "blocks beyond the page: %d", ret);
 	dir()->block_size = BSZ;
 	dir()->max_units = MAX_UNITS + 1;
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "units beyond the range: %d", ret);
 	dir()->max_units = MAX_UNITS;
 	dir()->entry_page = UNIT_PAGES;
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "entry page beyond the unit: %d", ret);
 	dir()->entry_page = 2;
 	dir()->unit_pages = 1;
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "counters beyond the unit: %d", ret);
 	dir()->unit_pages = UNIT_PAGES;
-	ret = netstats_reg__for_each_sock(reg, seen_cb, &v);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == 3, "layout restored: %d", ret);
 
 	netstats__close(ns);
@@ -490,7 +490,7 @@ static void test_sock_counters(void)
 	if (reg) {
 		s.sz = sizeof(s);
 		s.block_base = mem;
-		CHECK(netstats_reg__for_each_sock(reg, seen_cb, NULL) ==
+		CHECK(netstats_reg__foreach_sock(reg, seen_cb, NULL) ==
 		      -EOPNOTSUPP, "for_each_sock on tcp");
 		CHECK(netstats_sock__read(reg, &s, 0, &v) == -EOPNOTSUPP,
 		      "sock__read on tcp");

@@ -792,7 +792,7 @@ static void test_notifications(void)
 	      !strcmp(s.object, "eth0"), "ours with object: %d", ret);
 	s = (struct dead_seen){};
 	ret = old_dead_msg(ns, dead_msg(NTF_ID | NTF_PORTID, PORTID, NULL),
-			  dead_cb, &s);
+			   dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1 && !strcmp(s.group, ""),
 	      "ours without group: %d", ret);
 
@@ -800,10 +800,10 @@ static void test_notifications(void)
 	ret = old_dead_msg(ns, dead_msg(ALL, PORTID + 1, NULL), dead_cb, &s);
 	CHECK(!ret && !s.calls, "another socket's: %d", ret);
 	ret = old_dead_msg(ns, dead_msg(NTF_ID | NTF_GROUP, 0, NULL), dead_cb,
-			  &s);
+			   &s);
 	CHECK(!ret && !s.calls, "without portid: %d", ret);
 	ret = old_dead_msg(ns, dead_msg(NTF_PORTID | NTF_GROUP, PORTID, NULL),
-			  dead_cb, &s);
+			   dead_cb, &s);
 	CHECK(!ret && !s.calls, "without id: %d", ret);
 	nlh = dead_msg(ALL, PORTID, NULL);
 	nlh->nlmsg_type = FAMILY_ID + 1;

@@ -261,6 +261,25 @@ static void test_json_writer(void)
 	free(s);
 }
 
+/* Two sockets of a directory, as show prints them. */
+static void dir_render(struct out *o, struct reg_view *v,
+		       struct ctr_view *cv, const struct sock_view *s4,
+		       const struct sock_view *s6)
+{
+	render_dir_open(o, v);
+	cv[0].value = 1000;
+	cv[1].value = 12;
+	cv[2].value = 7;
+	render_sock(o, v, s4);
+	cv[0].value = 0;
+	cv[1].value = 3;
+	cv[2].value = 0;
+	render_sock(o, v, s6);
+	render_dir_close(o, v, 2);
+	if (o->json)
+		json_end(&o->j);
+}
+
 /* show of a directory ("tcp-all"): one line per socket. */
 static void test_dir(void)
 {
@@ -296,16 +315,7 @@ static void test_dir(void)
 	inet_pton(AF_INET6, "2001:db8::1", v6a);
 	inet_pton(AF_INET6, "2001:db8::2", v6b);
 
-#define DIR_RENDER(json, pretty) \
-	RENDER(&o, json, pretty, false,					\
-	       render_dir_open(&o, &v);					\
-	       cv[0].value = 1000; cv[1].value = 12; cv[2].value = 7;	\
-	       render_sock(&o, &v, &s4);				\
-	       cv[0].value = 0; cv[1].value = 3; cv[2].value = 0;	\
-	       render_sock(&o, &v, &s6);				\
-	       render_dir_close(&o, &v, 2); if (json) json_end(&o.j))
-
-	s = DIR_RENDER(false, false);
+	s = RENDER(&o, false, false, false, dir_render(&o, &v, cv, &s4, &s6));
 	expect("show tcp-all text", s,
 	       "tcp-all: id 4, directory, generation 1\n"
 	       "  LOCAL                  REMOTE                               COOKIE STATE bytes_received    segs_in    rcv_nxt\n"
@@ -314,16 +324,13 @@ static void test_dir(void)
 	       "  2 sockets\n");
 	free(s);
 
-	s = DIR_RENDER(true, false);
+	s = RENDER(&o, true, false, false, dir_render(&o, &v, cv, &s4, &s6));
 	expect("show tcp-all json", s,
-	       "{\"name\":\"tcp-all\",\"id\":4,\"flags\":[\"directory\"],\"state\":\"live\",\"generation\":1,\"sockets\":["
-	       "{\"family\":\"inet\",\"local\":\"127.0.0.1:40000\",\"remote\":\"192.0.2.7:80\",\"cookie\":4097,\"state\":\"live\",\"generation\":3,\"counters\":{\"bytes_received\":1000,\"segs_in\":12,\"rcv_nxt\":7}},"
-	       "{\"family\":\"inet6\",\"local\":\"[2001:db8::1]:22\",\"remote\":\"[2001:db8::2]:65535\",\"cookie\":18446744073709551615,\"state\":\"dead\",\"generation\":5,\"counters\":{\"bytes_received\":0,\"segs_in\":3,\"rcv_nxt\":0}}"
-	       "],\"socket_count\":2}\n");
+	       "{\"name\":\"tcp-all\",\"id\":4,\"flags\":[\"directory\"],\"state\":\"live\",\"generation\":1,\"sockets\":[{\"family\":\"inet\",\"local\":\"127.0.0.1:40000\",\"remote\":\"192.0.2.7:80\",\"cookie\":4097,\"state\":\"live\",\"generation\":3,\"counters\":{\"bytes_received\":1000,\"segs_in\":12,\"rcv_nxt\":7}},{\"family\":\"inet6\",\"local\":\"[2001:db8::1]:22\",\"remote\":\"[2001:db8::2]:65535\",\"cookie\":18446744073709551615,\"state\":\"dead\",\"generation\":5,\"counters\":{\"bytes_received\":0,\"segs_in\":3,\"rcv_nxt\":0}}],\"socket_count\":2}\n");
 	save("dir", s);
 	free(s);
 
-	s = DIR_RENDER(true, true);
+	s = RENDER(&o, true, true, false, dir_render(&o, &v, cv, &s4, &s6));
 	save("dir-pretty", s);
 	free(s);
 

@@ -267,7 +267,7 @@ static int do_scan(const struct netstats_reg *reg, struct scan *sc)
 		st->socks[i].seen = 0;
 		st->socks[i].dead = false;
 	}
-	return netstats_reg__for_each_sock(reg, scan_cb, sc);
+	return netstats_reg__foreach_sock(reg, scan_cb, sc);
 }
 
 /* Index of each counter of the registration; -1 if it has none. */
@@ -444,9 +444,11 @@ static int unprivileged_child(const struct netstats_reg *root_reg)
 				if (!(ci->flags &
 				      NETSTATS_COUNTER_FLAGS_RESTRICTED))
 					continue;
-				if (*(volatile __u32 *)((const char *)
-							m->ns.block_base +
-							ci->offset))
+				if (__atomic_load_n((const __u32 *)
+						    ((const char *)
+						     m->ns.block_base +
+						     ci->offset),
+						    __ATOMIC_RELAXED))
 					return 13;
 			}
 		}
@@ -533,8 +535,8 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	reg = netstats__register(ns, name);
 	if (!reg && errno == ENOENT)
 		SKIP(return, "no tcp-all group: %s", netstats__last_error(ns));
-	ASSERT_NE(NULL, reg) TH_LOG("register %s: %s (%s)", name, strerror(errno),
-				netstats__last_error(ns));
+	ASSERT_NE(NULL, reg) TH_LOG("register %s: %s (%s)", name,
+				    strerror(errno), netstats__last_error(ns));
 	EXPECT_EQ((__u32)NETSTATS_GROUP_FLAGS_DIRECTORY, netstats_reg__flags(reg));
 	EXPECT_EQ(1U, netstats_reg__ncpus(reg));
 	for (i = N_BEFORE; i < N_CONNS; i++)
@@ -561,8 +563,9 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	TH_LOG("scan of %d sockets: %llu ms", ret,
 	       (unsigned long long)(now_ms() - t0));
 	EXPECT_EQ(N_SOCKS, ret);
-	EXPECT_EQ(0U, sc.unknown) TH_LOG("unknown cookie %llu",
-					(unsigned long long)sc.first_unknown);
+	EXPECT_EQ(0U, sc.unknown)
+		TH_LOG("unknown cookie %llu",
+		       (unsigned long long)sc.first_unknown);
 	EXPECT_EQ(0U, sc.listeners);
 	EXPECT_EQ(0U, sc.mismatch);
 	EXPECT_EQ(0U, sc.dead);
