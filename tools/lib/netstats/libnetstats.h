@@ -139,6 +139,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   target  := "ip"
  *            | "ip6"
  *            | "netstats"                    (since 0.3.0)
+ *            | "tcp-all"                     (since 0.4.0)
  *            | "core/page_pool/" id
  *            | "tcp/fd:" fd                  (fd: decimal, 0..INT_MAX)
  *            | "tcp/cookie:" cookie          (cookie: decimal u64)
@@ -287,8 +288,9 @@ netstats_reg__counter_cnt(const struct netstats_reg *reg);
 /**
  * @brief **netstats_reg__counter()** describes one counter of the
  * registration. Its *offset* is from **netstats_reg__base()** (not from
- * the block as in QUERY), its *doc* is "". A counter of a *type* this
- * library does not know is listed but not read.
+ * the block as in QUERY), or, for a directory registration, from the
+ * start of each object's block; its *doc* is "". A counter of a *type*
+ * this library does not know is listed but not read.
  *
  * @param reg Registration.
  * @param idx Index of the counter, below **netstats_reg__counter_cnt()**.
@@ -576,10 +578,181 @@ LIBNETSTATS_API const char *netstats__counter_flag_str(__u32 flag);
  * @brief **netstats__group_flag_str()** names one group flag bit.
  *
  * @param flag One NETSTATS_GROUP_FLAGS_* bit.
- * @return "percpu", "derived", "per-object"; NULL if the library does not
- * know *flag*.
+ * @return "percpu", "derived", "per-object", "directory" (since 0.4.0);
+ * NULL if the library does not know *flag*.
  */
 LIBNETSTATS_API const char *netstats__group_flag_str(__u32 flag);
+
+/*
+ * ABI 0.4.0: directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY), which map
+ * every object of a kind in the caller's network namespace, e.g. every
+ * TCP socket ("tcp-all"). A directory registration is registered, listed
+ * and unregistered as any other, but has one block per object: its
+ * counters' offsets (netstats_reg__counter()) are from the start of an
+ * object's block, and netstats_reg__read(), netstats_reg__read_cpu(),
+ * netstats_reg__snapshot(), netstats_reg__take_snapshot() and
+ * netstats_reg__reset() fail with -EOPNOTSUPP on it;
+ * netstats_reg__generation() and netstats_reg__dead() are those of the
+ * directory itself. Its objects are visited with
+ * netstats_reg__foreach_sock() and read with netstats_sock__read() and
+ * netstats_sock__snapshot().
+ */
+
+/*
+ * One socket of a directory registration, as netstats_reg__foreach_sock()
+ * found its entry: valid (its block had the entry's generation and was
+ * LIVE or DEAD) when it was read. The library fills it; new members are
+ * only ever appended.
+ */
+struct netstats_sock {
+	size_t sz;		/* sizeof(struct netstats_sock) */
+	__u64 cookie;		/* SO_COOKIE, inet_diag's id */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 sport;		/* local port, host byte order */
+	__u16 dport;		/* remote port, host byte order */
+	__u8 src[16];		/* local address: 4 (AF_INET) or 16 bytes */
+	__u8 dst[16];		/* remote address */
+	bool dead;		/* destroyed: the counters are final */
+	__u32 generation;	/* of the block when the entry was read */
+	__u32 unit;		/* where the block is: unit ... */
+	__u32 block;		/* ... and block within the unit */
+	const void *block_base;	/* the block: counter offsets are from here */
+};
+
+/**
+ * @brief Callback of **netstats_reg__foreach_sock()**, called once per
+ * valid entry.
+ *
+ * @param reg The directory registration.
+ * @param sock The socket, only valid during the call; a copy of it stays
+ * usable for as long as the registration: **netstats_sock__snapshot()**
+ * fails with -ESTALE once its block was freed or reused. Its counters
+ * are read with **netstats_sock__read()** or **netstats_sock__snapshot()**.
+ * @param ctx The *ctx* given to **netstats_reg__foreach_sock()**.
+ * @return 0 to continue; a negative error code stops the scan and becomes
+ * the return value of **netstats_reg__foreach_sock()**.
+ */
+typedef int (*netstats_sock_cb)(const struct netstats_reg *reg,
+				const struct netstats_sock *sock, void *ctx);
+
+/**
+ * @brief **netstats_reg__foreach_sock()** scans the entries of a
+ * directory registration's units in use (the directory's high-water mark,
+ * loaded once per call) and calls *cb* for each valid one. Each entry is
+ * read lock-free under its sequence counter; an entry the kernel is
+ * rewriting during every one of 8 attempts is skipped (a socket being
+ * created or freed at that time). Only loads from the mapping: no system
+ * call.
+ *
+ * @param reg Registration of a directory group.
+ * @param cb Called once per socket.
+ * @param ctx Passed to *cb*.
+ * @return The number of calls of *cb*; -EINVAL if an argument is NULL,
+ * -EOPNOTSUPP if *reg* is not a directory registration, -EPROTO if the
+ * directory's header describes a layout that does not fit the range, or
+ * the value returned by *cb*.
+ */
+LIBNETSTATS_API int netstats_reg__foreach_sock(const struct netstats_reg *reg,
+					       netstats_sock_cb cb, void *ctx);
+
+/**
+ * @brief **netstats_reg__find_sock()** looks a socket up by cookie in a
+ * directory registration, as **netstats_reg__foreach_sock()** would
+ * find it.
+ *
+ * @param reg Registration of a directory group.
+ * @param cookie The socket's cookie.
+ * @param sock Where the socket is stored; the caller sets *sock->sz*.
+ * @return 0 on success; -ENOENT if no valid entry has that cookie, or an
+ * error of **netstats_reg__foreach_sock()**; -EINVAL if *sock* is NULL or
+ * *sock->sz* too small.
+ */
+LIBNETSTATS_API int netstats_reg__find_sock(const struct netstats_reg *reg,
+					    __u64 cookie,
+					    struct netstats_sock *sock);
+
+/**
+ * @brief **netstats_sock__read()** reads one counter of a socket with a
+ * single load. It does not check that the block still belongs to the
+ * socket: use **netstats_sock__snapshot()** for values known to be the
+ * socket's.
+ *
+ * @param reg The directory registration *sock* was found in.
+ * @param sock The socket.
+ * @param idx Index of the counter (**netstats_reg__counter()**).
+ * @param val Where the value is stored.
+ * @return 0 on success; -EINVAL if an argument is NULL or *idx* out of
+ * range, -EOPNOTSUPP if the counter's type is not known to the library.
+ */
+LIBNETSTATS_API int netstats_sock__read(const struct netstats_reg *reg,
+					const struct netstats_sock *sock,
+					size_t idx, __u64 *val);
+
+/**
+ * @brief **netstats_sock__snapshot()** reads the first *cnt* counters of a
+ * socket (as **netstats_sock__read()**), then loads the block's header
+ * again: the values are the socket's if it still has the generation and a
+ * state the entry was read with.
+ *
+ * @param reg The directory registration *sock* was found in.
+ * @param sock The socket.
+ * @param vals Where the values are stored, in counter order; a counter of
+ * an unknown type reads as 0.
+ * @param cnt Number of elements of *vals*.
+ * @param dead If not NULL, whether the block was DEAD after the loads (the
+ * values are then the final ones).
+ * @return The number of values stored, the smaller of *cnt* and
+ * **netstats_reg__counter_cnt()**; -ESTALE if the block was freed or
+ * reused since the entry was read (the values are not the socket's),
+ * -EINVAL if an argument is NULL.
+ */
+LIBNETSTATS_API int netstats_sock__snapshot(const struct netstats_reg *reg,
+					    const struct netstats_sock *sock,
+					    __u64 *vals, size_t cnt,
+					    bool *dead);
+
+/*
+ * One object-dead notification, for netstats__monitor_read_info(). The
+ * library fills it; new members are only ever appended.
+ */
+struct netstats_dead_info {
+	size_t sz;		/* sizeof(struct netstats_dead_info) */
+	__u32 id;		/* registration id */
+	__u32 portid;		/* netlink port id of the handle's socket */
+	const char *group;	/* the group's name, "" if none was sent */
+	const char *object;	/* the object's name, or NULL */
+	bool has_sock_cookie;	/* sock_cookie was sent */
+	__u64 sock_cookie;	/* the dead socket of a directory group */
+};
+
+/**
+ * @brief Callback of **netstats__monitor_read_info()**, called once per
+ * object-dead notification of a registration of the handle.
+ *
+ * @param info The notification; it and its strings are only valid during
+ * the call. See **netstats_dead_cb** for *id*.
+ * @param ctx The *ctx* given to **netstats__monitor_read_info()**.
+ * @return 0 to continue; a negative error code stops the callbacks and
+ * becomes the return value of **netstats__monitor_read_info()**.
+ */
+typedef int (*netstats_dead_info_cb)(const struct netstats_dead_info *info,
+				     void *ctx);
+
+/**
+ * @brief **netstats__monitor_read_info()** is **netstats__monitor_read()**
+ * with a callback that also gets the cookie of a socket of a directory
+ * group ("tcp-all") that was destroyed: the socket's block is then DEAD,
+ * with its final values, until the kernel frees it (option
+ * "dead-linger-ms"). On -ENOBUFS, rescan the directory for DEAD sockets.
+ *
+ * @param ns Handle whose **netstats__monitor_fd()** was called.
+ * @param cb Called once per notification of the handle.
+ * @param ctx Passed to *cb*.
+ * @return As for **netstats__monitor_read()**.
+ */
+LIBNETSTATS_API int netstats__monitor_read_info(struct netstats *ns,
+						netstats_dead_info_cb cb,
+						void *ctx);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -39,6 +39,7 @@ static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "ip" },
 	{ "ip6" },
 	{ "netstats" },
+	{ "tcp-all" },
 	{ "core", "page_pool", "<id>" },
 	{ "tcp", "<sock>" },
 	{ "tcp", "<local>", "<remote>", "<cookie>" },

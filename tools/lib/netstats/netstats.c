@@ -667,6 +667,13 @@ static int ns_reg_check(const struct netstats_reg *reg)
 					sizeof(struct netstats_block_hdr)) >
 	    reg->map_size)
 		return -EPROTO;
+	/* A directory: its header page and one block per object. */
+	if ((reg->flags & NETSTATS_GROUP_FLAGS_DIRECTORY) &&
+	    (reg->ncpus != 1 || reg->block_offset ||
+	     reg->flags & (NETSTATS_GROUP_FLAGS_PERCPU |
+			   NETSTATS_GROUP_FLAGS_DERIVED) ||
+	     reg->map_size < sizeof(struct netstats_dir_hdr)))
+		return -EPROTO;
 	span = (__u64)(reg->ncpus - 1) * reg->stride;
 	for (i = 0; i < reg->counter_cnt; i++) {
 		c = &reg->counters[i];
@@ -982,6 +989,12 @@ int netstats_reg__find(const struct netstats_reg *reg, const char *name)
 	return ns_err(-ENOENT);
 }
 
+/* A directory's counters are per object, not at fixed offsets. */
+static bool ns_is_dir(const struct netstats_reg *reg)
+{
+	return reg->flags & NETSTATS_GROUP_FLAGS_DIRECTORY;
+}
+
 /*
  * A counter of a known type: one load of each per-CPU copy, never torn,
  * never cached, as READ_ONCE().
@@ -1029,7 +1042,7 @@ int netstats_reg__read(const struct netstats_reg *reg, size_t idx,
 
 	if (!reg || !val || idx >= reg->counter_cnt)
 		return ns_err(-EINVAL);
-	if (!ns_width(reg->counters[idx].type))
+	if (!ns_width(reg->counters[idx].type) || ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
 	gen = reg->baseline ? netstats_reg__generation(reg) : 0;
 	*val = ns_rebase(reg, idx, ns_load(reg, &reg->counters[idx]), gen);
@@ -1136,6 +1149,8 @@ int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
 
 	if (!reg || (!vals && cnt))
 		return ns_err(-EINVAL);
+	if (ns_is_dir(reg))
+		return ns_err(-EOPNOTSUPP);
 	n = cnt < reg->counter_cnt ? cnt : reg->counter_cnt;
 	ret = ns_snapshot(reg, vals, n, &gen, NULL);
 	if (ret < 0)
@@ -1211,17 +1226,23 @@ static int ns_mon_recv(struct netstats *ns)
 	return len;
 }
 
+/* Calls the callback of netstats__monitor_read() or of _read_info(). */
+struct ns_dead_cbs {
+	netstats_dead_cb cb;
+	netstats_dead_info_cb info_cb;
+	void *ctx;
+};
+
 /*
  * One message of the monitor socket: 1 if it is an object-dead
- * notification of a registration of @ns and @cb was called, 0 if it is
- * something else, or the error @cb returned.
+ * notification of a registration of @ns and the callback was called, 0 if
+ * it is something else, or the error the callback returned.
  */
 static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
-		       netstats_dead_cb cb, void *ctx)
+		       const struct ns_dead_cbs *cbs)
 {
-	const char *group = "", *object = NULL;
+	struct netstats_dead_info info = { .sz = sizeof(info), .group = "" };
 	const struct nlattr *attr;
-	__u32 id = 0, portid = 0;
 	bool have_portid = false;
 	int err = 0;
 
@@ -1233,35 +1254,46 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
 		switch (mnl_attr_get_type(attr)) {
 		case NETSTATS_A_REGISTRATION_ID:
-			err = ns_u32(attr, &id);
+			err = ns_u32(attr, &info.id);
 			break;
 		case NETSTATS_A_REGISTRATION_PORTID:
-			err = ns_u32(attr, &portid);
+			err = ns_u32(attr, &info.portid);
 			have_portid = true;
 			break;
 		case NETSTATS_A_REGISTRATION_GROUP:
-			err = ns_str(attr, &group);
+			err = ns_str(attr, &info.group);
 			break;
 		case NETSTATS_A_REGISTRATION_OBJECT:
-			err = ns_str(attr, &object);
+			err = ns_str(attr, &info.object);
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_COOKIE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0) {
+				err = -EPROTO;
+				break;
+			}
+			info.sock_cookie = mnl_attr_get_u64(attr);
+			info.has_sock_cookie = true;
 			break;
 		}
 		if (err)
 			return 0;
 	}
-	if (!id || !have_portid || portid != ns->portid)
+	if (!info.id || !have_portid || info.portid != ns->portid)
 		return 0;
-	err = cb(id, portid, group, object, ctx);
+	if (cbs->info_cb)
+		err = cbs->info_cb(&info, cbs->ctx);
+	else
+		err = cbs->cb(info.id, info.portid, info.group, info.object,
+			      cbs->ctx);
 	return err < 0 ? err : 1;
 }
 
-int netstats__monitor_read(struct netstats *ns, netstats_dead_cb cb,
-			   void *ctx)
+static int ns_monitor_read(struct netstats *ns, const struct ns_dead_cbs *cbs)
 {
 	const struct nlmsghdr *nlh;
 	int len, ret, cnt = 0;
 
-	if (!ns || !cb || !ns->mon)
+	if (!ns || !ns->mon)
 		return ns_err(-EINVAL);
 	for (;;) {
 		len = ns_mon_recv(ns);
@@ -1275,7 +1307,7 @@ int netstats__monitor_read(struct netstats *ns, netstats_dead_cb cb,
 			return ns_err(len);
 		for (nlh = (const struct nlmsghdr *)ns->mon_buf;
 		     mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			ret = ns_dead_msg(ns, nlh, cb, ctx);
+			ret = ns_dead_msg(ns, nlh, cbs);
 			if (ret < 0)
 				return ns_err(ret);
 			cnt += ret;
@@ -1286,6 +1318,26 @@ int netstats__monitor_read(struct netstats *ns, netstats_dead_cb cb,
 		return ns_err(-ENOBUFS);
 	}
 	return cnt;
+}
+
+int netstats__monitor_read(struct netstats *ns, netstats_dead_cb cb,
+			   void *ctx)
+{
+	struct ns_dead_cbs cbs = { .cb = cb, .ctx = ctx };
+
+	if (!cb)
+		return ns_err(-EINVAL);
+	return ns_monitor_read(ns, &cbs);
+}
+
+int netstats__monitor_read_info(struct netstats *ns,
+				netstats_dead_info_cb cb, void *ctx)
+{
+	struct ns_dead_cbs cbs = { .info_cb = cb, .ctx = ctx };
+
+	if (!cb)
+		return ns_err(-EINVAL);
+	return ns_monitor_read(ns, &cbs);
 }
 
 /* --- ABI 0.3.0: layout, per-CPU values, reset, snapshots ---------------- */
@@ -1309,7 +1361,7 @@ int netstats_reg__read_cpu(const struct netstats_reg *reg, size_t idx,
 	if (!reg || !val || idx >= reg->counter_cnt || cpu >= reg->ncpus)
 		return ns_err(-EINVAL);
 	c = &reg->counters[idx];
-	if (!ns_width(c->type))
+	if (!ns_width(c->type) || ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
 	p = (const char *)reg->base + c->offset + (size_t)cpu * reg->stride;
 	if (c->type == NETSTATS_COUNTER_TYPE_U64)
@@ -1327,6 +1379,8 @@ int netstats_reg__reset(struct netstats_reg *reg)
 
 	if (!reg)
 		return ns_err(-EINVAL);
+	if (ns_is_dir(reg))
+		return ns_err(-EOPNOTSUPP);
 	vals = calloc(reg->counter_cnt ?: 1, sizeof(*vals));
 	if (!vals)
 		return ns_err(-ENOMEM);
@@ -1357,6 +1411,8 @@ int netstats_reg__take_snapshot(const struct netstats_reg *reg,
 	if (!reg || !snap || snap->sz < NS_SNAPSHOT_SZ_MIN ||
 	    (!snap->vals && snap->vals_cnt))
 		return ns_err(-EINVAL);
+	if (ns_is_dir(reg))
+		return ns_err(-EOPNOTSUPP);
 	n = snap->vals_cnt < reg->counter_cnt ? snap->vals_cnt :
 						reg->counter_cnt;
 	dead = netstats_reg__dead(reg);
@@ -1379,5 +1435,235 @@ int netstats_reg__take_snapshot(const struct netstats_reg *reg,
 		ts = (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
 	}
 	snap->time_ns = ts;
+	return n;
+}
+
+/* --- ABI 0.4.0: directory groups ---------------------------------------- */
+
+/* Lets the unit tests change an entry between the reads. */
+#ifndef NS_DIR_TEST_HOOK
+#define NS_DIR_TEST_HOOK(entry, try)	((void)(entry), (void)(try))
+#endif
+
+/* The directory's layout, checked against the range. */
+struct ns_dir {
+	const char *units;	/* page 1 of the range */
+	__u32 nunits;		/* units to scan */
+	__u32 blocks;		/* per unit */
+	size_t unit_bytes;
+	size_t block_size;
+	size_t entry_off;	/* of the entry page in a unit */
+};
+
+static int ns_dir_layout(const struct netstats_reg *reg, struct ns_dir *d)
+{
+	const struct netstats_dir_hdr *dh = reg->base;
+	__u32 unit_pages, bpu, bsz, epage, max_units, units;
+	const struct netstats_counter_info *c;
+	__u64 unit_bytes;
+	size_t i;
+
+	unit_pages = __atomic_load_n(&dh->unit_pages, __ATOMIC_RELAXED);
+	bpu = __atomic_load_n(&dh->blocks_per_unit, __ATOMIC_RELAXED);
+	bsz = __atomic_load_n(&dh->block_size, __ATOMIC_RELAXED);
+	epage = __atomic_load_n(&dh->entry_page, __ATOMIC_RELAXED);
+	max_units = __atomic_load_n(&dh->max_units, __ATOMIC_RELAXED);
+	/* Units in use: blocks, then their entries, are set up before. */
+	units = __atomic_load_n(&dh->units, __ATOMIC_ACQUIRE);
+
+	unit_bytes = (__u64)unit_pages * reg->page_size;
+	if (!unit_pages || epage >= unit_pages || bsz % sizeof(__u64) ||
+	    bsz < sizeof(struct netstats_block_hdr) ||
+	    bsz < sizeof(struct netstats_sock_entry) ||
+	    (__u64)bpu * bsz > reg->page_size ||
+	    reg->page_size + (__u64)max_units * unit_bytes > reg->map_size)
+		return -EPROTO;
+	for (i = 0; i < reg->counter_cnt; i++) {
+		c = &reg->counters[i];
+		if (ns_width(c->type) &&
+		    (__u64)c->offset + ns_width(c->type) +
+		    (bpu ? (__u64)(bpu - 1) * bsz : 0) > unit_bytes)
+			return -EPROTO;
+	}
+	d->units = (const char *)reg->base + reg->page_size;
+	d->nunits = units < max_units ? units : max_units;
+	d->blocks = bpu;
+	d->unit_bytes = unit_bytes;
+	d->block_size = bsz;
+	d->entry_off = (size_t)epage * reg->page_size;
+	return 0;
+}
+
+/* The block's state if it is valid for @gen, else 0. */
+static __u32 ns_block_valid(const struct netstats_block_hdr *hdr, __u32 gen)
+{
+	__u32 state;
+
+	if (__atomic_load_n(&hdr->generation, __ATOMIC_ACQUIRE) != gen)
+		return 0;
+	state = __atomic_load_n(&hdr->state, __ATOMIC_ACQUIRE);
+	return state == NETSTATS_BLOCK_LIVE || state == NETSTATS_BLOCK_DEAD ?
+	       state : 0;
+}
+
+/*
+ * Entry @b of unit @u into @s: 1 if it names a socket whose block is valid,
+ * 0 if not (free, stale, or rewritten during every try).
+ */
+static int ns_dir_entry(const struct ns_dir *d, __u32 u, __u32 b,
+			struct netstats_sock *s)
+{
+	const char *unit = d->units + (size_t)u * d->unit_bytes;
+	const struct netstats_sock_entry *e;
+	const struct netstats_block_hdr *hdr;
+	struct netstats_sock_entry copy;
+	__u32 seq, state;
+	int try;
+
+	e = (const void *)(unit + d->entry_off + (size_t)b * d->block_size);
+	hdr = (const void *)(unit + (size_t)b * d->block_size);
+	for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
+		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		if (seq & 1)
+			continue;
+		memcpy(&copy, e, sizeof(copy));
+		NS_DIR_TEST_HOOK(e, try);
+		/* The copy's loads before the second load of seq. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != seq)
+			continue;
+		if (!copy.family)
+			return 0;
+		state = ns_block_valid(hdr, copy.generation);
+		if (!state)
+			return 0;
+		s->cookie = copy.cookie;
+		s->family = copy.family;
+		s->sport = ntohs(copy.sport);
+		s->dport = ntohs(copy.dport);
+		memcpy(s->src, copy.src, sizeof(s->src));
+		memcpy(s->dst, copy.dst, sizeof(s->dst));
+		s->dead = state == NETSTATS_BLOCK_DEAD;
+		s->generation = copy.generation;
+		s->unit = u;
+		s->block = b;
+		s->block_base = hdr;
+		return 1;
+	}
+	return 0;
+}
+
+int netstats_reg__foreach_sock(const struct netstats_reg *reg,
+			       netstats_sock_cb cb, void *ctx)
+{
+	struct netstats_sock s = { .sz = sizeof(s) };
+	struct ns_dir d;
+	int err, cnt = 0;
+	__u32 u, b;
+
+	if (!reg || !cb)
+		return ns_err(-EINVAL);
+	if (!ns_is_dir(reg))
+		return ns_err(-EOPNOTSUPP);
+	err = ns_dir_layout(reg, &d);
+	if (err)
+		return ns_err(err);
+	for (u = 0; u < d.nunits; u++) {
+		for (b = 0; b < d.blocks; b++) {
+			if (!ns_dir_entry(&d, u, b, &s))
+				continue;
+			err = cb(reg, &s, ctx);
+			if (err < 0)
+				return ns_err(err);
+			cnt++;
+		}
+	}
+	return cnt;
+}
+
+#define NS_SOCK_SZ_MIN \
+	(offsetof(struct netstats_sock, block_base) + sizeof(void *))
+
+struct ns_find_sock {
+	__u64 cookie;
+	struct netstats_sock *out;
+};
+
+static int ns_find_sock_cb(const struct netstats_reg *reg,
+			   const struct netstats_sock *sock, void *ctx)
+{
+	struct ns_find_sock *f = ctx;
+	size_t sz = f->out->sz;
+
+	(void)reg;
+	if (sock->cookie != f->cookie)
+		return 0;
+	memcpy(f->out, sock, sz < sizeof(*sock) ? sz : sizeof(*sock));
+	f->out->sz = sz;
+	return -EEXIST;		/* found: stop */
+}
+
+int netstats_reg__find_sock(const struct netstats_reg *reg, __u64 cookie,
+			    struct netstats_sock *sock)
+{
+	struct ns_find_sock f = { .cookie = cookie, .out = sock };
+	int ret;
+
+	if (!sock || sock->sz < NS_SOCK_SZ_MIN)
+		return ns_err(-EINVAL);
+	ret = netstats_reg__foreach_sock(reg, ns_find_sock_cb, &f);
+	if (ret == -EEXIST)
+		return 0;
+	return ns_err(ret < 0 ? ret : -ENOENT);
+}
+
+static __u64 ns_sock_load(const struct netstats_sock *sock,
+			  const struct netstats_counter_info *c)
+{
+	const char *p = (const char *)sock->block_base + c->offset;
+
+	if (c->type == NETSTATS_COUNTER_TYPE_U64)
+		return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
+	return __atomic_load_n((const __u32 *)p, __ATOMIC_RELAXED);
+}
+
+int netstats_sock__read(const struct netstats_reg *reg,
+			const struct netstats_sock *sock, size_t idx,
+			__u64 *val)
+{
+	if (!reg || !sock || !sock->block_base || !val ||
+	    idx >= reg->counter_cnt)
+		return ns_err(-EINVAL);
+	if (!ns_width(reg->counters[idx].type) || !ns_is_dir(reg))
+		return ns_err(-EOPNOTSUPP);
+	*val = ns_sock_load(sock, &reg->counters[idx]);
+	return 0;
+}
+
+int netstats_sock__snapshot(const struct netstats_reg *reg,
+			    const struct netstats_sock *sock, __u64 *vals,
+			    size_t cnt, bool *dead)
+{
+	const struct netstats_counter_info *c;
+	__u32 state;
+	size_t i, n;
+
+	if (!reg || !sock || !sock->block_base || (!vals && cnt))
+		return ns_err(-EINVAL);
+	if (!ns_is_dir(reg))
+		return ns_err(-EOPNOTSUPP);
+	n = cnt < reg->counter_cnt ? cnt : reg->counter_cnt;
+	for (i = 0; i < n; i++) {
+		c = &reg->counters[i];
+		vals[i] = ns_width(c->type) ? ns_sock_load(sock, c) : 0;
+	}
+	NS_DIR_TEST_HOOK(sock, -1);
+	/* The counter loads before the header's. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	state = ns_block_valid(sock->block_base, sock->generation);
+	if (!state)
+		return ns_err(-ESTALE);
+	if (dead)
+		*dead = state == NETSTATS_BLOCK_DEAD;
 	return n;
 }

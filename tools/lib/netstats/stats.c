@@ -116,6 +116,8 @@ const char *netstats__group_flag_str(__u32 flag)
 		return "derived";
 	case NETSTATS_GROUP_FLAGS_PER_OBJECT:
 		return "per-object";
+	case NETSTATS_GROUP_FLAGS_DIRECTORY:
+		return "directory";
 	}
 	return NULL;
 }

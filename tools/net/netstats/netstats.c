@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"       %s [OPTIONS] watch NAME... [-i MS] [-n COUNT]\n"
 		"       %s help\n"
 		"NAME := registration name, e.g. netstats@period-ms=100, tcp/fd:3,\n"
-		"        eth0/queue/rx/0 (see netstats(8))\n"
+		"        eth0/queue/rx/0, tcp-all (see netstats(8))\n"
 		"OPTIONS := { -j[son] | -p[retty] | -c[percpu] | -i[nterval] MS |\n"
 		"             -n[count] COUNT | -r[eset] | -V[ersion] | -h[elp] }\n",
 		prog, prog, prog, prog);
@@ -249,7 +249,9 @@ static struct watched *register_all(struct netstats *ns, int argc,
 			i++;
 			goto err_free;
 		}
-		if (opts->reset) {
+		/* Directories are for show only: cmd_watch() says so. */
+		if (opts->reset && !(netstats_reg__flags(w[i].reg) &
+				     NETSTATS_GROUP_FLAGS_DIRECTORY)) {
 			err = netstats_reg__reset(w[i].reg);
 			if (err) {
 				fprintf(stderr, "%s: %s: reset: %s\n", prog,
@@ -341,6 +343,83 @@ static void fill_view(struct watched *w, struct reg_view *v, bool percpu)
 	};
 }
 
+/* show of a directory registration: every socket's values. */
+struct dir_show {
+	struct out *o;
+	struct watched *w;
+	struct reg_view v;
+	size_t n;
+	int err;
+};
+
+static int dir_sock_cb(const struct netstats_reg *reg,
+		       const struct netstats_sock *sock, void *ctx)
+{
+	struct dir_show *d = ctx;
+	__u64 *vals = d->w->snap[0].vals;
+	struct sock_view sv;
+	bool dead = false;
+	size_t i;
+	int ret;
+
+	ret = netstats_sock__snapshot(reg, sock, vals, d->w->cnt, &dead);
+	if (ret == -ESTALE)
+		return 0;	/* freed since the entry was read */
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < d->w->cnt; i++)
+		d->w->view[i].value = vals[i];
+	sv = (struct sock_view){
+		.cookie = sock->cookie,
+		.family = sock->family,
+		.sport = sock->sport,
+		.dport = sock->dport,
+		.src = sock->src,
+		.dst = sock->dst,
+		.dead = sock->dead || dead,
+		.generation = sock->generation,
+	};
+	render_sock(d->o, &d->v, &sv);
+	d->n++;
+	return 0;
+}
+
+static int show_dir(struct out *o, struct watched *w)
+{
+	struct dir_show d = { .o = o, .w = w };
+	const struct netstats_counter_info *c;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < w->cnt; i++) {
+		c = netstats_reg__counter(w->reg, i);
+		w->view[i] = (struct ctr_view){
+			.name = c->name,
+			.type = c->type,
+			.flags = c->flags,
+		};
+	}
+	d.v = (struct reg_view){
+		.name = w->name,
+		.id = netstats_reg__id(w->reg),
+		.flags = netstats_reg__flags(w->reg),
+		.generation = netstats_reg__generation(w->reg),
+		.ncpus = netstats_reg__ncpus(w->reg),
+		.dead = netstats_reg__dead(w->reg),
+		.cnt = w->cnt,
+		.ctrs = w->view,
+	};
+	render_dir_open(o, &d.v);
+	ret = netstats_reg__foreach_sock(w->reg, dir_sock_cb, &d);
+	render_dir_close(o, &d.v, d.n);
+	return ret < 0 ? ret : 0;
+}
+
+static bool is_dir(const struct watched *w)
+{
+	return netstats_reg__flags(w->reg) & NETSTATS_GROUP_FLAGS_DIRECTORY;
+}
+
 static int cmd_show(const struct opts *opts, int argc, char **argv)
 {
 	struct netstats *ns;
@@ -363,6 +442,17 @@ static int cmd_show(const struct opts *opts, int argc, char **argv)
 	if (o.json)
 		json_arr_open(&o.j, NULL);
 	for (i = 0; i < argc; i++) {
+		if (i && !o.json)
+			fputc('\n', o.f);
+		if (is_dir(&w[i])) {
+			ret = show_dir(&o, &w[i]);
+			if (ret < 0) {
+				fprintf(stderr, "%s: %s: %s\n", prog,
+					argv[i], strerror(-ret));
+				break;
+			}
+			continue;
+		}
 		ret = sample(&w[i]);
 		if (ret < 0) {
 			fprintf(stderr, "%s: %s: %s\n", prog, argv[i],
@@ -370,8 +460,6 @@ static int cmd_show(const struct opts *opts, int argc, char **argv)
 			break;
 		}
 		fill_view(&w[i], &v, opts->percpu);
-		if (i && !o.json)
-			fputc('\n', o.f);
 		render_reg(&o, &v, false);
 	}
 	if (o.json) {
@@ -513,6 +601,16 @@ static int cmd_watch(const struct opts *opts, int argc, char **argv)
 	mon_fd = netstats__monitor_fd(ns);
 	w = register_all(ns, argc, argv, opts);
 	if (!w) {
+		netstats__close(ns);
+		close(sig_fd);
+		return EXIT_FAILURE;
+	}
+	for (i = 0; i < argc; i++) {
+		if (!is_dir(&w[i]))
+			continue;
+		fprintf(stderr, "%s: %s: a directory of objects: use show\n",
+			prog, argv[i]);
+		watched_free(w, argc);
 		netstats__close(ns);
 		close(sig_fd);
 		return EXIT_FAILURE;

@@ -3,6 +3,7 @@
  * netstats(8) output: JSON writer, text tables. JSON follows iproute2:
  * compact on one line, or indented by four spaces with -p.
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -441,4 +442,108 @@ void render_reg(struct out *o, const struct reg_view *v, bool watch)
 					      c->percpu ? c->percpu[k] : 0);
 		fputc('\n', o->f);
 	}
+}
+
+/* --- directory registrations: one line per socket ---------------------- */
+
+#define ENDPOINT_LEN	(INET6_ADDRSTRLEN + 8)
+#define ENDPOINT_W	22	/* "255.255.255.255:65535" */
+
+/* "a.b.c.d:port" or "[v6]:port", as registration names write them. */
+static const char *endpoint_text(char *buf, size_t len, __u16 family,
+				 const __u8 *addr, __u16 port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+		 port);
+	return buf;
+}
+
+static int ctr_width(const struct ctr_view *c)
+{
+	int len = strlen(c->name);
+
+	return len > 10 ? len : 10;
+}
+
+void render_dir_open(struct out *o, const struct reg_view *v)
+{
+	struct json *j = &o->j;
+	char buf[128];
+	size_t i;
+
+	if (o->json) {
+		json_obj_open(j, NULL);
+		json_str(j, "name", v->name);
+		json_u64(j, "id", v->id);
+		json_flags(j, "flags", v->flags, netstats__group_flag_str);
+		json_str(j, "state", v->dead ? "dead" : "live");
+		json_u64(j, "generation", v->generation);
+		json_arr_open(j, "sockets");
+		return;
+	}
+	fprintf(o->f, "%s: id %u, %s, generation %u\n", v->name, v->id,
+		flags_text(buf, sizeof(buf), v->flags,
+			   netstats__group_flag_str),
+		v->generation);
+	fprintf(o->f, "  %-*s %-*s %20s %-5s", ENDPOINT_W, "LOCAL",
+		ENDPOINT_W, "REMOTE", "COOKIE", "STATE");
+	for (i = 0; i < v->cnt; i++)
+		fprintf(o->f, " %*s", ctr_width(&v->ctrs[i]),
+			v->ctrs[i].name);
+	fputc('\n', o->f);
+}
+
+void render_sock(struct out *o, const struct reg_view *v,
+		 const struct sock_view *s)
+{
+	char src[ENDPOINT_LEN], dst[ENDPOINT_LEN];
+	const struct ctr_view *c;
+	struct json *j = &o->j;
+	size_t i;
+
+	endpoint_text(src, sizeof(src), s->family, s->src, s->sport);
+	endpoint_text(dst, sizeof(dst), s->family, s->dst, s->dport);
+	if (o->json) {
+		json_obj_open(j, NULL);
+		json_str(j, "family", s->family == AF_INET6 ? "inet6" :
+							     "inet");
+		json_str(j, "local", src);
+		json_str(j, "remote", dst);
+		json_u64(j, "cookie", s->cookie);
+		json_str(j, "state", s->dead ? "dead" : "live");
+		json_u64(j, "generation", s->generation);
+		json_obj_open(j, "counters");
+		for (i = 0; i < v->cnt; i++) {
+			c = &v->ctrs[i];
+			if (ctr_readable(c))
+				json_u64(j, c->name, c->value);
+			else
+				json_null(j, c->name);
+		}
+		json_obj_close(j);
+		json_obj_close(j);
+		return;
+	}
+	fprintf(o->f, "  %-*s %-*s %20llu %-5s", ENDPOINT_W, src, ENDPOINT_W,
+		dst, (unsigned long long)s->cookie, s->dead ? "DEAD" : "LIVE");
+	for (i = 0; i < v->cnt; i++)
+		print_u64_col(o->f, ctr_width(&v->ctrs[i]),
+			      ctr_readable(&v->ctrs[i]), v->ctrs[i].value);
+	fputc('\n', o->f);
+}
+
+void render_dir_close(struct out *o, const struct reg_view *v, size_t n)
+{
+	(void)v;
+	if (o->json) {
+		json_arr_close(&o->j);
+		json_u64(&o->j, "socket_count", n);
+		json_obj_close(&o->j);
+		return;
+	}
+	fprintf(o->f, "  %zu socket%s\n", n, n == 1 ? "" : "s");
 }

@@ -77,4 +77,24 @@ struct reg_view {
 /* show: current values; watch: also deltas and rates. */
 void render_reg(struct out *o, const struct reg_view *v, bool watch);
 
+/* One socket of a directory registration ("tcp-all"). */
+struct sock_view {
+	__u64 cookie;
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 sport, dport;	/* host byte order */
+	const __u8 *src, *dst;	/* 4 or 16 bytes */
+	bool dead;
+	__u32 generation;
+};
+
+/*
+ * show of a directory registration: render_dir_open(), then
+ * render_sock() per socket with its values in v->ctrs[].value, then
+ * render_dir_close() with the number of sockets.
+ */
+void render_dir_open(struct out *o, const struct reg_view *v);
+void render_sock(struct out *o, const struct reg_view *v,
+		 const struct sock_view *s);
+void render_dir_close(struct out *o, const struct reg_view *v, size_t n);
+
 #endif /* __NETSTATS_OUTPUT_H */

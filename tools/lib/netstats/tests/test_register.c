@@ -735,6 +735,15 @@ static int dead_cb(__u32 id, __u32 portid, const char *group,
 	return s->ret;
 }
 
+/* The message through the callback of netstats__monitor_read(). */
+static int old_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
+			netstats_dead_cb cb, void *ctx)
+{
+	struct ns_dead_cbs cbs = { .cb = cb, .ctx = ctx };
+
+	return ns_dead_msg(ns, nlh, &cbs);
+}
+
 #define NTF_ID		0x1U
 #define NTF_PORTID	0x2U
 #define NTF_GROUP	0x4U
@@ -773,48 +782,48 @@ static void test_notifications(void)
 
 	if (!ns)
 		return;
-	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	ret = old_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1 && s.id == 7 && s.portid == PORTID &&
 	      !strcmp(s.group, "tcp") && !s.have_object,
 	      "ours: %d calls %u", ret, s.calls);
 	s = (struct dead_seen){};
-	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, "eth0"), dead_cb, &s);
+	ret = old_dead_msg(ns, dead_msg(ALL, PORTID, "eth0"), dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1 && s.have_object &&
 	      !strcmp(s.object, "eth0"), "ours with object: %d", ret);
 	s = (struct dead_seen){};
-	ret = ns_dead_msg(ns, dead_msg(NTF_ID | NTF_PORTID, PORTID, NULL),
-			  dead_cb, &s);
+	ret = old_dead_msg(ns, dead_msg(NTF_ID | NTF_PORTID, PORTID, NULL),
+			   dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1 && !strcmp(s.group, ""),
 	      "ours without group: %d", ret);
 
 	s = (struct dead_seen){};
-	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID + 1, NULL), dead_cb, &s);
+	ret = old_dead_msg(ns, dead_msg(ALL, PORTID + 1, NULL), dead_cb, &s);
 	CHECK(!ret && !s.calls, "another socket's: %d", ret);
-	ret = ns_dead_msg(ns, dead_msg(NTF_ID | NTF_GROUP, 0, NULL), dead_cb,
-			  &s);
+	ret = old_dead_msg(ns, dead_msg(NTF_ID | NTF_GROUP, 0, NULL), dead_cb,
+			   &s);
 	CHECK(!ret && !s.calls, "without portid: %d", ret);
-	ret = ns_dead_msg(ns, dead_msg(NTF_PORTID | NTF_GROUP, PORTID, NULL),
-			  dead_cb, &s);
+	ret = old_dead_msg(ns, dead_msg(NTF_PORTID | NTF_GROUP, PORTID, NULL),
+			   dead_cb, &s);
 	CHECK(!ret && !s.calls, "without id: %d", ret);
 	nlh = dead_msg(ALL, PORTID, NULL);
 	nlh->nlmsg_type = FAMILY_ID + 1;
-	ret = ns_dead_msg(ns, nlh, dead_cb, &s);
+	ret = old_dead_msg(ns, nlh, dead_cb, &s);
 	CHECK(!ret && !s.calls, "other family: %d", ret);
 	nlh = dead_msg(ALL, PORTID, NULL);
 	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
 		NETSTATS_CMD_REGISTER;
-	ret = ns_dead_msg(ns, nlh, dead_cb, &s);
+	ret = old_dead_msg(ns, nlh, dead_cb, &s);
 	CHECK(!ret && !s.calls, "other cmd: %d", ret);
 	nlh = dead_msg(ALL, PORTID, NULL);
 	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_OBJECT, 2, "ab");
-	ret = ns_dead_msg(ns, nlh, dead_cb, &s);
+	ret = old_dead_msg(ns, nlh, dead_cb, &s);
 	CHECK(!ret && !s.calls, "unterminated object: %d", ret);
 
 	s = (struct dead_seen){ .ret = -E2BIG };
-	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	ret = old_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
 	CHECK(ret == -E2BIG && s.calls == 1, "cb error: %d", ret);
 	s = (struct dead_seen){ .ret = 5 };
-	ret = ns_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	ret = old_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1, "cb positive return: %d", ret);
 
 	/* Not without netstats__monitor_fd(). */

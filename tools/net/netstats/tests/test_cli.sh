@@ -59,6 +59,15 @@ assert [c["flags"] for c in g["counters"]] == [["gauge"],
                                                 ["restricted", "0x80"]]
 assert g["counters"][0]["doc"] == 'Live "registrations"'
 assert json.load(open(d + "/writer.json"))["ctl"] == "a\x01\\b\n"
+t = json.load(open(d + "/dir.json"))
+assert t == json.load(open(d + "/dir-pretty.json"))
+assert t["flags"] == ["directory"] and t["socket_count"] == 2
+s4, s6 = t["sockets"]
+assert s4["local"] == "127.0.0.1:40000" and s4["state"] == "live"
+assert s4["counters"] == {"bytes_received": 1000, "segs_in": 12,
+                          "rcv_nxt": 7}
+assert s6["family"] == "inet6" and s6["state"] == "dead"
+assert s6["cookie"] == 2**64 - 1 and s6["remote"] == "[2001:db8::2]:65535"
 PY
 then
 	ok
@@ -118,6 +127,7 @@ else
 	expect 1 "^netstats: $nofam" list
 	expect 1 "^netstats: $nofam" -j list 'n*'
 	expect 1 "^netstats: $nofam" show netstats
+	expect 1 "^netstats: $nofam" show tcp-all
 	expect 1 "^netstats: $nofam" watch -n 1 -i 10 'netstats@period-ms=100'
 	[ ! -s "$tmp/out" ] && ok || fail "output on stdout after an error"
 fi

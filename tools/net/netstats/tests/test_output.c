@@ -5,6 +5,7 @@
  * written to DIR (the argument) for tests/test_cli.sh to parse with
  * python3 -m json.tool and check value by value.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,86 @@ static void test_json_writer(void)
 	free(s);
 }
 
+/* Two sockets of a directory, as show prints them. */
+static void dir_render(struct out *o, struct reg_view *v,
+		       struct ctr_view *cv, const struct sock_view *s4,
+		       const struct sock_view *s6)
+{
+	render_dir_open(o, v);
+	cv[0].value = 1000;
+	cv[1].value = 12;
+	cv[2].value = 7;
+	render_sock(o, v, s4);
+	cv[0].value = 0;
+	cv[1].value = 3;
+	cv[2].value = 0;
+	render_sock(o, v, s6);
+	render_dir_close(o, v, 2);
+	if (o->json)
+		json_end(&o->j);
+}
+
+/* show of a directory ("tcp-all"): one line per socket. */
+static void test_dir(void)
+{
+	static const __u8 v4a[4] = { 127, 0, 0, 1 }, v4b[4] = { 192, 0, 2, 7 };
+	struct ctr_view cv[3] = {
+		{ .name = "bytes_received", .type = NETSTATS_COUNTER_TYPE_U64 },
+		{ .name = "segs_in", .type = NETSTATS_COUNTER_TYPE_U64 },
+		{ .name = "rcv_nxt", .type = NETSTATS_COUNTER_TYPE_U32,
+		  .flags = NETSTATS_COUNTER_FLAGS_RESTRICTED },
+	};
+	struct reg_view v = {
+		.name = "tcp-all",
+		.id = 4,
+		.flags = NETSTATS_GROUP_FLAGS_DIRECTORY,
+		.generation = 1,
+		.ncpus = 1,
+		.cnt = 3,
+		.ctrs = cv,
+	};
+	struct sock_view s4 = {
+		.cookie = 4097, .family = AF_INET, .sport = 40000,
+		.dport = 80, .src = v4a, .dst = v4b, .generation = 3,
+	};
+	__u8 v6a[16], v6b[16];
+	struct sock_view s6 = {
+		.cookie = 18446744073709551615ULL, .family = AF_INET6,
+		.sport = 22, .dport = 65535, .src = v6a, .dst = v6b,
+		.dead = true, .generation = 5,
+	};
+	struct out o;
+	char *s;
+
+	inet_pton(AF_INET6, "2001:db8::1", v6a);
+	inet_pton(AF_INET6, "2001:db8::2", v6b);
+
+	s = RENDER(&o, false, false, false, dir_render(&o, &v, cv, &s4, &s6));
+	expect("show tcp-all text", s,
+	       "tcp-all: id 4, directory, generation 1\n"
+	       "  LOCAL                  REMOTE                               COOKIE STATE bytes_received    segs_in    rcv_nxt\n"
+	       "  127.0.0.1:40000        192.0.2.7:80                           4097 LIVE            1000         12          7\n"
+	       "  [2001:db8::1]:22       [2001:db8::2]:65535    18446744073709551615 DEAD               0          3          0\n"
+	       "  2 sockets\n");
+	free(s);
+
+	s = RENDER(&o, true, false, false, dir_render(&o, &v, cv, &s4, &s6));
+	expect("show tcp-all json", s,
+	       "{\"name\":\"tcp-all\",\"id\":4,\"flags\":[\"directory\"],\"state\":\"live\",\"generation\":1,\"sockets\":[{\"family\":\"inet\",\"local\":\"127.0.0.1:40000\",\"remote\":\"192.0.2.7:80\",\"cookie\":4097,\"state\":\"live\",\"generation\":3,\"counters\":{\"bytes_received\":1000,\"segs_in\":12,\"rcv_nxt\":7}},{\"family\":\"inet6\",\"local\":\"[2001:db8::1]:22\",\"remote\":\"[2001:db8::2]:65535\",\"cookie\":18446744073709551615,\"state\":\"dead\",\"generation\":5,\"counters\":{\"bytes_received\":0,\"segs_in\":3,\"rcv_nxt\":0}}],\"socket_count\":2}\n");
+	save("dir", s);
+	free(s);
+
+	s = RENDER(&o, true, true, false, dir_render(&o, &v, cv, &s4, &s6));
+	save("dir-pretty", s);
+	free(s);
+
+	/* Nothing yet: the header and the count. */
+	s = RENDER(&o, false, false, false,
+		   render_dir_open(&o, &v); render_dir_close(&o, &v, 0));
+	CHECK(s && strstr(s, "  0 sockets\n"), "empty directory: %s", s);
+	free(s);
+}
+
 int main(int argc, char **argv)
 {
 	outdir = argc > 1 ? argv[1] : "/tmp";
@@ -267,5 +348,6 @@ int main(int argc, char **argv)
 	test_list();
 	test_show();
 	test_watch();
+	test_dir();
 	return check_report();
 }

@@ -6,6 +6,7 @@
  * TCG guest mean little.
  *
  *   netstats_bench [BENCH...]   default: all
+ *   (udp-send query ip tcp tcp-all)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -14,11 +15,16 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+
+#include <linux/inet_diag.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
 
 #include "nsnl.h"
 #include "libnetstats.h"
@@ -260,6 +266,261 @@ static void bench_tcp(void)
 	close(srv);
 }
 
+/* --- tcp-all: every socket's counters, directory vs inet_diag ----------- */
+
+#define ALL_CONNS	5000
+#define ALL_SOCKS	(2 * ALL_CONNS)
+
+/* The TCP_INFO counters both ways read, summed so nothing is optimised. */
+static const char *const all_ctrs[] = {
+	"bytes_received", "segs_in", "data_segs_in", "segs_out",
+	"data_segs_out", "bytes_sent", "bytes_acked", "dsack_dups",
+};
+
+#define ALL_NCTRS	8
+
+struct all_sum {
+	unsigned int socks;
+	__u64 sum[ALL_NCTRS];
+};
+
+struct dir_ctx {
+	struct netstats_reg *reg;
+	int idx[ALL_NCTRS];
+	size_t nvals;		/* counters to snapshot: up to the last idx */
+	struct all_sum s;
+};
+
+static int dir_sock_cb(const struct netstats_reg *reg,
+		       const struct netstats_sock *sock, void *ctx)
+{
+	struct dir_ctx *d = ctx;
+	__u64 vals[32];
+	int i;
+
+	if (netstats_sock__snapshot(reg, sock, vals, d->nvals, NULL) < 0)
+		return 0;	/* freed meanwhile: not a socket any more */
+	for (i = 0; i < ALL_NCTRS; i++)
+		d->s.sum[i] += vals[d->idx[i]];
+	d->s.socks++;
+	return 0;
+}
+
+static int bench_dir_scan(void *ctx)
+{
+	struct dir_ctx *d = ctx;
+
+	memset(&d->s, 0, sizeof(d->s));
+	return netstats_reg__foreach_sock(d->reg, dir_sock_cb, d) < 0;
+}
+
+struct diag_ctx {
+	int fd;
+	char *buf;
+	size_t len;
+	struct all_sum s;
+};
+
+/* What ss -tni asks for: TCP sockets of AF_INET but listeners, with info. */
+static int diag_dump(struct diag_ctx *d)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh.nlmsg_len = sizeof(req),
+		.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.r.sdiag_family = AF_INET,
+		.r.sdiag_protocol = IPPROTO_TCP,
+		.r.idiag_ext = 1 << (INET_DIAG_INFO - 1),
+		.r.idiag_states = 0xfff & ~(1 << 10),	/* TCP_LISTEN */
+	};
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	memset(&d->s, 0, sizeof(d->s));
+	if (sendto(d->fd, &req, sizeof(req), 0, (void *)&nl, sizeof(nl)) < 0)
+		return -1;
+	for (;;) {
+		struct nlmsghdr *h;
+
+		n = recv(d->fd, d->buf, d->len, 0);
+		if (n < 0)
+			return -1;
+		for (h = (void *)d->buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			struct inet_diag_msg *m = NLMSG_DATA(h);
+			struct rtattr *a;
+			int alen;
+
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return -1;
+			alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+			for (a = (void *)(m + 1); RTA_OK(a, alen);
+			     a = RTA_NEXT(a, alen)) {
+				struct tcp_info ti = {};
+				size_t l = RTA_PAYLOAD(a);
+
+				if (a->rta_type != INET_DIAG_INFO)
+					continue;
+				memcpy(&ti, RTA_DATA(a),
+				       l < sizeof(ti) ? l : sizeof(ti));
+				d->s.sum[0] += ti.tcpi_bytes_received;
+				d->s.sum[1] += ti.tcpi_segs_in;
+				d->s.sum[2] += ti.tcpi_data_segs_in;
+				d->s.sum[3] += ti.tcpi_segs_out;
+				d->s.sum[4] += ti.tcpi_data_segs_out;
+				d->s.sum[5] += ti.tcpi_bytes_sent;
+				d->s.sum[6] += ti.tcpi_bytes_acked;
+				d->s.sum[7] += ti.tcpi_dsack_dups;
+				d->s.socks++;
+			}
+		}
+	}
+}
+
+static int bench_diag_dump(void *ctx)
+{
+	return diag_dump(ctx);
+}
+
+/* ss -tni, output read and its lines counted, as a collector would. */
+static int bench_ss(void *ctx)
+{
+	unsigned int *lines = ctx;
+	char line[1024];
+	FILE *f;
+
+	f = popen("ss -tni 2>/dev/null", "r");
+	if (!f)
+		return -1;
+	*lines = 0;
+	while (fgets(line, sizeof(line), f))
+		(*lines)++;
+	return pclose(f) ? -1 : 0;
+}
+
+/* ALL_CONNS loopback connections, in a netns of their own, some traffic. */
+static int all_conns(int *fds)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct rlimit rl = { ALL_SOCKS + 1024, ALL_SOCKS + 1024 };
+	socklen_t len = sizeof(a);
+	struct ifreq ifr = {};
+	char b[997] = {};
+	int l, fd, i;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl) || unshare(CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(l, (void *)&a, sizeof(a)) || listen(l, 128) ||
+	    getsockname(l, (void *)&a, &len))
+		return -1;
+	for (i = 0; i < ALL_CONNS; i++) {
+		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(fds[2 * i], (void *)&a, sizeof(a)))
+			return -1;
+		fds[2 * i + 1] = accept(l, NULL, NULL);
+		if (fds[2 * i + 1] < 0)
+			return -1;
+		/* A few bytes each way: counters that are not all zero. */
+		if (send(fds[2 * i], b, 1 + i % 997, 0) != 1 + i % 997 ||
+		    recv(fds[2 * i + 1], b, 1 + i % 997, MSG_WAITALL) !=
+		    1 + i % 997)
+			return -1;
+	}
+	close(l);
+	return 0;
+}
+
+static void bench_tcp_all(void)
+{
+	struct diag_ctx dg = { .len = 65536 };
+	struct dir_ctx d = {};
+	double dir, diag, ss;
+	struct netstats *ns;
+	unsigned int lines;
+	int *fds, i;
+
+	fds = calloc(ALL_SOCKS, sizeof(*fds));
+	dg.buf = malloc(dg.len);
+	if (!fds || !dg.buf || all_conns(fds)) {
+		printf("bench: tcp-all: cannot open %d connections: skipped\n",
+		       ALL_CONNS);
+		return;
+	}
+	ns = netstats__open();
+	if (!ns) {
+		printf("bench: netstats family absent: tcp-all skipped\n");
+		return;
+	}
+	d.reg = netstats__register(ns, "tcp-all");
+	if (!d.reg) {
+		printf("bench: tcp-all: register failed: %s\n",
+		       netstats__last_error(ns));
+		netstats__close(ns);
+		return;
+	}
+	for (i = 0; i < ALL_NCTRS; i++) {
+		d.idx[i] = netstats_reg__find(d.reg, all_ctrs[i]);
+		if (d.idx[i] < 0 || d.idx[i] >= 32) {
+			printf("bench: tcp-all: no counter %s\n", all_ctrs[i]);
+			netstats__close(ns);
+			return;
+		}
+		if ((size_t)d.idx[i] + 1 > d.nvals)
+			d.nvals = d.idx[i] + 1;
+	}
+	dg.fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+		       NETLINK_SOCK_DIAG);
+	if (dg.fd < 0) {
+		printf("bench: tcp-all: no NETLINK_SOCK_DIAG: skipped\n");
+		netstats__close(ns);
+		return;
+	}
+	/* Both ways read the same sockets and the same values. */
+	if (bench_dir_scan(&d) || diag_dump(&dg) ||
+	    d.s.socks != ALL_SOCKS || dg.s.socks != ALL_SOCKS ||
+	    memcmp(d.s.sum, dg.s.sum, sizeof(d.s.sum)))
+		printf("bench: tcp-all: differ: %u/%u sockets, bytes_received %llu/%llu\n",
+		       d.s.socks, dg.s.socks,
+		       (unsigned long long)d.s.sum[0],
+		       (unsigned long long)dg.s.sum[0]);
+
+	dir = measure(bench_dir_scan, &d, 20);
+	diag = measure(bench_diag_dump, &dg, 2);
+	printf("bench: tcp-all-directory-%u-sockets-%d-counters: %.0f ns/op (%.1f ns/socket)\n",
+	       d.s.socks, ALL_NCTRS, dir, dir / d.s.socks);
+	printf("bench: inet-diag-dump-info-%u-sockets: %.0f ns/op (%.1f ns/socket)\n",
+	       dg.s.socks, diag, diag / dg.s.socks);
+	printf("bench: inet-diag-dump-per-tcp-all-directory-scan: %.1f ratio\n",
+	       diag / dir);
+	ss = measure(bench_ss, &lines, 1);
+	if (ss > 0) {
+		printf("bench: ss-tni-%u-lines: %.0f ns/op\n", lines, ss);
+		printf("bench: ss-tni-per-tcp-all-directory-scan: %.1f ratio\n",
+		       ss / dir);
+	} else {
+		printf("bench: ss -tni failed: skipped\n");
+	}
+	close(dg.fd);
+	netstats__close(ns);
+	for (i = 0; i < ALL_SOCKS; i++)
+		close(fds[i]);
+	free(fds);
+	free(dg.buf);
+}
+
 static bool want(int argc, char **argv, const char *name)
 {
 	int i;
@@ -320,6 +581,8 @@ int main(int argc, char **argv)
 	if (want(argc, argv, "ip"))
 		bench_ip();
 	if (want(argc, argv, "tcp"))
-		bench_tcp();	/* last: it moves to a private netns */
+		bench_tcp();	/* it moves to a private netns */
+	if (want(argc, argv, "tcp-all"))
+		bench_tcp_all();	/* last: to another private netns */
 	return err;
 }

@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests of directory registrations ("tcp-all") without a netstats
+ * kernel: a fake directory range laid out by hand as the kernel lays it
+ * out (header page, units of a block page, a sequence page and an entry
+ * page), scanned and read through the library: valid LIVE and DEAD
+ * entries, entries being rewritten (odd or moving seq), generation
+ * mismatches, freed blocks, the units high-water mark, bad layouts; and
+ * object-dead notifications carrying a socket cookie. Includes
+ * netstats.c for its statics.
+ */
+#include <arpa/inet.h>
+#include <sys/mman.h>
+
+static void dir_hook(const void *p, int try);
+#define NS_DIR_TEST_HOOK(p, try)	dir_hook(p, try)
+
+#include "netstats.c"
+#include "stats.c"
+#include "check.h"
+
+#define FAMILY_ID	0x42
+#define PORTID		0x1234
+#define FAKE_FD		1000	/* never used as an fd */
+#define PAGE		4096
+#define UNIT_PAGES	3
+#define BPU		73
+#define BSZ		56
+#define MAX_UNITS	4
+#define MAP_SIZE	((1 + MAX_UNITS * UNIT_PAGES) * PAGE)
+
+static char buf[8192];
+static char *mem;
+
+/* Counters as the kernel gives them for tcp-all: offsets in a block. */
+enum { C_BYTES, C_SEGS, C_SEQ, C_CNT };
+
+static struct nlmsghdr *dir_reply(__u32 flags, __u32 block_offset)
+{
+	static const struct {
+		const char *name;
+		__u32 type, offset, flags;
+	} c[C_CNT] = {
+		{ "bytes_received", NETSTATS_COUNTER_TYPE_U64, 8, 0 },
+		{ "segs_in", NETSTATS_COUNTER_TYPE_U32, 16, 0 },
+		{ "rcv_nxt", NETSTATS_COUNTER_TYPE_U32, PAGE + 4,
+		  NETSTATS_COUNTER_FLAGS_RESTRICTED |
+		  NETSTATS_COUNTER_FLAGS_GAUGE },
+	};
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	__s32 fd = FAKE_FD;
+	size_t i;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = ns_msg_start(buf, FAMILY_ID, 0, NETSTATS_CMD_REGISTER,
+			   NETSTATS_FAMILY_VERSION);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, 9);
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_MAP_FD, sizeof(fd), &fd);
+	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_MAP_OFFSET, 0);
+	ns_put_uint(nlh, NETSTATS_A_REGISTRATION_MAP_SIZE, MAP_SIZE);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_PAGE_SIZE, PAGE);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_NCPUS, 1);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
+			 block_offset);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_FLAGS, flags);
+	for (i = 0; i < C_CNT; i++) {
+		nest = mnl_attr_nest_start(nlh,
+					   NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, c[i].name);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_TYPE, c[i].type);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_OFFSET, c[i].offset);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_FLAGS, c[i].flags);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	return nlh;
+}
+
+static struct netstats *fake_ns(void)
+{
+	struct netstats *ns = calloc(1, sizeof(*ns));
+
+	if (ns) {
+		ns->family_id = FAMILY_ID;
+		ns->portid = PORTID;
+	}
+	return ns;
+}
+
+static struct netstats_reg *fake_reg(struct netstats *ns, __u32 flags)
+{
+	struct ns_reg_reply r = { .family_id = FAMILY_ID, .map_fd = -1 };
+	void *p;
+
+	if (ns_reg_cb(dir_reply(flags, 0), &r) || !r.reg)
+		return NULL;
+	p = mmap(NULL, MAP_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		free(r.reg);
+		return NULL;
+	}
+	ns_reg_link(ns, r.reg, p);
+	mem = p;
+	return r.reg;
+}
+
+static struct netstats_dir_hdr *dir(void)
+{
+	return (void *)mem;
+}
+
+static char *unit(__u32 u)
+{
+	return mem + PAGE * (1 + u * UNIT_PAGES);
+}
+
+static struct netstats_block_hdr *block(__u32 u, __u32 b)
+{
+	return (void *)(unit(u) + b * BSZ);
+}
+
+static struct netstats_sock_entry *entry(__u32 u, __u32 b)
+{
+	return (void *)(unit(u) + 2 * PAGE + b * BSZ);
+}
+
+#define U64_AT(p, off)	(*(__u64 *)((char *)(p) + (off)))
+#define U32_AT(p, off)	(*(__u32 *)((char *)(p) + (off)))
+
+/* A socket in block @b of unit @u: entry and block, both generation @gen. */
+static void put_sock(__u32 u, __u32 b, __u32 gen, __u32 state, __u64 cookie,
+		     bool v6)
+{
+	struct netstats_sock_entry *e = entry(u, b);
+	struct netstats_block_hdr *h = block(u, b);
+
+	h->generation = gen;
+	h->state = state;
+	U64_AT(h, 8) = cookie * 1000;			/* bytes_received */
+	U32_AT(h, 16) = cookie + 1;			/* segs_in */
+	U32_AT(h, PAGE + 4) = (__u32)cookie + 7;	/* rcv_nxt */
+	memset(e, 0, sizeof(*e));
+	e->seq = 2 * gen;
+	e->generation = gen;
+	e->family = v6 ? AF_INET6 : AF_INET;
+	e->sport = htons(40000 + b);
+	e->dport = htons(80);
+	e->cookie = cookie;
+	if (v6) {
+		inet_pton(AF_INET6, "2001:db8::1", e->src);
+		inet_pton(AF_INET6, "2001:db8::2", e->dst);
+	} else {
+		inet_pton(AF_INET, "192.0.2.1", e->src);
+		inet_pton(AF_INET, "192.0.2.2", e->dst);
+	}
+}
+
+static void put_dir(__u32 units)
+{
+	struct netstats_dir_hdr *d = dir();
+
+	d->hdr.generation = 1;
+	d->hdr.state = NETSTATS_BLOCK_LIVE;
+	d->units = units;
+	d->max_units = MAX_UNITS;
+	d->unit_pages = UNIT_PAGES;
+	d->blocks_per_unit = BPU;
+	d->block_size = BSZ;
+	d->entry_page = 2;
+}
+
+/* --- the hook: the kernel rewriting an entry or freeing a block -------- */
+
+enum hook_action {
+	HOOK_NONE,
+	HOOK_BUMP_SEQ_ONCE,	/* entry rewritten once during the copy */
+	HOOK_BUMP_SEQ_ALWAYS,	/* ... during every copy */
+	HOOK_FREE_BLOCK,	/* block freed while its counters are read */
+	HOOK_KILL_BLOCK,	/* socket destroyed while ... */
+};
+
+static enum hook_action hook_action;
+static const void *hook_target;	/* entry (scan) or struct netstats_sock */
+static int hook_hits;
+
+static void dir_hook(const void *p, int try)
+{
+	struct netstats_sock_entry *e = (void *)p;
+	const struct netstats_sock *s = p;
+	struct netstats_block_hdr *h;
+
+	if (p != hook_target)
+		return;
+	hook_hits++;
+	switch (hook_action) {
+	case HOOK_BUMP_SEQ_ONCE:
+		if (try)
+			break;
+		/* rewritten to another socket in between */
+		e->seq += 2;
+		e->cookie = 4242;
+		break;
+	case HOOK_BUMP_SEQ_ALWAYS:
+		e->seq += 2;
+		break;
+	case HOOK_FREE_BLOCK:
+		h = (void *)s->block_base;
+		h->state = 0;
+		h->generation++;
+		break;
+	case HOOK_KILL_BLOCK:
+		h = (void *)s->block_base;
+		h->state = NETSTATS_BLOCK_DEAD;
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- the scan ----------------------------------------------------------- */
+
+#define SEEN_MAX	16
+
+struct seen {
+	unsigned int cnt;
+	struct netstats_sock s[SEEN_MAX];
+	int stop_at;		/* return -E2BIG at this call, if > 0 */
+};
+
+static int seen_cb(const struct netstats_reg *reg,
+		   const struct netstats_sock *sock, void *ctx)
+{
+	struct seen *v = ctx;
+
+	(void)reg;
+	if (v->cnt < SEEN_MAX)
+		v->s[v->cnt] = *sock;
+	v->cnt++;
+	if (v->stop_at && (int)v->cnt == v->stop_at)
+		return -E2BIG;
+	return 0;
+}
+
+static const struct netstats_sock *seen_cookie(const struct seen *v,
+					       __u64 cookie)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->cnt && i < SEEN_MAX; i++)
+		if (v->s[i].cookie == cookie)
+			return &v->s[i];
+	return NULL;
+}
+
+static void test_scan(void)
+{
+	struct netstats *ns = fake_ns();
+	const struct netstats_sock *s;
+	struct netstats_reg *reg;
+	struct seen v = {};
+	__u8 a4[4], a6[16];
+	int ret;
+
+	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	CHECK(reg, "directory registration");
+	if (!reg) {
+		free(ns);
+		return;
+	}
+	CHECK(netstats_reg__flags(reg) == NETSTATS_GROUP_FLAGS_DIRECTORY,
+	      "flags %#x", netstats_reg__flags(reg));
+
+	/* Nothing in use yet; every page reads as zeroes. */
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -EPROTO, "header all zeroes: %d", ret);
+	put_dir(0);
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == 0 && v.cnt == 0, "no units: %d calls %u", ret, v.cnt);
+
+	put_dir(1);
+	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
+	put_sock(0, 1, 5, NETSTATS_BLOCK_DEAD, 102, true);
+	/* being rewritten: odd seq during every try */
+	put_sock(0, 2, 6, NETSTATS_BLOCK_LIVE, 103, false);
+	entry(0, 2)->seq |= 1;
+	/* the entry names an older generation of the block */
+	put_sock(0, 3, 7, NETSTATS_BLOCK_LIVE, 104, false);
+	block(0, 3)->generation = 8;
+	/* no peer yet */
+	put_sock(0, 4, 9, NETSTATS_BLOCK_LIVE, 105, false);
+	entry(0, 4)->family = 0;
+	/* freed after dead-linger-ms: state 0, generation bumped */
+	put_sock(0, 5, 11, NETSTATS_BLOCK_DEAD, 106, false);
+	block(0, 5)->state = 0;
+	block(0, 5)->generation++;
+	/* state 0 with the entry's generation: not a socket */
+	put_sock(0, 6, 13, 0, 107, false);
+	/* an unknown state */
+	put_sock(0, 7, 15, 3, 108, false);
+	/* the last block of the unit */
+	put_sock(0, BPU - 1, 17, NETSTATS_BLOCK_LIVE, 109, false);
+	/* unit 1: beyond the high-water mark for now */
+	put_sock(1, 0, 19, NETSTATS_BLOCK_LIVE, 110, true);
+
+	v = (struct seen){};
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == 3 && v.cnt == 3, "unit 0: %d calls %u", ret, v.cnt);
+	s = seen_cookie(&v, 101);
+	inet_pton(AF_INET, "192.0.2.1", a4);
+	CHECK(s && s->sz == sizeof(*s) && s->family == AF_INET &&
+	      s->sport == 40000 && s->dport == 80 &&
+	      !memcmp(s->src, a4, 4) && s->dst[3] == 2 && !s->dead &&
+	      s->generation == 3 && s->unit == 0 && s->block == 0 &&
+	      s->block_base == block(0, 0),
+	      "LIVE v4 entry");
+	s = seen_cookie(&v, 102);
+	inet_pton(AF_INET6, "2001:db8::1", a6);
+	CHECK(s && s->family == AF_INET6 && !memcmp(s->src, a6, 16) &&
+	      s->dst[15] == 2 && s->sport == 40001 && s->dead &&
+	      s->generation == 5 && s->block == 1, "DEAD v6 entry");
+	s = seen_cookie(&v, 109);
+	CHECK(s && s->block == BPU - 1 && !s->dead, "last block of a unit");
+	CHECK(!seen_cookie(&v, 103) && !seen_cookie(&v, 104) &&
+	      !seen_cookie(&v, 105) && !seen_cookie(&v, 106) &&
+	      !seen_cookie(&v, 107) && !seen_cookie(&v, 108) &&
+	      !seen_cookie(&v, 110), "invalid entries skipped");
+
+	/* The high-water mark moves: unit 1 is scanned. */
+	dir()->units = 2;
+	v = (struct seen){};
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	s = seen_cookie(&v, 110);
+	CHECK(ret == 4 && s && s->unit == 1 && s->block == 0 &&
+	      s->block_base == block(1, 0), "unit 1: %d", ret);
+	/* A mark beyond max_units is clamped to it. */
+	dir()->units = 1000;
+	put_sock(MAX_UNITS - 1, 5, 21, NETSTATS_BLOCK_LIVE, 111, false);
+	v = (struct seen){};
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == 5 && seen_cookie(&v, 111), "units clamped: %d", ret);
+	dir()->units = 1;
+
+	/* Rewritten once during the copy: read again, the new contents. */
+	hook_action = HOOK_BUMP_SEQ_ONCE;
+	hook_target = entry(0, 0);
+	hook_hits = 0;
+	v = (struct seen){};
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == 3 && hook_hits == 2 && seen_cookie(&v, 4242) &&
+	      !seen_cookie(&v, 101), "seq moved once: %d hits %d", ret,
+	      hook_hits);
+	entry(0, 0)->cookie = 101;
+	/* Rewritten during every try: skipped after 8. */
+	hook_action = HOOK_BUMP_SEQ_ALWAYS;
+	hook_hits = 0;
+	v = (struct seen){};
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == 2 && hook_hits == NS_SNAPSHOT_TRIES &&
+	      !seen_cookie(&v, 101), "seq always moving: %d hits %d", ret,
+	      hook_hits);
+	hook_action = HOOK_NONE;
+	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
+
+	/* The callback's error stops the scan. */
+	v = (struct seen){ .stop_at = 2 };
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -E2BIG && errno == E2BIG && v.cnt == 2,
+	      "callback error: %d calls %u", ret, v.cnt);
+
+	/* Bad arguments. */
+	CHECK(netstats_reg__foreach_sock(NULL, seen_cb, &v) == -EINVAL,
+	      "NULL reg");
+	CHECK(netstats_reg__foreach_sock(reg, NULL, &v) == -EINVAL,
+	      "NULL cb");
+
+	/* Layouts that do not fit the range. */
+	dir()->block_size = 8;
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -EPROTO, "block smaller than an entry: %d", ret);
+	dir()->block_size = 60;
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -EPROTO, "unaligned blocks: %d", ret);
+	dir()->block_size = 64;
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -EPROTO, "blocks beyond the page: %d", ret);
+	dir()->block_size = BSZ;
+	dir()->max_units = MAX_UNITS + 1;
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -EPROTO, "units beyond the range: %d", ret);
+	dir()->max_units = MAX_UNITS;
+	dir()->entry_page = UNIT_PAGES;
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -EPROTO, "entry page beyond the unit: %d", ret);
+	dir()->entry_page = 2;
+	dir()->unit_pages = 1;
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == -EPROTO, "counters beyond the unit: %d", ret);
+	dir()->unit_pages = UNIT_PAGES;
+	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
+	CHECK(ret == 3, "layout restored: %d", ret);
+
+	netstats__close(ns);
+}
+
+/* --- counters of one socket --------------------------------------------- */
+
+static void test_sock_counters(void)
+{
+	struct netstats_sock s = { .sz = sizeof(s) };
+	struct netstats *ns = fake_ns();
+	struct netstats_reg *reg;
+	__u64 vals[C_CNT + 1], v;
+	bool dead = true;
+	int ret;
+
+	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	CHECK(reg, "directory registration");
+	if (!reg) {
+		free(ns);
+		return;
+	}
+	put_dir(1);
+	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
+	put_sock(0, 9, 5, NETSTATS_BLOCK_LIVE, 102, true);
+	put_sock(0, 10, 7, NETSTATS_BLOCK_DEAD, 103, true);
+
+	ret = netstats_reg__find_sock(reg, 102, &s);
+	CHECK(!ret && s.cookie == 102 && s.block == 9 && s.sz == sizeof(s),
+	      "find 102: %d", ret);
+	ret = netstats_sock__read(reg, &s, C_BYTES, &v);
+	CHECK(!ret && v == 102000, "bytes_received: %d %llu", ret,
+	      (unsigned long long)v);
+	ret = netstats_sock__read(reg, &s, C_SEGS, &v);
+	CHECK(!ret && v == 103, "segs_in (u32): %llu", (unsigned long long)v);
+	/* in the unit's second page, at the block's offset */
+	ret = netstats_sock__read(reg, &s, C_SEQ, &v);
+	CHECK(!ret && v == 109, "rcv_nxt (page 1): %llu",
+	      (unsigned long long)v);
+	CHECK(netstats_sock__read(reg, &s, C_CNT, &v) == -EINVAL,
+	      "index out of range");
+	CHECK(netstats_sock__read(reg, NULL, 0, &v) == -EINVAL, "NULL sock");
+
+	memset(vals, 0xff, sizeof(vals));
+	ret = netstats_sock__snapshot(reg, &s, vals, C_CNT + 1, &dead);
+	CHECK(ret == C_CNT && vals[0] == 102000 && vals[1] == 103 &&
+	      vals[2] == 109 && !dead && vals[C_CNT] == ~0ULL,
+	      "snapshot: %d", ret);
+
+	/* The socket dies during the loads: final values, dead. */
+	hook_action = HOOK_KILL_BLOCK;
+	hook_target = &s;
+	ret = netstats_sock__snapshot(reg, &s, vals, C_CNT, &dead);
+	CHECK(ret == C_CNT && dead, "died during the loads: %d dead %d", ret,
+	      dead);
+	/* The block is freed during the loads: not the socket's values. */
+	hook_action = HOOK_FREE_BLOCK;
+	ret = netstats_sock__snapshot(reg, &s, vals, C_CNT, &dead);
+	CHECK(ret == -ESTALE && errno == ESTALE, "freed during the loads: %d",
+	      ret);
+	hook_action = HOOK_NONE;
+	ret = netstats_reg__find_sock(reg, 102, &s);
+	CHECK(ret == -ENOENT && errno == ENOENT, "freed: not found: %d", ret);
+
+	ret = netstats_reg__find_sock(reg, 103, &s);
+	CHECK(!ret && s.dead, "find DEAD 103: %d", ret);
+	ret = netstats_sock__snapshot(reg, &s, vals, C_CNT, &dead);
+	CHECK(ret == C_CNT && dead && vals[0] == 103000,
+	      "DEAD snapshot: %d", ret);
+	ret = netstats_reg__find_sock(reg, 999, &s);
+	CHECK(ret == -ENOENT, "unknown cookie: %d", ret);
+	s.sz = 8;
+	CHECK(netstats_reg__find_sock(reg, 101, &s) == -EINVAL, "sz too small");
+
+	/* The per-registration readers do not apply to a directory. */
+	CHECK(netstats_reg__read(reg, 0, &v) == -EOPNOTSUPP, "reg__read");
+	CHECK(netstats_reg__read_cpu(reg, 0, 0, &v) == -EOPNOTSUPP,
+	      "reg__read_cpu");
+	CHECK(netstats_reg__snapshot(reg, vals, C_CNT, NULL) == -EOPNOTSUPP,
+	      "reg__snapshot");
+	CHECK(netstats_reg__reset(reg) == -EOPNOTSUPP, "reg__reset");
+	CHECK(netstats_reg__generation(reg) == 1 && !netstats_reg__dead(reg),
+	      "the directory's own header");
+	netstats__close(ns);
+
+	/* ... and the directory ones not to another group. */
+	ns = fake_ns();
+	reg = ns ? fake_reg(ns, 0) : NULL;
+	CHECK(reg, "non-directory registration");
+	if (reg) {
+		s.sz = sizeof(s);
+		s.block_base = mem;
+		CHECK(netstats_reg__foreach_sock(reg, seen_cb, NULL) ==
+		      -EOPNOTSUPP, "for_each_sock on tcp");
+		CHECK(netstats_sock__read(reg, &s, 0, &v) == -EOPNOTSUPP,
+		      "sock__read on tcp");
+	}
+	netstats__close(ns);
+}
+
+/* A directory reply with a per-CPU or block-offset layout is refused. */
+static void test_reply(void)
+{
+	struct ns_reg_reply r = { .family_id = FAMILY_ID, .map_fd = -1 };
+	int ret;
+
+	ret = ns_reg_cb(dir_reply(NETSTATS_GROUP_FLAGS_DIRECTORY |
+				  NETSTATS_GROUP_FLAGS_PERCPU, 0), &r);
+	CHECK(ret == -EPROTO && !r.reg, "directory + percpu: %d", ret);
+	r = (struct ns_reg_reply){ .family_id = FAMILY_ID, .map_fd = -1 };
+	ret = ns_reg_cb(dir_reply(NETSTATS_GROUP_FLAGS_DIRECTORY, 64), &r);
+	CHECK(ret == -EPROTO && !r.reg, "directory + block-offset: %d", ret);
+}
+
+/* --- names and notifications ---------------------------------------------- */
+
+struct dead_seen {
+	unsigned int calls;
+	struct netstats_dead_info info;
+	char group[32];
+};
+
+static int info_cb(const struct netstats_dead_info *info, void *ctx)
+{
+	struct dead_seen *s = ctx;
+
+	s->calls++;
+	s->info = *info;
+	snprintf(s->group, sizeof(s->group), "%s", info->group);
+	return 0;
+}
+
+static int old_cb(__u32 id, __u32 portid, const char *group,
+		  const char *object, void *ctx)
+{
+	struct dead_seen *s = ctx;
+
+	(void)portid;
+	(void)object;
+	s->calls++;
+	s->info.id = id;
+	snprintf(s->group, sizeof(s->group), "%s", group);
+	return 0;
+}
+
+static struct nlmsghdr *dead_msg(bool cookie, unsigned int cookie_len)
+{
+	struct nlmsghdr *nlh;
+	__u64 c = 0x1122334455667788ULL;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = ns_msg_start(buf, FAMILY_ID, 0, NETSTATS_CMD_OBJECT_DEAD,
+			   NETSTATS_FAMILY_VERSION);
+	nlh->nlmsg_flags = 0;
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, 9);
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_PORTID, PORTID);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp-all");
+	if (cookie)
+		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+			     cookie_len, &c);
+	return nlh;
+}
+
+static void test_names_notifications(void)
+{
+	struct netstats_name n = { .sz = sizeof(n) };
+	struct netstats *ns = fake_ns();
+	struct ns_dead_cbs cbs = {};
+	struct dead_seen s = {};
+	int ret;
+
+	ret = netstats__parse_name("tcp-all@dead-linger-ms=200", &n);
+	CHECK(!ret && !strcmp(n.group, "tcp-all") && !n.object[0] &&
+	      !n.flags && n.opt_cnt == 1 &&
+	      !strcmp(n.opts[0].name, "dead-linger-ms") &&
+	      n.opts[0].value == 200, "tcp-all name: %d", ret);
+	CHECK(netstats__parse_name("tcp-all/fd:3", &n) == -EINVAL,
+	      "tcp-all takes no object");
+	CHECK(!strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_DIRECTORY),
+		      "directory"), "directory flag name");
+	if (!ns)
+		return;
+
+	cbs.info_cb = info_cb;
+	cbs.ctx = &s;
+	ret = ns_dead_msg(ns, dead_msg(true, 8), &cbs);
+	CHECK(ret == 1 && s.calls == 1 && s.info.sz == sizeof(s.info) &&
+	      s.info.id == 9 && s.info.portid == PORTID &&
+	      !strcmp(s.group, "tcp-all") && !s.info.object &&
+	      s.info.has_sock_cookie &&
+	      s.info.sock_cookie == 0x1122334455667788ULL,
+	      "cookie delivered: %d", ret);
+	s = (struct dead_seen){};
+	ret = ns_dead_msg(ns, dead_msg(false, 0), &cbs);
+	CHECK(ret == 1 && s.calls == 1 && !s.info.has_sock_cookie &&
+	      !s.info.sock_cookie, "no cookie: %d", ret);
+	s = (struct dead_seen){};
+	ret = ns_dead_msg(ns, dead_msg(true, 4), &cbs);
+	CHECK(ret == 0 && !s.calls, "malformed cookie: %d", ret);
+
+	/* The callback of 0.2.0 still gets the notification. */
+	cbs = (struct ns_dead_cbs){ .cb = old_cb, .ctx = &s };
+	s = (struct dead_seen){};
+	ret = ns_dead_msg(ns, dead_msg(true, 8), &cbs);
+	CHECK(ret == 1 && s.calls == 1 && s.info.id == 9 &&
+	      !strcmp(s.group, "tcp-all"), "0.2.0 callback: %d", ret);
+
+	CHECK(netstats__monitor_read_info(ns, info_cb, &s) == -EINVAL,
+	      "read_info without monitor");
+	CHECK(netstats__monitor_read_info(ns, NULL, &s) == -EINVAL,
+	      "read_info NULL cb");
+	netstats__close(ns);
+}
+
+int main(void)
+{
+	test_reply();
+	test_scan();
+	test_sock_counters();
+	test_names_notifications();
+	return check_report();
+}
