@@ -17,6 +17,7 @@
 #include <uapi/linux/netstats.h>
 
 struct genl_info;
+struct net_device;
 struct netstats_map;
 struct user_struct;
 struct netstats_reg;
@@ -82,6 +83,9 @@ struct netstats_group_ops {
  * @ops: how instances are mapped; NULL: listed, not mappable yet
  * @netns_fd: one instance per netns, and REGISTER may name another netns
  *	than the caller's (netns-fd)
+ * @dev_counters: the counters depend on the object (a driver's hardware
+ *	counters): attach names them (netstats_reg::counters), QUERY lists
+ *	none
  */
 struct netstats_group {
 	struct list_head list;
@@ -94,6 +98,7 @@ struct netstats_group {
 	unsigned int n_options;
 	const struct netstats_group_ops *ops;
 	bool netns_fd;
+	bool dev_counters;
 };
 
 /**
@@ -115,6 +120,9 @@ struct netstats_group {
  * @net_admin: the netlink socket's opener has CAP_NET_ADMIN in @target's
  *	user namespace (netlink_ns_capable(), not the writer's credentials)
  * @net_admin_init: ... in the initial user namespace
+ * @counters: the counters of this registration, for groups whose
+ *	counters depend on the object; NULL: the group's
+ * @n_counters: entries in @counters
  * @charge: pages charged against RLIMIT_MEMLOCK: @npages unless the
  *	producer sets it (a sparse range of shared pages)
  * @user: the user charged for the range (RLIMIT_MEMLOCK), or NULL
@@ -137,11 +145,34 @@ struct netstats_reg {
 	u32 hidden;
 	bool net_admin;
 	bool net_admin_init;
+	const struct netstats_counter_desc *counters;
+	unsigned int n_counters;
 	unsigned int charge;
 	struct user_struct *user;
 	bool dead;
 	void *priv;
 	struct hlist_node node;
+};
+
+/**
+ * struct netstats_hw_ops - a driver publishes a device's hardware counters
+ * @counters: the counters, offsets from the start of the block, which
+ *	starts with struct netstats_derived_hdr
+ * @n_counters: number of entries in @counters
+ * @start: the device's first registration comes: return the page of the
+ *	block, which the driver fills at the end of each of its updates of
+ *	the counters, under its stats lock, as a derived block; RTNL held
+ * @stop: the last registration went (its mappings are gone): stop
+ *	publishing, free the page; RTNL held
+ * @set_timer: also update the counters every @ms ms (0: only the
+ *	driver's own updates); RTNL held
+ */
+struct netstats_hw_ops {
+	const struct netstats_counter_desc *counters;
+	unsigned int n_counters;
+	struct page *(*start)(struct net_device *dev);
+	void (*stop)(struct net_device *dev);
+	void (*set_timer)(struct net_device *dev, unsigned int ms);
 };
 
 /**

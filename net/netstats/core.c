@@ -202,6 +202,9 @@ static size_t netstats_nl_reg_size(const struct netstats_group *grp)
 		size += netstats_nl_counter_size(&grp->counters[i], false);
 	for (i = 0; i < grp->n_options; i++)
 		size += netstats_nl_option_size(&grp->options[i], false);
+	/* Counters named by the driver: a few dozen, no docs. */
+	if (grp->dev_counters)
+		size += NLMSG_GOODSIZE;
 	return size;
 }
 
@@ -345,8 +348,9 @@ static int netstats_nl_reg_options_fill(struct sk_buff *rsp,
 static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 				struct genl_info *info, int fd)
 {
+	const struct netstats_counter_desc *counters;
 	const struct netstats_group *grp = reg->grp;
-	unsigned int i;
+	unsigned int i, n_counters;
 
 	if (nla_put_u32(rsp, NETSTATS_A_REGISTRATION_ID, reg->id) ||
 	    nla_put_s32(rsp, NETSTATS_A_REGISTRATION_MAP_FD, fd) ||
@@ -363,8 +367,10 @@ static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_FLAGS, grp->flags))
 		return -EMSGSIZE;
 
-	for (i = 0; i < grp->n_counters; i++) {
-		struct netstats_counter_desc c = grp->counters[i];
+	counters = reg->counters ?: grp->counters;
+	n_counters = reg->counters ? reg->n_counters : grp->n_counters;
+	for (i = 0; i < n_counters; i++) {
+		struct netstats_counter_desc c = counters[i];
 
 		if (c.flags & reg->hidden)
 			continue;
