@@ -8,6 +8,7 @@
 #ifndef _NET_NETSTATS_H
 #define _NET_NETSTATS_H
 
+#include <asm/barrier.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -123,6 +124,8 @@ struct netstats_group {
  * @counters: the counters of this registration, for groups whose
  *	counters depend on the object; NULL: the group's
  * @n_counters: entries in @counters
+ * @clear_flags: group flags that do not hold for this registration (a
+ *	driver's own queue counters are mapped, not derived)
  * @charge: pages charged against RLIMIT_MEMLOCK: @npages unless the
  *	producer sets it (a sparse range of shared pages)
  * @user: the user charged for the range (RLIMIT_MEMLOCK), or NULL
@@ -147,6 +150,7 @@ struct netstats_reg {
 	bool net_admin_init;
 	const struct netstats_counter_desc *counters;
 	unsigned int n_counters;
+	u32 clear_flags;
 	unsigned int charge;
 	struct user_struct *user;
 	bool dead;
@@ -155,25 +159,90 @@ struct netstats_reg {
 };
 
 /**
- * struct netstats_hw_ops - a driver publishes a device's hardware counters
- * @counters: the counters, offsets from the start of the block, which
- *	starts with struct netstats_derived_hdr
- * @n_counters: number of entries in @counters
- * @start: the device's first registration comes: return the page of the
- *	block, which the driver fills at the end of each of its updates of
- *	the counters, under its stats lock, as a derived block; RTNL held
- * @stop: the last registration went (its mappings are gone): stop
- *	publishing, free the page; RTNL held
- * @set_timer: also update the counters every @ms ms (0: only the
- *	driver's own updates); RTNL held
+ * struct netstats_dev_ops - a driver publishes counters of a device
+ *	(net_device::netstats_ops)
+ * @hw_counters: the device's hardware counters, offsets from the start of
+ *	the block, which starts with struct netstats_derived_hdr (at most a
+ *	page)
+ * @n_hw_counters: number of entries in @hw_counters
+ * @hw_start: the first "hw" registration of the device comes: from now on,
+ *	at the end of each of its updates of the counters, under its stats
+ *	lock, the driver copies them into @block between
+ *	netstats_publish_begin() and netstats_publish_end(); it sets the
+ *	period and publishes what it has (without reading registers); RTNL
+ *	held
+ * @hw_stop: the last registration went, or the device goes: once it
+ *	returns the driver no longer writes the block, which netstats frees;
+ *	RTNL held
+ * @hw_set_timer: also update the counters every @ms ms (0: only the
+ *	driver's own updates; else at least 100); RTNL held
+ * @rx_counters: the counters a driver keeps per rx queue in memory netstats
+ *	maps as it is ("queue/rx"), offsets from the start of a queue's
+ *	block, which starts with struct netstats_block_hdr; named as
+ *	qstats-get names the counters it has
+ * @n_rx_counters: number of entries in @rx_counters
+ * @tx_counters: the same for tx queues ("queue/tx")
+ * @n_tx_counters: number of entries in @tx_counters
+ * @queue_block: the block of queue @idx, in pages of the driver's own
+ *	(page allocator or vmalloc, not slab) that hold no other data, and
+ *	live until the device is unregistered; the driver updates the
+ *	counters there, as before, and calls netstats_dev_queues_changed()
+ *	after it changed the number of queues; RTNL held
+ *
+ * Drivers read clear-on-read registers once, in their own update; netstats
+ * never asks them to read registers for a reader.
  */
-struct netstats_hw_ops {
-	const struct netstats_counter_desc *counters;
-	unsigned int n_counters;
-	struct page *(*start)(struct net_device *dev);
-	void (*stop)(struct net_device *dev);
-	void (*set_timer)(struct net_device *dev, unsigned int ms);
+struct netstats_dev_ops {
+	const struct netstats_counter_desc *hw_counters;
+	unsigned int n_hw_counters;
+	int (*hw_start)(struct net_device *dev, void *block);
+	void (*hw_stop)(struct net_device *dev);
+	void (*hw_set_timer)(struct net_device *dev, unsigned int ms);
+	const struct netstats_counter_desc *rx_counters;
+	unsigned int n_rx_counters;
+	const struct netstats_counter_desc *tx_counters;
+	unsigned int n_tx_counters;
+	void *(*queue_block)(struct net_device *dev, bool rx, unsigned int idx);
 };
+
+/**
+ * netstats_block_init() - a block a producer keeps starts its life
+ * @block: the block, starting with struct netstats_block_hdr
+ */
+static inline void netstats_block_init(void *block)
+{
+	struct netstats_block_hdr *hdr = block;
+
+	hdr->generation = 1;
+	hdr->state = NETSTATS_BLOCK_LIVE;
+}
+
+/**
+ * netstats_publish_begin() - a producer starts rewriting a derived block
+ * @hdr: the block's header; the caller is its only writer (under a lock)
+ *
+ * Readers retry until netstats_publish_end().
+ */
+static inline void netstats_publish_begin(struct netstats_derived_hdr *hdr)
+{
+	WRITE_ONCE(hdr->seq, hdr->seq + 1);
+	/* odd seq before the counters; pairs with the reader's acquire */
+	smp_wmb();
+}
+
+/**
+ * netstats_publish_end() - the block is consistent again
+ * @hdr: the block's header
+ * @ns: CLOCK_MONOTONIC time of the values (ktime_get_ns() of the update)
+ */
+static inline void netstats_publish_end(struct netstats_derived_hdr *hdr,
+					u64 ns)
+{
+	WRITE_ONCE(hdr->timestamp_ns, ns);
+	/* counters before even seq; pairs with the reader's acquire */
+	smp_wmb();
+	WRITE_ONCE(hdr->seq, hdr->seq + 1);
+}
 
 /**
  * struct netstats_nl_sock - per netlink socket state (genl sock_priv)
@@ -256,6 +325,10 @@ void netstats_notify_dead(struct netstats_reg *reg, const char *object);
 void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie);
 int netstats_percpu_attach(struct netstats_reg *reg, void __percpu *block);
 void netstats_percpu_detach(struct netstats_reg *reg);
+struct netstats_counter_desc *
+netstats_counters_dup(const struct netstats_counter_desc *counters,
+		      unsigned int n);
+void netstats_dev_queues_changed(struct net_device *dev);
 #else
 static inline int netstats_group_add(struct netstats_group *grp)
 {
@@ -271,6 +344,10 @@ static inline void netstats_block_get(void)
 }
 
 static inline void netstats_block_put(void)
+{
+}
+
+static inline void netstats_dev_queues_changed(struct net_device *dev)
 {
 }
 #endif

@@ -13,15 +13,22 @@
  * (qstats-get leaves it out).  A device that is down is not asked (its
  * queues may not exist): the block keeps its values and its timestamp.
  *
+ * A driver that keeps its per-queue counters in memory of their own
+ * pages (netstats_dev_ops::queue_block) has them mapped as they are
+ * instead: no copy, no period, a value is visible once stored.  Option
+ * derived=1 asks for the qstats form anyway.
+ *
  * No reference is held on the device: when it is unregistered (deleted,
  * or moved to another netns) the blocks of its queues turn DEAD with the
  * values of their last update; a queue that no longer exists (ethtool
- * -L) turns DEAD at its next update.
+ * -L) turns DEAD at its next update, or when its driver reports the
+ * change (netstats_dev_queues_changed()).
  */
 
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <net/genetlink.h>
 #include <net/netdev_queues.h>
 #include <net/netstats.h>
@@ -53,6 +60,8 @@ struct netstats_queue_tx_block {
  * @dev: the device; NULL once unregistered or the registration goes
  * @idx: the queue's index
  * @rx: an rx queue (else tx)
+ * @native: the driver's own counters are mapped (else derived)
+ * @counters: the driver's counter names, copied (native)
  * @name: the object's name, as REGISTER gave it
  */
 struct netstats_queue {
@@ -61,6 +70,8 @@ struct netstats_queue {
 	struct net_device *dev;
 	unsigned int idx;
 	bool rx;
+	bool native;
+	struct netstats_counter_desc *counters;
 	char name[IFNAMSIZ + 12];
 };
 
@@ -110,6 +121,53 @@ static int netstats_queue_fill(struct netstats_reg *reg, void *block)
 	return 0;
 }
 
+/* The driver keeps the queue's counters in a block of its own: map it. */
+static int netstats_queue_map(struct netstats_reg *reg,
+			      struct netstats_queue *nq,
+			      struct netlink_ext_ack *extack)
+{
+	const struct netstats_dev_ops *ops = nq->dev->netstats_ops;
+	const struct netstats_counter_desc *c;
+	unsigned int i, n, end;
+	struct page *page;
+	void *block;
+	int err;
+
+	c = nq->rx ? ops->rx_counters : ops->tx_counters;
+	n = nq->rx ? ops->n_rx_counters : ops->n_tx_counters;
+	block = ops->queue_block(nq->dev, nq->rx, nq->idx);
+	if (!block) {
+		NL_SET_ERR_MSG(extack, "the driver has no block for the queue");
+		return -ENOENT;
+	}
+	end = sizeof(struct netstats_block_hdr);
+	for (i = 0; i < n; i++)
+		end = max(end, c[i].offset +
+			  (c[i].type == NETSTATS_COUNTER_TYPE_U32 ? 4 : 8));
+	page = is_vmalloc_addr(block) ? vmalloc_to_page(block) :
+					virt_to_page(block);
+	if (WARN_ON_ONCE(offset_in_page(block) + end > PAGE_SIZE ||
+			 PageSlab(page)))
+		return -EINVAL;
+
+	nq->counters = netstats_counters_dup(c, n);
+	if (!nq->counters)
+		return -ENOMEM;
+	err = netstats_map_add(reg->map, &page, 1, &reg->pgoff);
+	if (err) {
+		kfree(nq->counters);
+		return err;
+	}
+	reg->npages = 1;
+	reg->block_offset = offset_in_page(block);
+	reg->counters = nq->counters;
+	reg->n_counters = n;
+	reg->clear_flags = NETSTATS_GROUP_FLAGS_DERIVED;
+	reg->priv = nq;
+	nq->native = true;
+	return 0;
+}
+
 static int netstats_queue_attach(struct netstats_reg *reg,
 				 struct genl_info *info, bool rx)
 {
@@ -118,6 +176,8 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 	struct netstats_queue *nq;
 	struct net_device *dev;
 	unsigned int nqueues;
+	bool native;
+	u64 derived;
 	char *slash;
 	int err;
 
@@ -146,6 +206,8 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 				    "object is not <device>/<queue>");
 		goto err_free;
 	}
+	if (netstats_reg_option(reg, info, "derived", &derived))
+		goto err_free;
 
 	rtnl_lock();
 	*slash = '\0';
@@ -157,11 +219,19 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 		err = -ENODEV;
 		goto err_unlock;
 	}
+	native = !derived && dev->netstats_ops &&
+		 dev->netstats_ops->queue_block &&
+		 (rx ? dev->netstats_ops->n_rx_counters :
+		       dev->netstats_ops->n_tx_counters);
 	ops = dev->stat_ops;
-	if (!ops || !(rx ? !!ops->get_queue_stats_rx :
-			   !!ops->get_queue_stats_tx)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, obj,
-				    "the device's driver keeps no per-queue statistics");
+	if (!native && (!ops || !(rx ? !!ops->get_queue_stats_rx :
+					!!ops->get_queue_stats_tx))) {
+		if (derived)
+			NL_SET_ERR_MSG_ATTR(info->extack, obj,
+					    "the device's driver has no qstats to derive from");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, obj,
+					    "the device's driver keeps no per-queue statistics");
 		err = -EOPNOTSUPP;
 		goto err_unlock;
 	}
@@ -174,8 +244,11 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 		goto err_unlock;
 	}
 	nq->dev = dev;
-	err = netstats_derived_attach(reg, info, netstats_queue_fill, nq,
-				      NETSTATS_DERIVED_RTNL);
+	if (native)
+		err = netstats_queue_map(reg, nq, info->extack);
+	else
+		err = netstats_derived_attach(reg, info, netstats_queue_fill,
+					      nq, NETSTATS_DERIVED_RTNL);
 	if (err)
 		goto err_unlock;
 	list_add(&nq->node, &netstats_queue_regs);
@@ -201,18 +274,80 @@ static int netstats_queue_tx_attach(struct netstats_reg *reg,
 	return netstats_queue_attach(reg, info, false);
 }
 
+static struct netstats_queue *netstats_queue_of(struct netstats_reg *reg)
+{
+	if (reg->clear_flags & NETSTATS_GROUP_FLAGS_DERIVED)
+		return reg->priv;
+	return netstats_derived_data(reg);
+}
+
 static void netstats_queue_detach(struct netstats_reg *reg)
 {
-	struct netstats_queue *nq = netstats_derived_data(reg);
+	struct netstats_queue *nq = netstats_queue_of(reg);
 
 	rtnl_lock();
+	/* No mapping of the driver's page left once it may free it. */
+	if (nq->native)
+		netstats_map_remove(reg->map, reg->pgoff, reg->npages);
 	nq->dev = NULL;
 	list_del(&nq->node);
 	rtnl_unlock();
 	/* Not under RTNL: the update it waits for takes it. */
-	netstats_derived_detach(reg);
+	if (!nq->native)
+		netstats_derived_detach(reg);
+	kfree(nq->counters);
 	kfree(nq);
 }
+
+static void netstats_queue_mark_dead(void *page_addr, unsigned int idx,
+				     void *arg)
+{
+	struct netstats_block_hdr *hdr = page_addr + (unsigned long)arg;
+
+	hdr->generation++;
+	hdr->state = NETSTATS_BLOCK_DEAD;
+}
+
+/* The queue or its device went: its registrations keep the final values. */
+static void netstats_queue_kill(struct netstats_queue *nq)
+{
+	struct netstats_reg *reg = nq->reg;
+
+	if (nq->native) {
+		netstats_map_snapshot(reg->map, reg->pgoff, reg->npages,
+				      netstats_queue_mark_dead,
+				      (void *)(unsigned long)reg->block_offset);
+		reg->dead = true;
+		netstats_notify_dead(reg, nq->name);
+	} else {
+		/* Its queues may be gone already: the last update stands. */
+		netstats_derived_kill(reg, nq->name, false);
+	}
+	nq->dev = NULL;
+	list_del_init(&nq->node);
+}
+
+/**
+ * netstats_dev_queues_changed() - a driver changed its number of queues
+ * @dev: the device
+ *
+ * The registrations of the driver's own counters of queues that no longer
+ * exist turn DEAD now; those of derived blocks at their next update.
+ * Context: RTNL held.
+ */
+void netstats_dev_queues_changed(struct net_device *dev)
+{
+	struct netstats_queue *nq, *tmp;
+
+	ASSERT_RTNL();
+
+	list_for_each_entry_safe(nq, tmp, &netstats_queue_regs, node)
+		if (nq->dev == dev && nq->native &&
+		    nq->idx >= (nq->rx ? dev->real_num_rx_queues :
+					 dev->real_num_tx_queues))
+			netstats_queue_kill(nq);
+}
+EXPORT_SYMBOL_GPL(netstats_dev_queues_changed);
 
 static int netstats_queue_netdev_event(struct notifier_block *nb,
 				       unsigned long event, void *ptr)
@@ -223,14 +358,9 @@ static int netstats_queue_netdev_event(struct notifier_block *nb,
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 
-	list_for_each_entry_safe(nq, tmp, &netstats_queue_regs, node) {
-		if (nq->dev != dev)
-			continue;
-		/* Its queues may be gone already: the last update stands. */
-		netstats_derived_kill(nq->reg, nq->name, false);
-		nq->dev = NULL;
-		list_del_init(&nq->node);
-	}
+	list_for_each_entry_safe(nq, tmp, &netstats_queue_regs, node)
+		if (nq->dev == dev)
+			netstats_queue_kill(nq);
 	return NOTIFY_DONE;
 }
 
@@ -281,10 +411,17 @@ static const struct netstats_counter_desc netstats_queue_tx_counters[] = {
 static const struct netstats_option_desc netstats_queue_options[] = {
 	{
 		.name	= "period-ms",
-		.doc	= "Update period, in milliseconds; each update takes RTNL",
+		.doc	= "Update period of a derived block, in ms; each update takes RTNL",
 		.min	= 100,
 		.max	= 3600000,
 		.def	= 1000,
+	},
+	{
+		.name	= "derived",
+		.doc	= "1: from qstats even where the driver's counters are mapped",
+		.min	= 0,
+		.max	= 1,
+		.def	= 0,
 	},
 };
 
@@ -300,7 +437,7 @@ static const struct netstats_group_ops netstats_queue_tx_ops = {
 
 static struct netstats_group netstats_queue_rx_group = {
 	.name		= "queue/rx",
-	.doc		= "Statistics of one rx queue, as qstats-get (derived)",
+	.doc		= "Statistics of one rx queue: the driver's, or derived from qstats",
 	.flags		= NETSTATS_GROUP_FLAGS_DERIVED |
 			  NETSTATS_GROUP_FLAGS_PER_OBJECT,
 	.counters	= netstats_queue_rx_counters,
@@ -308,11 +445,12 @@ static struct netstats_group netstats_queue_rx_group = {
 	.options	= netstats_queue_options,
 	.n_options	= ARRAY_SIZE(netstats_queue_options),
 	.ops		= &netstats_queue_rx_ops,
+	.dev_counters	= true,
 };
 
 static struct netstats_group netstats_queue_tx_group = {
 	.name		= "queue/tx",
-	.doc		= "Statistics of one tx queue, as qstats-get (derived)",
+	.doc		= "Statistics of one tx queue: the driver's, or derived from qstats",
 	.flags		= NETSTATS_GROUP_FLAGS_DERIVED |
 			  NETSTATS_GROUP_FLAGS_PER_OBJECT,
 	.counters	= netstats_queue_tx_counters,
@@ -320,6 +458,7 @@ static struct netstats_group netstats_queue_tx_group = {
 	.options	= netstats_queue_options,
 	.n_options	= ARRAY_SIZE(netstats_queue_options),
 	.ops		= &netstats_queue_tx_ops,
+	.dev_counters	= true,
 };
 
 static int __init netstats_queue_init(void)

@@ -364,7 +364,8 @@ static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_NCPUS, reg->ncpus) ||
 	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
 			reg->block_offset) ||
-	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_FLAGS, grp->flags))
+	    nla_put_u32(rsp, NETSTATS_A_REGISTRATION_FLAGS,
+			grp->flags & ~reg->clear_flags))
 		return -EMSGSIZE;
 
 	counters = reg->counters ?: grp->counters;
@@ -756,6 +757,45 @@ static void netstats_notify(struct netstats_reg *reg, const char *object,
 	genlmsg_end(ntf, hdr);
 	genlmsg_multicast_netns(&netstats_nl_family, net, ntf, 0,
 				NETSTATS_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/**
+ * netstats_counters_dup() - copy a driver's counter descriptions
+ * @counters: the descriptions
+ * @n: number of entries
+ *
+ * The REGISTER reply is built after RTNL is released, when a driver's
+ * module may be gone: registrations of a driver's counters keep a copy.
+ *
+ * Return: one allocation (kfree() it), or NULL.
+ */
+struct netstats_counter_desc *
+netstats_counters_dup(const struct netstats_counter_desc *counters,
+		      unsigned int n)
+{
+	struct netstats_counter_desc *c;
+	size_t size, len;
+	unsigned int i;
+	char *s;
+
+	size = array_size(n, sizeof(*c));
+	for (i = 0; i < n; i++)
+		size = size_add(size, strlen(counters[i].name) +
+				strlen(counters[i].doc) + 2);
+	c = kmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return NULL;
+	memcpy(c, counters, array_size(n, sizeof(*c)));
+	s = (char *)(c + n);
+	for (i = 0; i < n; i++) {
+		len = strlen(counters[i].name) + 1;
+		c[i].name = memcpy(s, counters[i].name, len);
+		s += len;
+		len = strlen(counters[i].doc) + 1;
+		c[i].doc = memcpy(s, counters[i].doc, len);
+		s += len;
+	}
+	return c;
 }
 
 /**

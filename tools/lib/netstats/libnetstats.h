@@ -159,9 +159,10 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *              white space; not "." or ".."
  *
  * The group is the target without its object part: "ip", "tcp",
- * "core/page_pool", "eth0/queue/rx", "eth0/hw", "eth0/hwqueue/tx",
- * "qdisc/eth0". The object is the id in canonical form (decimal for ids,
- * "%x:%x" for qdisc handles); TCP sockets are named by sock_fd or
+ * "core/page_pool", "queue/rx", "hw", "hwqueue/tx", "qdisc". The object
+ * is the id in canonical form (decimal for ids, "%x:%x" for qdisc
+ * handles), after the device and a "/" for the groups of a device:
+ * "eth0/3", "eth0", "eth0/8001:0". TCP sockets are named by sock_fd or
  * sock_cookie instead; a cookie is looked up with the socket's addresses
  * and ports (sock_family, sock_src, sock_sport, sock_dst, sock_dport), as
  * inet_diag looks sockets up. Examples: "eth0/hw@period-ms=100",

@@ -32,8 +32,8 @@
  * One row per target. "<...>" entries are classes, anything else must match
  * literally. The object classes (<id>, <sock>, <handle>, <odev>) are left
  * out of the group name; their values, joined by '/', make the object
- * (<odev>: a device named in the object, as "qdisc" and "queue/rx" want
- * it: "eth0/8001:0", "eth0/3").
+ * (<odev>: a device named in the object, as "qdisc", "queue/rx" and "hw"
+ * want it: "eth0/8001:0", "eth0/3", "eth0").
  */
 static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "ip" },
@@ -44,8 +44,8 @@ static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "tcp", "<sock>" },
 	{ "tcp", "<local>", "<remote>", "<cookie>" },
 	{ "<odev>", "queue", "<dir>", "<id>" },
-	{ "<dev>", "hw" },
-	{ "<dev>", "hwqueue", "<dir>", "<id>" },
+	{ "<odev>", "hw" },
+	{ "<odev>", "hwqueue", "<dir>", "<id>" },
 	{ "qdisc", "<odev>", "<handle>" },
 };
 

@@ -44,17 +44,17 @@ static const struct valid_case valid[] = {
 	{ "eth0/queue/rx/0", "queue/rx", "eth0/0" },
 	{ "eth0/queue/tx/15", "queue/tx", "eth0/15" },
 	{ "veth-a.1/queue/rx/2", "queue/rx", "veth-a.1/2" },
-	{ "eth0/hw", "eth0/hw", "" },
-	{ "123456789012345/hw", "123456789012345/hw", "" },
-	{ "tcp/hw", "tcp/hw", "" },	/* a netdev called "tcp" */
-	{ "qdisc/hw", "qdisc/hw", "" },	/* a netdev called "qdisc" */
-	{ "enp0s31f6/hwqueue/rx/3", "enp0s31f6/hwqueue/rx", "3" },
-	{ "eth0/hwqueue/tx/0", "eth0/hwqueue/tx", "0" },
+	{ "eth0/hw", "hw", "eth0" },
+	{ "123456789012345/hw", "hw", "123456789012345" },
+	{ "tcp/hw", "hw", "tcp" },	/* a netdev called "tcp" */
+	{ "qdisc/hw", "hw", "qdisc" },	/* a netdev called "qdisc" */
+	{ "enp0s31f6/hwqueue/rx/3", "hwqueue/rx", "enp0s31f6/3" },
+	{ "eth0/hwqueue/tx/0", "hwqueue/tx", "eth0/0" },
 	{ "qdisc/eth0/8001:0", "qdisc", "eth0/8001:0" },
 	{ "qdisc/eth0/0001:000A", "qdisc", "eth0/1:a" },
 	{ "qdisc/lo/ffff:FFFF", "qdisc", "lo/ffff:ffff" },
-	{ "eth0/hw@period-ms=100", "eth0/hw", "", 0, 0, 0, "period-ms=100" },
-	{ "eth0/hwqueue/tx/1@period-ms=10,push=1", "eth0/hwqueue/tx", "1",
+	{ "eth0/hw@period-ms=100", "hw", "eth0", 0, 0, 0, "period-ms=100" },
+	{ "eth0/hwqueue/tx/1@period-ms=10,push=1", "hwqueue/tx", "eth0/1",
 	  0, 0, 0, "period-ms=10,push=1" },
 	{ "tcp/fd:5@x2-y=0", "tcp", "", NETSTATS_NAME_F_SOCK_FD, 5, 0,
 	  "x2-y=0" },
@@ -260,7 +260,7 @@ static void test_sz(void)
 	for (i = 0, zero = true; i < sizeof(big.tail); i++)
 		zero &= !big.tail[i];
 	CHECK(!ret && big.n.sz == sizeof(big) && zero &&
-	      !strcmp(big.n.group, "eth0/hw") && big.n.opt_cnt == 1 &&
+	      !strcmp(big.n.group, "hw") && big.n.opt_cnt == 1 &&
 	      big.n.opts[0].value == 5,
 	      "larger sz: ret %d sz %zu group \"%s\" tail zeroed %d", ret,
 	      big.n.sz, big.n.group, zero);

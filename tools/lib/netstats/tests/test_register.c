@@ -179,8 +179,8 @@ static void test_request(void)
 	/* uint values: 4 bytes when they fit, else 8 */
 	nlh = request("eth0/hw@period-ms=100,big=4294967296,max=4294967295");
 	parse_request(nlh, &ra);
-	CHECK(ra.ok && !strcmp(ra.group, "eth0/hw") && !ra.object &&
-	      ra.opt_cnt == 3 &&
+	CHECK(ra.ok && !strcmp(ra.group, "hw") && ra.object &&
+	      !strcmp(ra.object, "eth0") && ra.opt_cnt == 3 &&
 	      !strcmp(ra.opt_name[0], "period-ms") && ra.opt_val[0] == 100 &&
 	      ra.opt_len[0] == 4 &&
 	      !strcmp(ra.opt_name[1], "big") && ra.opt_val[1] == 1ULL << 32 &&

@@ -38,7 +38,7 @@ static const struct fake_group fake_groups[] = {
 		{ "snd_una", "First unacknowledged", U64, 8, RESTRICTED },
 		{ "segs_in", "", U64, 16, 0 },
 	} },
-	{ "eth1/hw", 2, {
+	{ "hw", 2, {
 		{ "x", "", U64, 0, 0 },
 		{ "x_total", "", U64, 8, GAUGE },
 	} },

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# netstats "queue/rx" and "queue/tx", derived from any driver's
-# netdev_stat_ops: after traffic the mapped values of each queue equal
-# what the netdev family's qstats-get reports for it (virtio_net, from
-# `vng --network loop`, one NIC moved to a netns; netdevsim), every
-# counter qstats-get reports; a counter the driver does not keep reads
-# as all ones.  A queue removed by ethtool -L, and every queue of a
-# deleted device, turns DEAD with its last values and is announced;
-# deleting a device whose queues are mapped returns at once.
+# netstats "queue/rx" and "queue/tx".  virtio_net (from `vng --network
+# loop`, one NIC moved to a netns) and netdevsim (a linked pair across
+# netns) keep their per-queue counters in pages netstats maps as they are
+# (not derived): after traffic every mapped value equals what the netdev
+# family's qstats-get reports for the queue, the sum over the queues
+# equals ip -s link, and a value moves with no period.  derived=1 forces
+# the qstats form, whose values equal qstats-get too; a counter the
+# driver does not keep reads as all ones.  A queue removed by ethtool -L
+# turns DEAD with its last values and is announced (at once for a
+# driver's own block), a grown queue registers again, and every queue of
+# a deleted device turns DEAD; deleting a mapped device returns at once.
 
 import errno
 import glob
+import json
 import mmap
 import os
 import struct
@@ -36,6 +40,7 @@ BLOCK_LIVE, BLOCK_DEAD = 1, 2
 UNSET = (1 << 64) - 1
 PERIOD = 100
 NS = 'netstats-qs'
+NS2 = 'netstats-qs2'
 
 failed = 0
 tests = 0
@@ -55,31 +60,43 @@ def sh(cmd):
 
 
 class Reg:
-    def __init__(self, ns, group, obj):
+    def __init__(self, ns, group, obj, derived=None):
+        opts = [{'name': 'period-ms', 'value': PERIOD}]
+        if derived is not None:
+            opts.append({'name': 'derived', 'value': derived})
         rsp = ns.do('register', {'group': group, 'object': obj,
-                                 'option': [{'name': 'period-ms',
-                                             'value': PERIOD}]})
+                                 'option': opts})
         self.id = rsp['id']
         self.obj = obj
+        flags = rsp['flags']
+        self.derived = ('derived' in flags if not isinstance(flags, int)
+                        else bool(flags & 2))
+        self.base = rsp.get('block-offset', 0)
         self.offs = {c['name']: c['offset'] for c in rsp['counter']}
         self.map = mmap.mmap(rsp['map-fd'], rsp['map-size'], mmap.MAP_SHARED,
                              mmap.PROT_READ, offset=rsp['map-offset'])
         os.close(rsp['map-fd'])
 
+    def state(self):
+        return struct.unpack_from('<II', self.map, self.base)[1]
+
     def hdr(self):
-        return struct.unpack_from('<IIIIQ', self.map, 0)
+        """derived: generation, state, seq, period_ms, timestamp_ns"""
+        return struct.unpack_from('<IIIIQ', self.map, self.base)
 
     def read(self):
         while True:
-            seq = self.hdr()[2]
+            seq = self.hdr()[2] if self.derived else 0
             if seq & 1:
                 continue
             vals = {n: struct.unpack_from('<Q', self.map, o)[0]
                     for n, o in self.offs.items()}
-            if self.hdr()[2] == seq:
+            if not self.derived or self.hdr()[2] == seq:
                 return vals
 
     def settle(self):
+        if not self.derived:
+            return self.read()
         ts = self.hdr()[4]
         for _ in range(100):
             time.sleep(PERIOD / 1000)
@@ -104,11 +121,36 @@ def compare(nd, reg, ifindex, qtype, qid, what):
         got = reg.settle()
         if qstats(nd, ifindex, qtype, qid) == want:
             break
-    kept = {k: v for k, v in got.items() if v != UNSET}
-    check(want is not None and kept == want and want.get('packets', 0) > 0,
+    kept = {k: v for k, v in got.items() if k in (want or {})}
+    check(want is not None and kept == want and set(want) <= set(got),
           f'{what}: mapped {kept} == qstats-get {want}')
-    check(all(v == UNSET for k, v in got.items() if k not in want),
-          f'{what}: counters qstats-get leaves out read as all ones')
+    if reg.derived:
+        check(all(v == UNSET for k, v in got.items() if k not in want),
+              f'{what}: counters qstats-get leaves out read as all ones')
+    return got
+
+
+def link_stats(dev, ns=None):
+    pre = f'-n {ns} ' if ns else ''
+    out = subprocess.run(f'ip {pre}-s -j link show dev {dev}', shell=True,
+                         capture_output=True, text=True, check=True).stdout
+    st = json.loads(out)[0]['stats64']
+    return st['rx'], st['tx']
+
+
+def compare_sum(regs, dev, ns=None, what=''):
+    """The mapped queues' sum == ip -s link, quiescent."""
+    for _ in range(20):
+        rx, tx = link_stats(dev, ns)
+        got = {d: [r.read() for r in regs[d]] for d in ('rx', 'tx')}
+        if link_stats(dev, ns) == (rx, tx):
+            break
+    sums = {d: (sum(v['packets'] for v in got[d]),
+                sum(v['bytes'] for v in got[d])) for d in ('rx', 'tx')}
+    want = {'rx': (rx['packets'], rx['bytes']),
+            'tx': (tx['packets'], tx['bytes'])}
+    check(sums == want and want['rx'][0] > 0 and want['tx'][0] > 0,
+          f'{what}: sum of the mapped queues {sums} == ip -s link {want}')
 
 
 def expect_err(ns, req, err, msg, what):
@@ -163,11 +205,29 @@ def test_virtio(ns, nd):
         sh(f'ip -n {NS} addr add 192.0.2.2/24 dev {b}')
         sh(f'ip -n {NS} link set {b} up')
         ix = ifindex(a)
-        rx, tx = Reg(ns, 'queue/rx', f'{a}/0'), Reg(ns, 'queue/tx', f'{a}/0')
-        check(rx.hdr()[1] == BLOCK_LIVE, f'{a}: queue blocks LIVE')
+        nq = len(glob.glob(f'/sys/class/net/{a}/queues/rx-*'))
+        regs = {d: [Reg(ns, f'queue/{d}', f'{a}/{i}') for i in range(nq)]
+                for d in ('rx', 'tx')}
+        rx, tx = regs['rx'][0], regs['tx'][0]
+        check(not rx.derived and not tx.derived and
+              rx.state() == BLOCK_LIVE and 'xdp_drops' in rx.offs and
+              'tx_timeouts' in tx.offs,
+              f'{a}: {nq} queue pairs, the driver\'s own counters mapped '
+              f'(not derived, {len(rx.offs)} rx and {len(tx.offs)} tx counters)')
+        drx, dtx = (Reg(ns, 'queue/rx', f'{a}/0', derived=1),
+                    Reg(ns, 'queue/tx', f'{a}/0', derived=1))
+        check(drx.derived and dtx.derived, 'derived=1: the qstats form')
+        p0 = rx.read()['packets']
+        sh('ping -q -c 1 -W 2 192.0.2.2 >/dev/null')
+        check(sum(r.read()['packets'] for r in regs['rx']) > p0,
+              'one ping: a mapped rx counter moved, no period')
         sh('ping -q -c 20 -i 0.01 -s 1000 192.0.2.2 >/dev/null')
-        compare(nd, rx, ix, 'rx', 0, f'virtio {a} rx 0')
-        compare(nd, tx, ix, 'tx', 0, f'virtio {a} tx 0')
+        for d in ('rx', 'tx'):
+            for i in range(nq):
+                compare(nd, regs[d][i], ix, d, i, f'virtio {a} {d} {i}')
+        compare(nd, drx, ix, 'rx', 0, f'virtio {a} rx 0 derived')
+        compare(nd, dtx, ix, 'tx', 0, f'virtio {a} tx 0 derived')
+        compare_sum(regs, a, what=f'virtio {a}')
         expect_err(ns, {'group': 'queue/rx', 'object': f'{b}/0'},
                    errno.ENODEV, 'no such device',
                    "another netns's device")
@@ -177,8 +237,8 @@ def test_virtio(ns, nd):
 
 
 class Nsim:
-    def __init__(self, queues):
-        self.id = 4300 + os.getpid() % 1000
+    def __init__(self, queues, n=0):
+        self.id = 4300 + os.getpid() % 1000 * 2 + n
         with open('/sys/bus/netdevsim/new_device', 'w') as f:
             f.write(f'{self.id} 1 {queues}')
         path = f'/sys/bus/netdevsim/devices/netdevsim{self.id}/net/*'
@@ -188,54 +248,117 @@ class Nsim:
             time.sleep(0.05)
         subprocess.run('udevadm settle', shell=True)
         self.ifname = os.path.basename(glob.glob(path)[0])
+        self.deleted = False
 
     def delete(self):
-        with open('/sys/bus/netdevsim/del_device', 'w') as f:
-            f.write(f'{self.id}')
+        if not self.deleted:
+            with open('/sys/bus/netdevsim/del_device', 'w') as f:
+                f.write(f'{self.id}')
+        self.deleted = True
+
+
+def nsim_link(a, b, ns_b):
+    fa = os.open('/proc/self/ns/net', os.O_RDONLY)
+    fb = os.open(f'/run/netns/{ns_b}', os.O_RDONLY)
+    try:
+        with open('/sys/bus/netdevsim/link_device', 'w') as f:
+            f.write(f'{fa}:{ifindex(a)} {fb}:{ifindex(b, ns_b)}')
+    finally:
+        os.close(fa)
+        os.close(fb)
+
+
+def qstats_dev(nd, ix):
+    for q in nd.dump('qstats-get', {'ifindex': ix}):
+        return {k: v for k, v in q.items() if k != 'ifindex'}
+    return None
 
 
 def test_nsim(ns, nd, mon):
     if not os.path.exists('/sys/bus/netdevsim/new_device'):
         print('# no netdevsim: its part skipped')
         return
-    dev = Nsim(2)
-    deleted = False
+    a, b = Nsim(2, 0), Nsim(2, 1)
+    sh(f'ip netns add {NS2}')
     try:
-        sh(f'ip link set {dev.ifname} up')
-        regs = [Reg(ns, f'queue/{d}', f'{dev.ifname}/{i}')
-                for d in ('rx', 'tx') for i in (0, 1)]
-        check(all(r.hdr()[1] == BLOCK_LIVE for r in regs),
-              f'{dev.ifname}: four queue blocks LIVE')
-        expect_err(ns, {'group': 'queue/rx', 'object': f'{dev.ifname}/2'},
+        sh(f'ip link set {b.ifname} netns {NS2}')
+        nsim_link(a.ifname, b.ifname, NS2)
+        sh(f'ip addr add 192.0.2.11/24 dev {a.ifname}')
+        sh(f'ip -n {NS2} addr add 192.0.2.12/24 dev {b.ifname}')
+        sh(f'ip link set {a.ifname} up')
+        sh(f'ip -n {NS2} link set {b.ifname} up')
+        ix = ifindex(a.ifname)
+        regs = {d: [Reg(ns, f'queue/{d}', f'{a.ifname}/{i}') for i in (0, 1)]
+                for d in ('rx', 'tx')}
+        allr = regs['rx'] + regs['tx']
+        check(all(r.state() == BLOCK_LIVE and not r.derived for r in allr),
+              f'{a.ifname}: four queue blocks LIVE, mapped (not derived)')
+        expect_err(ns, {'group': 'queue/rx', 'object': f'{a.ifname}/2'},
                    errno.ENOENT, 'has 2 rx queues', 'queue out of range')
 
-        # Shrink: queue 1 of each direction is gone at the next update.
-        sh(f'ethtool -L {dev.ifname} combined 1')
-        gone = {regs[1].id, regs[3].id}
+        sh('ping -q -c 20 -i 0.01 -s 500 192.0.2.12 >/dev/null')
+        for d in ('rx', 'tx'):
+            for i in (0, 1):
+                compare(nd, regs[d][i], ix, d, i, f'netdevsim {d} {i}')
+        compare_sum(regs, a.ifname, what='netdevsim')
+        drx = Reg(ns, 'queue/rx', f'{a.ifname}/0', derived=1)
+        check(drx.derived, 'derived=1 on netdevsim: the qstats form')
+        compare(nd, drx, ix, 'rx', 0, 'netdevsim rx 0 derived')
+        # Honest counters: what a sent, its peer received, header and all.
+        tx = [r.read() for r in regs['tx']]
+        prx, _ = link_stats(b.ifname, NS2)
+        _, atx = link_stats(a.ifname)
+        sent = (sum(v['packets'] for v in tx), sum(v['bytes'] for v in tx),
+                sum(v['hw_drops'] for v in tx))
+        check(sent[:2] == (prx['packets'], prx['bytes']) and
+              sent[2] == atx['dropped'],
+              f'sent {sent[:2]} == received by the peer in {NS2} '
+              f'{(prx["packets"], prx["bytes"])}; dropped before the peer '
+              f'was up {sent[2]} == ip -s link {atx["dropped"]}')
+
+        # Shrink: the driver tells netstats; queues 1 die at once.
+        last = [regs['rx'][1].read(), regs['tx'][1].read()]
+        sh(f'ethtool -L {a.ifname} combined 1')
+        gone = {regs['rx'][1].id, regs['tx'][1].id}
+        check(regs['rx'][1].state() == BLOCK_DEAD and
+              regs['tx'][1].state() == BLOCK_DEAD and
+              regs['rx'][0].state() == BLOCK_LIVE,
+              'ethtool -L combined 1: queues 1 DEAD at once, queues 0 LIVE')
         dead = wait_dead(mon, gone)
-        check(gone <= dead, f'ethtool -L combined 1: queues 1 announced {sorted(dead)}')
-        check(regs[1].hdr()[1] == BLOCK_DEAD and regs[3].hdr()[1] == BLOCK_DEAD
-              and regs[0].hdr()[1] == BLOCK_LIVE, 'queues 1 DEAD, queues 0 LIVE')
-        sh(f'ethtool -L {dev.ifname} combined 2')
-        again = Reg(ns, 'queue/rx', f'{dev.ifname}/1')
-        check(again.hdr()[1] == BLOCK_LIVE, 'grown back: queue 1 registers again')
+        check(gone <= dead, f'queues 1 announced {sorted(dead)}')
+        check([regs['rx'][1].read(), regs['tx'][1].read()] == last,
+              'with their last values')
+        sh('ping -q -c 5 -i 0.01 192.0.2.12 >/dev/null')
+        want = qstats_dev(nd, ix)
+        rx, tx = link_stats(a.ifname)
+        check(want and want['rx-packets'] == rx['packets'] and
+              want['tx-packets'] == tx['packets'] and
+              want['rx-bytes'] == rx['bytes'] and
+              want['tx-bytes'] == tx['bytes'],
+              f'qstats-get device sum (base included) {want} == ip -s link')
+        sh(f'ethtool -L {a.ifname} combined 2')
+        again = Reg(ns, 'queue/rx', f'{a.ifname}/1')
+        check(again.state() == BLOCK_LIVE, 'grown back: queue 1 registers again')
+        compare(nd, again, ix, 'rx', 1, 'netdevsim rx 1 again')
 
         # Delete the device while mapped and read: prompt, all DEAD.
-        before = regs[0].read()
+        before = regs['rx'][0].read()
         t0 = time.monotonic()
-        dev.delete()
-        deleted = True
+        a.delete()
         took = time.monotonic() - t0
         check(took < 5, f'device deleted in {took:.2f} s while mapped')
-        rest = {regs[0].id, regs[2].id, again.id}
+        rest = {regs['rx'][0].id, regs['tx'][0].id, again.id, drx.id}
         dead = wait_dead(mon, rest)
         check(rest <= dead, 'every queue of the deleted device announced')
-        check(all(r.hdr()[1] == BLOCK_DEAD for r in (regs[0], regs[2], again)),
+        check(all(r.state() == BLOCK_DEAD
+                  for r in (regs['rx'][0], regs['tx'][0], again, drx)),
               'their blocks DEAD')
-        check(regs[0].read() == before, 'with the values of their last update')
+        check(regs['rx'][0].read() == before,
+              'with the values of their last update')
     finally:
-        if not deleted:
-            dev.delete()
+        a.delete()
+        b.delete()
+        subprocess.run(f'ip netns del {NS2}', shell=True)
 
 
 def main():
@@ -257,6 +380,10 @@ def main():
                errno.ENODEV, 'no such device', 'unknown device')
     expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0'},
                errno.EOPNOTSUPP, 'no per-queue statistics', 'driver without qstats')
+    expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0',
+                    'option': [{'name': 'derived', 'value': 1}]},
+               errno.EOPNOTSUPP, 'no qstats to derive from',
+               'derived=1, driver without qstats')
 
     test_virtio(ns, nd)
     test_nsim(ns, nd, mon)
