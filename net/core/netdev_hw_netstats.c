@@ -307,7 +307,7 @@ static const struct netstats_group_ops netstats_hw_group_ops = {
 
 static struct netstats_group netstats_hw_group = {
 	.name		= NETSTATS_GROUP_HW,
-	.doc		= "Hardware counters of a device, published by its driver (see the REGISTER reply)",
+	.doc		= "Hardware counters of a device, published by its driver",
 	.flags		= NETSTATS_GROUP_FLAGS_DERIVED |
 			  NETSTATS_GROUP_FLAGS_PER_OBJECT,
 	.options	= netstats_hw_options,
