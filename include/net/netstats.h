@@ -18,6 +18,7 @@
 #include <uapi/linux/netstats.h>
 
 struct genl_info;
+struct sk_buff;
 struct net_device;
 struct netstats_map;
 struct user_struct;
@@ -65,10 +66,14 @@ struct netstats_option_desc {
  *	producer snapshots the range when the object dies
  * @detach: the registration goes away (UNREGISTER, netlink socket
  *	closed): remove its range from the map, forget @reg
+ * @instances: optional: put the objects of @net that REGISTER may name
+ *	now into @rsp (NETSTATS_A_GROUP_INSTANCE), for QUERY of the group;
+ *	-EMSGSIZE: QUERY retries with a larger message
  */
 struct netstats_group_ops {
 	int (*attach)(struct netstats_reg *reg, struct genl_info *info);
 	void (*detach)(struct netstats_reg *reg);
+	int (*instances)(struct sk_buff *rsp, struct net *net);
 };
 
 /**

@@ -300,9 +300,28 @@ static const struct netstats_option_desc netstats_hw_options[] = {
 	},
 };
 
+/* QUERY: the devices of the netns whose driver publishes counters. */
+static int netstats_hw_instances(struct sk_buff *rsp, struct net *net)
+{
+	struct net_device *dev;
+	int err = 0;
+
+	rtnl_lock();
+	for_each_netdev(net, dev) {
+		if (!dev->netstats_ops || !dev->netstats_ops->hw_start)
+			continue;
+		err = nla_put_string(rsp, NETSTATS_A_GROUP_INSTANCE, dev->name);
+		if (err)
+			break;
+	}
+	rtnl_unlock();
+	return err;
+}
+
 static const struct netstats_group_ops netstats_hw_group_ops = {
-	.attach	= netstats_hw_attach,
-	.detach	= netstats_hw_detach,
+	.attach		= netstats_hw_attach,
+	.detach		= netstats_hw_detach,
+	.instances	= netstats_hw_instances,
 };
 
 static struct netstats_group netstats_hw_group = {

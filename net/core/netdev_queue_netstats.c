@@ -262,6 +262,46 @@ err_free:
 	return err;
 }
 
+/* QUERY: every queue of the netns that REGISTER may name now. */
+static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
+				    bool rx)
+{
+	const struct netdev_stat_ops *ops;
+	char name[IFNAMSIZ + 12];
+	struct net_device *dev;
+	unsigned int i, n;
+	int err = 0;
+
+	rtnl_lock();
+	for_each_netdev(net, dev) {
+		ops = dev->stat_ops;
+		if (!(dev->netstats_ops && dev->netstats_ops->queue_block) &&
+		    !(ops && (rx ? !!ops->get_queue_stats_rx :
+				   !!ops->get_queue_stats_tx)))
+			continue;
+		n = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
+		for (i = 0; i < n && !err; i++) {
+			snprintf(name, sizeof(name), "%s/%u", dev->name, i);
+			err = nla_put_string(rsp, NETSTATS_A_GROUP_INSTANCE,
+					     name);
+		}
+		if (err)
+			break;
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int netstats_queue_rx_instances(struct sk_buff *rsp, struct net *net)
+{
+	return netstats_queue_instances(rsp, net, true);
+}
+
+static int netstats_queue_tx_instances(struct sk_buff *rsp, struct net *net)
+{
+	return netstats_queue_instances(rsp, net, false);
+}
+
 static int netstats_queue_rx_attach(struct netstats_reg *reg,
 				    struct genl_info *info)
 {
@@ -426,13 +466,15 @@ static const struct netstats_option_desc netstats_queue_options[] = {
 };
 
 static const struct netstats_group_ops netstats_queue_rx_ops = {
-	.attach	= netstats_queue_rx_attach,
-	.detach	= netstats_queue_detach,
+	.attach		= netstats_queue_rx_attach,
+	.detach		= netstats_queue_detach,
+	.instances	= netstats_queue_rx_instances,
 };
 
 static const struct netstats_group_ops netstats_queue_tx_ops = {
-	.attach	= netstats_queue_tx_attach,
-	.detach	= netstats_queue_detach,
+	.attach		= netstats_queue_tx_attach,
+	.detach		= netstats_queue_detach,
+	.instances	= netstats_queue_tx_instances,
 };
 
 static struct netstats_group netstats_queue_rx_group = {

@@ -210,7 +210,7 @@ static size_t netstats_nl_reg_size(const struct netstats_group *grp)
 
 static int netstats_nl_group_fill(struct sk_buff *rsp,
 				  const struct netstats_group *grp,
-				  const struct genl_info *info)
+				  const struct genl_info *info, bool instances)
 {
 	unsigned int i;
 	void *hdr;
@@ -231,6 +231,9 @@ static int netstats_nl_group_fill(struct sk_buff *rsp,
 		if (netstats_nl_option_fill(rsp, NETSTATS_A_GROUP_OPTION,
 					    &grp->options[i]))
 			goto err_cancel;
+	if (instances && grp->ops && grp->ops->instances &&
+	    grp->ops->instances(rsp, genl_info_net(info)))
+		goto err_cancel;
 
 	genlmsg_end(rsp, hdr);
 	return 0;
@@ -240,10 +243,14 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
+/* QUERY of one group: at most this much, instances included. */
+#define NETSTATS_QUERY_MAX_SIZE	(4 << 20)
+
 int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netstats_group *grp;
 	struct sk_buff *rsp;
+	size_t size;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, NETSTATS_A_GROUP_NAME))
@@ -258,11 +265,21 @@ int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto err_unlock;
 	}
-	rsp = genlmsg_new(netstats_nl_group_size(grp), GFP_KERNEL);
-	err = -ENOMEM;
-	if (!rsp)
-		goto err_unlock;
-	err = netstats_nl_group_fill(rsp, grp, info);
+	/* The instances: as many as there are, the message grows to them. */
+	size = netstats_nl_group_size(grp);
+	if (grp->ops && grp->ops->instances)
+		size += NLMSG_GOODSIZE;
+	for (;;) {
+		rsp = genlmsg_new(size, GFP_KERNEL);
+		err = -ENOMEM;
+		if (!rsp)
+			goto err_unlock;
+		err = netstats_nl_group_fill(rsp, grp, info, true);
+		if (err != -EMSGSIZE || size >= NETSTATS_QUERY_MAX_SIZE)
+			break;
+		nlmsg_free(rsp);
+		size *= 2;
+	}
 	mutex_unlock(&netstats_groups_lock);
 	if (err) {
 		nlmsg_free(rsp);
@@ -306,7 +323,7 @@ int netstats_nl_query_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	list_for_each_entry(grp, &netstats_groups, list) {
 		if (i++ < ctx->idx)
 			continue;
-		err = netstats_nl_group_fill(skb, grp, info);
+		err = netstats_nl_group_fill(skb, grp, info, false);
 		if (err)
 			break;
 		genl_dump_check_consistent(cb, nlmsg_hdr(skb));

@@ -149,7 +149,7 @@ expect_err() {
 }
 expect_err 1 "^netstats: no-such-group: unknown counter group" list no-such-group
 expect_err 1 "no counter group matches 'zz\*'" list 'zz*'
-expect_err 1 "^netstats: nosuch0/hw: unknown counter group" show nosuch0/hw
+expect_err 1 "^netstats: lo/hwqueue/rx/0: unknown counter group" show lo/hwqueue/rx/0
 expect_err 1 "^netstats: tcp/fd:0: .*not a socket" show tcp/fd:0 </dev/null
 expect_err 2 "unknown command" frob
 expect_err 2 "needs at least one NAME" show

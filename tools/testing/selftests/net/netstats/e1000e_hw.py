@@ -167,6 +167,9 @@ def main():
             time.sleep(0.1)
         expect_err(ns, {'group': 'hw', 'object': b}, errno.ENODEV,
                    'no such device', "another netns's device")
+        inst = ns.do('query', {'name': 'hw'}).get('instance', [])
+        check(a in inst and b not in inst and 'lo' not in inst,
+              f'QUERY lists the devices of the netns that publish: {inst}')
 
         expect_err(ns, {'group': 'hw', 'object': a,
                         'option': [{'name': 'timer-ms', 'value': 50}]},

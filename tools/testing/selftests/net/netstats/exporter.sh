@@ -142,12 +142,12 @@ check "listen port out of range: exit 2" [ $? = 2 ]
 check "malformed registration name: exit 2" [ $? = 2 ]
 "$EXPORTER" "$cname" "$cname" >/dev/null 2>&1
 check "registration given twice: exit 2" [ $? = 2 ]
-out=$("$EXPORTER" -l "127.0.0.1:$PORT" nosuch0/hw 2>&1)
+out=$("$EXPORTER" -l "127.0.0.1:$PORT" lo/hwqueue/rx/0 2>&1)
 rc=$?
 echo "# $out"
 check "unknown group: exit 1 with the kernel's extack message" \
 	[ $rc = 1 -a -n "$(echo "$out" |
-		grep "cannot register 'nosuch0/hw': unknown counter group")" ]
+		grep "cannot register 'lo/hwqueue/rx/0': unknown counter group")" ]
 
 # --- the tcp group ---------------------------------------------------------
 if ! start_exporter "$tmp/e1.log" -t 8 -l "127.0.0.1:$PORT" "$cname" "$sname"; then

@@ -274,6 +274,10 @@ def qstats_dev(nd, ix):
     return None
 
 
+def instances(ns, group):
+    return set(ns.do('query', {'name': group}).get('instance', []))
+
+
 def test_nsim(ns, nd, mon):
     if not os.path.exists('/sys/bus/netdevsim/new_device'):
         print('# no netdevsim: its part skipped')
@@ -295,6 +299,10 @@ def test_nsim(ns, nd, mon):
               f'{a.ifname}: four queue blocks LIVE, mapped (not derived)')
         expect_err(ns, {'group': 'queue/rx', 'object': f'{a.ifname}/2'},
                    errno.ENOENT, 'has 2 rx queues', 'queue out of range')
+        qa = {f'{a.ifname}/0', f'{a.ifname}/1'}
+        got = instances(ns, 'queue/rx') | instances(ns, 'queue/tx')
+        check(qa <= got and not any(i.startswith(b.ifname + '/') for i in got),
+              f'QUERY lists the queues of the netns: {sorted(got)}')
 
         sh('ping -q -c 20 -i 0.01 -s 500 192.0.2.12 >/dev/null')
         for d in ('rx', 'tx'):
@@ -336,7 +344,11 @@ def test_nsim(ns, nd, mon):
               want['rx-bytes'] == rx['bytes'] and
               want['tx-bytes'] == tx['bytes'],
               f'qstats-get device sum (base included) {want} == ip -s link')
+        got = instances(ns, 'queue/tx')
+        check(f'{a.ifname}/0' in got and f'{a.ifname}/1' not in got,
+              'QUERY after the shrink: queue 1 no longer listed')
         sh(f'ethtool -L {a.ifname} combined 2')
+        check(qa <= instances(ns, 'queue/rx'), 'QUERY after the grow: listed again')
         again = Reg(ns, 'queue/rx', f'{a.ifname}/1')
         check(again.state() == BLOCK_LIVE, 'grown back: queue 1 registers again')
         compare(nd, again, ix, 'rx', 1, 'netdevsim rx 1 again')
