@@ -12,72 +12,16 @@
 
 import errno
 import glob
-import mmap
 import os
-import struct
 import subprocess
 import sys
 import time
 
-KSRC = os.environ.get('KSRC', os.path.abspath(
-    os.path.join(os.path.dirname(__file__), '../../../../..')))
-sys.path.insert(0, os.path.join(KSRC, 'tools/net/ynl'))
-SPECS = os.path.join(KSRC, 'Documentation/netlink/specs')
+from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg, check,
+                   expect_err, family, sh, summary, wait_dead)
 
-KSFT_SKIP = 4
-
-try:
-    from lib import YnlFamily, NlError
-except ImportError as e:
-    print(f'SKIP: no YNL library in {KSRC}/tools/net/ynl ({e})')
-    sys.exit(KSFT_SKIP)
-
-BLOCK_LIVE, BLOCK_DEAD = 1, 2
 NS = 'netstats-hw'
 NS2 = 'netstats-hw2'
-
-failed = 0
-tests = 0
-
-
-def check(cond, what):
-    global failed, tests
-    tests += 1
-    print(f'{"ok" if cond else "not ok"} {tests} {what}')
-    if not cond:
-        failed += 1
-    return cond
-
-
-def sh(cmd):
-    subprocess.run(cmd, shell=True, check=True)
-
-
-class Reg:
-    def __init__(self, ns, obj, timer_ms=None):
-        req = {'group': 'hw', 'object': obj}
-        if timer_ms is not None:
-            req['option'] = [{'name': 'timer-ms', 'value': timer_ms}]
-        rsp = ns.do('register', req)
-        self.id = rsp['id']
-        self.offs = {c['name']: c['offset'] for c in rsp['counter']}
-        self.map = mmap.mmap(rsp['map-fd'], rsp['map-size'], mmap.MAP_SHARED,
-                             mmap.PROT_READ, offset=rsp['map-offset'])
-        os.close(rsp['map-fd'])
-
-    def hdr(self):
-        """generation, state, seq, period_ms, timestamp_ns"""
-        return struct.unpack_from('<IIIIQ', self.map, 0)
-
-    def read(self):
-        while True:
-            seq = self.hdr()[2]
-            if seq & 1:
-                continue
-            vals = {n: struct.unpack_from('<Q', self.map, o)[0]
-                    for n, o in self.offs.items()}
-            if self.hdr()[2] == seq:
-                return vals
 
 
 def ethtool_s(dev):
@@ -88,30 +32,6 @@ def ethtool_s(dev):
         k, _, v = line.strip().partition(':')
         vals[k.strip()] = int(v)
     return vals
-
-
-def expect_err(ns, req, err, msg, what):
-    try:
-        ns.do('register', req)
-    except NlError as e:
-        ext = e.nl_msg.extack.get('msg', '')
-        return check(e.nl_msg.error == -err and msg in ext,
-                     f'{what}: -{errno.errorcode[err]} "{ext}"')
-    return check(False, f'{what}: accepted')
-
-
-def wait_dead(mon, want):
-    dead = set()
-    for _ in range(200):
-        mon.check_ntf()
-        for m in mon.async_msg_queue:
-            if m['name'] == 'object-dead':
-                dead.add(m['msg'].get('id'))
-        mon.async_msg_queue.clear()
-        if want <= dead:
-            break
-        time.sleep(0.05)
-    return dead
 
 
 def e1000e_nics():
@@ -130,8 +50,8 @@ def timestamps(reg, secs):
 
 
 def main():
-    ns = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
-    mon = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
+    ns = family('netstats')
+    mon = family('netstats')
     mon.ntf_subscribe('monitor')
     try:
         ns.do('query', {'name': 'hw'})
@@ -175,7 +95,7 @@ def main():
                         'option': [{'name': 'timer-ms', 'value': 50}]},
                    errno.EINVAL, 'at least 100', 'timer-ms 50')
 
-        reg = Reg(ns, a)
+        reg = Reg(ns, 'hw', a)
         check(reg.hdr()[1] == BLOCK_LIVE and reg.hdr()[3] == 2000,
               f'{a}: LIVE, the watchdog\'s period {reg.hdr()[3]} ms')
         check(len(reg.offs) >= 30 and 'rx_packets' in reg.offs,
@@ -197,7 +117,7 @@ def main():
         n = timestamps(reg, 3)
         check(1 <= n <= 3, f'watchdog: {n} timestamps in 3 s')
         # timer-ms 100: about ten a second, for every reader of the page.
-        fast = Reg(ns, a, 100)
+        fast = Reg(ns, 'hw', a, timer_ms=100)
         check(reg.hdr()[3] == 100, f'period in force {reg.hdr()[3]} ms')
         n = timestamps(reg, 2)
         check(n >= 10, f'timer-ms 100: {n} timestamps in 2 s')
@@ -245,8 +165,7 @@ def main():
         subprocess.run(f'ip netns del {NS2}', shell=True)
         subprocess.run(f'ip addr flush dev {a}', shell=True)
 
-    print(f'# {tests - failed} passed, {failed} failed')
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == '__main__':

@@ -21,43 +21,14 @@ import subprocess
 import sys
 import time
 
-KSRC = os.environ.get('KSRC', os.path.abspath(
-    os.path.join(os.path.dirname(__file__), '../../../../..')))
-sys.path.insert(0, os.path.join(KSRC, 'tools/net/ynl'))
-SPECS = os.path.join(KSRC, 'Documentation/netlink/specs')
-
-KSFT_SKIP = 4
-
-try:
-    from lib import YnlFamily, NlError
-except ImportError as e:
-    print(f'SKIP: no YNL library in {KSRC}/tools/net/ynl ({e})')
-    sys.exit(KSFT_SKIP)
+from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, KSRC, SPECS, NlError,
+                   check, expect_err, family, id_object, sh, summary,
+                   wait_dead)
 
 NAMES = ['alloc_fast', 'alloc_slow', 'alloc_slow_high_order', 'alloc_empty',
          'alloc_refill', 'alloc_waive', 'recycle_cached',
          'recycle_cache_full', 'recycle_ring', 'recycle_ring_full',
          'recycle_released_refcnt']
-
-BLOCK_LIVE, BLOCK_DEAD = 1, 2
-
-failed = 0
-tests = 0
-
-
-def check(cond, what):
-    global failed, tests
-    tests += 1
-    if cond:
-        print(f'ok {tests} {what}')
-    else:
-        failed += 1
-        print(f'not ok {tests} {what}')
-    return cond
-
-
-def sh(cmd):
-    subprocess.run(cmd, shell=True, check=True)
 
 
 class Nsim:
@@ -120,38 +91,14 @@ def oracle(nd, pool_id):
     return {n: st.get(n.replace('_', '-'), 0) for n in NAMES}
 
 
-def expect_err(ns, req, err, msg, what):
-    try:
-        ns.do('register', req)
-    except NlError as e:
-        ext = e.nl_msg.extack.get('msg', '')
-        return check(e.nl_msg.error == -err and msg in ext,
-                     f'{what}: -{errno.errorcode[err]} "{ext}"')
-    return check(False, f'{what}: accepted')
-
-
-def wait_dead(mon, want):
-    dead = set()
-    for _ in range(200):
-        mon.check_ntf()
-        for m in mon.async_msg_queue:
-            if m['name'] == 'object-dead':
-                dead.add((m['msg'].get('id'), m['msg'].get('object')))
-        mon.async_msg_queue.clear()
-        if want <= dead:
-            break
-        time.sleep(0.05)
-    return dead
-
-
 def main():
     if not os.path.exists('/sys/bus/netdevsim/new_device'):
         print('SKIP: no netdevsim')
         return KSFT_SKIP
-    ns = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
-    mon = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
+    ns = family('netstats')
+    mon = family('netstats')
     mon.ntf_subscribe('monitor')
-    nd = YnlFamily(os.path.join(SPECS, 'netdev.yaml'))
+    nd = family('netdev')
     try:
         ns.do('query', {'name': 'core/page_pool'})
     except NlError:
@@ -207,7 +154,7 @@ def main():
     held = oracle(nd, pools[0])
     final = oracle(nd, pools[1])
     sh(f'ip link set dev {dev.ifname} down')
-    dead = wait_dead(mon, {(regs[1].id, str(pools[1]))})
+    dead = wait_dead(mon, {(regs[1].id, str(pools[1]))}, id_object)
     check((regs[1].id, str(pools[1])) in dead,
           f'object-dead for the freed pool: {sorted(dead)}')
     check(all(regs[1].hdr(c)[1] == BLOCK_DEAD
@@ -216,7 +163,7 @@ def main():
     check(regs[0].hdr()[1] == BLOCK_LIVE and regs[0].read() == held,
           'a destroyed pool with a page in flight stays LIVE')
     dev.pp_hold(False)
-    dead = wait_dead(mon, {(regs[0].id, str(pools[0]))})
+    dead = wait_dead(mon, {(regs[0].id, str(pools[0]))}, id_object)
     check((regs[0].id, str(pools[0])) in dead,
           'object-dead once its last page came back')
     got = regs[0].read()
@@ -248,8 +195,7 @@ def main():
         dev.delete()
         sh('ip netns del netstats-pp')
 
-    print(f'# {tests - failed} passed, {failed} failed')
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == '__main__':

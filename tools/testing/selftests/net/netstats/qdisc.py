@@ -9,49 +9,19 @@
 
 import errno
 import json
-import mmap
-import os
 import socket
-import struct
 import subprocess
 import sys
 import time
 
-KSRC = os.environ.get('KSRC', os.path.abspath(
-    os.path.join(os.path.dirname(__file__), '../../../../..')))
-sys.path.insert(0, os.path.join(KSRC, 'tools/net/ynl'))
-SPECS = os.path.join(KSRC, 'Documentation/netlink/specs')
-
-KSFT_SKIP = 4
-
-try:
-    from lib import YnlFamily, NlError
-except ImportError as e:
-    print(f'SKIP: no YNL library in {KSRC}/tools/net/ynl ({e})')
-    sys.exit(KSFT_SKIP)
+from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg, check,
+                   expect_err, family, id_object, sh, summary, wait_dead)
 
 NAMES = ['bytes', 'packets', 'drops', 'requeues', 'overlimits', 'qlen',
          'backlog']
-BLOCK_LIVE, BLOCK_DEAD = 1, 2
 NS = 'netstats-qd'
 DEV, PEER = 'nsq0', 'nsq1'
 PERIOD = 50
-
-failed = 0
-tests = 0
-
-
-def check(cond, what):
-    global failed, tests
-    tests += 1
-    print(f'{"ok" if cond else "not ok"} {tests} {what}')
-    if not cond:
-        failed += 1
-    return cond
-
-
-def sh(cmd):
-    subprocess.run(cmd, shell=True, check=True)
 
 
 def tc_stats(handle):
@@ -61,45 +31,6 @@ def tc_stats(handle):
         if q.get('handle') == handle:
             return {n: q[n] for n in NAMES}
     return None
-
-
-class Reg:
-    """A qdisc registration, read from its derived block."""
-
-    def __init__(self, ns, obj, period=PERIOD):
-        rsp = ns.do('register', {'group': 'qdisc', 'object': obj,
-                                 'option': [{'name': 'period-ms',
-                                             'value': period}]})
-        self.id = rsp['id']
-        self.offs = {c['name']: (c['offset'], c['type'])
-                     for c in rsp['counter']}
-        self.map = mmap.mmap(rsp['map-fd'], rsp['map-size'], mmap.MAP_SHARED,
-                             mmap.PROT_READ, offset=rsp['map-offset'])
-        os.close(rsp['map-fd'])
-
-    def hdr(self):
-        """generation, state, seq, period_ms, timestamp_ns"""
-        return struct.unpack_from('<IIIIQ', self.map, 0)
-
-    def read(self):
-        while True:
-            seq = self.hdr()[2]
-            if seq & 1:
-                continue
-            vals = {n: struct.unpack_from('<Q' if t == 'u64' else '<I',
-                                          self.map, off)[0]
-                    for n, (off, t) in self.offs.items()}
-            if self.hdr()[2] == seq:
-                return vals
-
-    def settle(self):
-        """Values once two more updates went by."""
-        ts = self.hdr()[4]
-        for _ in range(200):
-            time.sleep(PERIOD / 1000)
-            if self.hdr()[4] > ts + 2 * PERIOD * 1000000:
-                break
-        return self.read()
 
 
 def traffic():
@@ -121,36 +52,12 @@ def quiescent(handle):
     return tc_stats(handle)
 
 
-def expect_err(ns, req, err, msg, what):
-    try:
-        ns.do('register', req)
-    except NlError as e:
-        ext = e.nl_msg.extack.get('msg', '')
-        return check(e.nl_msg.error == -err and msg in ext,
-                     f'{what}: -{errno.errorcode[err]} "{ext}"')
-    return check(False, f'{what}: accepted')
-
-
-def wait_dead(mon, want):
-    dead = set()
-    for _ in range(200):
-        mon.check_ntf()
-        for m in mon.async_msg_queue:
-            if m['name'] == 'object-dead':
-                dead.add((m['msg'].get('id'), m['msg'].get('object')))
-        mon.async_msg_queue.clear()
-        if want <= dead:
-            break
-        time.sleep(0.05)
-    return dead
-
-
 def one(ns, mon, kind, setup):
     sh(f'tc qdisc del dev {DEV} root 2>/dev/null || true')
     for cmd in setup:
         sh(cmd.format(dev=DEV))
     obj = f'{DEV}/1:'
-    reg = Reg(ns, obj)
+    reg = Reg(ns, 'qdisc', obj, period_ms=PERIOD)
     check(reg.hdr()[1] == BLOCK_LIVE and reg.hdr()[3] == PERIOD,
           f'{kind}: LIVE, period-ms {reg.hdr()[3]}')
     traffic()
@@ -171,7 +78,7 @@ def one(ns, mon, kind, setup):
 
     # Deleted: DEAD, final values, announced; the block stays mapped.
     sh(f'tc qdisc del dev {DEV} root')
-    dead = wait_dead(mon, {(reg.id, obj)})
+    dead = wait_dead(mon, {(reg.id, obj)}, id_object)
     check((reg.id, obj) in dead, f'{kind}: object-dead {obj}')
     check(reg.hdr()[1] == BLOCK_DEAD and reg.read() == want,
           f'{kind}: DEAD with the final values')
@@ -181,8 +88,8 @@ def one(ns, mon, kind, setup):
 
 
 def main():
-    ns = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
-    mon = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
+    ns = family('netstats')
+    mon = family('netstats')
     mon.ntf_subscribe('monitor')
     try:
         ns.do('query', {'name': 'qdisc'})
@@ -230,8 +137,7 @@ def main():
         subprocess.run(f'ip link del {DEV}', shell=True)
         subprocess.run(f'ip netns del {NS}', shell=True)
 
-    print(f'# {tests - failed} passed, {failed} failed')
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == '__main__':

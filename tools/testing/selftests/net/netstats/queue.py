@@ -16,93 +16,26 @@
 import errno
 import glob
 import json
-import mmap
 import os
-import struct
 import subprocess
 import sys
+import threading
 import time
 
-KSRC = os.environ.get('KSRC', os.path.abspath(
-    os.path.join(os.path.dirname(__file__), '../../../../..')))
-sys.path.insert(0, os.path.join(KSRC, 'tools/net/ynl'))
-SPECS = os.path.join(KSRC, 'Documentation/netlink/specs')
+from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg as NsReg,
+                   check, expect_err, family, sh, summary, wait_dead)
 
-KSFT_SKIP = 4
-
-try:
-    from lib import YnlFamily, NlError
-except ImportError as e:
-    print(f'SKIP: no YNL library in {KSRC}/tools/net/ynl ({e})')
-    sys.exit(KSFT_SKIP)
-
-BLOCK_LIVE, BLOCK_DEAD = 1, 2
 UNSET = (1 << 64) - 1
 PERIOD = 100
 NS = 'netstats-qs'
 NS2 = 'netstats-qs2'
 
-failed = 0
-tests = 0
 
-
-def check(cond, what):
-    global failed, tests
-    tests += 1
-    print(f'{"ok" if cond else "not ok"} {tests} {what}')
-    if not cond:
-        failed += 1
-    return cond
-
-
-def sh(cmd):
-    subprocess.run(cmd, shell=True, check=True)
-
-
-class Reg:
-    def __init__(self, ns, group, obj, derived=None):
-        opts = [{'name': 'period-ms', 'value': PERIOD}]
-        if derived is not None:
-            opts.append({'name': 'derived', 'value': derived})
-        rsp = ns.do('register', {'group': group, 'object': obj,
-                                 'option': opts})
-        self.id = rsp['id']
-        self.obj = obj
-        flags = rsp['flags']
-        self.derived = ('derived' in flags if not isinstance(flags, int)
-                        else bool(flags & 2))
-        self.base = rsp.get('block-offset', 0)
-        self.offs = {c['name']: c['offset'] for c in rsp['counter']}
-        self.map = mmap.mmap(rsp['map-fd'], rsp['map-size'], mmap.MAP_SHARED,
-                             mmap.PROT_READ, offset=rsp['map-offset'])
-        os.close(rsp['map-fd'])
-
-    def state(self):
-        return struct.unpack_from('<II', self.map, self.base)[1]
-
-    def hdr(self):
-        """derived: generation, state, seq, period_ms, timestamp_ns"""
-        return struct.unpack_from('<IIIIQ', self.map, self.base)
-
-    def read(self):
-        while True:
-            seq = self.hdr()[2] if self.derived else 0
-            if seq & 1:
-                continue
-            vals = {n: struct.unpack_from('<Q', self.map, o)[0]
-                    for n, o in self.offs.items()}
-            if not self.derived or self.hdr()[2] == seq:
-                return vals
-
-    def settle(self):
-        if not self.derived:
-            return self.read()
-        ts = self.hdr()[4]
-        for _ in range(100):
-            time.sleep(PERIOD / 1000)
-            if self.hdr()[4] > ts + 2 * PERIOD * 1000000:
-                break
-        return self.read()
+def Reg(ns, group, obj, derived=None):
+    """A queue registration: period-ms PERIOD where derived."""
+    if derived is None:
+        return NsReg(ns, group, obj, period_ms=PERIOD)
+    return NsReg(ns, group, obj, period_ms=PERIOD, derived=derived)
 
 
 def qstats(nd, ifindex, qtype, qid):
@@ -151,30 +84,6 @@ def compare_sum(regs, dev, ns=None, what=''):
             'tx': (tx['packets'], tx['bytes'])}
     check(sums == want and want['rx'][0] > 0 and want['tx'][0] > 0,
           f'{what}: sum of the mapped queues {sums} == ip -s link {want}')
-
-
-def expect_err(ns, req, err, msg, what):
-    try:
-        ns.do('register', req)
-    except NlError as e:
-        ext = e.nl_msg.extack.get('msg', '')
-        return check(e.nl_msg.error == -err and msg in ext,
-                     f'{what}: -{errno.errorcode[err]} "{ext}"')
-    return check(False, f'{what}: accepted')
-
-
-def wait_dead(mon, want):
-    dead = set()
-    for _ in range(200):
-        mon.check_ntf()
-        for m in mon.async_msg_queue:
-            if m['name'] == 'object-dead':
-                dead.add(m['msg'].get('id'))
-        mon.async_msg_queue.clear()
-        if want <= dead:
-            break
-        time.sleep(0.05)
-    return dead
 
 
 def ifindex(name, ns=None):
@@ -274,6 +183,32 @@ def qstats_dev(nd, ix):
     return None
 
 
+class Reader(threading.Thread):
+    """Reads mapped blocks in a loop: a fault would kill the test."""
+
+    def __init__(self, regs):
+        super().__init__(daemon=True)
+        self.regs = regs
+        self.reads = 0
+        self.stop = False
+        self.error = None
+
+    def run(self):
+        try:
+            while not self.stop:
+                for r in self.regs:
+                    r.state()
+                    r.read()
+                self.reads += 1
+        except Exception as e:	# pylint: disable=broad-except
+            self.error = e
+
+    def finish(self):
+        self.stop = True
+        self.join(10)
+        return self.reads
+
+
 def instances(ns, group):
     return set(ns.do('query', {'name': group}).get('instance', []))
 
@@ -326,6 +261,8 @@ def test_nsim(ns, nd, mon):
 
         # Shrink: the driver tells netstats; queues 1 die at once.
         last = [regs['rx'][1].read(), regs['tx'][1].read()]
+        reader = Reader(allr + [drx])
+        reader.start()
         sh(f'ethtool -L {a.ifname} combined 1')
         gone = {regs['rx'][1].id, regs['tx'][1].id}
         check(regs['rx'][1].state() == BLOCK_DEAD and
@@ -365,6 +302,9 @@ def test_nsim(ns, nd, mon):
         check(all(r.state() == BLOCK_DEAD
                   for r in (regs['rx'][0], regs['tx'][0], again, drx)),
               'their blocks DEAD')
+        n = reader.finish()
+        check(n > 0 and not reader.is_alive() and reader.error is None,
+              f'read in a loop through shrink, grow and deletion: {n} rounds, no fault')
         check(regs['rx'][0].read() == before,
               'with the values of their last update')
     finally:
@@ -374,10 +314,10 @@ def test_nsim(ns, nd, mon):
 
 
 def main():
-    ns = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
-    mon = YnlFamily(os.path.join(SPECS, 'netstats.yaml'))
+    ns = family('netstats')
+    mon = family('netstats')
     mon.ntf_subscribe('monitor')
-    nd = YnlFamily(os.path.join(SPECS, 'netdev.yaml'))
+    nd = family('netdev')
     try:
         ns.do('query', {'name': 'queue/rx'})
     except NlError:
@@ -400,8 +340,7 @@ def main():
     test_virtio(ns, nd)
     test_nsim(ns, nd, mon)
 
-    print(f'# {tests - failed} passed, {failed} failed')
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == '__main__':
