@@ -44,28 +44,6 @@ static const char info_ctrs[][16] = {
 
 #define N_TCP_CTRS	13U	/* the group's counters, sequence numbers too */
 
-static __u64 info_val(const struct tcp_info *ti, unsigned int i)
-{
-	switch (i) {
-	case 0:
-		return ti->tcpi_bytes_received;
-	case 1:
-		return ti->tcpi_segs_in;
-	case 2:
-		return ti->tcpi_data_segs_in;
-	case 3:
-		return ti->tcpi_segs_out;
-	case 4:
-		return ti->tcpi_data_segs_out;
-	case 5:
-		return ti->tcpi_bytes_sent;
-	case 6:
-		return ti->tcpi_bytes_acked;
-	default:
-		return ti->tcpi_dsack_dups;
-	}
-}
-
 /* --- the library ------------------------------------------------------- */
 
 static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
@@ -136,7 +114,7 @@ static void check_vs_info(struct __test_metadata *_metadata, const char *who,
 		TH_LOG("%s: TCP_INFO never stable", who);
 	EXPECT_FALSE(netstats_reg__dead(reg));
 	for (i = 0; i < ARRAY_SIZE(info_ctrs); i++)
-		EXPECT_EQ(info_val(&ti, i),
+		EXPECT_EQ(tcp_info_val(&ti, i),
 			  val_of(_metadata, reg, vals, info_ctrs[i]))
 			TH_LOG("%s %s", who, info_ctrs[i]);
 	for (i = 0; i < cnt; i++) {

@@ -51,7 +51,7 @@
 #define N_SAMPLE	50	/* connections with known traffic */
 #define LINGER_MS	2000	/* dead-linger-ms of the registration */
 
-/* Counters that TCP_INFO also reports, in the order of info_val(). */
+/* Counters that TCP_INFO also reports, in the order of tcp_info_val(). */
 static const char *const info_ctrs[] = {
 	"bytes_received", "segs_in", "data_segs_in", "segs_out",
 	"data_segs_out", "bytes_sent", "bytes_acked", "dsack_dups",
@@ -63,28 +63,6 @@ enum { Q_RCV_NXT, Q_COPIED_SEQ, Q_RCV_WUP, Q_SND_NXT, Q_SND_UNA, N_SEQ };
 static const char *const seq_ctrs[N_SEQ] = {
 	"rcv_nxt", "copied_seq", "rcv_wup", "snd_nxt", "snd_una",
 };
-
-static __u64 info_val(const struct tcp_info *ti, unsigned int i)
-{
-	switch (i) {
-	case 0:
-		return ti->tcpi_bytes_received;
-	case 1:
-		return ti->tcpi_segs_in;
-	case 2:
-		return ti->tcpi_data_segs_in;
-	case 3:
-		return ti->tcpi_segs_out;
-	case 4:
-		return ti->tcpi_data_segs_out;
-	case 5:
-		return ti->tcpi_bytes_sent;
-	case 6:
-		return ti->tcpi_bytes_acked;
-	default:
-		return ti->tcpi_dsack_dups;
-	}
-}
 
 /* One of our sockets, sorted by cookie. */
 struct mysock {
@@ -427,14 +405,14 @@ static int unprivileged_child(const struct netstats_reg *root_reg)
 			if (!m || sock_vals(reg, m, &v) != (int)cnt || v.dead)
 				return 11;
 			for (i = 0; i < N_INFO; i++)
-				if (v.v[ix.info[i]] != info_val(ti[j], i)) {
+				if (v.v[ix.info[i]] != tcp_info_val(ti[j], i)) {
 					fprintf(stderr,
 						"uid 65534: %s %llu != %llu\n",
 						info_ctrs[i],
 						(unsigned long long)
 						v.v[ix.info[i]],
 						(unsigned long long)
-						info_val(ti[j], i));
+						tcp_info_val(ti[j], i));
 					return 12;
 				}
 			/* The root's offsets of the sequence numbers. */
@@ -601,7 +579,7 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 						     &sx));
 			EXPECT_FALSE(vv[j].dead);
 			for (i = 0; i < N_INFO; i++)
-				EXPECT_EQ(info_val(ti[j], i),
+				EXPECT_EQ(tcp_info_val(ti[j], i),
 					  vv[j].v[ix.info[i]])
 					TH_LOG("conn %u %s: %s", k,
 					       j ? "server" : "client",

@@ -190,6 +190,32 @@ static int tcp_info_get(int fd, struct tcp_info *ti)
 }
 
 /* The TCP_INFO values the group mirrors. */
+/* The tcp_info field of the i-th counter that the "tcp" group shares with
+ * TCP_INFO, in the group's order: bytes_received, segs_in, data_segs_in,
+ * segs_out, data_segs_out, bytes_sent, bytes_acked, dsack_dups.
+ */
+static inline __u64 tcp_info_val(const struct tcp_info *ti, unsigned int i)
+{
+	switch (i) {
+	case 0:
+		return ti->tcpi_bytes_received;
+	case 1:
+		return ti->tcpi_segs_in;
+	case 2:
+		return ti->tcpi_data_segs_in;
+	case 3:
+		return ti->tcpi_segs_out;
+	case 4:
+		return ti->tcpi_data_segs_out;
+	case 5:
+		return ti->tcpi_bytes_sent;
+	case 6:
+		return ti->tcpi_bytes_acked;
+	default:
+		return ti->tcpi_dsack_dups;
+	}
+}
+
 static bool info_same(const struct tcp_info *a, const struct tcp_info *b)
 {
 	return a->tcpi_bytes_received == b->tcpi_bytes_received &&
