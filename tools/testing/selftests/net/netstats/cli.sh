@@ -437,9 +437,13 @@ if ! command -v tmux >/dev/null; then
 else
 	tmux -L netstats-cli new-session -d -s nstest -x 150 -y 50 \
 		"env NS=$NS PYTHONPATH=$tmp python3 $tmp/pane.py; echo EXIT=\$?; sleep 60"
-	sleep 4
-	t1=$(date +%s%N)
-	capture
+	# until the first sample is on screen (a debug kernel starts slowly)
+	for _ in $(seq 60); do
+		t1=$(date +%s%N)
+		capture
+		grep -q "^  bytes_received" "$tmp/pane" && break
+		sleep 0.5
+	done
 	s1=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
 	v1=$(pane_field bytes_received 2)
 	heads=$(grep -c "^netstats watch:" "$tmp/pane")

@@ -77,11 +77,13 @@ def one(ns, mon, kind, setup):
     check(steps >= 3, f'{kind}: {steps:.1f} periods in ten periods of time')
 
     # Deleted: DEAD, final values, announced; the block stays mapped.
+    want = quiescent('1:')
     sh(f'tc qdisc del dev {DEV} root')
     dead = wait_dead(mon, {(reg.id, obj)}, id_object)
     check((reg.id, obj) in dead, f'{kind}: object-dead {obj}')
-    check(reg.hdr()[1] == BLOCK_DEAD and reg.read() == want,
-          f'{kind}: DEAD with the final values')
+    final = reg.read()
+    check(reg.hdr()[1] == BLOCK_DEAD and final == want,
+          f'{kind}: DEAD with the final values {final} (tc: {want})')
     gen_ts = reg.hdr()[4]
     time.sleep(3 * PERIOD / 1000)
     check(reg.hdr()[4] == gen_ts, f'{kind}: no update after death')
@@ -108,6 +110,16 @@ def main():
         sh(f'ip -n {NS} addr add 192.0.2.2/24 dev {PEER}')
         sh(f'ip -n {NS} link set {PEER} up')
         sh(f'ip -n {NS} link set lo up')
+        # No ARP either: the neighbours are known for good.
+        for d, n, addr in ((DEV, None, '192.0.2.2'), (PEER, NS, '192.0.2.1')):
+            other = PEER if d == DEV else DEV
+            pre = f'ip netns exec {n} ' if n else ''
+            opre = '' if n else f'ip netns exec {NS} '
+            mac = subprocess.run(f'{opre}cat /sys/class/net/{other}/address',
+                                 shell=True, capture_output=True, text=True,
+                                 check=True).stdout.strip()
+            sh(f'{pre}ip neigh replace {addr} lladdr {mac} dev {d} '
+               'nud permanent')
 
         one(ns, mon, 'fq', ['tc qdisc add dev {dev} root handle 1: fq'])
         one(ns, mon, 'fq_codel',

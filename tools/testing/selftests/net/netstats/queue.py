@@ -221,6 +221,10 @@ def test_nsim(ns, nd, mon):
     sh(f'ip netns add {NS2}')
     try:
         sh(f'ip link set {b.ifname} netns {NS2}')
+        # No IPv6 (router solicitations, MLD): only the test's traffic.
+        sh(f'sysctl -qw net.ipv6.conf.{a.ifname}.disable_ipv6=1')
+        sh(f'ip netns exec {NS2} sysctl -qw '
+           f'net.ipv6.conf.{b.ifname}.disable_ipv6=1')
         nsim_link(a.ifname, b.ifname, NS2)
         sh(f'ip addr add 192.0.2.11/24 dev {a.ifname}')
         sh(f'ip -n {NS2} addr add 192.0.2.12/24 dev {b.ifname}')
@@ -248,9 +252,14 @@ def test_nsim(ns, nd, mon):
         check(drx.derived, 'derived=1 on netdevsim: the qstats form')
         compare(nd, drx, ix, 'rx', 0, 'netdevsim rx 0 derived')
         # Honest counters: what a sent, its peer received, header and all.
-        tx = [r.read() for r in regs['tx']]
-        prx, _ = link_stats(b.ifname, NS2)
-        _, atx = link_stats(a.ifname)
+        for _ in range(20):	# quiescent: the same before and after
+            tx = [r.read() for r in regs['tx']]
+            prx, _ = link_stats(b.ifname, NS2)
+            _, atx = link_stats(a.ifname)
+            if [r.read() for r in regs['tx']] == tx and \
+               link_stats(b.ifname, NS2)[0] == prx:
+                break
+            time.sleep(0.2)
         sent = (sum(v['packets'] for v in tx), sum(v['bytes'] for v in tx),
                 sum(v['hw_drops'] for v in tx))
         check(sent[:2] == (prx['packets'], prx['bytes']) and
