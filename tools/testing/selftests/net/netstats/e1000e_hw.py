@@ -24,8 +24,9 @@ NS = 'netstats-hw'
 NS2 = 'netstats-hw2'
 
 
-def ethtool_s(dev):
-    out = subprocess.run(['ethtool', '-S', dev], capture_output=True,
+def ethtool_s(dev, netns=None):
+    pre = ['ip', 'netns', 'exec', netns] if netns else []
+    out = subprocess.run(pre + ['ethtool', '-S', dev], capture_output=True,
                          text=True, check=True).stdout
     vals = {}
     for line in out.splitlines()[1:]:
@@ -147,12 +148,7 @@ def main():
         dead = wait_dead(mon, {reg.id})
         check(reg.id in dead, 'object-dead when the device left')
         last = reg.read()
-        out = subprocess.run(f'ip netns exec {NS2} ethtool -S {a}',
-                             shell=True, capture_output=True, text=True,
-                             check=True).stdout
-        there = {k.strip(): int(v) for k, _, v in
-                 (line.strip().partition(':')
-                  for line in out.splitlines()[1:])}
+        there = ethtool_s(a, NS2)
         diff = {k: (v, there.get(k)) for k, v in last.items()
                 if there.get(k) != v}
         check(reg.hdr()[1] == BLOCK_DEAD and not diff
