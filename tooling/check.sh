@@ -16,6 +16,24 @@ t0=$(date +%s)
 "$TOP/tooling/assemble.sh"
 rm -rf "$hostres"
 mkdir -p "$hostres"
+host_files=()
+
+# Run one host step: its output goes to the console and to
+# $hostres/NAME.txt, its exit status to NAME.txt.rc, and the judge counts
+# a non-zero status (make error, crash, ABI check) as a failure.  A
+# failing step does not stop this script: the suite still runs.
+host_step() {
+	local out=$hostres/$1.txt rc=0 st
+	shift
+	"$@" 2>&1 | tee "$out" | sed 's/^/    /' || {
+		st=("${PIPESTATUS[@]}")
+		# The step's own status; if it passed, tee or sed failed.
+		rc=${st[0]}
+		[ "$rc" != 0 ] || rc=1
+	}
+	echo "$rc" >"$out.rc"
+	host_files+=("$out")
+}
 
 stage "host: YNL-generated files match the spec"
 if "$TOP/tooling/ynl-gen.sh" --check; then
@@ -23,17 +41,18 @@ if "$TOP/tooling/ynl-gen.sh" --check; then
 else
 	echo "0 passed, 1 failed" >"$hostres/ynl.txt"
 fi
+host_files+=("$hostres/ynl.txt")
+
+stage "host: the judge counts failing, crashing and missing tests"
+host_step judge "$TOP/tooling/judge-selftest.sh"
 
 "$TOP/tooling/build-kernel.sh" "$flavour"
 khdr="-isystem $obj/usr/include"
 
-host_files=("$hostres/ynl.txt")
 if [ -d "$KSRC/tools/lib/netstats" ]; then
 	stage "host: libnetstats unit tests and ABI check"
-	make -s -C "$KSRC/tools/lib/netstats" OUTPUT="$BUILD/lib-$flavour/" \
-		KHDR_INCLUDES="$khdr" test check_abi 2>&1 |
-		tee "$hostres/lib.txt" | sed 's/^/    /' || true
-	host_files+=("$hostres/lib.txt")
+	host_step lib make -s -C "$KSRC/tools/lib/netstats" \
+		OUTPUT="$BUILD/lib-$flavour/" KHDR_INCLUDES="$khdr" test check_abi
 fi
 # netstats(8) and netstats-exporter: output formats, arguments, HTTP and
 # a whole scrape against a stubbed library, all without a netstats kernel.
@@ -41,10 +60,8 @@ for t in "cli tools/net/netstats" "exporter tools/net/netstats/exporter"; do
 	read -r name dir <<<"$t"
 	[ -d "$KSRC/$dir" ] || continue
 	stage "host: $name unit tests"
-	make -s -C "$KSRC/$dir" OUTPUT="$BUILD/$name-$flavour/" \
-		KHDR_INCLUDES="$khdr" test 2>&1 |
-		tee "$hostres/$name.txt" | sed 's/^/    /' || true
-	host_files+=("$hostres/$name.txt")
+	host_step "$name" make -s -C "$KSRC/$dir" OUTPUT="$BUILD/$name-$flavour/" \
+		KHDR_INCLUDES="$khdr" test
 done
 
 "$TOP/tooling/build-selftests.sh" "$flavour"

@@ -6,14 +6,18 @@
 
 Counts kselftest cases from the guest's TAP (nested harness results where
 a program has them, else the program's own line), adds host results
-(files holding a closing 'N passed, N failed[, N skipped]' line), and
+(files holding a closing 'N passed, N failed[, N skipped]' line, and
+beside each the step's exit status in FILE.rc where check.sh ran it), and
 with --debug turns every kernel splat in dmesg and every kmemleak report
-into a failure.  Prints the verdict as one line 'N passed, N failed'
+into a failure.  A host file that is missing, has no closing line, or
+whose step exited non-zero while its closing lines report no failure
+counts as one failure.  Prints the verdict as one line 'N passed, N failed'
 and exits 1 on any failure or an incomplete run.
 """
 import argparse
 import os
 import re
+import signal
 import sys
 
 SPLAT = re.compile(r'(BUG: |WARNING: |KASAN|UBSAN|general protection fault|'
@@ -69,6 +73,24 @@ def judge_tap(path, t):
         nested = []
 
 
+def step_status(hf):
+    """Why the step that wrote host file hf failed, from hf.rc; '' if it
+    exited 0 or left no status (a file check.sh writes itself)."""
+    path = hf + '.rc'
+    if not os.path.exists(path):
+        return ''
+    text = open(path, errors='replace').read().strip()
+    if not text.isdigit():
+        return f'unreadable exit status {text!r}'
+    rc = int(text)
+    if rc > 128:
+        try:
+            return f'killed by {signal.Signals(rc - 128).name} (exit status {rc})'
+        except ValueError:
+            pass
+    return f'exited with status {rc}' if rc else ''
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('results')
@@ -78,21 +100,29 @@ def main():
 
     t = Tally()
     for hf in args.host:
+        if not os.path.exists(hf):
+            t.add(False, f'{hf}: missing')
+            continue
         # A host file may hold several runners' closing lines: sum them.
-        found = 0
-        if os.path.exists(hf):
-            for line in open(hf, errors='replace'):
-                m = CLOSING.match(line.strip())
-                if not m:
-                    continue
-                found += 1
-                t.passed += int(m.group(1))
-                t.failed += int(m.group(2))
-                t.skipped += int(m.group(3) or 0)
-                if int(m.group(2)):
-                    t.failures.append(f'{os.path.basename(hf)}: {m.group(2)} failed')
+        found = failed = 0
+        for line in open(hf, errors='replace'):
+            m = CLOSING.match(line.strip())
+            if not m:
+                continue
+            found += 1
+            failed += int(m.group(2))
+            t.passed += int(m.group(1))
+            t.failed += int(m.group(2))
+            t.skipped += int(m.group(3) or 0)
+            if int(m.group(2)):
+                t.failures.append(f'{os.path.basename(hf)}: {m.group(2)} failed')
+        # A step that failed (make error, crash, ABI check) fails once,
+        # unless its closing lines already count a failure.
+        status = step_status(hf)
         if not found:
-            t.add(False, f'{hf}: no result line')
+            t.add(False, f'{hf}: no result line' + (f', {status}' if status else ''))
+        elif status and not failed:
+            t.add(False, f'{os.path.basename(hf)}: {status}')
 
     res = args.results
     if not os.path.exists(os.path.join(res, 'done')):
