@@ -112,6 +112,7 @@ struct netstats_group {
  * @id: registration id, unique within the netlink socket
  * @grp: the group
  * @map: the socket's map file
+ * @owner_id: the map's id: one per netlink socket, never reused
  * @net: netns of the netlink socket (notifications go there)
  * @target: netns whose instance is mapped: @net, or netns-fd's; no
  *	reference (the producer turns the block DEAD when it goes)
@@ -135,6 +136,7 @@ struct netstats_group {
  *	producer sets it (a sparse range of shared pages)
  * @user: the user charged for the range (RLIMIT_MEMLOCK), or NULL
  * @dead: the object died; the range holds its final values
+ * @notify: the registering socket asked for its object-dead notifications
  * @priv: the producer's
  * @node: the producer's
  */
@@ -142,6 +144,7 @@ struct netstats_reg {
 	u32 id;
 	const struct netstats_group *grp;
 	struct netstats_map *map;
+	u64 owner_id;
 	possible_net_t net;
 	possible_net_t target;
 	u32 portid;
@@ -159,6 +162,7 @@ struct netstats_reg {
 	unsigned int charge;
 	struct user_struct *user;
 	bool dead;
+	bool notify;
 	void *priv;
 	struct hlist_node node;
 };
@@ -326,6 +330,8 @@ int netstats_map_reserve(struct netstats_map *map, unsigned long npages,
 			 unsigned long *pgoff);
 int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
 		     struct page *page);
+void netstats_map_replace(struct netstats_map *map, unsigned long pgoff,
+			  struct page *page);
 void netstats_notify_dead(struct netstats_reg *reg, const char *object);
 void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie);
 int netstats_percpu_attach(struct netstats_reg *reg, void __percpu *block);

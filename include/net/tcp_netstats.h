@@ -8,6 +8,7 @@
 #include <linux/tcp.h>
 #include <linux/types.h>
 #include <net/netstats.h>
+#include <net/sock.h>
 
 struct sock;
 
@@ -65,6 +66,16 @@ static inline struct tcp_stats_seq *tcp_stats_seq(struct tcp_stats *st)
 	return (void *)st + PAGE_SIZE;
 }
 
+#if IS_ENABLED(CONFIG_NETSTATS_DEBUG)
+void netstats_tcp_debug_delay(const struct tcp_sock *tp,
+			      const struct tcp_stats *st);
+#else
+static inline void netstats_tcp_debug_delay(const struct tcp_sock *tp,
+					    const struct tcp_stats *st)
+{
+}
+#endif
+
 #if IS_ENABLED(CONFIG_NETSTATS)
 void netstats_tcp_destroy(struct sock *sk);
 void netstats_tcp_disconnect(struct sock *sk);
@@ -88,11 +99,18 @@ static inline void netstats_tcp_monitor_sk(struct sock *sk)
 }
 #endif
 
-/* The mapped counters of a registered socket, NULL otherwise. */
+/*
+ * The mapped counters of a registered socket, NULL otherwise.
+ *
+ * Every writer excludes the others and netstats_tcp_destroy() as TCP
+ * does: it is the socket's owner (lock_sock()), or runs in softirq under
+ * the socket spinlock while no process owns the socket.  The slot is
+ * reused or freed only after an RCU grace period besides.
+ */
 static inline struct tcp_stats *tcp_netstats(const struct tcp_sock *tp)
 {
 #if IS_ENABLED(CONFIG_NETSTATS)
-	return tp->netstats;
+	return READ_ONCE(tp->netstats);
 #else
 	return NULL;
 #endif
@@ -103,14 +121,36 @@ static inline struct tcp_stats *tcp_netstats(const struct tcp_sock *tp)
  * what its helper just stored.  An unregistered socket pays the load of
  * tp->netstats and a predicted branch; with CONFIG_NETSTATS=n, nothing.
  */
+static inline void __tcp_netstats_segs_in(const struct tcp_sock *tp,
+					  struct tcp_stats *st)
+{
+	WRITE_ONCE(st->segs_in, tp->segs_in);
+	WRITE_ONCE(st->data_segs_in, tp->data_segs_in);
+}
+
+/*
+ * tcp_v4_rcv() and tcp_v6_rcv() count segs_in before they look for an
+ * owner: a segment that finds the socket owned (and goes to the backlog)
+ * is mirrored by the owner, in tcp_netstats_release().
+ */
 static inline void tcp_netstats_segs_in(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
-	if (unlikely(st)) {
-		WRITE_ONCE(st->segs_in, tp->segs_in);
-		WRITE_ONCE(st->data_segs_in, tp->data_segs_in);
+	if (unlikely(st) &&
+	    !sock_owned_by_user_nocheck((const struct sock *)tp)) {
+		netstats_tcp_debug_delay(tp, st);
+		__tcp_netstats_segs_in(tp, st);
 	}
+}
+
+/* The owner releases the socket (tcp_release_cb()). */
+static inline void tcp_netstats_release(const struct tcp_sock *tp)
+{
+	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(st))
+		__tcp_netstats_segs_in(tp, st);
 }
 
 static inline void tcp_netstats_rcv_nxt(const struct tcp_sock *tp)

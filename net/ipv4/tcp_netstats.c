@@ -3,12 +3,20 @@
  * netstats "tcp" group: the counters of one TCP socket.
  *
  * A registered socket's counters live in a 56-byte slot of a pair of
- * pages shared by the registered sockets of one netns and one owner
- * (uid): the first page holds the counters (struct tcp_stats), which
+ * pages: the first page holds the counters (struct tcp_stats), which
  * every process of the netns may see, as inet_diag shows them; the same
  * slot of the second page holds the sequence numbers (struct
- * tcp_stats_seq), which only the owner and CAP_NET_ADMIN may see.  An
- * owner's registration maps both pages, a monitor's the first.
+ * tcp_stats_seq), which only the socket's owner and CAP_NET_ADMIN may
+ * see.  A pair holds the sockets of one netns that one netlink socket
+ * registered with their sequence numbers (by fd, or by cookie with
+ * CAP_NET_ADMIN), so that the second page, which such a registration
+ * maps, holds no sequence numbers it did not ask for; or the sockets
+ * that only tcp-all or registrations of the counters gave a slot, whose
+ * second page only CAP_NET_ADMIN monitors map.  A socket whose slot is
+ * in such a pair moves to a pair of the netlink socket that registers it
+ * with its sequence numbers if no registration maps the slot yet, else
+ * to a pair of its own, at the same offset, where the registrations that
+ * mapped it follow it.
  *
  * tcp_sock reaches its slot through tp->netstats and the central TCP
  * helpers mirror each store into it.  The slot stays until the socket is
@@ -30,6 +38,8 @@
 
 #include <linux/bitmap.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/idr.h>
 #include <linux/net.h>
@@ -47,6 +57,8 @@
 
 #define NETSTATS_TCP_SLOT	56
 #define NETSTATS_TCP_SLOTS	(PAGE_SIZE / NETSTATS_TCP_SLOT)
+/* netstats_tcp_page::owner of a pair that holds one socket only */
+#define NETSTATS_TCP_SOLO	U64_MAX
 
 /* tcp-all: units (page pairs) per netns, pages of a unit in the range */
 #define NETSTATS_TCP_UNITS	4096
@@ -64,7 +76,11 @@ static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
  * @page: the mapped pages (order 1): counters, then sequence numbers
  * @net: netns of the sockets (no reference: a socket with a slot holds
  *	one; lingering slots are freed before the netns goes)
- * @uid: owner of the sockets
+ * @owner: the netlink socket (netstats_reg::owner_id) whose registrations
+ *	by fd, or with CAP_NET_ADMIN by cookie, put the sockets here; 0 for
+ *	the sockets that tcp-all monitors or other registrations gave a slot;
+ *	NETSTATS_TCP_SOLO for a pair of one socket, which several netlink
+ *	sockets registered with its sequence numbers
  * @unit: number of the pair in its netns (its place in tcp-all ranges)
  * @entries: the page of entries naming each slot's socket, while the
  *	netns is monitored, or NULL
@@ -72,7 +88,10 @@ static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
  * @linger_next_until: when the @lingering_next slots may be freed
  * @used: slots in use
  * @busy: slots in use
- * @dying: slots whose socket was destroyed, waiting for the reaper
+ * @dying: slots whose socket was destroyed, or moved to a page of its
+ *	registrant (@moved too), waiting for the reaper
+ * @moved: dying slots whose socket lives on in another slot
+ * @reaping: dying slots the reaper took, waiting for an RCU grace period
  * @lingering: DEAD slots kept for the monitors, freed first
  * @lingering_next: DEAD slots kept for the monitors, freed next
  * @regs: per slot, the registrations mapping it
@@ -81,7 +100,7 @@ struct netstats_tcp_page {
 	struct list_head node;
 	struct page *page;
 	possible_net_t net;
-	kuid_t uid;
+	u64 owner;
 	unsigned int unit;
 	struct page *entries;
 	unsigned long linger_until;
@@ -89,6 +108,8 @@ struct netstats_tcp_page {
 	unsigned int used;
 	DECLARE_BITMAP(busy, NETSTATS_TCP_SLOTS);
 	DECLARE_BITMAP(dying, NETSTATS_TCP_SLOTS);
+	DECLARE_BITMAP(reaping, NETSTATS_TCP_SLOTS);
+	DECLARE_BITMAP(moved, NETSTATS_TCP_SLOTS);
 	DECLARE_BITMAP(lingering, NETSTATS_TCP_SLOTS);
 	DECLARE_BITMAP(lingering_next, NETSTATS_TCP_SLOTS);
 	struct hlist_head regs[NETSTATS_TCP_SLOTS];
@@ -122,6 +143,72 @@ struct netstats_tcp_monitor {
 };
 
 static unsigned int netstats_tcp_net_id __read_mostly;
+
+#if IS_ENABLED(CONFIG_NETSTATS_DEBUG)
+/*
+ * debugfs netstats/tcp_store_delay_us: a registered socket's softirq
+ * writer waits this long between its load of tp->netstats and its
+ * stores; netstats/tcp_detached_stores counts the stores whose slot was
+ * detached from the socket meanwhile (each one a bug).
+ */
+static u32 netstats_tcp_store_delay_us;
+static u32 netstats_tcp_destroy_delay_us;
+static u64 netstats_tcp_detached_stores;
+
+static void netstats_tcp_udelay(u32 us)
+{
+	us = min(us, 50000U);
+	mdelay(us / 1000);
+	udelay(us % 1000);
+}
+
+void netstats_tcp_debug_delay(const struct tcp_sock *tp,
+			      const struct tcp_stats *st)
+{
+	u32 us = READ_ONCE(netstats_tcp_store_delay_us);
+
+	if (!us)
+		return;
+	netstats_tcp_udelay(us);
+	if (READ_ONCE(tp->netstats) != st) {
+		WRITE_ONCE(netstats_tcp_detached_stores,
+			   netstats_tcp_detached_stores + 1);
+		WARN_ONCE(1, "netstats: store into a detached TCP slot\n");
+	}
+}
+EXPORT_SYMBOL_GPL(netstats_tcp_debug_delay);
+
+/* debugfs netstats/tcp_destroy_delay_us: netstats_tcp_destroy() waits
+ * this long before it detaches the slot.
+ */
+static void netstats_tcp_debug_destroy_delay(void)
+{
+	u32 us = READ_ONCE(netstats_tcp_destroy_delay_us);
+
+	if (us)
+		netstats_tcp_udelay(us);
+}
+
+static void netstats_tcp_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("netstats", NULL);
+
+	debugfs_create_u32("tcp_store_delay_us", 0600, dir,
+			   &netstats_tcp_store_delay_us);
+	debugfs_create_u32("tcp_destroy_delay_us", 0600, dir,
+			   &netstats_tcp_destroy_delay_us);
+	debugfs_create_u64("tcp_detached_stores", 0400, dir,
+			   &netstats_tcp_detached_stores);
+}
+#else
+static void netstats_tcp_debug_destroy_delay(void)
+{
+}
+
+static void netstats_tcp_debugfs_init(void)
+{
+}
+#endif
 
 static struct netstats_tcp_net *netstats_tcp_net(const struct net *net)
 {
@@ -277,7 +364,7 @@ static void netstats_tcp_page_free(struct netstats_tcp_page *p)
 }
 
 static struct netstats_tcp_page *netstats_tcp_page_alloc(struct net *net,
-							 kuid_t uid)
+							 u64 owner)
 {
 	struct netstats_tcp_net *tn = netstats_tcp_net(net);
 	struct netstats_tcp_page *p;
@@ -300,7 +387,7 @@ static struct netstats_tcp_page *netstats_tcp_page_alloc(struct net *net,
 	}
 	set_page_private(p->page, (unsigned long)p);
 	write_pnet(&p->net, net);
-	p->uid = uid;
+	p->owner = owner;
 	p->unit = unit;
 	list_add(&p->node, &netstats_tcp_pages);
 	if (tn->nr_monitors && netstats_tcp_page_monitor(tn, p)) {
@@ -316,38 +403,21 @@ static bool netstats_tcp_page_gone(struct netstats_tcp_page *p)
 	DECLARE_BITMAP(gone, NETSTATS_TCP_SLOTS);
 
 	bitmap_or(gone, p->dying, p->lingering, NETSTATS_TCP_SLOTS);
+	bitmap_or(gone, gone, p->reaping, NETSTATS_TCP_SLOTS);
 	bitmap_or(gone, gone, p->lingering_next, NETSTATS_TCP_SLOTS);
 	return bitmap_subset(p->busy, gone, NETSTATS_TCP_SLOTS);
 }
 
-static struct tcp_stats *netstats_tcp_slot_alloc(struct net *net, kuid_t uid)
+/* Take free slot @slot of @p for a socket. */
+static struct tcp_stats *netstats_tcp_slot_take(struct netstats_tcp_page *p,
+						unsigned int slot)
 {
-	struct netstats_tcp_page *p;
-	struct tcp_stats *st;
-	unsigned int slot;
+	struct tcp_stats *st = netstats_tcp_slot(p, slot);
 	u32 gen;
 
-	lockdep_assert_held(&netstats_tcp_lock);
-
-	/* A page whose sockets are all destroyed may belong to a netns
-	 * that is gone, whose address a new netns can have: never share it.
-	 */
-	list_for_each_entry(p, &netstats_tcp_pages, node)
-		if (net_eq(read_pnet(&p->net), net) && uid_eq(p->uid, uid) &&
-		    p->used < NETSTATS_TCP_SLOTS &&
-		    !netstats_tcp_page_gone(p))
-			goto found;
-
-	p = netstats_tcp_page_alloc(net, uid);
-	if (!p)
-		return NULL;
-
-found:
-	slot = find_first_zero_bit(p->busy, NETSTATS_TCP_SLOTS);
 	__set_bit(slot, p->busy);
 	p->used++;
 	netstats_block_get();
-	st = netstats_tcp_slot(p, slot);
 	/* Whoever mapped an earlier user of this slot moved to a snapshot;
 	 * a new generation still tells any stale reader.
 	 */
@@ -357,6 +427,30 @@ found:
 	WRITE_ONCE(st->hdr.generation, gen + 1);
 	WRITE_ONCE(st->hdr.state, NETSTATS_BLOCK_LIVE);
 	return st;
+}
+
+static struct tcp_stats *netstats_tcp_slot_alloc(struct net *net, u64 owner)
+{
+	struct netstats_tcp_page *p;
+
+	lockdep_assert_held(&netstats_tcp_lock);
+
+	/* A page whose sockets are all destroyed may belong to a netns
+	 * that is gone, whose address a new netns can have: never share it.
+	 */
+	list_for_each_entry(p, &netstats_tcp_pages, node)
+		if (net_eq(read_pnet(&p->net), net) && p->owner == owner &&
+		    p->used < NETSTATS_TCP_SLOTS &&
+		    !netstats_tcp_page_gone(p))
+			goto found;
+
+	p = netstats_tcp_page_alloc(net, owner);
+	if (!p)
+		return NULL;
+
+found:
+	return netstats_tcp_slot_take(p, find_first_zero_bit(p->busy,
+							     NETSTATS_TCP_SLOTS));
 }
 
 /* Return: true if the page was freed with its last slot. */
@@ -382,12 +476,20 @@ struct netstats_tcp_dead_arg {
 	unsigned int offset;
 };
 
+/*
+ * The snapshot holds the dead socket's slot only: the other slots of the
+ * copy (counters and sequence numbers of other sockets, frozen at this
+ * moment) read as zeroes.
+ */
 static void netstats_tcp_mark_dead(void *page_addr, unsigned int idx,
 				   void *arg)
 {
 	struct netstats_tcp_dead_arg *d = arg;
 	struct tcp_stats *st = page_addr + d->offset;
 
+	memset(page_addr, 0, d->offset);
+	memset(page_addr + d->offset + NETSTATS_TCP_SLOT, 0,
+	       PAGE_SIZE - d->offset - NETSTATS_TCP_SLOT);
 	if (idx)	/* the sequence numbers */
 		return;
 
@@ -471,27 +573,74 @@ static bool netstats_tcp_unlinger(struct netstats_tcp_net *tn,
 static void netstats_tcp_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(netstats_tcp_reap_work, netstats_tcp_reap);
 
-/* Snapshot every registration of the slots of destroyed sockets, then
- * free the slots, or let them linger in monitored netns.
+/*
+ * Take the slots that netstats_tcp_destroy() marked since the last reap.
+ * Return: true if there were any.
+ */
+static bool netstats_tcp_take_dying(void)
+{
+	struct netstats_tcp_page *p;
+	bool any = false;
+	unsigned int i;
+
+	lockdep_assert_held(&netstats_tcp_lock);
+
+	list_for_each_entry(p, &netstats_tcp_pages, node) {
+		for (i = 0; i < BITS_TO_LONGS(NETSTATS_TCP_SLOTS); i++) {
+			/* Set without our lock, by any context. */
+			unsigned long bits = xchg(&p->dying[i], 0);
+
+			p->reaping[i] |= bits;
+			any |= !!bits;
+		}
+	}
+	return any;
+}
+
+/*
+ * Snapshot every registration of the slots of destroyed sockets, then
+ * free the slots, or let them linger in monitored netns.  A softirq
+ * writer that loaded tp->netstats just before netstats_tcp_destroy()
+ * cleared it may still store into the slot until it leaves its BH
+ * section: the slots are taken first, and snapshotted and freed only
+ * after an RCU grace period, so the snapshot holds the last store and
+ * no store reaches a freed or reused slot.
  */
 static void netstats_tcp_reap(struct work_struct *work)
 {
-	unsigned long next = 0, now = jiffies;
+	unsigned long next = 0, now;
 	struct netstats_tcp_page *p, *tmp;
 	struct netstats_tcp_net *tn;
 	struct netstats_reg *reg;
 	struct hlist_node *n;
 	unsigned int slot;
-	bool freed;
+	bool freed, taken;
 
+	mutex_lock(&netstats_tcp_lock);
+	taken = netstats_tcp_take_dying();
+	mutex_unlock(&netstats_tcp_lock);
+	if (taken)
+		synchronize_rcu();
+
+	now = jiffies;
 	mutex_lock(&netstats_tcp_lock);
 	list_for_each_entry_safe(p, tmp, &netstats_tcp_pages, node) {
 		tn = netstats_tcp_net(read_pnet(&p->net));
 		freed = false;
-		for_each_set_bit(slot, p->dying, NETSTATS_TCP_SLOTS) {
+		for_each_set_bit(slot, p->reaping, NETSTATS_TCP_SLOTS) {
 			struct netstats_tcp_dead_arg d = {
 				.offset = slot * NETSTATS_TCP_SLOT,
 			};
+
+			if (__test_and_clear_bit(slot, p->moved)) {
+				/* Its socket lives on elsewhere. */
+				__clear_bit(slot, p->reaping);
+				if (netstats_tcp_slot_free(p, slot)) {
+					freed = true;
+					break;
+				}
+				continue;
+			}
 
 			hlist_for_each_entry_safe(reg, n, &p->regs[slot], node) {
 				hlist_del_init(&reg->node);
@@ -501,7 +650,7 @@ static void netstats_tcp_reap(struct work_struct *work)
 				reg->dead = true;
 				netstats_notify_dead(reg, NULL);
 			}
-			clear_bit(slot, p->dying);
+			__clear_bit(slot, p->reaping);
 			if (tn->nr_monitors && p->entries) {
 				netstats_tcp_linger_slot(tn, p, slot);
 			} else if (netstats_tcp_slot_free(p, slot)) {
@@ -522,10 +671,12 @@ static void netstats_tcp_reap(struct work_struct *work)
 /**
  * netstats_tcp_destroy() - a TCP socket is destroyed
  * @sk: the socket, from tcp_v4_destroy_sock(), in any context, or from
- *	__tcp_close() before an abortive disconnect zeroes the counters
+ *	__tcp_close() before an abortive disconnect zeroes the counters;
+ *	its writers are excluded (owned, or its spinlock held unowned)
  *
- * Its counters are final: detach the slot and let the reaper move the
- * readers to snapshots.
+ * Its counters are final: copy them (segs_in may lag behind while the
+ * socket was owned), detach the slot and let the reaper move the readers
+ * to snapshots after a grace period.
  */
 void netstats_tcp_destroy(struct sock *sk)
 {
@@ -534,7 +685,11 @@ void netstats_tcp_destroy(struct sock *sk)
 
 	if (!st)
 		return;
+	netstats_tcp_debug_destroy_delay();
+	netstats_tcp_sync(tp, st);
 	WRITE_ONCE(tp->netstats, NULL);
+	/* The reaper's xchg() of the bit sees the pointer cleared. */
+	smp_mb__before_atomic();
 	set_bit(netstats_tcp_slot_of(st), netstats_tcp_page_of(st)->dying);
 	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
 }
@@ -559,7 +714,7 @@ void netstats_tcp_disconnect(struct sock *sk)
  * Return: the slot, ERR_PTR(-ENOMEM), or ERR_PTR(-ENOENT) if @sk was
  * destroyed (its counters are final and nobody mapped them).
  */
-static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk)
+static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner)
 {
 	struct tcp_stats *st = tcp_sk(sk)->netstats;
 
@@ -567,7 +722,7 @@ static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk)
 
 	if (st)
 		return st;
-	st = netstats_tcp_slot_alloc(sock_net(sk), sock_i_uid(sk));
+	st = netstats_tcp_slot_alloc(sock_net(sk), owner);
 	if (!st)
 		return ERR_PTR(-ENOMEM);
 	/* Softirq writers run under the socket spinlock even while we own
@@ -586,6 +741,65 @@ static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk)
 	return st;
 }
 
+/*
+ * Move @sk from slot @old to a slot of the pairs of @owner, or, if
+ * registrations map @old, to the same slot of a pair of its own
+ * (NETSTATS_TCP_SOLO), where those registrations follow it; @sk is
+ * locked (owned).  The old slot leaves the directory at once and is
+ * freed after a grace period, without turning DEAD: the socket lives on.
+ * Return: the new slot, or @old if there is no memory for one.
+ */
+static struct tcp_stats *netstats_tcp_move(struct sock *sk,
+					   struct tcp_stats *old, u64 owner)
+{
+	struct netstats_tcp_page *op = netstats_tcp_page_of(old);
+	unsigned int slot = netstats_tcp_slot_of(old);
+	struct netstats_tcp_page *p;
+	struct netstats_reg *reg;
+	struct hlist_node *n;
+	struct tcp_stats *st;
+
+	lockdep_assert_held(&netstats_tcp_lock);
+
+	if (owner == NETSTATS_TCP_SOLO) {
+		p = netstats_tcp_page_alloc(sock_net(sk), owner);
+		if (!p)
+			return old;
+		st = netstats_tcp_slot_take(p, slot);
+	} else {
+		st = netstats_tcp_slot_alloc(sock_net(sk), owner);
+		if (!st)
+			return old;
+		p = netstats_tcp_page_of(st);
+	}
+	spin_lock_bh(&sk->sk_lock.slock);
+	netstats_tcp_sync(tcp_sk(sk), st);
+	WRITE_ONCE(tcp_sk(sk)->netstats, st);
+	spin_unlock_bh(&sk->sk_lock.slock);
+
+	/* Same slot, same offsets: the registrations' readers refault onto
+	 * the new pair, which holds the values of the old slot and more.
+	 */
+	hlist_for_each_entry_safe(reg, n, &op->regs[slot], node) {
+		netstats_map_replace(reg->map, reg->pgoff, p->page);
+		if (reg->npages > 1)
+			netstats_map_replace(reg->map, reg->pgoff + 1,
+					     p->page + 1);
+		hlist_del(&reg->node);
+		hlist_add_head(&reg->node, &p->regs[slot]);
+	}
+	if (p->entries)
+		netstats_tcp_entry_fill(p, st, sk);
+	/* Monitors stop following the old slot: not LIVE, new generation. */
+	WRITE_ONCE(old->hdr.state, 0);
+	WRITE_ONCE(old->hdr.generation, old->hdr.generation + 1);
+	__set_bit(slot, op->moved);
+	smp_mb__before_atomic();
+	set_bit(slot, op->dying);
+	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+	return st;
+}
+
 /* Give a socket of a monitored netns a slot and name it in its entry. */
 static void __netstats_tcp_monitor_sk(struct sock *sk)
 {
@@ -595,7 +809,7 @@ static void __netstats_tcp_monitor_sk(struct sock *sk)
 
 	if (!READ_ONCE(netstats_tcp_net(sock_net(sk))->nr_monitors))
 		return;
-	st = netstats_tcp_sk_slot(sk);
+	st = netstats_tcp_sk_slot(sk, 0);
 	if (!IS_ERR(st))
 		netstats_tcp_entry_fill(netstats_tcp_page_of(st), st, sk);
 }
@@ -785,7 +999,7 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 
 	lock_sock(sk);
 	mutex_lock(&netstats_tcp_lock);
-	st = netstats_tcp_sk_slot(sk);
+	st = netstats_tcp_sk_slot(sk, full ? reg->owner_id : 0);
 	if (IS_ERR(st)) {
 		err = PTR_ERR(st);
 		if (err == -ENOENT)
@@ -793,6 +1007,19 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 		goto out_unlock;
 	}
 	p = netstats_tcp_page_of(st);
+	/* The second page shows the sequence numbers of every socket of the
+	 * pair: only those of our own pairs.
+	 */
+	if (full && p->owner != reg->owner_id &&
+	    p->owner != NETSTATS_TCP_SOLO) {
+		bool mapped = !hlist_empty(&p->regs[netstats_tcp_slot_of(st)]);
+
+		st = netstats_tcp_move(sk, st, mapped ? NETSTATS_TCP_SOLO :
+						     reg->owner_id);
+		p = netstats_tcp_page_of(st);
+		full = p->owner == reg->owner_id ||
+		       p->owner == NETSTATS_TCP_SOLO;
+	}
 	pages[0] = p->page;
 	pages[1] = p->page + 1;
 	reg->npages = full ? 2 : 1;
@@ -1112,6 +1339,7 @@ static int __init netstats_tcp_init(void)
 	err = register_pernet_subsys(&netstats_tcp_net_ops);
 	if (err)
 		return err;
+	netstats_tcp_debugfs_init();
 	err = netstats_group_add(&netstats_tcp_group);
 	if (!err)
 		err = netstats_group_add(&netstats_tcp_all_group);

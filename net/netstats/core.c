@@ -244,12 +244,13 @@ err_cancel:
 }
 
 /* QUERY of one group: at most this much, instances included. */
-#define NETSTATS_QUERY_MAX_SIZE	(4 << 20)
+#define NETSTATS_QUERY_MAX_SIZE	(256 << 10)
 
 int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netstats_group *grp;
 	struct sk_buff *rsp;
+	bool locked = true;
 	size_t size;
 	int err;
 
@@ -263,32 +264,46 @@ int netstats_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 				    info->attrs[NETSTATS_A_GROUP_NAME],
 				    "unknown counter group");
 		err = -ENOENT;
-		goto err_unlock;
+		goto out_unlock;
 	}
-	/* The instances: as many as there are, the message grows to them. */
+	/* Groups with an ops table are built in and never go away: their
+	 * instances (which may take RTNL) are listed without the lock.
+	 */
+	if (grp->ops) {
+		mutex_unlock(&netstats_groups_lock);
+		locked = false;
+	}
+	/* The instances: as many as fit in a bounded reply. */
 	size = netstats_nl_group_size(grp);
 	if (grp->ops && grp->ops->instances)
 		size += NLMSG_GOODSIZE;
 	for (;;) {
+		size = min_t(size_t, size, NETSTATS_QUERY_MAX_SIZE);
 		rsp = genlmsg_new(size, GFP_KERNEL);
 		err = -ENOMEM;
 		if (!rsp)
-			goto err_unlock;
+			goto out_unlock;
 		err = netstats_nl_group_fill(rsp, grp, info, true);
 		if (err != -EMSGSIZE || size >= NETSTATS_QUERY_MAX_SIZE)
 			break;
 		nlmsg_free(rsp);
-		size *= 2;
+		size *= 4;
 	}
-	mutex_unlock(&netstats_groups_lock);
+	if (locked)
+		mutex_unlock(&netstats_groups_lock);
 	if (err) {
+		if (err == -EMSGSIZE)
+			NL_SET_ERR_MSG_FMT(info->extack,
+					   "more instances than a %u-byte reply holds",
+					   NETSTATS_QUERY_MAX_SIZE);
 		nlmsg_free(rsp);
 		return err;
 	}
 	return genlmsg_reply(rsp, info);
 
-err_unlock:
-	mutex_unlock(&netstats_groups_lock);
+out_unlock:
+	if (locked)
+		mutex_unlock(&netstats_groups_lock);
 	return err;
 }
 
@@ -642,6 +657,8 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	reg->grp = grp;
 	reg->map = priv->map;
+	reg->owner_id = priv->map->id;
+	reg->notify = nla_get_flag(info->attrs[NETSTATS_A_REGISTRATION_NOTIFY]);
 	reg->portid = info->snd_portid;
 	reg->ncpus = 1;
 	write_pnet(&reg->net, genl_info_net(info));
@@ -694,14 +711,28 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unregister;
 	}
 	genlmsg_end(rsp, hdr);
-	file = get_file(priv->map->file);
-	mutex_unlock(&priv->lock);
 
 	/* Each reply carries a new fd of the map file: mmap the range, then
-	 * close it.
+	 * close it.  The fd, the registration and the reply are one
+	 * transaction: the fd is installed only once the reply is queued on
+	 * the socket.  A reply that does not fit the receive buffer is
+	 * dropped (the socket gets ENOBUFS), and then the registration,
+	 * which no other request of the socket could see yet (priv->lock),
+	 * is undone and the fd number given back.
 	 */
+	err = genlmsg_reply(rsp, info);
+	rsp = NULL;
+	if (err) {
+		NL_SET_ERR_MSG(info->extack,
+			       "no room for the reply in the receive buffer");
+		if (err == -EAGAIN)
+			err = -ENOBUFS;
+		goto err_unregister;
+	}
+	file = get_file(priv->map->file);
+	mutex_unlock(&priv->lock);
 	fd_install(fd, file);
-	return genlmsg_reply(rsp, info);
+	return 0;
 
 err_unregister:
 	xa_erase(&priv->regs, reg->id);
@@ -746,19 +777,21 @@ int netstats_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static void netstats_notify(struct netstats_reg *reg, const char *object,
-			    u64 cookie)
+/* The object-dead notification of @reg, sized to fit. */
+static struct sk_buff *netstats_dead_msg(struct netstats_reg *reg,
+					 const char *object, u64 cookie)
 {
-	struct net *net = read_pnet(&reg->net);
 	struct sk_buff *ntf;
+	size_t size;
 	void *hdr;
 
-	if (!genl_has_listeners(&netstats_nl_family, net, NETSTATS_NLGRP_MONITOR))
-		return;
-
-	ntf = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	size = 2 * nla_total_size(sizeof(u32)) +		/* id, portid */
+	       nla_total_size(strlen(reg->grp->name) + 1) +
+	       (object ? nla_total_size(strlen(object) + 1) : 0) +
+	       (cookie ? nla_total_size_64bit(sizeof(u64)) : 0);
+	ntf = genlmsg_new(size, GFP_KERNEL);
 	if (!ntf)
-		return;
+		return NULL;
 	hdr = genlmsg_put(ntf, 0, 0, &netstats_nl_family, 0,
 			  NETSTATS_CMD_OBJECT_DEAD);
 	if (!hdr ||
@@ -769,11 +802,48 @@ static void netstats_notify(struct netstats_reg *reg, const char *object,
 	    (cookie && nla_put_u64_64bit(ntf, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
 					 cookie, NETSTATS_A_REGISTRATION_PAD))) {
 		nlmsg_free(ntf);
-		return;
+		return NULL;
 	}
 	genlmsg_end(ntf, hdr);
-	genlmsg_multicast_netns(&netstats_nl_family, net, ntf, 0,
-				NETSTATS_NLGRP_MONITOR, GFP_KERNEL);
+	return ntf;
+}
+
+/*
+ * One object-dead notification goes to the netlink socket that owns @reg,
+ * by unicast, if it asked for them at REGISTER (notify), whether or not it
+ * may join the monitor group; a copy goes to
+ * the monitor group (CAP_NET_ADMIN), which the owner is left out of, so
+ * that it hears of its registration once.  Neither waits: a socket whose
+ * receive buffer is full loses the message and gets ENOBUFS, and the DEAD
+ * state of the block stays authoritative.
+ */
+static void netstats_notify(struct netstats_reg *reg, const char *object,
+			    u64 cookie)
+{
+	struct net *net = read_pnet(&reg->net);
+	struct sk_buff *ntf;
+	u32 owner;
+
+	might_sleep();
+
+	ntf = netstats_dead_msg(reg, object, cookie);
+	if (!ntf)
+		return;
+	/* None to a socket being released: its port id is free for another
+	 * socket to bind already.
+	 */
+	owner = reg->notify && !READ_ONCE(reg->map->owner_gone) ?
+		reg->portid : 0;
+	/* As nlmsg_notify() does: the group but the owner, then the owner. */
+	if (genl_has_listeners(&netstats_nl_family, net,
+			       NETSTATS_NLGRP_MONITOR))
+		genlmsg_multicast_netns(&netstats_nl_family, net, skb_get(ntf),
+					owner, NETSTATS_NLGRP_MONITOR,
+					GFP_KERNEL);
+	if (owner)
+		genlmsg_unicast(net, ntf, owner);
+	else
+		nlmsg_free(ntf);
 }
 
 /**
@@ -816,9 +886,12 @@ netstats_counters_dup(const struct netstats_counter_desc *counters,
 }
 
 /**
- * netstats_notify_dead() - tell the monitor group a registered object died
+ * netstats_notify_dead() - tell the owner of a registration, and the
+ *	monitor group, that its object died
  * @reg: the registration, now backed by a snapshot
  * @object: the object's name, or NULL
+ *
+ * Context: process context, may sleep; @reg may not be freed meanwhile.
  */
 void netstats_notify_dead(struct netstats_reg *reg, const char *object)
 {
@@ -826,10 +899,12 @@ void netstats_notify_dead(struct netstats_reg *reg, const char *object)
 }
 
 /**
- * netstats_notify_sock_dead() - tell the monitor group a socket of a
- *	directory registration died
+ * netstats_notify_sock_dead() - tell the owner of a directory
+ *	registration, and the monitor group, that one of its sockets died
  * @reg: the directory registration (it lives on)
  * @cookie: the socket's cookie
+ *
+ * Context: process context, may sleep; @reg may not be freed meanwhile.
  */
 void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie)
 {
@@ -847,6 +922,11 @@ void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
 	struct netstats_reg *reg;
 	unsigned long id;
 
+	/* The socket left the port table before this: its port id may name
+	 * another socket by now, which must not get our notifications.
+	 */
+	if (priv->map)
+		WRITE_ONCE(priv->map->owner_gone, true);
 	xa_for_each(&priv->regs, id, reg)
 		netstats_reg_free(reg);
 	xa_destroy(&priv->regs);
@@ -940,10 +1020,42 @@ static struct netstats_group netstats_self_group = {
 	.ops		= &netstats_self_ops,
 };
 
+/*
+ * The monitor group carries the object-dead notifications of every
+ * registration of the netns, with the port ids of their sockets and the
+ * cookies of their sockets: joining it needs CAP_NET_ADMIN over the netns.
+ * The spec says so (flags: [ admin-perm ]), but the YNL generator does not
+ * emit genl_multicast_group::flags yet: the generated family gets these
+ * groups, the same ones with their flags, before it is registered.
+ */
+static const struct genl_multicast_group netstats_nl_mcgrps_perm[] = {
+	[NETSTATS_NLGRP_MONITOR] = {
+		.name	= NETSTATS_MCGRP_MONITOR,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static int __init netstats_mcgrps_set_perm(struct genl_family *family)
+{
+	unsigned int i;
+
+	if (WARN_ON(family->n_mcgrps != ARRAY_SIZE(netstats_nl_mcgrps_perm)))
+		return -EINVAL;
+	for (i = 0; i < family->n_mcgrps; i++)
+		if (WARN_ON(strcmp(family->mcgrps[i].name,
+				   netstats_nl_mcgrps_perm[i].name)))
+			return -EINVAL;
+	family->mcgrps = netstats_nl_mcgrps_perm;
+	return 0;
+}
+
 static int __init netstats_init(void)
 {
 	int err;
 
+	err = netstats_mcgrps_set_perm(&netstats_nl_family);
+	if (err)
+		return err;
 	err = netstats_group_add(&netstats_self_group);
 	if (err)
 		return err;

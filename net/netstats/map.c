@@ -8,6 +8,10 @@
  * changes under @lock followed by a zap of the range: a reader refaults
  * onto whatever backs the range now (a snapshot once the object died),
  * never onto memory that was freed or reused.
+ *
+ * The pages a range's snapshot will need are allocated with the range,
+ * in the registrant's context: they are charged to the registrant's
+ * memory cgroup, and an object's death allocates nothing.
  */
 
 #include <linux/anon_inodes.h>
@@ -99,7 +103,10 @@ static void netstats_map_free(struct netstats_map *map)
 		__free_page(page);
 		atomic_long_dec(&netstats_nr_snapshots);
 	}
+	xa_for_each(&map->spares, idx, page)
+		__free_page(page);
 	atomic_long_dec(&netstats_nr_maps);
+	xa_destroy(&map->spares);
 	xa_destroy(&map->pages);
 	mutex_destroy(&map->lock);
 	kfree(map);
@@ -131,6 +138,8 @@ static const struct file_operations netstats_map_fops = {
  * caller also owns the file reference in @map->file: it drops both when
  * the netlink socket goes.
  */
+static atomic64_t netstats_map_ids = ATOMIC64_INIT(0);
+
 struct netstats_map *netstats_map_create(void)
 {
 	struct netstats_map *map;
@@ -141,8 +150,10 @@ struct netstats_map *netstats_map_create(void)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&map->refcnt, 2);
 	atomic_long_inc(&netstats_nr_maps);
+	map->id = atomic64_inc_return(&netstats_map_ids);
 	mutex_init(&map->lock);
 	xa_init(&map->pages);
+	xa_init(&map->spares);
 	INIT_LIST_HEAD(&map->sparse);
 
 	file = anon_inode_create_getfile("[netstats]", &netstats_map_fops,
@@ -163,25 +174,44 @@ struct netstats_map *netstats_map_create(void)
  * @npages: number of pages
  * @pgoff: the first page offset of the range, on success
  *
+ * Also allocates, charged to the caller, the pages a snapshot of the
+ * range will take.  Called in the registrant's context.
+ *
  * Return: 0 or -errno.
  */
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff)
 {
+	struct page *spare;
 	unsigned int i;
 	int err = 0;
 
 	mutex_lock(&map->lock);
 	*pgoff = map->next_pgoff;
 	for (i = 0; i < npages; i++) {
+		spare = alloc_page(GFP_KERNEL_ACCOUNT);
+		if (!spare) {
+			err = -ENOMEM;
+			break;
+		}
+		err = xa_insert(&map->spares, *pgoff + i, spare,
+				GFP_KERNEL_ACCOUNT);
+		if (err) {
+			__free_page(spare);
+			break;
+		}
 		err = xa_insert(&map->pages, *pgoff + i, pages[i],
 				GFP_KERNEL_ACCOUNT);
-		if (err)
+		if (err) {
+			__free_page(xa_erase(&map->spares, *pgoff + i));
 			break;
+		}
 	}
 	if (err) {
-		while (i--)
+		while (i--) {
 			xa_erase(&map->pages, *pgoff + i);
+			__free_page(xa_erase(&map->spares, *pgoff + i));
+		}
 	} else {
 		map->next_pgoff += npages;
 	}
@@ -240,8 +270,8 @@ static void netstats_map_zap(struct netstats_map *map, unsigned long pgoff,
  *
  * Readers refault onto the copies, which hold the values the live pages
  * held at the time of the call.  Once this returns, no mapping of this
- * map refers to the live pages any more.
- *
+ * map refers to the live pages any more.  The copies are the pages
+ * netstats_map_add() set aside: nothing is allocated here.
  */
 void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 			   unsigned int npages,
@@ -258,8 +288,12 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 		if (!live || xa_get_mark(&map->pages, pgoff + i,
 					 NETSTATS_MAP_OWNED))
 			continue;
-		/* Readers of a dead object must never fault. */
-		copy = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+		copy = xa_erase(&map->spares, pgoff + i);
+		if (WARN_ON_ONCE(!copy)) {
+			/* Not a netstats_map_add() range: readers fault. */
+			xa_erase(&map->pages, pgoff + i);
+			continue;
+		}
 		copy_highpage(copy, live);
 		if (fixup)
 			fixup(page_address(copy), i, arg);
@@ -300,6 +334,28 @@ int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
 }
 
 /**
+ * netstats_map_replace() - back one page of a range by another live page
+ * @map: the map
+ * @pgoff: the page offset, backed by a page of the caller's
+ * @page: the new page, also the caller's
+ *
+ * Readers refault onto @page.  The page set aside for the range's
+ * snapshot stays.
+ */
+void netstats_map_replace(struct netstats_map *map, unsigned long pgoff,
+			  struct page *page)
+{
+	mutex_lock(&map->lock);
+	if (xa_load(&map->pages, pgoff) &&
+	    !xa_get_mark(&map->pages, pgoff, NETSTATS_MAP_OWNED)) {
+		/* Replaces an entry: no allocation. */
+		xa_store(&map->pages, pgoff, page, GFP_KERNEL);
+		netstats_map_zap(map, pgoff, 1);
+	}
+	mutex_unlock(&map->lock);
+}
+
+/**
  * netstats_map_remove() - stop backing a range of the map file
  * @map: the map
  * @pgoff: first page offset of the range
@@ -326,6 +382,10 @@ void netstats_map_remove(struct netstats_map *map, unsigned long pgoff,
 			kfree(r);
 			break;
 		}
+	}
+	xa_for_each_range(&map->spares, idx, page, pgoff, pgoff + npages - 1) {
+		xa_erase(&map->spares, idx);
+		__free_page(page);
 	}
 	xa_for_each_range(&map->pages, idx, page, pgoff, pgoff + npages - 1) {
 		bool owned = xa_get_mark(&map->pages, idx, NETSTATS_MAP_OWNED);

@@ -27,7 +27,7 @@ static const struct nla_policy netstats_query_nl_policy[NETSTATS_A_GROUP_NAME + 
 };
 
 /* NETSTATS_CMD_REGISTER - do */
-static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_NETNS_FD + 1] = {
+static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_NOTIFY + 1] = {
 	[NETSTATS_A_REGISTRATION_GROUP] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_OBJECT] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_SOCK_FD] = { .type = NLA_S32, },
@@ -39,6 +39,7 @@ static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATI
 	[NETSTATS_A_REGISTRATION_IFINDEX] = { .type = NLA_U32, },
 	[NETSTATS_A_REGISTRATION_NETNS_FD] = { .type = NLA_S32, },
 	[NETSTATS_A_REGISTRATION_OPTION] = NLA_POLICY_NESTED(netstats_option_nl_policy),
+	[NETSTATS_A_REGISTRATION_NOTIFY] = { .type = NLA_FLAG, },
 };
 
 /* NETSTATS_CMD_UNREGISTER - do */
@@ -65,7 +66,7 @@ static const struct genl_split_ops netstats_nl_ops[] = {
 		.cmd		= NETSTATS_CMD_REGISTER,
 		.doit		= netstats_nl_register_doit,
 		.policy		= netstats_register_nl_policy,
-		.maxattr	= NETSTATS_A_REGISTRATION_NETNS_FD,
+		.maxattr	= NETSTATS_A_REGISTRATION_NOTIFY,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{

@@ -20,19 +20,28 @@
  *	replaced
  * @pages: page offset in the file -> the page backing it; pages marked
  *	%NETSTATS_MAP_OWNED (snapshots) belong to the map
+ * @spares: page offset -> the page a snapshot of that page will take,
+ *	allocated with the range by the registrant (netstats_map_add()), so
+ *	that an object's death allocates nothing
  * @next_pgoff: first page offset never handed out; offsets are not reused
  * @sparse: ranges whose missing pages read as zeroes
+ * @id: unique, never reused (netstats_reg::owner_id)
  * @file: the anon inode file; its own inode, so zapping a range of it
  *	touches only this map's mappings
+ * @owner_gone: the netlink socket is being released; its port id may name
+ *	another socket already, which notifications must not reach
  */
 struct netstats_map {
 	refcount_t refcnt;
 	/* pages and next_pgoff; faults vs. page replacement */
 	struct mutex lock;
 	struct xarray pages;
+	struct xarray spares;
 	unsigned long next_pgoff;
 	struct list_head sparse;
+	u64 id;
 	struct file *file;
+	bool owner_gone;
 };
 
 #define NETSTATS_MAP_OWNED	XA_MARK_0
