@@ -393,11 +393,14 @@ typedef int (*netstats_dead_cb)(__u32 id, __u32 portid, const char *group,
 
 /**
  * @brief **netstats__monitor_fd()** returns a file descriptor that polls
- * readable when object-dead notifications are pending. The first call
- * opens a second netlink socket, joined to the "monitor" multicast group
- * in the network namespace of the calling thread (it must be the one of
- * **netstats__open()**); later calls return the same descriptor. Open it
- * before registering: objects that die before are only seen by
+ * readable when object-dead notifications are pending. The kernel sends
+ * the notifications of a registration to the netlink socket that made
+ * it, the handle's own: no privilege is needed and no multicast group is
+ * joined. The descriptor (an epoll descriptor) also polls readable for
+ * the notifications that a request of the handle read while it waited
+ * for its reply. The first call creates it; later calls return the same
+ * descriptor. Call it before registering: until then notifications are
+ * dropped, and objects that die before are only seen by
  * **netstats_reg__dead()**.
  *
  * @param ns Handle from **netstats__open()**.
@@ -407,11 +410,10 @@ typedef int (*netstats_dead_cb)(__u32 id, __u32 portid, const char *group,
 LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
 
 /**
- * @brief **netstats__monitor_read()** reads the pending notifications of
- * the monitor socket, without blocking, and calls *cb* for each
- * object-dead notification of a registration of this handle (the monitor
- * group also carries those of every other netstats socket of the network
- * namespace). *cb* may unregister registrations, but not close the handle.
+ * @brief **netstats__monitor_read()** reads the pending notifications,
+ * without blocking, and calls *cb* for each object-dead notification of a
+ * registration of this handle. *cb* may unregister registrations, but not
+ * close the handle.
  *
  * @param ns Handle whose **netstats__monitor_fd()** was called.
  * @param cb Called once per notification of the handle.
@@ -421,6 +423,10 @@ LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
  * code on failure. -ENOBUFS means notifications were lost because the
  * socket's receive buffer overflowed (the ones still queued were handled):
  * call **netstats_reg__dead()** on every registration to resynchronise.
+ * Read them often enough: the notifications share the receive buffer
+ * with the replies to the handle's requests (a request that loses its
+ * reply fails with -ENOBUFS, and a REGISTER whose reply was lost left no
+ * registration).
  */
 LIBNETSTATS_API int netstats__monitor_read(struct netstats *ns,
 					   netstats_dead_cb cb, void *ctx);

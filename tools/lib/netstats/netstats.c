@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -27,6 +29,17 @@
 
 #define NS_RX_BUF_MIN	32768
 #define NS_ERRMSG_LEN	256
+/* Notifications kept for netstats__monitor_read(); beyond: -ENOBUFS. */
+#define NS_NTF_MAX	4096
+
+/*
+ * An object-dead notification of the handle that a request read while it
+ * waited for its reply, kept for netstats__monitor_read().
+ */
+struct ns_ntf {
+	struct ns_ntf *next;
+	char msg[];		/* one netlink message */
+};
 
 struct netstats {
 	struct mnl_socket *nl;
@@ -40,8 +53,19 @@ struct netstats {
 	char errmsg[NS_ERRMSG_LEN];
 	/* registrations not unregistered yet, freed by netstats__close() */
 	struct netstats_reg *regs;
-	/* monitor socket, opened by netstats__monitor_fd() */
-	struct mnl_socket *mon;
+	/*
+	 * Object-dead notifications come to the handle's own socket (the
+	 * kernel sends those of its registrations there). After
+	 * netstats__monitor_fd(): an epoll descriptor that polls the socket
+	 * and an eventfd, the latter readable while notifications a request
+	 * read are kept in ntf_head.
+	 */
+	bool mon_on;
+	int mon_fd;
+	int mon_ev;
+	struct ns_ntf *ntf_head;
+	struct ns_ntf **ntf_tail;
+	unsigned int ntf_cnt;
 	char *mon_buf;
 	size_t mon_len;
 	bool mon_lost;		/* ENOBUFS not reported yet */
@@ -97,29 +121,156 @@ static struct nlmsghdr *ns_msg_start(void *buf, __u16 type, __u16 flags,
 	return nlh;
 }
 
-/* Receive one datagram, growing the buffer to fit it. */
-static int ns_recv(struct netstats *ns)
+/*
+ * Receive one datagram of the handle's socket into *@bufp, growing it to
+ * fit. @flags: 0 or MSG_DONTWAIT. Returns its length or -errno (-EAGAIN:
+ * none pending; -ENOBUFS: the socket dropped messages since the last
+ * read); *@kernel tells whether the kernel sent it (user space sockets
+ * can send to ours too).
+ */
+static int ns_recv_buf(struct netstats *ns, char **bufp, size_t *lenp,
+		       int flags, bool *kernel)
 {
+	int fd = mnl_socket_get_fd(ns->nl);
+	struct sockaddr_nl addr;
+	socklen_t alen;
 	ssize_t len;
 	char *buf;
 
 	do {
-		len = recv(mnl_socket_get_fd(ns->nl), NULL, 0,
-			   MSG_PEEK | MSG_TRUNC);
+		len = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | flags);
 	} while (len < 0 && errno == EINTR);
 	if (len < 0)
-		return -errno;
-	if ((size_t)len > ns->rx_len) {
-		buf = realloc(ns->rx_buf, len);
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if ((size_t)len > *lenp || !*bufp) {
+		buf = realloc(*bufp, len > NS_RX_BUF_MIN ? len : NS_RX_BUF_MIN);
 		if (!buf)
 			return -ENOMEM;
-		ns->rx_buf = buf;
-		ns->rx_len = len;
+		*bufp = buf;
+		*lenp = len > NS_RX_BUF_MIN ? len : NS_RX_BUF_MIN;
 	}
 	do {
-		len = mnl_socket_recvfrom(ns->nl, ns->rx_buf, ns->rx_len);
+		alen = sizeof(addr);
+		len = recvfrom(fd, *bufp, *lenp, MSG_TRUNC | flags,
+			       (struct sockaddr *)&addr, &alen);
 	} while (len < 0 && errno == EINTR);
-	return len < 0 ? -errno : len;
+	if (len < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if ((size_t)len > *lenp)
+		return -ENOSPC;
+	*kernel = alen == sizeof(addr) && addr.nl_family == AF_NETLINK &&
+		  !addr.nl_pid;
+	return len;
+}
+
+static int ns_recv(struct netstats *ns, int flags, bool *kernel)
+{
+	return ns_recv_buf(ns, &ns->rx_buf, &ns->rx_len, flags, kernel);
+}
+
+static bool ns_is_dead_msg(const struct netstats *ns,
+			   const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_type == ns->family_id && ns->family_id &&
+	       nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + GENL_HDRLEN &&
+	       ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd ==
+	       NETSTATS_CMD_OBJECT_DEAD;
+}
+
+/* Make the monitor descriptor poll readable while notifications are kept. */
+static void ns_ntf_signal(struct netstats *ns)
+{
+	eventfd_t v;
+
+	if (!ns->mon_on)
+		return;
+	if (ns->ntf_head)
+		eventfd_write(ns->mon_ev, 1);
+	else
+		eventfd_read(ns->mon_ev, &v);	/* EAGAIN if not signalled */
+}
+
+/*
+ * A message the kernel sent on the handle's socket that is not a reply:
+ * an object-dead notification is kept for netstats__monitor_read() once
+ * the monitor descriptor exists, anything else is dropped.
+ */
+static void ns_ntf_keep(struct netstats *ns, const struct nlmsghdr *nlh)
+{
+	struct ns_ntf *n;
+
+	if (!ns->mon_on || nlh->nlmsg_pid || nlh->nlmsg_seq ||
+	    !ns_is_dead_msg(ns, nlh))
+		return;
+	if (ns->ntf_cnt >= NS_NTF_MAX) {
+		ns->mon_lost = true;
+		return;
+	}
+	n = malloc(sizeof(*n) + nlh->nlmsg_len);
+	if (!n) {
+		ns->mon_lost = true;
+		return;
+	}
+	n->next = NULL;
+	memcpy(n->msg, nlh, nlh->nlmsg_len);
+	if (!ns->ntf_head)
+		ns->ntf_tail = &ns->ntf_head;
+	*ns->ntf_tail = n;
+	ns->ntf_tail = &n->next;
+	ns->ntf_cnt++;
+	if (ns->ntf_cnt == 1)
+		ns_ntf_signal(ns);
+}
+
+static struct ns_ntf *ns_ntf_pop(struct netstats *ns)
+{
+	struct ns_ntf *n = ns->ntf_head;
+
+	if (n) {
+		ns->ntf_head = n->next;
+		ns->ntf_cnt--;
+	}
+	return n;
+}
+
+/*
+ * Before a request: read what the socket holds (notifications of the
+ * handle's registrations), so that the reply finds its receive buffer
+ * empty.
+ */
+static void ns_drain(struct netstats *ns)
+{
+	const struct nlmsghdr *msg;
+	bool kernel;
+	int len;
+
+	for (;;) {
+		len = ns_recv(ns, MSG_DONTWAIT, &kernel);
+		if (len == -ENOBUFS) {
+			ns->mon_lost |= ns->mon_on;
+			continue;
+		}
+		if (len < 0)
+			return;
+		if (!kernel)
+			continue;
+		msg = (const struct nlmsghdr *)ns->rx_buf;
+		for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len))
+			ns_ntf_keep(ns, msg);
+	}
+}
+
+/* An empty request the kernel acks: see ns_request(). */
+static int ns_send_barrier(struct netstats *ns)
+{
+	struct nlmsghdr nlh = {
+		.nlmsg_len = sizeof(nlh),
+		.nlmsg_type = NLMSG_NOOP,
+		.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+		.nlmsg_seq = ++ns->seq,
+	};
+
+	return mnl_socket_sendto(ns->nl, &nlh, nlh.nlmsg_len) < 0 ? -errno : 0;
 }
 
 /* Extended ack TLVs of an NLMSG_ERROR or NLMSG_DONE, at @offset. */
@@ -188,17 +339,30 @@ static void ns_parse_done(struct ns_req *req, const struct nlmsghdr *nlh)
 /*
  * Send @nlh and process replies until the ack, the error or the end of the
  * dump. Messages of earlier, abandoned requests are skipped by sequence
- * number. Returns 0 or -errno; on failure, records the extack message.
+ * number; object-dead notifications that arrive meanwhile are kept for
+ * netstats__monitor_read(). Returns 0 or -errno; on failure, records the
+ * extack message.
+ *
+ * A flood of notifications can overflow the socket's receive buffer
+ * (ENOBUFS) and take the reply or the ack with it. The request is then
+ * followed by a barrier, an empty message the kernel acks: once a
+ * barrier's ack arrives, what the request had not received by then was
+ * lost. For a REGISTER whose reply arrived that is only the ack, and it
+ * succeeded; otherwise the request fails with -ENOBUFS (the kernel drops
+ * a REGISTER whose reply it could not queue). A dump resumes by itself
+ * as its messages are read, and is waited for.
  */
 static int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
 		      ns_msg_cb cb, void *data)
 {
 	struct ns_req req = { .cb = cb, .data = data };
+	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	const struct nlmsghdr *msg;
-	bool done = false;
+	bool done = false, kernel, replies = false;
+	__u32 seq, barrier = 0;
 	int len, err;
-	__u32 seq;
 
+	ns_drain(ns);
 	seq = ++ns->seq;
 	nlh->nlmsg_seq = seq;
 	if (mnl_socket_sendto(ns->nl, nlh, nlh->nlmsg_len) < 0) {
@@ -206,14 +370,40 @@ static int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
 		goto out;
 	}
 	while (!done) {
-		len = ns_recv(ns);
+		len = ns_recv(ns, 0, &kernel);
+		if (len == -ENOBUFS) {
+			ns->mon_lost |= ns->mon_on;
+			if (dump)
+				continue;
+			err = ns_send_barrier(ns);
+			if (err)
+				goto out;
+			if (!barrier)
+				barrier = ns->seq;
+			continue;
+		}
 		if (len < 0) {
 			err = len;
 			goto out;
 		}
+		if (!kernel)
+			continue;
 		msg = (const struct nlmsghdr *)ns->rx_buf;
 		for (; !done && mnl_nlmsg_ok(msg, len);
 		     msg = mnl_nlmsg_next(msg, &len)) {
+			if (!msg->nlmsg_pid && !msg->nlmsg_seq) {
+				ns_ntf_keep(ns, msg);
+				continue;
+			}
+			if (barrier && msg->nlmsg_pid == ns->portid &&
+			    msg->nlmsg_type == NLMSG_ERROR &&
+			    msg->nlmsg_seq - barrier <= ns->seq - barrier) {
+				/* The rest of the request was lost. */
+				if (!replies)
+					req.kernel_err = -ENOBUFS;
+				done = true;
+				break;
+			}
 			if (msg->nlmsg_seq != seq ||
 			    msg->nlmsg_pid != ns->portid)
 				continue;
@@ -232,6 +422,7 @@ static int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
 				if (msg->nlmsg_type < NLMSG_MIN_TYPE ||
 				    req.cb_err)
 					break;
+				replies = true;
 				req.cb_err = req.cb(msg, req.data);
 				break;
 			}
@@ -368,8 +559,12 @@ void netstats__close(struct netstats *ns)
 		return;
 	while (ns->regs)
 		ns_reg_free(ns->regs);
-	if (ns->mon)
-		mnl_socket_close(ns->mon);
+	while (ns->ntf_head)
+		free(ns_ntf_pop(ns));
+	if (ns->mon_on) {
+		close(ns->mon_fd);
+		close(ns->mon_ev);
+	}
 	free(ns->mon_buf);
 	if (ns->nl)
 		mnl_socket_close(ns->nl);
@@ -603,6 +798,10 @@ static struct nlmsghdr *ns_reg_msg(void *buf, __u16 family_id,
 	nlh = ns_msg_start(buf, family_id, NLM_F_ACK, NETSTATS_CMD_REGISTER,
 			   NETSTATS_FAMILY_VERSION);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, n->group);
+	/* Deaths of our registrations come to this socket (and are kept by
+	 * the handle for netstats__monitor_read()).
+	 */
+	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_NOTIFY, 0, NULL);
 	if (n->object[0])
 		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT,
 				  n->object);
@@ -1166,64 +1365,30 @@ int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
 
 int netstats__monitor_fd(struct netstats *ns)
 {
-	struct mnl_socket *mon;
-	int err;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep, efd, err;
 
-	if (!ns)
+	if (!ns || !ns->nl)
 		return ns_err(-EINVAL);
-	if (ns->mon)
-		return mnl_socket_get_fd(ns->mon);
-	mon = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (!mon)
+	if (ns->mon_on)
+		return ns->mon_fd;
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
 		return ns_err(-errno);
-	if (mnl_socket_bind(mon, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(mon, NETLINK_ADD_MEMBERSHIP,
-				  &ns->monitor_grp,
-				  sizeof(ns->monitor_grp)) < 0) {
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, mnl_socket_get_fd(ns->nl), &ev) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) < 0) {
 		err = -errno;
-		mnl_socket_close(mon);
+		if (ep >= 0)
+			close(ep);
+		close(efd);
 		return ns_err(err);
 	}
-	ns->mon = mon;
-	return mnl_socket_get_fd(mon);
-}
-
-/*
- * One datagram of the monitor socket into ns->mon_buf: its length, 0 to
- * skip it (not from the kernel), -EAGAIN if none is pending, -ENOBUFS once
- * after an overflow, or another -errno.
- */
-static int ns_mon_recv(struct netstats *ns)
-{
-	int fd = mnl_socket_get_fd(ns->mon);
-	struct sockaddr_nl addr;
-	socklen_t alen;
-	ssize_t len;
-	char *buf;
-
-	do {
-		len = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-	} while (len < 0 && errno == EINTR);
-	if (len < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	if ((size_t)len > ns->mon_len) {
-		buf = realloc(ns->mon_buf, len);
-		if (!buf)
-			return -ENOMEM;
-		ns->mon_buf = buf;
-		ns->mon_len = len;
-	}
-	do {
-		alen = sizeof(addr);
-		len = recvfrom(fd, ns->mon_buf, ns->mon_len, MSG_DONTWAIT,
-			       (struct sockaddr *)&addr, &alen);
-	} while (len < 0 && errno == EINTR);
-	if (len < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	if (alen != sizeof(addr) || addr.nl_family != AF_NETLINK ||
-	    addr.nl_pid || (size_t)len > ns->mon_len)
-		return 0;
-	return len;
+	ns->mon_fd = ep;
+	ns->mon_ev = efd;
+	ns->mon_on = true;
+	return ep;
 }
 
 /* Calls the callback of netstats__monitor_read() or of _read_info(). */
@@ -1288,31 +1453,60 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 	return err < 0 ? err : 1;
 }
 
+/*
+ * The notifications kept by requests, then those the socket holds,
+ * without blocking. A callback may unregister: its request reads into
+ * ns->rx_buf, and keeps what it reads meanwhile in ns->ntf_head.
+ */
 static int ns_monitor_read(struct netstats *ns, const struct ns_dead_cbs *cbs)
 {
 	const struct nlmsghdr *nlh;
-	int len, ret, cnt = 0;
+	int len, ret = 0, cnt = 0;
+	struct ns_ntf *n;
+	bool kernel;
 
-	if (!ns || !ns->mon)
+	if (!ns || !ns->mon_on)
 		return ns_err(-EINVAL);
 	for (;;) {
-		len = ns_mon_recv(ns);
+		n = ns_ntf_pop(ns);
+		if (n) {
+			ret = ns_dead_msg(ns, (const struct nlmsghdr *)n->msg,
+					  cbs);
+			free(n);
+			if (ret < 0)
+				break;
+			cnt += ret;
+			continue;
+		}
+		len = ns_recv_buf(ns, &ns->mon_buf, &ns->mon_len,
+				  MSG_DONTWAIT, &kernel);
 		if (len == -EAGAIN)
 			break;
 		if (len == -ENOBUFS) {
 			ns->mon_lost = true;
 			continue;
 		}
-		if (len < 0)
-			return ns_err(len);
+		if (len < 0) {
+			ret = len;
+			break;
+		}
+		if (!kernel)
+			continue;
 		for (nlh = (const struct nlmsghdr *)ns->mon_buf;
 		     mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_pid || nlh->nlmsg_seq)
+				continue;	/* a late reply */
 			ret = ns_dead_msg(ns, nlh, cbs);
 			if (ret < 0)
-				return ns_err(ret);
+				break;
 			cnt += ret;
 		}
+		if (ret < 0)
+			break;
 	}
+	ns_ntf_signal(ns);
+	if (ret < 0)
+		return ns_err(ret);
 	if (ns->mon_lost) {
 		ns->mon_lost = false;
 		return ns_err(-ENOBUFS);

@@ -4,9 +4,11 @@
  * request built from a name, the reply parser and its layout checks, the
  * counter readers on a fake mapping laid out by hand (values, per-CPU
  * sums, generation, state, snapshot retries), netstats__close() freeing
- * registrations, and the object-dead notification filter. Includes
+ * registrations, the object-dead notification filter, and the
+ * notifications kept for the monitor descriptor. Includes
  * netstats.c for its statics.
  */
+#include <poll.h>
 #include <sys/mman.h>
 
 static void snapshot_hook(int try);
@@ -28,7 +30,7 @@ static char buf[8192];
 struct req_attrs {
 	const char *group;
 	const char *object;
-	bool have_fd, have_cookie;
+	bool have_fd, have_cookie, notify;
 	__s32 fd;
 	__u64 cookie;
 	unsigned int src_len, dst_len, port_cnt;
@@ -109,6 +111,11 @@ static void parse_request(const struct nlmsghdr *nlh, struct req_attrs *ra)
 			}
 			ra->opt_cnt++;
 			break;
+		case NETSTATS_A_REGISTRATION_NOTIFY:
+			/* Every request asks for its deaths: a flag. */
+			ra->ok &= !mnl_attr_get_payload_len(attr);
+			ra->notify = true;
+			break;
 		default:
 			ra->ok = false;
 		}
@@ -135,6 +142,7 @@ static void test_request(void)
 	CHECK(ra.ok && !strcmp(ra.group, "tcp") && !ra.object &&
 	      ra.have_fd && ra.fd == 5 && !ra.have_cookie && !ra.opt_cnt,
 	      "tcp/fd:5: ok %d fd %d", ra.ok, ra.fd);
+	CHECK(ra.notify, "tcp/fd:5: asks for its object-dead (notify)");
 
 	nlh = request("tcp/cookie:18446744073709551615");
 	parse_request(nlh, &ra);
@@ -771,6 +779,13 @@ static struct nlmsghdr *dead_msg(unsigned int with, __u32 portid,
 
 #define ALL	(NTF_ID | NTF_PORTID | NTF_GROUP)
 
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 static void test_notifications(void)
 {
 	struct netstats *ns = fake_ns();
@@ -778,7 +793,7 @@ static void test_notifications(void)
 	struct dead_seen s = {};
 	struct mnl_socket *peer;
 	struct nlmsghdr *nlh;
-	int ret, fd;
+	int ret, fd, i;
 
 	if (!ns)
 		return;
@@ -831,37 +846,87 @@ static void test_notifications(void)
 	ret = netstats__monitor_read(ns, dead_cb, &s);
 	CHECK(ret == -EINVAL && errno == EINVAL, "no monitor: %d", ret);
 	CHECK(netstats__monitor_fd(NULL) == -EINVAL, "monitor_fd(NULL)");
+	CHECK(netstats__monitor_fd(ns) == -EINVAL, "monitor_fd without socket");
+	/* Until then, nothing is kept. */
+	ns_ntf_keep(ns, dead_msg(ALL, PORTID, NULL));
+	CHECK(!ns->ntf_head, "kept without monitor");
 
 	/*
-	 * A real monitor socket, joined to nlctrl's "notify" group: nothing
-	 * pending, then a datagram from a user space socket, which is not
+	 * The handle's own socket, where the kernel sends the notifications
+	 * of its registrations: nothing pending; notifications a request
+	 * read and kept; a datagram from a user space socket, which is not
 	 * the kernel's and is skipped.
 	 */
-	ns->monitor_grp = GENL_ID_CTRL;
+	ns->nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!ns->nl || mnl_socket_bind(ns->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		printf("SKIP netlink socket: %s\n", strerror(errno));
+		netstats__close(ns);
+		return;
+	}
+	ns->portid = mnl_socket_get_portid(ns->nl);
 	fd = netstats__monitor_fd(ns);
+	CHECK(fd >= 0, "monitor fd: %s", strerror(-fd));
 	if (fd < 0) {
-		printf("SKIP monitor socket: %s\n", strerror(-fd));
 		netstats__close(ns);
 		return;
 	}
 	CHECK(netstats__monitor_fd(ns) == fd, "monitor fd opened once");
+	CHECK(!readable(fd), "monitor fd idle");
 	s = (struct dead_seen){};
 	ret = netstats__monitor_read(ns, dead_cb, &s);
 	CHECK(ret == 0 && !s.calls, "nothing pending: %d", ret);
+
+	ns_ntf_keep(ns, dead_msg(ALL, ns->portid, "eth0"));
+	ns_ntf_keep(ns, dead_msg(ALL, ns->portid, "eth1"));
+	nlh = dead_msg(ALL, ns->portid, NULL);
+	nlh->nlmsg_seq = 5;		/* a reply, not a notification */
+	ns_ntf_keep(ns, nlh);
+	nlh = dead_msg(ALL, ns->portid, NULL);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+		NETSTATS_CMD_REGISTER;
+	ns_ntf_keep(ns, nlh);
+	CHECK(ns->ntf_cnt == 2, "kept: %u", ns->ntf_cnt);
+	CHECK(readable(fd), "kept notifications poll readable");
+	s = (struct dead_seen){};
+	ret = netstats__monitor_read(ns, dead_cb, &s);
+	CHECK(ret == 2 && s.calls == 2 && !strcmp(s.object, "eth1"),
+	      "kept notifications: %d calls %u", ret, s.calls);
+	CHECK(!ns->ntf_head && !readable(fd), "kept notifications consumed");
+
+	/* Past NS_NTF_MAX kept: delivered, then -ENOBUFS once. */
+	for (i = 0; i <= NS_NTF_MAX; i++)
+		ns_ntf_keep(ns, dead_msg(ALL, ns->portid, NULL));
+	s = (struct dead_seen){};
+	ret = netstats__monitor_read(ns, dead_cb, &s);
+	CHECK(ret == -ENOBUFS && s.calls == NS_NTF_MAX,
+	      "too many kept: %d calls %u", ret, s.calls);
+	ret = netstats__monitor_read(ns, dead_cb, &s);
+	CHECK(ret == 0, "ENOBUFS reported once: %d", ret);
+
 	peer = mnl_socket_open(NETLINK_GENERIC);
 	if (peer && !mnl_socket_bind(peer, 0, MNL_SOCKET_AUTOPID)) {
-		ns->family_id = FAMILY_ID;
-		nlh = dead_msg(ALL, PORTID, NULL);
-		to.nl_pid = mnl_socket_get_portid(ns->mon);
+		nlh = dead_msg(ALL, ns->portid, NULL);
+		to.nl_pid = ns->portid;
 		ret = sendto(mnl_socket_get_fd(peer), nlh, nlh->nlmsg_len, 0,
 			     (struct sockaddr *)&to, sizeof(to));
-		CHECK(ret == (int)nlh->nlmsg_len, "send to monitor: %s",
+		CHECK(ret == (int)nlh->nlmsg_len, "send to the socket: %s",
 		      strerror(errno));
+		CHECK(readable(fd), "datagram polls readable");
+		s = (struct dead_seen){};
 		ret = netstats__monitor_read(ns, dead_cb, &s);
 		CHECK(ret == 0 && !s.calls, "forged notification: %d calls %u",
 		      ret, s.calls);
-		ret = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		CHECK(ret < 0 && errno == EAGAIN, "monitor drained: %d", ret);
+		ret = recv(mnl_socket_get_fd(ns->nl), buf, sizeof(buf),
+			   MSG_DONTWAIT);
+		CHECK(ret < 0 && errno == EAGAIN, "socket drained: %d", ret);
+
+		/* Before a request: read, and nothing forged is kept. */
+		ret = sendto(mnl_socket_get_fd(peer), nlh, nlh->nlmsg_len, 0,
+			     (struct sockaddr *)&to, sizeof(to));
+		CHECK(ret == (int)nlh->nlmsg_len, "send again: %s",
+		      strerror(errno));
+		ns_drain(ns);
+		CHECK(!ns->ntf_head && !readable(fd), "drained, nothing kept");
 	} else {
 		printf("SKIP peer netlink socket: %s\n", strerror(errno));
 	}
