@@ -794,6 +794,7 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 	WRITE_ONCE(old->hdr.state, 0);
 	WRITE_ONCE(old->hdr.generation, old->hdr.generation + 1);
 	__set_bit(slot, op->moved);
+	/* The reaper's xchg() of the bit sees the pointer moved. */
 	smp_mb__before_atomic();
 	set_bit(slot, op->dying);
 	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);

@@ -75,10 +75,10 @@ static bool cgroup2_setup(void)
 {
 	char path[512];
 
-	strcpy(cg_root, "/sys/fs/cgroup");
+	snprintf(cg_root, sizeof(cg_root), "/sys/fs/cgroup");
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg_root);
 	if (access(path, F_OK)) {
-		strcpy(cg_root, "/tmp/netstats-cg2");
+		snprintf(cg_root, sizeof(cg_root), "/tmp/netstats-cg2");
 		mkdir(cg_root, 0755);
 		if (mount("none", cg_root, "cgroup2", 0, NULL) && errno != EBUSY)
 			return false;

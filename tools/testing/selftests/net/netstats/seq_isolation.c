@@ -44,7 +44,7 @@ static const char seq_ctrs[][12] = {
 	"rcv_nxt", "copied_seq", "rcv_wup", "snd_nxt", "snd_una",
 };
 
-#define N_SEQ	(sizeof(seq_ctrs) / sizeof(seq_ctrs[0]))
+#define N_SEQ	ARRAY_SIZE(seq_ctrs)
 
 static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
 {
@@ -77,7 +77,7 @@ static int own_seq(const struct netstats_reg *reg, __u32 *seq)
 static int scan_range(const struct netstats_reg *reg, const __u32 *seq)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	const volatile __u32 *p;
+	const __u32 *p;
 	size_t i, n, len = 0;
 	unsigned int j, k;
 	bool seen[N_SEQ] = {};
@@ -91,12 +91,12 @@ static int scan_range(const struct netstats_reg *reg, const __u32 *seq)
 			len = ci->offset + 8;
 	}
 	len = (len + page - 1) / page * page;
-	p = (const volatile __u32 *)((uintptr_t)netstats_reg__base(reg) /
-				     page * page);
+	p = (const __u32 *)((uintptr_t)netstats_reg__base(reg) / page * page);
 	n = len / sizeof(*p);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < N_SEQ; j++)
-			if (!seen[j] && p[i] == seq[j])
+			if (!seen[j] && __atomic_load_n(&p[i], __ATOMIC_RELAXED) ==
+					seq[j])
 				seen[j] = true;
 	for (j = 0; j < N_SEQ; j++) {
 		for (k = 0; k < j; k++)

@@ -58,7 +58,7 @@ static const char info_ctrs[][16] = {
 	"data_segs_out", "bytes_sent", "bytes_acked", "dsack_dups",
 };
 
-#define N_INFO	(sizeof(info_ctrs) / sizeof(info_ctrs[0]))
+#define N_INFO	ARRAY_SIZE(info_ctrs)
 
 enum close_path {
 	LINGER0,	/* abortive close: destroyed under lock_sock */
@@ -148,7 +148,7 @@ static void drain(int fd)
  */
 struct flood {
 	int tx, rx;
-	volatile bool stop;
+	bool stop;	/* __atomic: set by the main thread */
 	pthread_t thread;
 };
 
@@ -156,7 +156,7 @@ static void *flood_fn(void *arg)
 {
 	struct flood *f = arg;
 
-	while (!f->stop) {
+	while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) {
 		if (send(f->tx, txbuf, 1024, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
 		    errno != EAGAIN && errno != EINTR)
 			break;
@@ -304,7 +304,7 @@ TEST_F(slot_race, close_while_flooded)
 		usleep(5000 + 1000 * (it % 4));
 		if (variant->path == PEER_RST) {
 			/* Destroyed in softirq: the RST is the last segment. */
-			f.stop = true;
+			__atomic_store_n(&f.stop, true, __ATOMIC_RELAXED);
 			pthread_join(f.thread, NULL);
 		}
 		victim_close(_metadata, variant->path, &v);
@@ -314,7 +314,7 @@ TEST_F(slot_race, close_while_flooded)
 		rreg = reg_fd(self->ns, r.srv);
 		ASSERT_NE(NULL, rreg)
 			TH_LOG("%s", netstats__last_error(self->ns));
-		f.stop = true;
+		__atomic_store_n(&f.stop, true, __ATOMIC_RELAXED);
 		if (variant->path != PEER_RST)
 			pthread_join(f.thread, NULL);
 		/* Longer than any store the victim still had in flight. */
