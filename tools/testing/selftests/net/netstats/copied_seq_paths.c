@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * copied_seq moves on paths other than recvmsg(): splice()
+ * (tcp_read_sock()), urgent data consumed out of band (tcp_check_urg()
+ * steps over the urgent byte) and a TCP_REPAIR restore of the receive
+ * queue's sequence number (TCP_QUEUE_SEQ).  After each, the mapped
+ * rcv_nxt - copied_seq must equal SIOCINQ, and a repair restore must show
+ * the restored sequence numbers.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netstats.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+
+#include "libnetstats.h"
+#include "../../kselftest_harness.h"
+#include "tcp_util.h"
+
+FIXTURE(paths) {
+	struct netstats *ns;
+	struct netstats_reg *reg;
+	struct conn c;
+};
+
+FIXTURE_SETUP(paths)
+{
+	char name[32];
+
+	if (!tcp_netns_setup(_metadata, AF_INET))
+		return;
+	tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &self->c);
+	self->ns = netstats__open();
+	ASSERT_NE(NULL, self->ns);
+	snprintf(name, sizeof(name), "tcp/fd:%d", self->c.srv);
+	self->reg = netstats__register(self->ns, name);
+	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->ns));
+}
+
+FIXTURE_TEARDOWN(paths)
+{
+	netstats_reg__unregister(self->reg);
+	netstats__close(self->ns);
+	close_conn(&self->c);
+}
+
+static __u32 mapped(struct __test_metadata *_metadata,
+		    const struct netstats_reg *reg, const char *name)
+{
+	int idx = netstats_reg__find(reg, name);
+	__u64 v = 0;
+
+	EXPECT_LE(0, idx);
+	if (idx >= 0)
+		EXPECT_EQ(0, netstats_reg__read(reg, idx, &v));
+	return v;
+}
+
+/* The mapped bytes in the receive queue equal SIOCINQ's. */
+static void check_inq(struct __test_metadata *_metadata,
+		      const struct netstats_reg *reg, int fd, int want)
+{
+	__u32 rcv_nxt = mapped(_metadata, reg, "rcv_nxt");
+	__u32 copied = mapped(_metadata, reg, "copied_seq");
+	int inq;
+
+	ASSERT_EQ(0, ioctl(fd, SIOCINQ, &inq));
+	EXPECT_EQ(want, inq);
+	EXPECT_EQ((__u32)inq, rcv_nxt - copied)
+		TH_LOG("mapped rcv_nxt %u - copied_seq %u != SIOCINQ %d",
+		       rcv_nxt, copied, inq);
+}
+
+TEST_F(paths, splice)
+{
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(5000, send(self->c.cli, txbuf, 5000, 0));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	ASSERT_EQ(3000, splice(self->c.srv, NULL, p[1], NULL, 3000, 0));
+	check_inq(_metadata, self->reg, self->c.srv, 2000);
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST_F(paths, urgent_out_of_band)
+{
+	char b[8];
+
+	ASSERT_EQ(3, send(self->c.cli, "abc", 3, 0));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	ASSERT_EQ(3, recv(self->c.srv, b, sizeof(b), 0));
+	/* The urgent byte comes where the reader is: copied_seq steps over
+	 * it in softirq, with no read.
+	 */
+	ASSERT_EQ(1, send(self->c.cli, "d", 1, MSG_OOB));
+	ASSERT_EQ(0, wait_quiet(self->c.cli, self->c.srv));
+	check_inq(_metadata, self->reg, self->c.srv, 0);
+	ASSERT_EQ(1, recv(self->c.srv, b, 1, MSG_OOB));
+	EXPECT_EQ('d', b[0]);
+	check_inq(_metadata, self->reg, self->c.srv, 0);
+}
+
+/* As a checkpoint restore does: on a closed socket in repair mode. */
+TEST_F(paths, repair_queue_seq)
+{
+	int on = 1, q = TCP_RECV_QUEUE, fd;
+	struct netstats_reg *reg;
+	__u32 seq = 0x12345678;
+	char name[32];
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
+	reg = netstats__register(self->ns, name);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(self->ns));
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)));
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q,
+				sizeof(q)));
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, &seq,
+				sizeof(seq)));
+	EXPECT_EQ(seq, mapped(_metadata, reg, "rcv_nxt"));
+	EXPECT_EQ(seq, mapped(_metadata, reg, "copied_seq"));
+	netstats_reg__unregister(reg);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
