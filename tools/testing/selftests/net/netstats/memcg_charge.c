@@ -40,34 +40,13 @@
 static char cg_root[256];
 static char cg_dir[300];
 
-static int write_file(const char *path, const char *s)
-{
-	int fd, len = strlen(s), ret;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, len) == len ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 static long long read_ll(const char *dir, const char *file)
 {
-	char path[512], buf[64];
-	ssize_t n;
-	int fd;
+	unsigned long long v;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtoll(buf, NULL, 0);
+	return file_read_ull(path, &v) ? -1 : (long long)v;
 }
 
 /* A cgroup2 hierarchy with the memory controller; false to skip. */
@@ -85,7 +64,7 @@ static bool cgroup2_setup(void)
 		snprintf(path, sizeof(path), "%s/cgroup.subtree_control",
 			 cg_root);
 	}
-	if (write_file(path, "+memory"))
+	if (file_write_str(path, "+memory"))
 		return false;
 	snprintf(cg_dir, sizeof(cg_dir), "%s/netstats-memcg-%d", cg_root,
 		 getpid());
@@ -98,7 +77,7 @@ static int cg_enter(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	return write_file(path, pid);
+	return file_write_str(path, pid);
 }
 
 static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
@@ -151,7 +130,7 @@ TEST(snapshot_pages_charged_to_registrant)
 		before = read_ll(cg_dir, "memory.current");
 		snprintf(path, sizeof(path), "%s/memory.max", cg_dir);
 		snprintf(buf, sizeof(buf), "%lld", before + CG_MAX_SLACK);
-		if (write_file(path, buf))
+		if (file_write_str(path, buf))
 			_exit(5);
 
 		for (i = 0; i < N_REGS; i++) {

@@ -69,36 +69,19 @@ enum close_path {
 
 static int debugfs_read(const char *name, unsigned long long *val)
 {
-	char path[128], buf[32];
-	ssize_t n;
-	int fd;
+	char path[128];
 
 	snprintf(path, sizeof(path), DEBUGFS "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	*val = strtoull(buf, NULL, 0);
-	return 0;
+	return file_read_ull(path, val);
 }
 
 static int debugfs_write(const char *name, unsigned long long val)
 {
 	char path[128], buf[32];
-	int fd, len, ret;
 
 	snprintf(path, sizeof(path), DEBUGFS "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	len = snprintf(buf, sizeof(buf), "%llu", val);
-	ret = write(fd, buf, len) == len ? 0 : -1;
-	close(fd);
-	return ret;
+	snprintf(buf, sizeof(buf), "%llu", val);
+	return file_write_str(path, buf);
 }
 
 static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
