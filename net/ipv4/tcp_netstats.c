@@ -766,6 +766,10 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 		if (!p)
 			return old;
 		st = netstats_tcp_slot_take(p, slot);
+		/* A fresh page: its readers, who follow the socket, see the
+		 * counters go on, not restart.
+		 */
+		WRITE_ONCE(st->hdr.generation, old->hdr.generation);
 	} else {
 		st = netstats_tcp_slot_alloc(sock_net(sk), owner);
 		if (!st)
@@ -788,9 +792,22 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 		hlist_del(&reg->node);
 		hlist_add_head(&reg->node, &p->regs[slot]);
 	}
-	if (p->entries)
-		netstats_tcp_entry_fill(p, st, sk);
-	/* Monitors stop following the old slot: not LIVE, new generation. */
+	/* The monitors follow the socket to its new slot if they followed it
+	 * in the old one.
+	 */
+	if (p->entries && op->entries) {
+		struct netstats_sock_entry *e = netstats_tcp_entry(op, old);
+
+		if (e->family && e->generation == old->hdr.generation)
+			netstats_tcp_entry_fill(p, st, sk);
+	}
+	/* No writer reaches the old slot any more: nothing of the socket
+	 * stays there, and monitors stop following it (not LIVE, new
+	 * generation).
+	 */
+	memset((void *)old + sizeof(old->hdr), 0,
+	       NETSTATS_TCP_SLOT - sizeof(old->hdr));
+	memset(tcp_stats_seq(old), 0, NETSTATS_TCP_SLOT);
 	WRITE_ONCE(old->hdr.state, 0);
 	WRITE_ONCE(old->hdr.generation, old->hdr.generation + 1);
 	__set_bit(slot, op->moved);
