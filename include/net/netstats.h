@@ -330,8 +330,6 @@ int netstats_map_reserve(struct netstats_map *map, unsigned long npages,
 			 unsigned long *pgoff);
 int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
 		     struct page *page);
-void netstats_map_replace(struct netstats_map *map, unsigned long pgoff,
-			  struct page *page);
 void netstats_notify_dead(struct netstats_reg *reg, const char *object);
 void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie);
 int netstats_percpu_attach(struct netstats_reg *reg, void __percpu *block);

@@ -668,6 +668,19 @@ static void netstats_tcp_reap(struct work_struct *work)
 	mutex_unlock(&netstats_tcp_lock);
 }
 
+/*
+ * Hand slot @st, which no writer reaches any more, to the reaper: it is
+ * snapshotted (or, if @moved is set for it, just freed) after a grace
+ * period.
+ */
+static void netstats_tcp_retire(struct tcp_stats *st)
+{
+	/* The reaper's xchg() of the bit sees the pointer cleared. */
+	smp_mb__before_atomic();
+	set_bit(netstats_tcp_slot_of(st), netstats_tcp_page_of(st)->dying);
+	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+}
+
 /**
  * netstats_tcp_destroy() - a TCP socket is destroyed
  * @sk: the socket, from tcp_v4_destroy_sock(), in any context, or from
@@ -688,10 +701,7 @@ void netstats_tcp_destroy(struct sock *sk)
 	netstats_tcp_debug_destroy_delay();
 	netstats_tcp_sync(tp, st);
 	WRITE_ONCE(tp->netstats, NULL);
-	/* The reaper's xchg() of the bit sees the pointer cleared. */
-	smp_mb__before_atomic();
-	set_bit(netstats_tcp_slot_of(st), netstats_tcp_page_of(st)->dying);
-	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+	netstats_tcp_retire(st);
 }
 
 /**
@@ -710,6 +720,20 @@ void netstats_tcp_disconnect(struct sock *sk)
 }
 
 /*
+ * Make @st the slot of @sk, which we own: no mirror runs meanwhile
+ * (softirq skips an owned socket); the copy and the pointer are
+ * published under the socket spinlock all the same, which the mirrors in
+ * softirq hold.
+ */
+static void netstats_tcp_publish(struct sock *sk, struct tcp_stats *st)
+{
+	spin_lock_bh(&sk->sk_lock.slock);
+	netstats_tcp_sync(tcp_sk(sk), st);
+	WRITE_ONCE(tcp_sk(sk)->netstats, st);
+	spin_unlock_bh(&sk->sk_lock.slock);
+}
+
+/*
  * The slot of @sk, given one if it has none; @sk is locked (owned).
  * Return: the slot, ERR_PTR(-ENOMEM), or ERR_PTR(-ENOENT) if @sk was
  * destroyed (its counters are final and nobody mapped them).
@@ -725,19 +749,15 @@ static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner)
 	st = netstats_tcp_slot_alloc(sock_net(sk), owner);
 	if (!st)
 		return ERR_PTR(-ENOMEM);
-	/* Softirq writers run under the socket spinlock even while we own
-	 * the socket: copy and publish under it.
+	/* Orphaned and closed: destroyed already or about to be; nothing
+	 * changes that while we own the socket.
 	 */
-	spin_lock_bh(&sk->sk_lock.slock);
 	if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_CLOSE) {
-		spin_unlock_bh(&sk->sk_lock.slock);
 		netstats_tcp_slot_free(netstats_tcp_page_of(st),
 				       netstats_tcp_slot_of(st));
 		return ERR_PTR(-ENOENT);
 	}
-	netstats_tcp_sync(tcp_sk(sk), st);
-	WRITE_ONCE(tcp_sk(sk)->netstats, st);
-	spin_unlock_bh(&sk->sk_lock.slock);
+	netstats_tcp_publish(sk, st);
 	return st;
 }
 
@@ -776,19 +796,15 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 			return old;
 		p = netstats_tcp_page_of(st);
 	}
-	spin_lock_bh(&sk->sk_lock.slock);
-	netstats_tcp_sync(tcp_sk(sk), st);
-	WRITE_ONCE(tcp_sk(sk)->netstats, st);
-	spin_unlock_bh(&sk->sk_lock.slock);
+	netstats_tcp_publish(sk, st);
 
 	/* Same slot, same offsets: the registrations' readers refault onto
 	 * the new pair, which holds the values of the old slot and more.
 	 */
 	hlist_for_each_entry_safe(reg, n, &op->regs[slot], node) {
-		netstats_map_replace(reg->map, reg->pgoff, p->page);
+		netstats_map_set(reg->map, reg->pgoff, p->page);
 		if (reg->npages > 1)
-			netstats_map_replace(reg->map, reg->pgoff + 1,
-					     p->page + 1);
+			netstats_map_set(reg->map, reg->pgoff + 1, p->page + 1);
 		hlist_del(&reg->node);
 		hlist_add_head(&reg->node, &p->regs[slot]);
 	}
@@ -811,10 +827,7 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 	WRITE_ONCE(old->hdr.state, 0);
 	WRITE_ONCE(old->hdr.generation, old->hdr.generation + 1);
 	__set_bit(slot, op->moved);
-	/* The reaper's xchg() of the bit sees the pointer moved. */
-	smp_mb__before_atomic();
-	set_bit(slot, op->dying);
-	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+	netstats_tcp_retire(old);
 	return st;
 }
 

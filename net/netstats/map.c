@@ -306,15 +306,18 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 }
 
 /**
- * netstats_map_set() - back or empty one page of a reserved range
+ * netstats_map_set() - back, rebase or empty one page of a range
  * @map: the map
- * @pgoff: the page offset, in a range from netstats_map_reserve()
+ * @pgoff: the page offset, in a range from netstats_map_reserve(), or a
+ *	live page of a netstats_map_add() range (the page set aside for its
+ *	snapshot stays)
  * @page: the page, owned by the caller (who calls this with NULL before
  *	freeing it), or NULL: the offset reads as zeroes again
  *
- * Readers refault onto the new page.
+ * Readers refault onto the new page.  A snapshot is left as it is.
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0 (always, when @pgoff is backed already), -EBUSY for a
+ * snapshot, or -ENOMEM.
  */
 int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
 		     struct page *page)
@@ -322,7 +325,9 @@ int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
 	int err = 0;
 
 	mutex_lock(&map->lock);
-	if (page)
+	if (xa_get_mark(&map->pages, pgoff, NETSTATS_MAP_OWNED))
+		err = -EBUSY;
+	else if (page)
 		err = xa_err(xa_store(&map->pages, pgoff, page,
 				      GFP_KERNEL_ACCOUNT));
 	else
@@ -331,28 +336,6 @@ int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
 		netstats_map_zap(map, pgoff, 1);
 	mutex_unlock(&map->lock);
 	return err;
-}
-
-/**
- * netstats_map_replace() - back one page of a range by another live page
- * @map: the map
- * @pgoff: the page offset, backed by a page of the caller's
- * @page: the new page, also the caller's
- *
- * Readers refault onto @page.  The page set aside for the range's
- * snapshot stays.
- */
-void netstats_map_replace(struct netstats_map *map, unsigned long pgoff,
-			  struct page *page)
-{
-	mutex_lock(&map->lock);
-	if (xa_load(&map->pages, pgoff) &&
-	    !xa_get_mark(&map->pages, pgoff, NETSTATS_MAP_OWNED)) {
-		/* Replaces an entry: no allocation. */
-		xa_store(&map->pages, pgoff, page, GFP_KERNEL);
-		netstats_map_zap(map, pgoff, 1);
-	}
-	mutex_unlock(&map->lock);
 }
 
 /**
