@@ -468,8 +468,12 @@ else
 		not_ok "watch on a tty refreshes in place"
 	fi
 	tmux -L netstats-cli send-keys -t nstest C-c
-	sleep 2
-	capture
+	# a debug kernel can take longer than a fixed wait: poll
+	for _ in $(seq 60); do
+		sleep 0.5
+		capture
+		grep -q "^EXIT=" "$tmp/pane" && break
+	done
 	if grep -q "^EXIT=0" "$tmp/pane"; then
 		ok "watch on a tty: Ctrl-C exits 0"
 	else
