@@ -10,6 +10,8 @@
 
 #include <asm/barrier.h>
 #include <linux/list.h>
+#include <linux/slab.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -139,6 +141,8 @@ struct netstats_group {
  * @notify: the registering socket asked for its object-dead notifications
  * @priv: the producer's
  * @node: the producer's
+ * @free_node: entry in the list of a released socket's registrations
+ *	freed by a work item
  */
 struct netstats_reg {
 	u32 id;
@@ -165,6 +169,7 @@ struct netstats_reg {
 	bool notify;
 	void *priv;
 	struct hlist_node node;
+	struct llist_node free_node;
 };
 
 /**
@@ -192,9 +197,9 @@ struct netstats_reg {
  * @n_rx_counters: number of entries in @rx_counters
  * @tx_counters: the same for tx queues ("queue/tx")
  * @n_tx_counters: number of entries in @tx_counters
- * @queue_block: the block of queue @idx, in pages of the driver's own
- *	(page allocator or vmalloc, not slab) that hold no other data, and
- *	live until the device is unregistered; the driver updates the
+ * @queue_block: the block of queue @idx, in an array of blocks from
+ *	netstats_queue_blocks_alloc() (netstats maps nothing else) that
+ *	lives until the device is unregistered; the driver updates the
  *	counters there, as before, and calls netstats_dev_queues_changed()
  *	after it changed the number of queues; RTNL held
  *
@@ -259,6 +264,7 @@ static inline void netstats_publish_end(struct netstats_derived_hdr *hdr,
  * @regs: the socket's registrations, by registration id
  * @next_id: where the search for a free registration id starts
  * @map: the socket's map file, created by the first REGISTER
+ * @net: the socket's netns, set with @map (the socket holds it)
  */
 struct netstats_nl_sock {
 	/* serialises REGISTER and UNREGISTER on this socket */
@@ -266,54 +272,77 @@ struct netstats_nl_sock {
 	struct xarray regs;
 	u32 next_id;
 	struct netstats_map *map;
+	struct net *net;
 };
 
 /**
- * struct netstats_derived - a derived block of one registration
- * @work: the periodic update
- * @lock: serialises updates (the work, netstats_derived_kill())
- * @page: the block: struct netstats_derived_hdr, then the counters
- * @reg: the registration
- * @period: update period, in jiffies
- * @fill: computes the counters into the block (process context);
- *	returns 0, -EAGAIN if the object cannot be read now, or -ENOENT if
- *	it is gone (the block then keeps its last values and dies)
- * @data: the producer's, from netstats_derived_attach()
+ * struct netstats_derived_ops - how a producer fills its derived blocks
+ * @fill: computes the counters into the block (process context, under
+ *	netstats_derived_lock()); returns 0, -EAGAIN if the object cannot be
+ *	read now, or -ENOENT if it is gone (the block then keeps its last
+ *	values and dies)
+ * @data_size: size of the producer's data in each block
  * @flags: NETSTATS_DERIVED_*
- * @dead: the object died: the block holds its final values
  */
-struct netstats_derived {
-	struct delayed_work work;
-	/* serialises updates */
-	struct mutex lock;
-	struct page *page;
-	struct netstats_reg *reg;
-	unsigned long period;
-	int (*fill)(struct netstats_reg *reg, void *block);
-	void *data;
+struct netstats_derived_ops {
+	int (*fill)(void *data, void *block);
+	size_t data_size;
 	unsigned int flags;
-	bool dead;
 };
 
-/* The updates run under RTNL, taken before netstats_derived::lock. */
+/* The updates run under RTNL, taken before netstats_derived_lock(). */
 #define NETSTATS_DERIVED_RTNL	BIT(0)
 
-/* The producer's data of a derived registration. */
-static inline void *netstats_derived_data(struct netstats_reg *reg)
+struct netstats_refresher;
+
+/**
+ * struct netstats_derived - a derived block, shared by the registrations
+ *	of one object with one period
+ * @node: entry in the refresher's list, while live
+ * @refresher: the periodic work that updates it; NULL once dead or
+ *	released
+ * @ops: the producer's
+ * @key: the object, with @idx
+ * @idx: see @key
+ * @page: the block: struct netstats_derived_hdr, then the counters
+ * @regs: its registrations (struct netstats_derived_ref)
+ * @dead: the object died: the block holds its final values
+ * @data: the producer's
+ */
+struct netstats_derived {
+	struct list_head node;
+	struct netstats_refresher *refresher;
+	const struct netstats_derived_ops *ops;
+	const void *key;
+	unsigned long idx;
+	struct page *page;
+	struct hlist_head regs;
+	bool dead;
+	u64 data[];
+};
+
+/* The block of a producer's data (netstats_derived_attach()). */
+static inline struct netstats_derived *netstats_derived_of(void *data)
 {
-	return ((struct netstats_derived *)reg->priv)->data;
+	return container_of(data, struct netstats_derived, data);
 }
 
 #if IS_ENABLED(CONFIG_NETSTATS)
 int netstats_group_add(struct netstats_group *grp);
 int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 			const char *name, u64 *val);
-int netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
-			    int (*fill)(struct netstats_reg *reg, void *block),
-			    void *data, unsigned int flags);
-void netstats_derived_kill(struct netstats_reg *reg, const char *object,
-			   bool update);
+void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
+			      const struct netstats_derived_ops *ops,
+			      const void *key, unsigned long idx,
+			      const void *data, const char *object,
+			      bool *created);
+void *netstats_derived_data(struct netstats_reg *reg);
+void netstats_derived_kill(void *data, bool update);
+void *netstats_derived_put(struct netstats_reg *reg);
+void netstats_derived_free(void *data);
 void netstats_derived_detach(struct netstats_reg *reg);
+void netstats_derived_lock(void);
+void netstats_derived_unlock(void);
 void netstats_block_get(void);
 void netstats_block_put(void);
 void netstats_group_del(struct netstats_group *grp);
@@ -338,6 +367,8 @@ struct netstats_counter_desc *
 netstats_counters_dup(const struct netstats_counter_desc *counters,
 		      unsigned int n);
 void netstats_dev_queues_changed(struct net_device *dev);
+void *netstats_queue_blocks_alloc(unsigned int n, size_t size);
+void netstats_queue_blocks_free(void *blocks);
 #else
 static inline int netstats_group_add(struct netstats_group *grp)
 {
@@ -358,6 +389,16 @@ static inline void netstats_block_put(void)
 
 static inline void netstats_dev_queues_changed(struct net_device *dev)
 {
+}
+
+static inline void *netstats_queue_blocks_alloc(unsigned int n, size_t size)
+{
+	return kvcalloc(n, size, GFP_KERNEL);
+}
+
+static inline void netstats_queue_blocks_free(void *blocks)
+{
+	kvfree(blocks);
 }
 #endif
 

@@ -9,13 +9,18 @@
  * produce them through a callback under RTNL: the groups are derived.
  * Every period-ms a work item takes RTNL, calls the driver's callback
  * as qstats-get does and publishes the result under the block's
- * sequence count.  A counter the driver does not keep reads as all ones
- * (qstats-get leaves it out).  A device that is down is not asked (its
- * queues may not exist): the block keeps its values and its timestamp.
+ * sequence count: one work and one RTNL section for all the queues of a
+ * netns with that period, one block for all the registrations of a queue
+ * with that period.  A counter the driver does not keep reads as all
+ * ones (qstats-get leaves it out).  A device that is down is not asked
+ * (its queues may not exist): the block keeps its values and its
+ * timestamp.
  *
- * A driver that keeps its per-queue counters in memory of their own
- * pages (netstats_dev_ops::queue_block) has them mapped as they are
- * instead: no copy, no period, a value is visible once stored.  Option
+ * A driver that keeps its per-queue counters in blocks netstats allocated
+ * for it (netstats_queue_blocks_alloc(), netstats_dev_ops::queue_block)
+ * has them mapped as they are instead: no copy, no period, a value is
+ * visible once stored.  netstats maps a page of such an array only, so
+ * a driver cannot expose memory that holds anything else.  Option
  * derived=1 asks for the qstats form anyway.
  *
  * No reference is held on the device: when it is unregistered (deleted,
@@ -54,15 +59,16 @@ struct netstats_queue_tx_block {
 };
 
 /**
- * struct netstats_queue - a queue registration
+ * struct netstats_queue - a registration of a driver's own counters of a
+ *	queue, or the producer's data of a queue's derived block
  * @node: entry in netstats_queue_regs
- * @reg: the registration
+ * @reg: the registration (native)
  * @dev: the device; NULL once unregistered or the registration goes
  * @idx: the queue's index
  * @rx: an rx queue (else tx)
  * @native: the driver's own counters are mapped (else derived)
  * @counters: the driver's counter names, copied (native)
- * @name: the object's name, as REGISTER gave it
+ * @name: the object's name, as REGISTER gave it (native)
  */
 struct netstats_queue {
 	struct list_head node;
@@ -78,6 +84,102 @@ struct netstats_queue {
 /* Under RTNL. */
 static LIST_HEAD(netstats_queue_regs);
 
+/**
+ * struct netstats_queue_area - an array of queue blocks for a driver
+ * @node: entry in netstats_queue_areas
+ * @base: its start, page aligned (vmalloc)
+ * @size: its length, whole pages: the tail of the last is zeroes
+ */
+struct netstats_queue_area {
+	struct list_head node;
+	void *base;
+	size_t size;
+};
+
+static DEFINE_MUTEX(netstats_queue_areas_lock);
+static LIST_HEAD(netstats_queue_areas);
+
+/**
+ * netstats_queue_blocks_alloc() - memory for a driver's queue blocks
+ * @n: number of blocks
+ * @size: size of each, a struct starting with struct netstats_block_hdr
+ *
+ * The only memory netstats_dev_ops::queue_block may point into: pages
+ * of their own, holding the blocks (initialised, counters zero) and
+ * nothing else.
+ *
+ * Return: the array, or NULL.
+ */
+void *netstats_queue_blocks_alloc(unsigned int n, size_t size)
+{
+	struct netstats_queue_area *a;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(size < sizeof(struct netstats_block_hdr)))
+		return NULL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return NULL;
+	a->size = PAGE_ALIGN(array_size(n, size));
+	a->base = vzalloc(a->size);
+	if (!a->base) {
+		kfree(a);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		netstats_block_init(a->base + i * size);
+	mutex_lock(&netstats_queue_areas_lock);
+	list_add(&a->node, &netstats_queue_areas);
+	mutex_unlock(&netstats_queue_areas_lock);
+	return a->base;
+}
+EXPORT_SYMBOL_GPL(netstats_queue_blocks_alloc);
+
+/**
+ * netstats_queue_blocks_free() - free what netstats_queue_blocks_alloc()
+ *	returned, once the device is unregistered
+ * @blocks: the array, or NULL
+ */
+void netstats_queue_blocks_free(void *blocks)
+{
+	struct netstats_queue_area *a;
+
+	if (!blocks)
+		return;
+	mutex_lock(&netstats_queue_areas_lock);
+	list_for_each_entry(a, &netstats_queue_areas, node) {
+		if (a->base == blocks) {
+			list_del(&a->node);
+			mutex_unlock(&netstats_queue_areas_lock);
+			vfree(a->base);
+			kfree(a);
+			return;
+		}
+	}
+	mutex_unlock(&netstats_queue_areas_lock);
+	WARN_ONCE(1, "netstats: freeing queue blocks it did not allocate\n");
+}
+EXPORT_SYMBOL_GPL(netstats_queue_blocks_free);
+
+/* Is [@block, @block + @len) inside one page of a queue block array? */
+static bool netstats_queue_area_has(const void *block, size_t len)
+{
+	struct netstats_queue_area *a;
+	bool ok = false;
+
+	if (offset_in_page(block) + len > PAGE_SIZE)
+		return false;
+	mutex_lock(&netstats_queue_areas_lock);
+	list_for_each_entry(a, &netstats_queue_areas, node) {
+		if (block >= a->base && block + len <= a->base + a->size) {
+			ok = true;
+			break;
+		}
+	}
+	mutex_unlock(&netstats_queue_areas_lock);
+	return ok;
+}
+
 static void netstats_queue_copy(u64 *dst, const u64 *src, size_t size)
 {
 	size_t i;
@@ -86,14 +188,14 @@ static void netstats_queue_copy(u64 *dst, const u64 *src, size_t size)
 		WRITE_ONCE(dst[i], src[i]);
 }
 
-static int netstats_queue_fill(struct netstats_reg *reg, void *block)
+static int netstats_queue_fill(void *data, void *block)
 {
-	struct netstats_queue *nq = netstats_derived_data(reg);
+	struct netstats_queue *nq = data;
 	struct net_device *dev = nq->dev;
 
 	ASSERT_RTNL();
 
-	/* Being unregistered (the block died first) */
+	/* Unregistered (the block died first) */
 	if (!dev)
 		return -EAGAIN;
 	if (nq->idx >= (nq->rx ? dev->real_num_rx_queues :
@@ -144,11 +246,14 @@ static int netstats_queue_map(struct netstats_reg *reg,
 	for (i = 0; i < n; i++)
 		end = max(end, c[i].offset +
 			  (c[i].type == NETSTATS_COUNTER_TYPE_U32 ? 4 : 8));
-	page = is_vmalloc_addr(block) ? vmalloc_to_page(block) :
-					virt_to_page(block);
-	if (WARN_ON_ONCE(offset_in_page(block) + end > PAGE_SIZE ||
-			 PageSlab(page)))
+	if (!netstats_queue_area_has(block, end)) {
+		WARN_ONCE(1, "%s: queue block not from netstats_queue_blocks_alloc()\n",
+			  netdev_name(nq->dev));
+		NL_SET_ERR_MSG(extack,
+			       "the driver's queue block is not mappable");
 		return -EINVAL;
+	}
+	page = vmalloc_to_page(block);
 
 	nq->counters = netstats_counters_dup(c, n);
 	if (!nq->counters)
@@ -165,6 +270,32 @@ static int netstats_queue_map(struct netstats_reg *reg,
 	reg->clear_flags = NETSTATS_GROUP_FLAGS_DERIVED;
 	reg->priv = nq;
 	nq->native = true;
+	return 0;
+}
+
+static const struct netstats_derived_ops netstats_queue_derived = {
+	.fill		= netstats_queue_fill,
+	.data_size	= sizeof(struct netstats_queue),
+	.flags		= NETSTATS_DERIVED_RTNL,
+};
+
+/* A queue's derived block: shared with the queue's other registrations
+ * of the same period.
+ */
+static int netstats_queue_derive(struct netstats_reg *reg,
+				 struct genl_info *info,
+				 struct netstats_queue *tmpl)
+{
+	struct netstats_queue *nq;
+	bool created;
+
+	nq = netstats_derived_attach(reg, info, &netstats_queue_derived,
+				     tmpl->dev, tmpl->idx * 2 + tmpl->rx,
+				     tmpl, tmpl->name, &created);
+	if (IS_ERR(nq))
+		return PTR_ERR(nq);
+	if (created)
+		list_add(&nq->node, &netstats_queue_regs);
 	return 0;
 }
 
@@ -244,11 +375,14 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 		goto err_unlock;
 	}
 	nq->dev = dev;
-	if (native)
-		err = netstats_queue_map(reg, nq, info->extack);
-	else
-		err = netstats_derived_attach(reg, info, netstats_queue_fill,
-					      nq, NETSTATS_DERIVED_RTNL);
+	if (!native) {
+		nq->reg = NULL;
+		err = netstats_queue_derive(reg, info, nq);
+		rtnl_unlock();
+		kfree(nq);
+		return err;
+	}
+	err = netstats_queue_map(reg, nq, info->extack);
 	if (err)
 		goto err_unlock;
 	list_add(&nq->node, &netstats_queue_regs);
@@ -314,29 +448,28 @@ static int netstats_queue_tx_attach(struct netstats_reg *reg,
 	return netstats_queue_attach(reg, info, false);
 }
 
-static struct netstats_queue *netstats_queue_of(struct netstats_reg *reg)
-{
-	if (reg->clear_flags & NETSTATS_GROUP_FLAGS_DERIVED)
-		return reg->priv;
-	return netstats_derived_data(reg);
-}
-
 static void netstats_queue_detach(struct netstats_reg *reg)
 {
-	struct netstats_queue *nq = netstats_queue_of(reg);
+	struct netstats_queue *nq;
 
 	rtnl_lock();
-	/* No mapping of the driver's page left once it may free it. */
-	if (nq->native)
+	if (reg->clear_flags & NETSTATS_GROUP_FLAGS_DERIVED) {
+		/* No mapping of the driver's page left once it may free it. */
+		nq = reg->priv;
 		netstats_map_remove(reg->map, reg->pgoff, reg->npages);
-	nq->dev = NULL;
-	list_del(&nq->node);
+		list_del(&nq->node);
+		rtnl_unlock();
+		kfree(nq->counters);
+		kfree(nq);
+		return;
+	}
+	/* The block's last registration: forget it. */
+	nq = netstats_derived_put(reg);
+	if (nq)
+		list_del(&nq->node);
 	rtnl_unlock();
-	/* Not under RTNL: the update it waits for takes it. */
-	if (!nq->native)
-		netstats_derived_detach(reg);
-	kfree(nq->counters);
-	kfree(nq);
+	if (nq)
+		netstats_derived_free(nq);
 }
 
 static void netstats_queue_mark_dead(void *page_addr, unsigned int idx,
@@ -361,7 +494,7 @@ static void netstats_queue_kill(struct netstats_queue *nq)
 		netstats_notify_dead(reg, nq->name);
 	} else {
 		/* Its queues may be gone already: the last update stands. */
-		netstats_derived_kill(reg, nq->name, false);
+		netstats_derived_kill(nq, false);
 	}
 	nq->dev = NULL;
 	list_del_init(&nq->node);

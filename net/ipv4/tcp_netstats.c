@@ -62,6 +62,14 @@
 
 /* tcp-all: units (page pairs) per netns, pages of a unit in the range */
 #define NETSTATS_TCP_UNITS	4096
+/*
+ * Units of the pairs registrations give their sockets (owner not 0), by
+ * callers without CAP_NET_ADMIN over the netns: at most this many per
+ * user, and all together half the netns's, so that tcp-all's sockets
+ * (owner 0) always have the other half.
+ */
+#define NETSTATS_TCP_USER_UNITS		64
+#define NETSTATS_TCP_QUOTA_UNITS	(NETSTATS_TCP_UNITS / 2)
 #define NETSTATS_TCP_UNIT_PAGES	3
 #define NETSTATS_TCP_ENTRY_PAGE	2
 
@@ -95,12 +103,17 @@ static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
  * @lingering: DEAD slots kept for the monitors, freed first
  * @lingering_next: DEAD slots kept for the monitors, freed next
  * @regs: per slot, the registrations mapping it
+ * @uid: the user that registered the socket the pair was made for
+ * @quota: it counts against @uid's and the netns's quota (the registrant
+ *	had no CAP_NET_ADMIN over the netns)
  */
 struct netstats_tcp_page {
 	struct list_head node;
 	struct page *page;
 	possible_net_t net;
 	u64 owner;
+	kuid_t uid;
+	bool quota;
 	unsigned int unit;
 	struct page *entries;
 	unsigned long linger_until;
@@ -122,12 +135,14 @@ struct netstats_tcp_page {
  * @nr_monitors: length of @monitors, read locklessly on connect/accept
  * @dir: the directory header page (struct netstats_dir_hdr), allocated
  *	with the first monitor and kept until the netns goes
+ * @quota_units: units of pairs with netstats_tcp_page::quota
  */
 struct netstats_tcp_net {
 	struct ida units;
 	struct list_head monitors;
 	unsigned int nr_monitors;
 	struct page *dir;
+	unsigned int quota_units;
 };
 
 /**
@@ -357,42 +372,90 @@ static void netstats_tcp_page_free(struct netstats_tcp_page *p)
 		__free_page(p->entries);
 	}
 	ida_free(&tn->units, p->unit);
+	if (p->quota)
+		tn->quota_units--;
 	list_del(&p->node);
 	set_page_private(p->page, 0);
 	__free_pages(p->page, 1);
 	kfree(p);
 }
 
-static struct netstats_tcp_page *netstats_tcp_page_alloc(struct net *net,
-							 u64 owner)
+/* May the caller, without CAP_NET_ADMIN over @net, have one more pair? */
+static int netstats_tcp_quota(struct net *net, struct netlink_ext_ack *extack)
 {
 	struct netstats_tcp_net *tn = netstats_tcp_net(net);
+	kuid_t uid = current_uid();
 	struct netstats_tcp_page *p;
-	int unit;
+	unsigned int n = 0;
 
+	if (tn->quota_units >= NETSTATS_TCP_QUOTA_UNITS) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "at most %u TCP page pairs in this netns for users without CAP_NET_ADMIN",
+				   NETSTATS_TCP_QUOTA_UNITS);
+		return -ENOSPC;
+	}
+	list_for_each_entry(p, &netstats_tcp_pages, node)
+		if (p->quota && uid_eq(p->uid, uid) &&
+		    net_eq(read_pnet(&p->net), net))
+			n++;
+	if (n >= NETSTATS_TCP_USER_UNITS) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "at most %u TCP page pairs per user without CAP_NET_ADMIN in this netns",
+				   NETSTATS_TCP_USER_UNITS);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/*
+ * A new pair for @owner; @reg is the registration it is made for (owner
+ * not 0), subject to the quotas unless it has CAP_NET_ADMIN over @net.
+ * Return: the pair, or an ERR_PTR().
+ */
+static struct netstats_tcp_page *
+netstats_tcp_page_alloc(struct net *net, u64 owner,
+			const struct netstats_reg *reg,
+			struct netlink_ext_ack *extack)
+{
+	struct netstats_tcp_net *tn = netstats_tcp_net(net);
+	bool quota = owner && reg && !reg->net_admin;
+	struct netstats_tcp_page *p;
+	int unit, err;
+
+	if (quota) {
+		err = netstats_tcp_quota(net, extack);
+		if (err)
+			return ERR_PTR(err);
+	}
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	unit = ida_alloc_max(&tn->units, NETSTATS_TCP_UNITS - 1,
 			     GFP_KERNEL_ACCOUNT);
 	if (unit < 0) {
 		kfree(p);
-		return NULL;
+		NL_SET_ERR_MSG(extack,
+			       "no TCP page pair left in this network namespace");
+		return ERR_PTR(unit == -ENOSPC ? -ENOSPC : -ENOMEM);
 	}
 	p->page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, 1);
 	if (!p->page) {
 		ida_free(&tn->units, unit);
 		kfree(p);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	set_page_private(p->page, (unsigned long)p);
 	write_pnet(&p->net, net);
 	p->owner = owner;
 	p->unit = unit;
+	p->uid = current_uid();
+	p->quota = quota;
+	if (quota)
+		tn->quota_units++;
 	list_add(&p->node, &netstats_tcp_pages);
 	if (tn->nr_monitors && netstats_tcp_page_monitor(tn, p)) {
 		netstats_tcp_page_free(p);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	return p;
 }
@@ -429,7 +492,10 @@ static struct tcp_stats *netstats_tcp_slot_take(struct netstats_tcp_page *p,
 	return st;
 }
 
-static struct tcp_stats *netstats_tcp_slot_alloc(struct net *net, u64 owner)
+static struct tcp_stats *
+netstats_tcp_slot_alloc(struct net *net, u64 owner,
+			const struct netstats_reg *reg,
+			struct netlink_ext_ack *extack)
 {
 	struct netstats_tcp_page *p;
 
@@ -444,9 +510,9 @@ static struct tcp_stats *netstats_tcp_slot_alloc(struct net *net, u64 owner)
 		    !netstats_tcp_page_gone(p))
 			goto found;
 
-	p = netstats_tcp_page_alloc(net, owner);
-	if (!p)
-		return NULL;
+	p = netstats_tcp_page_alloc(net, owner, reg, extack);
+	if (IS_ERR(p))
+		return ERR_CAST(p);
 
 found:
 	return netstats_tcp_slot_take(p, find_first_zero_bit(p->busy,
@@ -734,11 +800,14 @@ static void netstats_tcp_publish(struct sock *sk, struct tcp_stats *st)
 }
 
 /*
- * The slot of @sk, given one if it has none; @sk is locked (owned).
- * Return: the slot, ERR_PTR(-ENOMEM), or ERR_PTR(-ENOENT) if @sk was
- * destroyed (its counters are final and nobody mapped them).
+ * The slot of @sk, given one if it has none, in a pair of @owner
+ * (netstats_tcp_page_alloc()); @sk is locked (owned).
+ * Return: the slot, ERR_PTR(-ENOMEM or -ENOSPC), or ERR_PTR(-ENOENT) if
+ * @sk was destroyed (its counters are final and nobody mapped them).
  */
-static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner)
+static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner,
+					      const struct netstats_reg *reg,
+					      struct netlink_ext_ack *extack)
 {
 	struct tcp_stats *st = tcp_sk(sk)->netstats;
 
@@ -746,9 +815,9 @@ static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner)
 
 	if (st)
 		return st;
-	st = netstats_tcp_slot_alloc(sock_net(sk), owner);
-	if (!st)
-		return ERR_PTR(-ENOMEM);
+	st = netstats_tcp_slot_alloc(sock_net(sk), owner, reg, extack);
+	if (IS_ERR(st))
+		return st;
 	/* Orphaned and closed: destroyed already or about to be; nothing
 	 * changes that while we own the socket.
 	 */
@@ -767,10 +836,13 @@ static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner)
  * (NETSTATS_TCP_SOLO), where those registrations follow it; @sk is
  * locked (owned).  The old slot leaves the directory at once and is
  * freed after a grace period, without turning DEAD: the socket lives on.
- * Return: the new slot, or @old if there is no memory for one.
+ * @by and @extack: as @reg and @extack of netstats_tcp_page_alloc().
+ * Return: the new slot, or an ERR_PTR() (@sk stays in @old).
  */
 static struct tcp_stats *netstats_tcp_move(struct sock *sk,
-					   struct tcp_stats *old, u64 owner)
+					   struct tcp_stats *old, u64 owner,
+					   const struct netstats_reg *by,
+					   struct netlink_ext_ack *extack)
 {
 	struct netstats_tcp_page *op = netstats_tcp_page_of(old);
 	unsigned int slot = netstats_tcp_slot_of(old);
@@ -782,18 +854,18 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 	lockdep_assert_held(&netstats_tcp_lock);
 
 	if (owner == NETSTATS_TCP_SOLO) {
-		p = netstats_tcp_page_alloc(sock_net(sk), owner);
-		if (!p)
-			return old;
+		p = netstats_tcp_page_alloc(sock_net(sk), owner, by, extack);
+		if (IS_ERR(p))
+			return ERR_CAST(p);
 		st = netstats_tcp_slot_take(p, slot);
 		/* A fresh page: its readers, who follow the socket, see the
 		 * counters go on, not restart.
 		 */
 		WRITE_ONCE(st->hdr.generation, old->hdr.generation);
 	} else {
-		st = netstats_tcp_slot_alloc(sock_net(sk), owner);
-		if (!st)
-			return old;
+		st = netstats_tcp_slot_alloc(sock_net(sk), owner, by, extack);
+		if (IS_ERR(st))
+			return st;
 		p = netstats_tcp_page_of(st);
 	}
 	netstats_tcp_publish(sk, st);
@@ -840,7 +912,7 @@ static void __netstats_tcp_monitor_sk(struct sock *sk)
 
 	if (!READ_ONCE(netstats_tcp_net(sock_net(sk))->nr_monitors))
 		return;
-	st = netstats_tcp_sk_slot(sk, 0);
+	st = netstats_tcp_sk_slot(sk, 0, NULL, NULL);
 	if (!IS_ERR(st))
 		netstats_tcp_entry_fill(netstats_tcp_page_of(st), st, sk);
 }
@@ -1030,7 +1102,8 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 
 	lock_sock(sk);
 	mutex_lock(&netstats_tcp_lock);
-	st = netstats_tcp_sk_slot(sk, full ? reg->owner_id : 0);
+	st = netstats_tcp_sk_slot(sk, full ? reg->owner_id : 0, reg,
+				  info->extack);
 	if (IS_ERR(st)) {
 		err = PTR_ERR(st);
 		if (err == -ENOENT)
@@ -1046,10 +1119,13 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 		bool mapped = !hlist_empty(&p->regs[netstats_tcp_slot_of(st)]);
 
 		st = netstats_tcp_move(sk, st, mapped ? NETSTATS_TCP_SOLO :
-						     reg->owner_id);
+						     reg->owner_id,
+				       reg, info->extack);
+		if (IS_ERR(st)) {
+			err = PTR_ERR(st);
+			goto out_unlock;
+		}
 		p = netstats_tcp_page_of(st);
-		full = p->owner == reg->owner_id ||
-		       p->owner == NETSTATS_TCP_SOLO;
 	}
 	pages[0] = p->page;
 	pages[1] = p->page + 1;

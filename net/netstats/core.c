@@ -650,6 +650,7 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 			goto err_unlock;
 		}
 		priv->map = map;
+		priv->net = genl_info_net(info);
 	}
 	err = -ENOMEM;
 	reg = kzalloc(sizeof(*reg), GFP_KERNEL_ACCOUNT);
@@ -917,9 +918,58 @@ void netstats_nl_sock_priv_init(struct netstats_nl_sock *priv)
 	xa_init_flags(&priv->regs, XA_FLAGS_ALLOC1);
 }
 
+/*
+ * A released netlink socket's registrations past the first
+ * NETSTATS_RELEASE_SYNC are freed by a work item: the release runs under
+ * genetlink's cb_lock, which family registration waits for.
+ */
+#define NETSTATS_RELEASE_SYNC	256
+
+/**
+ * struct netstats_release - the rest of a released socket's registrations
+ * @work: frees them, then the map
+ * @regs: the registrations (netstats_reg::free_node)
+ * @map: the socket's map
+ * @net: the socket's netns, held until the producers forgot them
+ */
+struct netstats_release {
+	struct work_struct work;
+	struct llist_head regs;
+	struct netstats_map *map;
+	struct net *net;
+};
+
+static void netstats_map_release_owner(struct netstats_map *map)
+{
+	struct file *file = map->file;
+
+	/* The map goes with its file: after the last fd and mapping. */
+	netstats_map_put(map);
+	fput(file);
+}
+
+static void netstats_release_work(struct work_struct *work)
+{
+	struct netstats_release *rel = container_of(work,
+						    struct netstats_release,
+						    work);
+	struct netstats_reg *reg, *tmp;
+
+	llist_for_each_entry_safe(reg, tmp, llist_del_all(&rel->regs),
+				  free_node) {
+		netstats_reg_free(reg);
+		cond_resched();
+	}
+	netstats_map_release_owner(rel->map);
+	put_net(rel->net);
+	kfree(rel);
+}
+
 void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
 {
+	struct netstats_release *rel = NULL;
 	struct netstats_reg *reg;
+	unsigned int n = 0;
 	unsigned long id;
 
 	/* The socket left the port table before this: its port id may name
@@ -927,15 +977,26 @@ void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
 	 */
 	if (priv->map)
 		WRITE_ONCE(priv->map->owner_gone, true);
-	xa_for_each(&priv->regs, id, reg)
-		netstats_reg_free(reg);
+	xa_for_each(&priv->regs, id, reg) {
+		if (n++ == NETSTATS_RELEASE_SYNC) {
+			rel = kzalloc(sizeof(*rel), GFP_KERNEL);
+			if (rel)
+				init_llist_head(&rel->regs);
+		}
+		if (rel)
+			llist_add(&reg->free_node, &rel->regs);
+		else
+			netstats_reg_free(reg);
+	}
 	xa_destroy(&priv->regs);
-	if (priv->map) {
-		struct file *file = priv->map->file;
-
-		/* The map goes with its file: after the last fd and mapping. */
-		netstats_map_put(priv->map);
-		fput(file);
+	if (rel) {
+		rel->map = priv->map;
+		/* The socket still holds its netns. */
+		rel->net = get_net(priv->net);
+		INIT_WORK(&rel->work, netstats_release_work);
+		queue_work(system_wq, &rel->work);
+	} else if (priv->map) {
+		netstats_map_release_owner(priv->map);
 	}
 	mutex_destroy(&priv->lock);
 }
@@ -947,6 +1008,9 @@ void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
  * @map_files: map files not yet released
  * @snapshot_pages: pages holding the final values of dead objects
  * @live_blocks: blocks producers keep live for registrations
+ * @derived_blocks: derived blocks, one per object and period however
+ *	many registrations share it
+ * @refreshers: periodic works updating them, one per netns and period
  */
 struct netstats_self {
 	struct netstats_derived_hdr hdr;
@@ -954,9 +1018,11 @@ struct netstats_self {
 	u64 map_files;
 	u64 snapshot_pages;
 	u64 live_blocks;
+	u64 derived_blocks;
+	u64 refreshers;
 };
 
-static int netstats_self_fill(struct netstats_reg *reg, void *block)
+static int netstats_self_fill(void *data, void *block)
 {
 	struct netstats_self *s = block;
 
@@ -964,19 +1030,30 @@ static int netstats_self_fill(struct netstats_reg *reg, void *block)
 	WRITE_ONCE(s->map_files, atomic_long_read(&netstats_nr_maps));
 	WRITE_ONCE(s->snapshot_pages, atomic_long_read(&netstats_nr_snapshots));
 	WRITE_ONCE(s->live_blocks, atomic_long_read(&netstats_nr_blocks));
+	WRITE_ONCE(s->derived_blocks, atomic_long_read(&netstats_nr_derived));
+	WRITE_ONCE(s->refreshers, atomic_long_read(&netstats_nr_refreshers));
 	return 0;
 }
+
+static const struct netstats_derived_ops netstats_self_derived = {
+	.fill	= netstats_self_fill,
+};
 
 static int netstats_self_attach(struct netstats_reg *reg,
 				struct genl_info *info)
 {
+	bool created;
+	void *data;
+
 	/* System-wide figures. */
 	if (!reg->net_admin_init) {
 		NL_SET_ERR_MSG(info->extack,
 			       "the netstats group needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
 	}
-	return netstats_derived_attach(reg, info, netstats_self_fill, NULL, 0);
+	data = netstats_derived_attach(reg, info, &netstats_self_derived, NULL,
+				       0, NULL, "", &created);
+	return PTR_ERR_OR_ZERO(data);
 }
 
 #define SELF_COUNTER(_name, _doc) {					\
@@ -992,6 +1069,8 @@ static const struct netstats_counter_desc netstats_self_counters[] = {
 	SELF_COUNTER(map_files, "Map files not yet released"),
 	SELF_COUNTER(snapshot_pages, "Pages holding final values of dead objects"),
 	SELF_COUNTER(live_blocks, "Blocks producers keep live for registrations"),
+	SELF_COUNTER(derived_blocks, "Derived blocks: one per object and period, shared by its registrations"),
+	SELF_COUNTER(refreshers, "Periodic works updating derived blocks: one per netns and period"),
 };
 
 static const struct netstats_option_desc netstats_period_option[] = {

@@ -166,6 +166,52 @@ struct netstats_map *netstats_map_create(void)
 	return map;
 }
 
+static int __netstats_map_add(struct netstats_map *map, struct page **pages,
+			      unsigned int npages, unsigned long *pgoff,
+			      bool spares)
+{
+	struct page *spare;
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&map->lock);
+	*pgoff = map->next_pgoff;
+	for (i = 0; i < npages; i++) {
+		if (spares) {
+			spare = alloc_page(GFP_KERNEL_ACCOUNT);
+			if (!spare) {
+				err = -ENOMEM;
+				break;
+			}
+			err = xa_insert(&map->spares, *pgoff + i, spare,
+					GFP_KERNEL_ACCOUNT);
+			if (err) {
+				__free_page(spare);
+				break;
+			}
+		}
+		err = xa_insert(&map->pages, *pgoff + i, pages[i],
+				GFP_KERNEL_ACCOUNT);
+		if (err) {
+			if (spares)
+				__free_page(xa_erase(&map->spares, *pgoff + i));
+			break;
+		}
+	}
+	if (err) {
+		while (i--) {
+			xa_erase(&map->pages, *pgoff + i);
+			if (spares)
+				__free_page(xa_erase(&map->spares, *pgoff + i));
+		}
+	} else {
+		map->next_pgoff += npages;
+	}
+	mutex_unlock(&map->lock);
+
+	return err;
+}
+
 /**
  * netstats_map_add() - back a new range of the map file with @pages
  * @map: the map
@@ -182,42 +228,22 @@ struct netstats_map *netstats_map_create(void)
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff)
 {
-	struct page *spare;
-	unsigned int i;
-	int err = 0;
+	return __netstats_map_add(map, pages, npages, pgoff, true);
+}
 
-	mutex_lock(&map->lock);
-	*pgoff = map->next_pgoff;
-	for (i = 0; i < npages; i++) {
-		spare = alloc_page(GFP_KERNEL_ACCOUNT);
-		if (!spare) {
-			err = -ENOMEM;
-			break;
-		}
-		err = xa_insert(&map->spares, *pgoff + i, spare,
-				GFP_KERNEL_ACCOUNT);
-		if (err) {
-			__free_page(spare);
-			break;
-		}
-		err = xa_insert(&map->pages, *pgoff + i, pages[i],
-				GFP_KERNEL_ACCOUNT);
-		if (err) {
-			__free_page(xa_erase(&map->spares, *pgoff + i));
-			break;
-		}
-	}
-	if (err) {
-		while (i--) {
-			xa_erase(&map->pages, *pgoff + i);
-			__free_page(xa_erase(&map->spares, *pgoff + i));
-		}
-	} else {
-		map->next_pgoff += npages;
-	}
-	mutex_unlock(&map->lock);
-
-	return err;
+/**
+ * netstats_map_add_live() - back a new one-page range with @page, which
+ *	is never snapshotted (a derived block dies in place)
+ * @map: the map
+ * @page: the page; the caller removes the range before freeing it
+ * @pgoff: the page offset of the range, on success
+ *
+ * Return: 0 or -errno.
+ */
+int netstats_map_add_live(struct netstats_map *map, struct page *page,
+			  unsigned long *pgoff)
+{
+	return __netstats_map_add(map, &page, 1, pgoff, false);
 }
 
 /**

@@ -48,8 +48,12 @@ struct netstats_map {
 
 extern atomic_long_t netstats_nr_maps;
 extern atomic_long_t netstats_nr_snapshots;
+extern atomic_long_t netstats_nr_derived;
+extern atomic_long_t netstats_nr_refreshers;
 
 struct netstats_map *netstats_map_create(void);
 void netstats_map_put(struct netstats_map *map);
+int netstats_map_add_live(struct netstats_map *map, struct page *page,
+			  unsigned long *pgoff);
 
 #endif /* _NET_NETSTATS_NETSTATS_H */

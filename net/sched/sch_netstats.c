@@ -11,13 +11,13 @@
  * summed, the children of mq and mqprio roots summed as their dump does)
  * and publishes one consistent set under the block's sequence counter.
  *
- * A registration holds no reference: __qdisc_destroy() calls
- * netstats_qdisc_destroy(), which publishes the final values, marks the
- * block DEAD and announces it.  qdiscs are freed after an RCU grace
- * period, so the update reads the qdisc under rcu_read_lock().
+ * The registrations of one qdisc with one period share a block.  They
+ * hold no reference: __qdisc_destroy() calls netstats_qdisc_destroy(),
+ * which publishes the final values, marks the block DEAD and announces
+ * it.  qdiscs are freed after an RCU grace period, so the update reads
+ * the qdisc under rcu_read_lock().
  */
 
-#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -50,27 +50,22 @@ struct netstats_qdisc_block {
 };
 
 /**
- * struct netstats_qdisc - a qdisc registration
- * @node: entry in netstats_qdisc_regs
- * @reg: the registration
- * @q: the qdisc; NULL once destroyed or the registration goes
+ * struct netstats_qdisc - the producer's data of a qdisc's derived block
+ * @node: entry in netstats_qdisc_blocks
+ * @q: the qdisc; NULL once destroyed
  * @gone_b: of an mq or mqprio root, what its children destroyed so far
  *	sent
  * @gone_q: ... and dropped, requeued, overlimited (not their queues)
- * @name: the object's name, as REGISTER gave it
  */
 struct netstats_qdisc {
 	struct list_head node;
-	struct netstats_reg *reg;
 	struct Qdisc __rcu *q;
 	struct gnet_stats_basic_sync gone_b;
 	struct gnet_stats_queue gone_q;
-	char name[IFNAMSIZ + 16];
 };
 
-/* Protects netstats_qdisc_regs; added to under RTNL, like qdiscs die. */
-static DEFINE_MUTEX(netstats_qdisc_lock);
-static LIST_HEAD(netstats_qdisc_regs);
+/* Under RTNL, like qdiscs die. */
+static LIST_HEAD(netstats_qdisc_blocks);
 
 /* One child of an mq or mqprio root, as their dump folds it. */
 static void netstats_qdisc_child(struct Qdisc *qdisc,
@@ -107,10 +102,10 @@ static void netstats_qdisc_mqroot(struct netstats_qdisc *nq, struct Qdisc *sch,
 	gnet_stats_add_queue(qs, NULL, &nq->gone_q);
 }
 
-static int netstats_qdisc_fill(struct netstats_reg *reg, void *block)
+static int netstats_qdisc_fill(void *data, void *block)
 {
-	struct netstats_qdisc *nq = netstats_derived_data(reg);
 	struct netstats_qdisc_block *blk = block;
+	struct netstats_qdisc *nq = data;
 	struct gnet_stats_basic_sync b;
 	struct gnet_stats_queue qs = {};
 	struct Qdisc *q;
@@ -118,7 +113,7 @@ static int netstats_qdisc_fill(struct netstats_reg *reg, void *block)
 
 	gnet_stats_basic_sync_init(&b);
 	rcu_read_lock();
-	/* NULL: being unregistered (a dead block is not updated) */
+	/* NULL: destroyed (a dead block is not updated) */
 	q = rcu_dereference(nq->q);
 	if (!q) {
 		rcu_read_unlock();
@@ -157,38 +152,33 @@ void netstats_qdisc_destroy(struct Qdisc *qdisc)
 	struct netstats_qdisc *nq, *tmp;
 
 	ASSERT_RTNL();
-	/* Registrations are added under RTNL too. */
-	if (list_empty(&netstats_qdisc_regs))
-		return;
 
-	mutex_lock(&netstats_qdisc_lock);
-	list_for_each_entry_safe(nq, tmp, &netstats_qdisc_regs, node) {
-		struct Qdisc *q = rcu_dereference_protected(nq->q, true);
+	list_for_each_entry_safe(nq, tmp, &netstats_qdisc_blocks, node) {
+		struct Qdisc *q = rtnl_dereference(nq->q);
 
-		if (q && q != qdisc && (q->flags & TCQ_F_MQROOT) &&
+		if (q != qdisc && (q->flags & TCQ_F_MQROOT) &&
 		    qdisc_dev(q) == qdisc_dev(qdisc) &&
 		    TC_H_MAJ(qdisc->parent) == TC_H_MAJ(q->handle)) {
 			struct gnet_stats_queue qs = {};
 			u32 qlen = 0;
 
 			/* A child of a registered mq root: keep its counts
-			 * (the work reads gone_* under the derived lock).
+			 * (the update reads gone_* under the derived lock).
 			 */
-			mutex_lock(&((struct netstats_derived *)nq->reg->priv)->lock);
+			netstats_derived_lock();
 			netstats_qdisc_child(qdisc, &nq->gone_b, &qs, &qlen);
 			nq->gone_q.drops += qs.drops;
 			nq->gone_q.requeues += qs.requeues;
 			nq->gone_q.overlimits += qs.overlimits;
-			mutex_unlock(&((struct netstats_derived *)nq->reg->priv)->lock);
+			netstats_derived_unlock();
 			continue;
 		}
 		if (q != qdisc)
 			continue;
-		netstats_derived_kill(nq->reg, nq->name, true);
+		netstats_derived_kill(nq, true);
 		RCU_INIT_POINTER(nq->q, NULL);
 		list_del_init(&nq->node);
 	}
-	mutex_unlock(&netstats_qdisc_lock);
 }
 
 /* "<dev>/<handle>": handle as tc prints it ("8001:", "1:0"), or "root". */
@@ -243,13 +233,20 @@ static struct Qdisc *netstats_qdisc_lookup(struct net *net, char *name,
 	return q;
 }
 
+static const struct netstats_derived_ops netstats_qdisc_derived = {
+	.fill		= netstats_qdisc_fill,
+	.data_size	= sizeof(struct netstats_qdisc),
+};
+
 static int netstats_qdisc_attach(struct netstats_reg *reg,
 				 struct genl_info *info)
 {
 	struct nlattr *obj = info->attrs[NETSTATS_A_REGISTRATION_OBJECT];
-	struct netstats_qdisc *nq;
+	struct netstats_qdisc tmpl = {}, *nq;
+	char name[IFNAMSIZ + 16];
 	struct Qdisc *q;
-	int err;
+	bool created;
+	int err = 0;
 
 	if (!obj) {
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
@@ -258,51 +255,42 @@ static int netstats_qdisc_attach(struct netstats_reg *reg,
 			       "qdisc needs <device>/<handle> as object");
 		return -EINVAL;
 	}
-	nq = kzalloc(sizeof(*nq), GFP_KERNEL_ACCOUNT);
-	if (!nq)
-		return -ENOMEM;
-	if (nla_strscpy(nq->name, obj, sizeof(nq->name)) < 0) {
+	if (nla_strscpy(name, obj, sizeof(name)) < 0) {
 		NL_SET_ERR_MSG_ATTR(info->extack, obj, "object name too long");
-		kfree(nq);
 		return -EINVAL;
 	}
-	nq->reg = reg;
-	INIT_LIST_HEAD(&nq->node);
-	gnet_stats_basic_sync_init(&nq->gone_b);
+	gnet_stats_basic_sync_init(&tmpl.gone_b);
 
 	rtnl_lock();
-	q = netstats_qdisc_lookup(genl_info_net(info), nq->name, info->extack);
+	q = netstats_qdisc_lookup(genl_info_net(info), name, info->extack);
 	if (IS_ERR(q)) {
 		err = PTR_ERR(q);
-		goto err_unlock;
+		goto unlock;
 	}
-	RCU_INIT_POINTER(nq->q, q);
-	err = netstats_derived_attach(reg, info, netstats_qdisc_fill, nq, 0);
-	if (err)
-		goto err_unlock;
-	mutex_lock(&netstats_qdisc_lock);
-	list_add(&nq->node, &netstats_qdisc_regs);
-	mutex_unlock(&netstats_qdisc_lock);
+	RCU_INIT_POINTER(tmpl.q, q);
+	nq = netstats_derived_attach(reg, info, &netstats_qdisc_derived, q, 0,
+				     &tmpl, name, &created);
+	if (IS_ERR(nq))
+		err = PTR_ERR(nq);
+	else if (created)
+		list_add(&nq->node, &netstats_qdisc_blocks);
+unlock:
 	rtnl_unlock();
-	return 0;
-
-err_unlock:
-	rtnl_unlock();
-	kfree(nq);
 	return err;
 }
 
 static void netstats_qdisc_detach(struct netstats_reg *reg)
 {
-	struct netstats_qdisc *nq = netstats_derived_data(reg);
+	struct netstats_qdisc *nq;
 
-	mutex_lock(&netstats_qdisc_lock);
-	/* Out of the list the qdisc may die unseen: forget it. */
-	RCU_INIT_POINTER(nq->q, NULL);
-	list_del(&nq->node);
-	mutex_unlock(&netstats_qdisc_lock);
-	netstats_derived_detach(reg);
-	kfree(nq);
+	rtnl_lock();
+	nq = netstats_derived_put(reg);
+	/* The last registration: out of the list the qdisc may die unseen. */
+	if (nq)
+		list_del(&nq->node);
+	rtnl_unlock();
+	if (nq)
+		netstats_derived_free(nq);
 }
 
 #define QDISC_COUNTER(_name, _type, _flags, _doc) {			\

@@ -297,4 +297,45 @@ TEST_F(derived, live_objects_return_to_baseline)
 	EXPECT_EQ(base[3], v[3]);
 }
 
+/* A socket released with more registrations than the release frees in
+ * place (256) gives the rest to a work item: all go, the map file too.
+ */
+TEST_F(derived, release_of_many_registrations)
+{
+	uint64_t base[4], v[4], ts;
+	struct dreg r, tmp;
+	struct nsnl s2;
+	int i;
+
+	ASSERT_EQ(0, dreg_register(&self->s, 10, &r));
+	ts = dreg_next(&r, dreg_read(&r, base), base);
+	ASSERT_NE(0, ts);
+
+	ASSERT_EQ(0, nsnl_open(&s2));
+	for (i = 0; i < 1000; i++) {
+		struct nlmsghdr *nlh;
+
+		nlh = nsnl_msg(&s2, s2.family, NETSTATS_CMD_REGISTER, 0);
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
+		put_period(nlh, "period-ms", 10);
+		tmp.map_fd = -1;
+		ASSERT_EQ(0, nsnl_talk(&s2, nlh, dreg_cb, &tmp))
+			TH_LOG("registration %d: %s", i, s2.extack);
+		close(tmp.map_fd);
+	}
+	ts = dreg_next(&r, ts, v);
+	ts = dreg_next(&r, ts, v);
+	EXPECT_EQ(base[0] + 1000, v[0]);
+	EXPECT_EQ(base[1] + 1, v[1]);
+
+	nsnl_close(&s2);
+	for (i = 0; i < 300; i++) {
+		ts = dreg_next(&r, ts, v);
+		if (v[0] == base[0] && v[1] == base[1])
+			break;
+	}
+	EXPECT_EQ(base[0], v[0]);
+	EXPECT_EQ(base[1], v[1]);
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Periodic work of derived blocks is bounded by objects, not readers:
+ *
+ * - registrations of one object with one period share one block and one
+ *   update; one work per (netns, period) updates them all, and those
+ *   that need RTNL (queues) take it once per period for the netns: the
+ *   netstats self group's derived_blocks and refreshers counters show
+ *   it, and two mappings of one object show the same update;
+ * - a user without CAP_NET_ADMIN has a quota of registrations with
+ *   periodic work across all network namespaces (also as root of a user
+ *   namespace of its own), and a network namespace a quota for users
+ *   without CAP_NET_ADMIN over it: past either, REGISTER fails with
+ *   ENOSPC and an extack naming the limit; other users, and CAP_NET_ADMIN,
+ *   still register;
+ * - the TCP page pairs that registrations of own sockets take from a
+ *   netns's tcp-all directory are bounded per user (and in all to half
+ *   the directory) for users without CAP_NET_ADMIN: one user running out
+ *   fails its own registration, not its socket creation, and another
+ *   user's registration and tcp-all monitor still work.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <glob.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <signal.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "nsnl.h"
+#include "../../kselftest_harness.h"
+
+#define USER_MAX	128	/* NETSTATS_PERIODIC_USER_MAX */
+#define NET_MAX		512	/* NETSTATS_PERIODIC_NET_MAX */
+#define DEV		"npl0"
+#define PEER		"npl1"
+#define QDISC		DEV "/1:"
+
+#define MSG_USER "at most 128 registrations with periodic work per user without CAP_NET_ADMIN"
+#define MSG_NET	 "at most 512 periodic registrations per netns by users without CAP_NET_ADMIN"
+#define TCP_USER_UNITS	64	/* NETSTATS_TCP_USER_UNITS */
+#define MSG_TCP	 "at most 64 TCP page pairs per user without CAP_NET_ADMIN in this netns"
+
+struct reply {
+	uint32_t id;
+	int map_fd;
+	uint64_t off, size;
+	uint32_t o_blocks, o_refreshers;
+};
+
+static uint64_t get_uint(const struct nlattr *a)
+{
+	return mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) :
+						  mnl_attr_get_u32(a);
+}
+
+static int reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct reply *r = data;
+	const struct nlattr *a, *c;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			r->id = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
+			r->map_fd = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
+			r->off = get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_SIZE:
+			r->size = get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_COUNTER: {
+			const char *name = NULL;
+			uint32_t off = 0;
+
+			mnl_attr_for_each_nested(c, a) {
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
+					name = mnl_attr_get_str(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
+					off = mnl_attr_get_u32(c);
+			}
+			if (name && !strcmp(name, "derived_blocks"))
+				r->o_blocks = off;
+			else if (name && !strcmp(name, "refreshers"))
+				r->o_refreshers = off;
+			break;
+		}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static void put_opt(struct nlmsghdr *nlh, const char *name, uint64_t v)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
+
+	mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, name);
+	mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, v);
+	mnl_attr_nest_end(nlh, n);
+}
+
+/* REGISTER @group/@obj with period-ms @period (and derived=1 for queues);
+ * maps the block at *@map if @map, else closes the fd.
+ */
+static int reg(struct nsnl *s, const char *group, const char *obj,
+	       uint64_t period, struct reply *r, const void **map)
+{
+	struct nlmsghdr *nlh;
+	struct reply tmp;
+	void *p;
+	int err;
+
+	if (!r)
+		r = &tmp;
+	memset(r, 0, sizeof(*r));
+	r->map_fd = -1;
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, group);
+	if (obj)
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT, obj);
+	if (period)
+		put_opt(nlh, "period-ms", period);
+	if (!strncmp(group, "queue/", 6))
+		put_opt(nlh, "derived", 1);
+	err = nsnl_talk(s, nlh, reply_cb, r);
+	if (err)
+		return err;
+	if (map) {
+		p = mmap(NULL, r->size, PROT_READ, MAP_SHARED, r->map_fd, r->off);
+		*map = p == MAP_FAILED ? NULL : p;
+	}
+	close(r->map_fd);
+	return 0;
+}
+
+static uint64_t ld64(const void *p)
+{
+	return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+}
+
+static uint32_t ld32(const void *p)
+{
+	return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+}
+
+/* One consistent read of a derived block's timestamp and two counters. */
+static uint64_t block_read(const void *b, uint32_t o1, uint32_t o2,
+			   uint64_t *v1, uint64_t *v2)
+{
+	const struct netstats_derived_hdr *h = b;
+	uint32_t seq;
+	uint64_t ts;
+
+	for (;;) {
+		seq = ld32(&h->seq);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		*v1 = ld64((const char *)b + o1);
+		*v2 = ld64((const char *)b + o2);
+		ts = ld64(&h->timestamp_ns);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!(seq & 1) && seq == ld32(&h->seq))
+			return ts;
+	}
+}
+
+struct self {
+	struct nsnl s;
+	struct reply r;
+	const void *map;
+};
+
+/* derived_blocks and refreshers, from an update after the call. */
+static int self_read(struct self *me, uint64_t *blocks, uint64_t *refreshers)
+{
+	uint64_t ts, t;
+	int i, n = 0;
+
+	ts = block_read(me->map, me->r.o_blocks, me->r.o_refreshers, blocks,
+			refreshers);
+	/* Two updates later, whatever changed before the call is in. */
+	for (i = 0; i < 500 && n < 2; i++) {
+		usleep(10000);
+		t = block_read(me->map, me->r.o_blocks, me->r.o_refreshers,
+			       blocks, refreshers);
+		if (t != ts) {
+			ts = t;
+			n++;
+		}
+	}
+	return n == 2 ? 0 : -ETIMEDOUT;
+}
+
+static int sh(const char *cmd)
+{
+	int ret = system(cmd);
+
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+/* The netdevsim device of @id, with 2 queues; its name in @ifname. */
+static int nsim_new(unsigned int id, char *ifname, size_t len)
+{
+	char path[128];
+	glob_t g;
+	int fd, ret;
+
+	fd = open("/sys/bus/netdevsim/new_device", O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "%u 1 2", id);
+	ret = write(fd, path, strlen(path));
+	close(fd);
+	if (ret < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/sys/bus/netdevsim/devices/netdevsim%u/net/*",
+		 id);
+	for (ret = 0; ret < 100; ret++) {
+		if (!glob(path, 0, NULL, &g)) {
+			snprintf(ifname, len, "%s", strrchr(g.gl_pathv[0], '/') + 1);
+			globfree(&g);
+			return 0;
+		}
+		usleep(20000);
+	}
+	return -ENOENT;
+}
+
+static void nsim_del(unsigned int id)
+{
+	char buf[32];
+	int fd;
+
+	fd = open("/sys/bus/netdevsim/del_device", O_WRONLY);
+	if (fd < 0)
+		return;
+	snprintf(buf, sizeof(buf), "%u", id);
+	if (write(fd, buf, strlen(buf)) < 0)
+		perror("del_device");
+	close(fd);
+}
+
+/* Become @uid, with no capability and room in RLIMIT_MEMLOCK. */
+static int become(uid_t uid)
+{
+	struct rlimit rl = { .rlim_cur = 64 << 20, .rlim_max = 64 << 20 };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
+	    setgid(uid) || setuid(uid))
+		return -1;
+	return 0;
+}
+
+/*
+ * A child as @uid registers the qdisc @n times (period @period) and
+ * expects @last for the next one: 0 for none, else -errno and @msg.
+ * It then reports on @ready and holds its registrations until killed.
+ */
+static pid_t holder(uid_t uid, int n, uint64_t period, int last,
+		    const char *msg, int ready)
+{
+	struct nsnl s;
+	pid_t pid;
+	char c = 0;
+	int i, err;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (become(uid) || nsnl_open(&s))
+		c = 1;
+	for (i = 0; !c && i < n; i++) {
+		err = reg(&s, "qdisc", QDISC, period, NULL, NULL);
+		if (err) {
+			fprintf(stderr, "uid %u: registration %d: %d (%s)\n",
+				uid, i, err, s.extack);
+			c = 2;
+		}
+	}
+	if (!c && last) {
+		err = reg(&s, "qdisc", QDISC, period, NULL, NULL);
+		if (err != last || strcmp(s.extack, msg)) {
+			fprintf(stderr, "uid %u: past the quota: %d (%s)\n",
+				uid, err, s.extack);
+			c = 3;
+		}
+	}
+	if (write(ready, &c, 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+static int holder_wait(int ready)
+{
+	char c = 9;
+
+	if (read(ready, &c, 1) != 1)
+		return 9;
+	return c;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+FIXTURE(periodic)
+{
+	struct self me;
+	uint64_t blocks, refreshers;
+};
+
+FIXTURE_SETUP(periodic)
+{
+	if (nsnl_open(&self->me.s))
+		SKIP(return, "kernel without the netstats family");
+	if (geteuid())
+		SKIP(return, "needs root to switch users");
+	sh("ip link del " DEV " 2>/dev/null");
+	ASSERT_EQ(0, sh("ip link add " DEV " type veth peer name " PEER
+			" && tc qdisc add dev " DEV " root handle 1: fq"));
+	ASSERT_EQ(0, reg(&self->me.s, "netstats", NULL, 10, &self->me.r,
+			 &self->me.map)) TH_LOG("%s", self->me.s.extack);
+	ASSERT_NE(NULL, self->me.map);
+	ASSERT_NE(0, self->me.r.o_blocks);
+	ASSERT_NE(0, self->me.r.o_refreshers);
+	ASSERT_EQ(0, self_read(&self->me, &self->blocks, &self->refreshers));
+}
+
+FIXTURE_TEARDOWN(periodic)
+{
+	sh("ip link del " DEV " 2>/dev/null");
+	nsnl_close(&self->me.s);
+}
+
+/* Readers share the object's block and its refresh. */
+TEST_F(periodic, one_refresh_per_object_and_period)
+{
+	const void *m1, *m2;
+	uint64_t b, r, v1, v2, t1, t2;
+	struct nsnl s1, s2;
+	char nsim[IFNAMSIZ], obj[IFNAMSIZ + 8];
+	int i, same = 0;
+
+	ASSERT_EQ(0, nsnl_open(&s1));
+	ASSERT_EQ(0, nsnl_open(&s2));
+
+	/* Two netlink sockets, one qdisc, one period: one block. */
+	ASSERT_EQ(0, reg(&s1, "qdisc", QDISC, 50, NULL, &m1)) TH_LOG("%s", s1.extack);
+	ASSERT_EQ(0, reg(&s2, "qdisc", DEV "/1:0", 50, NULL, &m2)) TH_LOG("%s", s2.extack);
+	ASSERT_NE(NULL, m1);
+	ASSERT_NE(NULL, m2);
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, reg(&s2, "qdisc", QDISC, 50, NULL, NULL));
+	ASSERT_EQ(0, self_read(&self->me, &b, &r));
+	EXPECT_EQ(self->blocks + 1, b);
+	EXPECT_EQ(self->refreshers + 1, r);
+	/* ... the same page: every read of both sees one update. */
+	for (i = 0; i < 20; i++) {
+		t1 = block_read(m1, 16, 24, &v1, &v2);
+		t2 = block_read(m2, 16, 24, &v1, &v2);
+		same += t1 == t2;
+	}
+	EXPECT_LE(15, same);
+
+	/* Another period: another block and another work. */
+	ASSERT_EQ(0, reg(&s2, "qdisc", QDISC, 60, NULL, NULL));
+	ASSERT_EQ(0, self_read(&self->me, &b, &r));
+	EXPECT_EQ(self->blocks + 2, b);
+	EXPECT_EQ(self->refreshers + 2, r);
+
+	/* Two queues of a netns under RTNL, at one period: two blocks, one
+	 * work (one RTNL section per period), not shared with the qdisc's.
+	 */
+	if (!nsim_new(7771, nsim, sizeof(nsim))) {
+		snprintf(obj, sizeof(obj), "%s/0", nsim);
+		ASSERT_EQ(0, reg(&s2, "queue/rx", obj, 100, NULL, NULL))
+			TH_LOG("%s", s2.extack);
+		ASSERT_EQ(0, reg(&s2, "queue/rx", obj, 100, NULL, NULL));
+		snprintf(obj, sizeof(obj), "%s/1", nsim);
+		ASSERT_EQ(0, reg(&s2, "queue/tx", obj, 100, NULL, NULL))
+			TH_LOG("%s", s2.extack);
+		ASSERT_EQ(0, reg(&s1, "qdisc", QDISC, 100, NULL, NULL));
+		ASSERT_EQ(0, self_read(&self->me, &b, &r));
+		EXPECT_EQ(self->blocks + 5, b);
+		EXPECT_EQ(self->refreshers + 4, r);
+		nsim_del(7771);
+		/* Dead blocks stay mapped; they leave their work. */
+		ASSERT_EQ(0, self_read(&self->me, &b, &r));
+		EXPECT_EQ(self->blocks + 5, b);
+		EXPECT_EQ(self->refreshers + 3, r);
+	} else {
+		TH_LOG("no netdevsim: the queue part is skipped");
+		ASSERT_EQ(0, reg(&s1, "qdisc", QDISC, 100, NULL, NULL));
+	}
+
+	/* s2 goes: its period-60 block with it, the shared one stays. */
+	nsnl_close(&s2);
+	ASSERT_EQ(0, self_read(&self->me, &b, &r));
+	EXPECT_EQ(self->blocks + 2, b);
+	EXPECT_EQ(self->refreshers + 2, r);
+	t1 = block_read(m1, 16, 24, &v1, &v2);
+	usleep(200000);
+	EXPECT_NE(t1, block_read(m1, 16, 24, &v1, &v2));
+
+	nsnl_close(&s1);
+	ASSERT_EQ(0, self_read(&self->me, &b, &r));
+	EXPECT_EQ(self->blocks, b);
+	EXPECT_EQ(self->refreshers, r);
+}
+
+/* A user's quota, in the initial netns, and the netns's quota. */
+TEST_F(periodic, quotas_of_users_and_netns)
+{
+	int ready[2], i, status;
+	pid_t pid[5], other;
+	struct nsnl s;
+	uint64_t b, r;
+
+	ASSERT_EQ(0, pipe(ready));
+
+	/* uid 1001 up to its quota; then ENOSPC naming it. */
+	pid[0] = holder(1001, USER_MAX, 50, -ENOSPC, MSG_USER, ready[1]);
+	ASSERT_LT(0, pid[0]);
+	ASSERT_EQ(0, holder_wait(ready[0]));
+	/* One object, one period: 128 registrations, one block. */
+	ASSERT_EQ(0, self_read(&self->me, &b, &r));
+	EXPECT_EQ(self->blocks + 1, b);
+
+	/* Others are not held by it: three more users fill the netns. */
+	for (i = 1; i < 4; i++) {
+		pid[i] = holder(1001 + i, USER_MAX, 50 + i, 0, NULL, ready[1]);
+		ASSERT_LT(0, pid[i]);
+		ASSERT_EQ(0, holder_wait(ready[0])) TH_LOG("uid %d", 1001 + i);
+	}
+	/* The netns is full for users without CAP_NET_ADMIN over it. */
+	pid[4] = holder(1005, 0, 50, -ENOSPC, MSG_NET, ready[1]);
+	ASSERT_LT(0, pid[4]);
+	EXPECT_EQ(0, holder_wait(ready[0]));
+
+	/* CAP_NET_ADMIN is not counted. */
+	ASSERT_EQ(0, nsnl_open(&s));
+	EXPECT_EQ(0, reg(&s, "qdisc", QDISC, 50, NULL, NULL)) TH_LOG("%s", s.extack);
+	nsnl_close(&s);
+
+	/* The quotas come back with the registrations. */
+	reap(pid[1]);
+	reap(pid[4]);
+	pid[4] = holder(1005, 1, 50, 0, NULL, ready[1]);
+	EXPECT_EQ(0, holder_wait(ready[0]));
+	for (i = 0; i < 5; i++)
+		reap(pid[i]);
+	other = holder(1001, USER_MAX, 50, 0, NULL, ready[1]);
+	EXPECT_EQ(0, holder_wait(ready[0]));
+	reap(other);
+	(void)status;
+	close(ready[0]);
+	close(ready[1]);
+	ASSERT_EQ(0, self_read(&self->me, &b, &r));
+	EXPECT_EQ(self->blocks, b);
+	EXPECT_EQ(self->refreshers, r);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * An unprivileged user in a user+net namespace of its own has
+ * CAP_NET_ADMIN there, not over the host: the user quota holds, counted
+ * together with what it registered in the initial netns.
+ */
+static int userns_child(void)
+{
+	struct nsnl host, s;
+	char map[32];
+	int i, err;
+
+	/* Dumpable again after setuid(), or /proc/self is not ours to write. */
+	if (become(1001) || prctl(PR_SET_DUMPABLE, 1) || nsnl_open(&host))
+		return 1;
+	for (i = 0; i < 28; i++)
+		if (reg(&host, "qdisc", QDISC, 50, NULL, NULL))
+			return 2;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return 3;
+	snprintf(map, sizeof(map), "0 1001 1");
+	if (write_file("/proc/self/setgroups", "deny") ||
+	    write_file("/proc/self/uid_map", map) ||
+	    write_file("/proc/self/gid_map", map))
+		return 4;
+	if (sh("ip link set lo up && tc qdisc add dev lo root handle 1: fq"))
+		return 5;
+	if (nsnl_open(&s))
+		return 6;
+	for (i = 0; i < USER_MAX - 28; i++) {
+		err = reg(&s, "qdisc", "lo/1:", 50, NULL, NULL);
+		if (err) {
+			fprintf(stderr, "in the userns, registration %d: %d (%s)\n",
+				i, err, s.extack);
+			return 7;
+		}
+	}
+	err = reg(&s, "qdisc", "lo/1:", 50, NULL, NULL);
+	if (err != -ENOSPC || strcmp(s.extack, MSG_USER)) {
+		fprintf(stderr, "past the quota: %d (%s)\n", err, s.extack);
+		return 8;
+	}
+	/* The namespace's own quota does not apply to its admin. */
+	nsnl_close(&host);
+	for (i = 0; i < 28; i++)
+		if (reg(&s, "qdisc", "lo/1:", 50 + i, NULL, NULL))
+			return 9;
+	return 0;
+}
+
+TEST_F(periodic, user_namespace_counts_for_the_user)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(userns_child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("child failed at step %d", WEXITSTATUS(status));
+}
+
+static int reg_sock(struct nsnl *s, int fd)
+{
+	struct nlmsghdr *nlh;
+	struct reply r = { .map_fd = -1 };
+	int err;
+
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd);
+	err = nsnl_talk(s, nlh, reply_cb, &r);
+	if (!err)
+		close(r.map_fd);
+	return err;
+}
+
+/* A connected pair on loopback: *@cli and *@srv; 0 or -1. */
+static int tcp_pair(int *cli, int *srv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int l;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	*cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || *cli < 0 || bind(l, (void *)&a, sizeof(a)) ||
+	    listen(l, 1) || getsockname(l, (void *)&a, &len) ||
+	    connect(*cli, (void *)&a, sizeof(a)))
+		return -1;
+	*srv = accept(l, NULL, NULL);
+	close(l);
+	return *srv < 0 ? -1 : 0;
+}
+
+/* uid 1001 takes its quota of pairs, one netlink socket each. */
+static pid_t tcp_hog(int ready)
+{
+	struct nsnl s[TCP_USER_UNITS + 1];
+	int i, fd, cli, srv, err;
+	char c = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (become(1001))
+		c = 1;
+	for (i = 0; !c && i <= TCP_USER_UNITS; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || nsnl_open(&s[i])) {
+			c = 2;
+			break;
+		}
+		err = reg_sock(&s[i], fd);
+		if (i < TCP_USER_UNITS && err) {
+			fprintf(stderr, "pair %d: %d (%s)\n", i, err,
+				s[i].extack);
+			c = 3;
+		} else if (i == TCP_USER_UNITS &&
+			   (err != -ENOSPC || strcmp(s[i].extack, MSG_TCP))) {
+			fprintf(stderr, "past the quota: %d (%s)\n", err,
+				s[i].extack);
+			c = 4;
+		}
+	}
+	/* Its sockets are still created, connected and accepted. */
+	if (!c && tcp_pair(&cli, &srv))
+		c = 5;
+	if (write(ready, &c, 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+/* Is the socket of @cookie named in the tcp-all range at @base? */
+static bool dir_names(const void *base, uint64_t cookie)
+{
+	const struct netstats_dir_hdr *dh = base;
+	long psz = getpagesize();
+	uint32_t u, b;
+
+	for (u = 0; u < ld32(&dh->units); u++) {
+		const char *ents = (const char *)base +
+			(1 + u * dh->unit_pages + dh->entry_page) * psz;
+
+		for (b = 0; b < dh->blocks_per_unit; b++) {
+			const struct netstats_sock_entry *e =
+				(const void *)(ents + b * dh->block_size);
+
+			if (ld64(&e->cookie) == cookie && e->family)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* uid 1002, meanwhile: its own registration and its tcp-all monitor. */
+static int tcp_other(void)
+{
+	socklen_t len = sizeof(uint64_t);
+	const void *dir;
+	uint64_t cookie;
+	int fd, cli, srv, i;
+	struct nsnl s;
+
+	if (become(1002) || nsnl_open(&s))
+		return 1;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (reg_sock(&s, fd)) {
+		fprintf(stderr, "own socket: %s\n", s.extack);
+		return 2;
+	}
+	if (reg(&s, "tcp-all", NULL, 0, NULL, &dir) || !dir) {
+		fprintf(stderr, "tcp-all: %s\n", s.extack);
+		return 3;
+	}
+	if (tcp_pair(&cli, &srv) ||
+	    getsockopt(cli, SOL_SOCKET, SO_COOKIE, &cookie, &len))
+		return 4;
+	for (i = 0; i < 100; i++) {
+		if (dir_names(dir, cookie))
+			return 0;
+		usleep(20000);
+	}
+	return 5;
+}
+
+TEST_F(periodic, tcp_pairs_of_one_user)
+{
+	int ready[2], status;
+	pid_t hog, pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	hog = tcp_hog(ready[1]);
+	ASSERT_LT(0, hog);
+	EXPECT_EQ(0, holder_wait(ready[0]));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(tcp_other());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("second user failed at step %d", WEXITSTATUS(status));
+	reap(hog);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+TEST_HARNESS_MAIN
