@@ -227,8 +227,44 @@ static inline void netstats_block_init(void *block)
 {
 	struct netstats_block_hdr *hdr = block;
 
-	hdr->generation = 1;
+	hdr->generation = 2;
 	hdr->state = NETSTATS_BLOCK_LIVE;
+}
+
+/**
+ * netstats_block_write_begin() - a producer starts resetting a block that
+ *	readers may be reading (its counters restart)
+ * @hdr: the block's header; the caller is its only writer
+ *
+ * The generation is odd until netstats_block_write_end(), which makes it
+ * even again and new: readers retry meanwhile, as with a seqcount.
+ */
+static inline void netstats_block_write_begin(struct netstats_block_hdr *hdr)
+{
+	WRITE_ONCE(hdr->generation, hdr->generation + 1);
+	/* odd generation before the counters; pairs with the reader's acquire */
+	smp_wmb();
+}
+
+/**
+ * netstats_block_write_end() - the block is consistent again
+ * @hdr: the block's header
+ */
+static inline void netstats_block_write_end(struct netstats_block_hdr *hdr)
+{
+	/* counters before the even generation; pairs with the reader's fence */
+	smp_wmb();
+	WRITE_ONCE(hdr->generation, hdr->generation + 1);
+}
+
+/**
+ * netstats_block_next() - a new generation for a block nobody reads as
+ *	changing: a private copy marked DEAD, a slot being freed
+ * @hdr: the block's header
+ */
+static inline void netstats_block_next(struct netstats_block_hdr *hdr)
+{
+	WRITE_ONCE(hdr->generation, hdr->generation + 2);
 }
 
 /**

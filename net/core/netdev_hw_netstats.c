@@ -96,7 +96,7 @@ static struct netstats_hw_dev *netstats_hw_dev_get(struct net_device *dev)
 		return ERR_PTR(-ENOMEM);
 	}
 	hdr = page_address(hd->page);
-	hdr->hdr.generation = 1;
+	hdr->hdr.generation = 2;
 	hdr->hdr.state = NETSTATS_BLOCK_LIVE;
 	err = dev->netstats_ops->hw_start(dev, hdr);
 	if (err) {
@@ -254,7 +254,7 @@ static void netstats_hw_mark_dead(void *page_addr, unsigned int idx, void *arg)
 {
 	struct netstats_derived_hdr *hdr = page_addr;
 
-	hdr->hdr.generation++;
+	netstats_block_next(&hdr->hdr);
 	hdr->hdr.state = NETSTATS_BLOCK_DEAD;
 }
 

@@ -477,7 +477,7 @@ static void netstats_queue_mark_dead(void *page_addr, unsigned int idx,
 {
 	struct netstats_block_hdr *hdr = page_addr + (unsigned long)arg;
 
-	hdr->generation++;
+	netstats_block_next(hdr);
 	hdr->state = NETSTATS_BLOCK_DEAD;
 }
 

@@ -96,7 +96,6 @@ int page_pool_stats_init(struct page_pool *pool)
 	struct page_pool_stats_block *b;
 	struct pp_netstats_chunk *c;
 	unsigned int slot, cpu;
-	u32 gen;
 
 	mutex_lock(&pp_netstats_lock);
 	list_for_each_entry(c, &pp_netstats_chunks, node)
@@ -127,10 +126,11 @@ found:
 	 */
 	for_each_possible_cpu(cpu) {
 		b = per_cpu_ptr(pool->stats, cpu);
-		gen = b->hdr.generation;
-		memset(b, 0, sizeof(*b));
-		WRITE_ONCE(b->hdr.generation, gen + 1);
+		netstats_block_write_begin(&b->hdr);
+		memset((void *)b + sizeof(b->hdr), 0,
+		       sizeof(*b) - sizeof(b->hdr));
 		WRITE_ONCE(b->hdr.state, NETSTATS_BLOCK_LIVE);
+		netstats_block_write_end(&b->hdr);
 	}
 	mutex_unlock(&pp_netstats_lock);
 
@@ -152,7 +152,7 @@ static void pp_netstats_mark_dead(void *page_addr, unsigned int idx, void *arg)
 	struct pp_netstats_dead_arg *d = arg;
 	struct page_pool_stats_block *b = page_addr + d->offset;
 
-	b->hdr.generation++;
+	netstats_block_next(&b->hdr);
 	b->hdr.state = NETSTATS_BLOCK_DEAD;
 }
 
@@ -189,7 +189,7 @@ void page_pool_stats_uninit(struct page_pool *pool)
 	for_each_possible_cpu(cpu) {
 		b = per_cpu_ptr(pool->stats, cpu);
 		WRITE_ONCE(b->hdr.state, 0);
-		WRITE_ONCE(b->hdr.generation, b->hdr.generation + 1);
+		netstats_block_next(&b->hdr);
 	}
 	__clear_bit(slot, c->busy);
 	if (!--c->used) {

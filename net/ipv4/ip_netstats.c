@@ -125,7 +125,7 @@ static void netstats_snmp_mark_dead(void *page_addr, unsigned int idx,
 {
 	struct netstats_block_hdr *hdr = page_addr;
 
-	hdr->generation++;
+	netstats_block_next(hdr);
 	hdr->state = NETSTATS_BLOCK_DEAD;
 }
 
@@ -180,7 +180,7 @@ int netstats_ipv4_mib_init(struct net *net)
 		struct netstats_ipv4_mibs *p = per_cpu_ptr(m, cpu);
 
 		u64_stats_init(&p->ip.syncp);
-		p->hdr.generation = 1;
+		p->hdr.generation = 2;
 		p->hdr.state = NETSTATS_BLOCK_LIVE;
 	}
 	net->mib.ip_statistics = &m->ip;

@@ -80,7 +80,7 @@ static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
 
 /**
  * struct netstats_tcp_page - a page pair of TCP slots of one visibility class
- * @node: entry in netstats_tcp_pages
+ * @node: entry in its netns's netstats_tcp_net::pages
  * @page: the mapped pages (order 1): counters, then sequence numbers
  * @net: netns of the sockets (no reference: a socket with a slot holds
  *	one; lingering slots are freed before the netns goes)
@@ -136,8 +136,17 @@ struct netstats_tcp_page {
  * @dir: the directory header page (struct netstats_dir_hdr), allocated
  *	with the first monitor and kept until the netns goes
  * @quota_units: units of pairs with netstats_tcp_page::quota
+ * @lock: protects @pages, @monitors, @dir, the pages' @busy, @used, @regs
+ *	and entries; connect/accept take it only while the netns is
+ *	monitored, and no other netns's
+ * @pages: the netns's page pairs (struct netstats_tcp_page)
+ * @node: entry in netstats_tcp_nets, for the reaper
  */
 struct netstats_tcp_net {
+	/* see above */
+	struct mutex lock;
+	struct list_head pages;
+	struct list_head node;
 	struct ida units;
 	struct list_head monitors;
 	unsigned int nr_monitors;
@@ -204,9 +213,29 @@ static void netstats_tcp_debug_destroy_delay(void)
 		netstats_tcp_udelay(us);
 }
 
+/* debugfs netstats/tcp_monitor_delay_ms: connect/accept in the netns of
+ * cookie netstats/tcp_monitor_delay_netns (SO_NETNS_COOKIE) sleeps this
+ * long while it holds the netns's lock.
+ */
+static u32 netstats_tcp_monitor_delay_ms;
+static u64 netstats_tcp_monitor_delay_netns;
+
+static void netstats_tcp_debug_monitor_delay(const struct net *net)
+{
+	u32 ms = READ_ONCE(netstats_tcp_monitor_delay_ms);
+
+	if (ms && net->net_cookie == READ_ONCE(netstats_tcp_monitor_delay_netns))
+		msleep(min(ms, 5000U));
+}
+
 static void netstats_tcp_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("netstats", NULL);
+
+	debugfs_create_u32("tcp_monitor_delay_ms", 0600, dir,
+			   &netstats_tcp_monitor_delay_ms);
+	debugfs_create_u64("tcp_monitor_delay_netns", 0600, dir,
+			   &netstats_tcp_monitor_delay_netns);
 
 	debugfs_create_u32("tcp_store_delay_us", 0600, dir,
 			   &netstats_tcp_store_delay_us);
@@ -220,6 +249,10 @@ static void netstats_tcp_debug_destroy_delay(void)
 {
 }
 
+static void netstats_tcp_debug_monitor_delay(const struct net *net)
+{
+}
+
 static void netstats_tcp_debugfs_init(void)
 {
 }
@@ -230,9 +263,16 @@ static struct netstats_tcp_net *netstats_tcp_net(const struct net *net)
 	return net_generic(net, netstats_tcp_net_id);
 }
 
-/* Protects netstats_tcp_pages, the pages' @busy, @used and @regs. */
-static DEFINE_MUTEX(netstats_tcp_lock);
-static LIST_HEAD(netstats_tcp_pages);
+/* Every netns's netstats_tcp_net, for the reaper, which takes this
+ * before their locks.
+ */
+static DEFINE_MUTEX(netstats_tcp_nets_lock);
+static LIST_HEAD(netstats_tcp_nets);
+
+static struct netstats_tcp_net *netstats_tcp_page_net(struct netstats_tcp_page *p)
+{
+	return netstats_tcp_net(read_pnet(&p->net));
+}
 
 static struct netstats_tcp_page *netstats_tcp_page_of(struct tcp_stats *st)
 {
@@ -264,7 +304,7 @@ static void netstats_tcp_entry_fill(struct netstats_tcp_page *p,
 	const struct inet_sock *inet = inet_sk(sk);
 	u32 seq = e->seq;
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&netstats_tcp_page_net(p)->lock);
 
 	WRITE_ONCE(e->seq, seq + 1);
 	smp_wmb();	/* seq odd before the fields change */
@@ -394,9 +434,8 @@ static int netstats_tcp_quota(struct net *net, struct netlink_ext_ack *extack)
 				   NETSTATS_TCP_QUOTA_UNITS);
 		return -ENOSPC;
 	}
-	list_for_each_entry(p, &netstats_tcp_pages, node)
-		if (p->quota && uid_eq(p->uid, uid) &&
-		    net_eq(read_pnet(&p->net), net))
+	list_for_each_entry(p, &tn->pages, node)
+		if (p->quota && uid_eq(p->uid, uid))
 			n++;
 	if (n >= NETSTATS_TCP_USER_UNITS) {
 		NL_SET_ERR_MSG_FMT(extack,
@@ -452,7 +491,7 @@ netstats_tcp_page_alloc(struct net *net, u64 owner,
 	p->quota = quota;
 	if (quota)
 		tn->quota_units++;
-	list_add(&p->node, &netstats_tcp_pages);
+	list_add(&p->node, &tn->pages);
 	if (tn->nr_monitors && netstats_tcp_page_monitor(tn, p)) {
 		netstats_tcp_page_free(p);
 		return ERR_PTR(-ENOMEM);
@@ -476,7 +515,6 @@ static struct tcp_stats *netstats_tcp_slot_take(struct netstats_tcp_page *p,
 						unsigned int slot)
 {
 	struct tcp_stats *st = netstats_tcp_slot(p, slot);
-	u32 gen;
 
 	__set_bit(slot, p->busy);
 	p->used++;
@@ -484,11 +522,12 @@ static struct tcp_stats *netstats_tcp_slot_take(struct netstats_tcp_page *p,
 	/* Whoever mapped an earlier user of this slot moved to a snapshot;
 	 * a new generation still tells any stale reader.
 	 */
-	gen = READ_ONCE(st->hdr.generation);
-	memset(st, 0, NETSTATS_TCP_SLOT);
+	netstats_block_write_begin(&st->hdr);
+	memset((void *)st + sizeof(st->hdr), 0,
+	       NETSTATS_TCP_SLOT - sizeof(st->hdr));
 	memset(tcp_stats_seq(st), 0, NETSTATS_TCP_SLOT);
-	WRITE_ONCE(st->hdr.generation, gen + 1);
 	WRITE_ONCE(st->hdr.state, NETSTATS_BLOCK_LIVE);
+	netstats_block_write_end(&st->hdr);
 	return st;
 }
 
@@ -497,16 +536,16 @@ netstats_tcp_slot_alloc(struct net *net, u64 owner,
 			const struct netstats_reg *reg,
 			struct netlink_ext_ack *extack)
 {
+	struct netstats_tcp_net *tn = netstats_tcp_net(net);
 	struct netstats_tcp_page *p;
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&tn->lock);
 
-	/* A page whose sockets are all destroyed may belong to a netns
-	 * that is gone, whose address a new netns can have: never share it.
+	/* A page whose sockets are all destroyed may be about to go: never
+	 * share it.
 	 */
-	list_for_each_entry(p, &netstats_tcp_pages, node)
-		if (net_eq(read_pnet(&p->net), net) && p->owner == owner &&
-		    p->used < NETSTATS_TCP_SLOTS &&
+	list_for_each_entry(p, &tn->pages, node)
+		if (p->owner == owner && p->used < NETSTATS_TCP_SLOTS &&
 		    !netstats_tcp_page_gone(p))
 			goto found;
 
@@ -525,11 +564,11 @@ static bool netstats_tcp_slot_free(struct netstats_tcp_page *p,
 {
 	struct tcp_stats *st = netstats_tcp_slot(p, slot);
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&netstats_tcp_page_net(p)->lock);
 
 	/* Monitors stop seeing the slot's entry. */
 	WRITE_ONCE(st->hdr.state, 0);
-	WRITE_ONCE(st->hdr.generation, st->hdr.generation + 1);
+	netstats_block_next(&st->hdr);
 	__clear_bit(slot, p->busy);
 	netstats_block_put();
 	if (--p->used)
@@ -559,7 +598,7 @@ static void netstats_tcp_mark_dead(void *page_addr, unsigned int idx,
 	if (idx)	/* the sequence numbers */
 		return;
 
-	st->hdr.generation++;
+	netstats_block_next(&st->hdr);
 	st->hdr.state = NETSTATS_BLOCK_DEAD;
 }
 
@@ -638,20 +677,22 @@ static bool netstats_tcp_unlinger(struct netstats_tcp_net *tn,
 
 static void netstats_tcp_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(netstats_tcp_reap_work, netstats_tcp_reap);
+static void netstats_tcp_reap_net(struct netstats_tcp_net *tn,
+				  unsigned long now, unsigned long *next);
 
 /*
  * Take the slots that netstats_tcp_destroy() marked since the last reap.
  * Return: true if there were any.
  */
-static bool netstats_tcp_take_dying(void)
+static bool netstats_tcp_take_dying(struct netstats_tcp_net *tn)
 {
 	struct netstats_tcp_page *p;
 	bool any = false;
 	unsigned int i;
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&tn->lock);
 
-	list_for_each_entry(p, &netstats_tcp_pages, node) {
+	list_for_each_entry(p, &tn->pages, node) {
 		for (i = 0; i < BITS_TO_LONGS(NETSTATS_TCP_SLOTS); i++) {
 			/* Set without our lock, by any context. */
 			unsigned long bits = xchg(&p->dying[i], 0);
@@ -675,23 +716,47 @@ static bool netstats_tcp_take_dying(void)
 static void netstats_tcp_reap(struct work_struct *work)
 {
 	unsigned long next = 0, now;
-	struct netstats_tcp_page *p, *tmp;
 	struct netstats_tcp_net *tn;
-	struct netstats_reg *reg;
-	struct hlist_node *n;
-	unsigned int slot;
-	bool freed, taken;
+	bool taken = false;
 
-	mutex_lock(&netstats_tcp_lock);
-	taken = netstats_tcp_take_dying();
-	mutex_unlock(&netstats_tcp_lock);
+	/* A netns's exit flushes this work before its state goes. */
+	mutex_lock(&netstats_tcp_nets_lock);
+	list_for_each_entry(tn, &netstats_tcp_nets, node) {
+		mutex_lock(&tn->lock);
+		taken |= netstats_tcp_take_dying(tn);
+		mutex_unlock(&tn->lock);
+	}
+	mutex_unlock(&netstats_tcp_nets_lock);
 	if (taken)
 		synchronize_rcu();
 
 	now = jiffies;
-	mutex_lock(&netstats_tcp_lock);
-	list_for_each_entry_safe(p, tmp, &netstats_tcp_pages, node) {
-		tn = netstats_tcp_net(read_pnet(&p->net));
+	mutex_lock(&netstats_tcp_nets_lock);
+	list_for_each_entry(tn, &netstats_tcp_nets, node) {
+		mutex_lock(&tn->lock);
+		netstats_tcp_reap_net(tn, now, &next);
+		mutex_unlock(&tn->lock);
+	}
+	/* Not mod_: a socket destroyed meanwhile wants its reap at once. */
+	if (next)
+		schedule_delayed_work(&netstats_tcp_reap_work,
+				      max_t(long, next - now, 1));
+	mutex_unlock(&netstats_tcp_nets_lock);
+}
+
+/* The reaper's work in one netns, which it took the dying slots of. */
+static void netstats_tcp_reap_net(struct netstats_tcp_net *tn,
+				  unsigned long now, unsigned long *next)
+{
+	struct netstats_tcp_page *p, *tmp;
+	struct netstats_reg *reg;
+	struct hlist_node *n;
+	unsigned int slot;
+	bool freed;
+
+	lockdep_assert_held(&tn->lock);
+
+	list_for_each_entry_safe(p, tmp, &tn->pages, node) {
 		freed = false;
 		for_each_set_bit(slot, p->reaping, NETSTATS_TCP_SLOTS) {
 			struct netstats_tcp_dead_arg d = {
@@ -725,13 +790,8 @@ static void netstats_tcp_reap(struct work_struct *work)
 			}
 		}
 		if (!freed)
-			netstats_tcp_unlinger(tn, p, now, &next);
+			netstats_tcp_unlinger(tn, p, now, next);
 	}
-	/* Not mod_: a socket destroyed meanwhile wants its reap at once. */
-	if (next)
-		schedule_delayed_work(&netstats_tcp_reap_work,
-				      max_t(long, next - now, 1));
-	mutex_unlock(&netstats_tcp_lock);
 }
 
 /*
@@ -781,8 +841,9 @@ void netstats_tcp_disconnect(struct sock *sk)
 
 	if (!st)
 		return;
-	WRITE_ONCE(st->hdr.generation, st->hdr.generation + 1);
+	netstats_block_write_begin(&st->hdr);
 	netstats_tcp_sync(tp, st);
+	netstats_block_write_end(&st->hdr);
 }
 
 /*
@@ -811,7 +872,7 @@ static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner,
 {
 	struct tcp_stats *st = tcp_sk(sk)->netstats;
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&netstats_tcp_net(sock_net(sk))->lock);
 
 	if (st)
 		return st;
@@ -851,7 +912,7 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 	struct hlist_node *n;
 	struct tcp_stats *st;
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&netstats_tcp_net(sock_net(sk))->lock);
 
 	if (owner == NETSTATS_TCP_SOLO) {
 		p = netstats_tcp_page_alloc(sock_net(sk), owner, by, extack);
@@ -893,11 +954,12 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 	 * stays there, and monitors stop following it (not LIVE, new
 	 * generation).
 	 */
+	netstats_block_write_begin(&old->hdr);
 	memset((void *)old + sizeof(old->hdr), 0,
 	       NETSTATS_TCP_SLOT - sizeof(old->hdr));
 	memset(tcp_stats_seq(old), 0, NETSTATS_TCP_SLOT);
 	WRITE_ONCE(old->hdr.state, 0);
-	WRITE_ONCE(old->hdr.generation, old->hdr.generation + 1);
+	netstats_block_write_end(&old->hdr);
 	__set_bit(slot, op->moved);
 	netstats_tcp_retire(old);
 	return st;
@@ -906,11 +968,12 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 /* Give a socket of a monitored netns a slot and name it in its entry. */
 static void __netstats_tcp_monitor_sk(struct sock *sk)
 {
+	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
 	struct tcp_stats *st;
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&tn->lock);
 
-	if (!READ_ONCE(netstats_tcp_net(sock_net(sk))->nr_monitors))
+	if (!READ_ONCE(tn->nr_monitors))
 		return;
 	st = netstats_tcp_sk_slot(sk, 0, NULL, NULL);
 	if (!IS_ERR(st))
@@ -927,12 +990,14 @@ static void __netstats_tcp_monitor_sk(struct sock *sk)
  */
 void netstats_tcp_monitor_sk(struct sock *sk)
 {
-	if (likely(!READ_ONCE(netstats_tcp_net(sock_net(sk))->nr_monitors)) ||
-	    !sk->sk_net_refcnt)
+	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
+
+	if (likely(!READ_ONCE(tn->nr_monitors)) || !sk->sk_net_refcnt)
 		return;
-	mutex_lock(&netstats_tcp_lock);
+	mutex_lock(&tn->lock);
+	netstats_tcp_debug_monitor_delay(sock_net(sk));
 	__netstats_tcp_monitor_sk(sk);
-	mutex_unlock(&netstats_tcp_lock);
+	mutex_unlock(&tn->lock);
 }
 
 /* The socket named by fd: the caller holds it, so does the returned @sk. */
@@ -1048,6 +1113,7 @@ static struct sock *netstats_tcp_sk_by_cookie(struct genl_info *info)
 static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
+	struct netstats_tcp_net *tn;
 	struct netstats_tcp_page *p;
 	bool owner = false, full;
 	struct page *pages[2];
@@ -1100,8 +1166,9 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 	 */
 	full = owner || reg->net_admin;
 
+	tn = netstats_tcp_net(net);
 	lock_sock(sk);
-	mutex_lock(&netstats_tcp_lock);
+	mutex_lock(&tn->lock);
 	st = netstats_tcp_sk_slot(sk, full ? reg->owner_id : 0, reg,
 				  info->extack);
 	if (IS_ERR(st)) {
@@ -1139,7 +1206,7 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 	err = 0;
 	/* A slot allocated for nothing stays until the socket dies. */
 out_unlock:
-	mutex_unlock(&netstats_tcp_lock);
+	mutex_unlock(&tn->lock);
 	release_sock(sk);
 out_put:
 	sock_gen_put(sk);
@@ -1148,25 +1215,30 @@ out_put:
 
 static void netstats_tcp_detach(struct netstats_reg *reg)
 {
-	mutex_lock(&netstats_tcp_lock);
+	/* The socket's netns: attach refuses another. */
+	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&reg->target));
+
+	mutex_lock(&tn->lock);
 	if (!hlist_unhashed(&reg->node))
 		hlist_del_init(&reg->node);
 	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
-	mutex_unlock(&netstats_tcp_lock);
+	mutex_unlock(&tn->lock);
 }
 
 /* A socket found in the established hash when a monitor came. */
 static void netstats_tcp_monitor_found(struct sock *sk)
 {
+	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
+
 	/* A child still in its listener's accept queue is not ours to
 	 * lock: __inet_accept() names it when accepted.
 	 */
 	if (!READ_ONCE(sk->sk_socket) && !sock_flag(sk, SOCK_DEAD))
 		return;
 	lock_sock(sk);
-	mutex_lock(&netstats_tcp_lock);
+	mutex_lock(&tn->lock);
 	__netstats_tcp_monitor_sk(sk);
-	mutex_unlock(&netstats_tcp_lock);
+	mutex_unlock(&tn->lock);
 	release_sock(sk);
 }
 
@@ -1226,7 +1298,7 @@ static void netstats_tcp_monitor_walk(struct net *net)
 
 static void netstats_tcp_dir_init(struct netstats_dir_hdr *dh)
 {
-	dh->hdr.generation = 1;
+	dh->hdr.generation = 2;
 	dh->hdr.state = NETSTATS_BLOCK_LIVE;
 	dh->max_units = NETSTATS_TCP_UNITS;
 	dh->unit_pages = NETSTATS_TCP_UNIT_PAGES;
@@ -1237,14 +1309,13 @@ static void netstats_tcp_dir_init(struct netstats_dir_hdr *dh)
 
 /* Show the netns's directory and units to a new monitor. */
 static int netstats_tcp_monitor_add(struct netstats_tcp_net *tn,
-				    struct netstats_tcp_monitor *m,
-				    struct net *net)
+				    struct netstats_tcp_monitor *m)
 {
 	struct netstats_reg *reg = m->reg;
 	struct netstats_tcp_page *p;
 	int err;
 
-	lockdep_assert_held(&netstats_tcp_lock);
+	lockdep_assert_held(&tn->lock);
 
 	if (!tn->dir) {
 		tn->dir = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
@@ -1257,9 +1328,7 @@ static int netstats_tcp_monitor_add(struct netstats_tcp_net *tn,
 		return err;
 	list_add(&m->node, &tn->monitors);
 	WRITE_ONCE(tn->nr_monitors, tn->nr_monitors + 1);
-	list_for_each_entry(p, &netstats_tcp_pages, node) {
-		if (!net_eq(read_pnet(&p->net), net))
-			continue;
+	list_for_each_entry(p, &tn->pages, node) {
 		if (p->entries)
 			err = netstats_tcp_monitor_unit(m, p, true);
 		else
@@ -1301,9 +1370,9 @@ static int netstats_tcp_all_attach(struct netstats_reg *reg,
 	if (err)
 		goto err_free;
 
-	mutex_lock(&netstats_tcp_lock);
-	err = netstats_tcp_monitor_add(tn, m, net);
-	mutex_unlock(&netstats_tcp_lock);
+	mutex_lock(&tn->lock);
+	err = netstats_tcp_monitor_add(tn, m);
+	mutex_unlock(&tn->lock);
 	if (err)
 		goto err_remove;
 	reg->priv = m;
@@ -1323,11 +1392,11 @@ static void netstats_tcp_all_detach(struct netstats_reg *reg)
 	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&reg->target));
 	struct netstats_tcp_monitor *m = reg->priv;
 
-	mutex_lock(&netstats_tcp_lock);
+	mutex_lock(&tn->lock);
 	list_del(&m->node);
 	WRITE_ONCE(tn->nr_monitors, tn->nr_monitors - 1);
 	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
-	mutex_unlock(&netstats_tcp_lock);
+	mutex_unlock(&tn->lock);
 	kfree(m);
 	/* Slots lingering for this monitor may go now. */
 	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
@@ -1412,8 +1481,13 @@ static int __net_init netstats_tcp_net_init(struct net *net)
 {
 	struct netstats_tcp_net *tn = netstats_tcp_net(net);
 
+	mutex_init(&tn->lock);
+	INIT_LIST_HEAD(&tn->pages);
 	ida_init(&tn->units);
 	INIT_LIST_HEAD(&tn->monitors);
+	mutex_lock(&netstats_tcp_nets_lock);
+	list_add(&tn->node, &netstats_tcp_nets);
+	mutex_unlock(&netstats_tcp_nets_lock);
 	return 0;
 }
 
@@ -1426,6 +1500,10 @@ static void __net_exit netstats_tcp_net_exit(struct net *net)
 	 */
 	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
 	flush_delayed_work(&netstats_tcp_reap_work);
+	mutex_lock(&netstats_tcp_nets_lock);
+	list_del(&tn->node);
+	mutex_unlock(&netstats_tcp_nets_lock);
+	WARN_ON_ONCE(!list_empty(&tn->pages));
 	WARN_ON_ONCE(!ida_is_empty(&tn->units));
 	ida_destroy(&tn->units);
 	if (tn->dir)

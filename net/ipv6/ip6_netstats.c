@@ -63,7 +63,7 @@ int netstats_ipv6_mib_init(struct net *net)
 		struct netstats_ipv6_mibs *p = per_cpu_ptr(m, cpu);
 
 		u64_stats_init(&p->ip6.syncp);
-		p->hdr.generation = 1;
+		p->hdr.generation = 2;
 		p->hdr.state = NETSTATS_BLOCK_LIVE;
 	}
 	net->mib.ipv6_statistics = &m->ip6;

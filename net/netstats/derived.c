@@ -175,7 +175,7 @@ static void netstats_derived_die(struct netstats_derived *d)
 
 	lockdep_assert_held(&netstats_derived_mutex);
 
-	WRITE_ONCE(h->hdr.generation, h->hdr.generation + 1);
+	netstats_block_next(&h->hdr);
 	WRITE_ONCE(h->hdr.state, NETSTATS_BLOCK_DEAD);
 	d->dead = true;
 	netstats_derived_unlink(d);
@@ -331,8 +331,7 @@ netstats_derived_new(struct netstats_refresher *r,
 	if (ops->data_size)
 		memcpy(d->data, data, ops->data_size);
 	h = page_address(d->page);
-	h->hdr.generation = 1;
-	h->hdr.state = NETSTATS_BLOCK_LIVE;
+	netstats_block_init(h);
 	h->period_ms = period_ms;
 	atomic_long_inc(&netstats_nr_derived);
 	return d;

@@ -26,9 +26,12 @@ enum netstats_block_state {
 
 /**
  * struct netstats_block_hdr - header of every mapped counter block
- * @generation: changes whenever the counters restart from zero (e.g. a
- *	TCP socket reused after a disconnect) or the block dies; a reader
- *	that sees it change discards the values it read since
+ * @generation: even, and new, whenever the counters restart from zero
+ *	(e.g. a TCP socket reused after a disconnect) or the block dies;
+ *	odd while the kernel resets the block in place.  A reader loads it
+ *	(acquire), retries while it is odd, loads the counters, then loads
+ *	it again after a read fence: values read while it moved are
+ *	discarded, as with a seqcount
  * @state: enum netstats_block_state
  *
  * A block is the memory of one group instance: a slot of a shared page

@@ -1310,6 +1310,9 @@ static int ns_snapshot(const struct netstats_reg *reg, __u64 *vals, size_t n,
 		dh = (const void *)hdr;
 	for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
 		gen = __atomic_load_n(&hdr->generation, __ATOMIC_ACQUIRE);
+		/* The kernel resets the block while its generation is odd. */
+		if (gen & 1)
+			continue;
 		/* A derived block is being updated while its seq is odd. */
 		if (seqp) {
 			seq = __atomic_load_n(seqp, __ATOMIC_ACQUIRE);

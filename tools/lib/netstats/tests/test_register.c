@@ -478,7 +478,8 @@ static void snapshot_hook(int try)
 	hook_calls++;
 	if (hook_bumps > 0) {
 		hook_bumps--;
-		hook_hdr->generation++;
+		/* a reset done between the two loads: a new even one */
+		hook_hdr->generation += 2;
 	}
 }
 
@@ -541,7 +542,7 @@ static void test_readers(void)
 	if (!reg)
 		return;
 	hdr = (void *)(mem + BLOCK);
-	hdr->generation = 5;
+	hdr->generation = 6;
 	hdr->state = NETSTATS_BLOCK_LIVE;
 	U64_AT(mem, BLOCK + 8) = 0x1122334455667788ULL;
 	U32_AT(mem, BLOCK + 16) = 42;
@@ -588,7 +589,7 @@ static void test_readers(void)
 	ret = netstats_reg__read(reg, 1, &v);
 	CHECK(!ret && v == 43, "read moves: %llu", (unsigned long long)v);
 
-	CHECK(netstats_reg__generation(reg) == 5, "generation");
+	CHECK(netstats_reg__generation(reg) == 6, "generation");
 	CHECK(!netstats_reg__generation(NULL), "generation of NULL");
 	CHECK(!netstats_reg__dead(reg) && !netstats_reg__dead(NULL), "live");
 
@@ -598,7 +599,7 @@ static void test_readers(void)
 	hook_calls = 0;
 	gen = 0;
 	ret = netstats_reg__snapshot(reg, vals, 5, &gen);
-	CHECK(ret == 4 && gen == 5 && hook_calls == 1 &&
+	CHECK(ret == 4 && gen == 6 && hook_calls == 1 &&
 	      vals[0] == 0x1122334455667788ULL && vals[1] == 43 &&
 	      vals[2] == 0 && vals[3] == 0xfffffffeU &&
 	      vals[4] == 0xaaaaaaaaaaaaaaaaULL,
@@ -617,8 +618,15 @@ static void test_readers(void)
 	hook_calls = 0;
 	hook_bumps = 3;
 	ret = netstats_reg__snapshot(reg, vals, 5, &gen);
-	CHECK(ret == 4 && gen == 8 && hook_calls == 4,
+	CHECK(ret == 4 && gen == 12 && hook_calls == 4,
 	      "snapshot retried: %d gen %u calls %d", ret, gen, hook_calls);
+	/* A reset in progress (odd generation): nothing read, given up. */
+	hdr->generation = 13;
+	hook_calls = 0;
+	ret = netstats_reg__snapshot(reg, vals, 5, &gen);
+	CHECK(ret == -EAGAIN && hook_calls == 0,
+	      "snapshot during a reset: %d calls %d", ret, hook_calls);
+	hdr->generation = 14;
 	/* ... during every attempt. */
 	hook_calls = 0;
 	hook_bumps = 1000;
@@ -630,9 +638,9 @@ static void test_readers(void)
 	      "snapshot gave up: %d calls %d", ret, hook_calls);
 	hook_bumps = 0;
 
-	hdr->generation = 9;
+	hdr->generation = 16;
 	hdr->state = NETSTATS_BLOCK_DEAD;
-	CHECK(netstats_reg__dead(reg) && netstats_reg__generation(reg) == 9,
+	CHECK(netstats_reg__dead(reg) && netstats_reg__generation(reg) == 16,
 	      "dead");
 
 	/* netstats__close() unmaps and frees what is left: two of three. */
@@ -961,12 +969,12 @@ static void test_derived(void)
 		return;
 	}
 	dh = (void *)mem;
-	dh->hdr.generation = 7;
+	dh->hdr.generation = 8;
 	dh->seq = 4;
 	U64_AT(mem, sizeof(*dh)) = 1234;
 	hook_calls = 0;
 	ret = netstats_reg__snapshot(reg, vals, 1, &gen);
-	CHECK(ret == 1 && vals[0] == 1234 && gen == 7 && hook_calls == 1,
+	CHECK(ret == 1 && vals[0] == 1234 && gen == 8 && hook_calls == 1,
 	      "derived snapshot, even seq: %d", ret);
 
 	/* An update in progress: never read, given up after the tries. */

@@ -17,7 +17,10 @@
  *   netns's tcp-all directory are bounded per user (and in all to half
  *   the directory) for users without CAP_NET_ADMIN: one user running out
  *   fails its own registration, not its socket creation, and another
- *   user's registration and tcp-all monitor still work.
+ *   user's registration and tcp-all monitor still work;
+ * - connect/accept in a monitored netns take that netns's lock only:
+ *   with a debug kernel holding one netns's lock for a second, another
+ *   monitored netns connects at once.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -696,6 +699,101 @@ TEST_F(periodic, tcp_pairs_of_one_user)
 	reap(hog);
 	close(ready[0]);
 	close(ready[1]);
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+#define DBG "/sys/kernel/debug/netstats/"
+
+/*
+ * In a netns of its own, monitored by tcp-all: a listener; reports the
+ * netns cookie on @out, then on each byte read from @in connects once
+ * and reports how long connect() took, in ms.
+ */
+static pid_t monitored_netns(int in, int out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a), clen = sizeof(uint64_t);
+	struct timespec t0, t1;
+	uint64_t cookie;
+	struct nsnl s;
+	int l, c, ms;
+	pid_t pid;
+	char go;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (unshare(CLONE_NEWNET) || sh("ip link set lo up") || nsnl_open(&s) ||
+	    reg(&s, "tcp-all", NULL, 0, NULL, NULL))
+		_exit(1);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 64) ||
+	    getsockname(l, (void *)&a, &len) ||
+	    getsockopt(l, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &clen) ||
+	    write(out, &cookie, sizeof(cookie)) != sizeof(cookie))
+		_exit(2);
+	while (read(in, &go, 1) == 1) {
+		c = socket(AF_INET, SOCK_STREAM, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (connect(c, (void *)&a, sizeof(a)))
+			_exit(3);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+		     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (write(out, &ms, sizeof(ms)) != sizeof(ms))
+			_exit(4);
+	}
+	_exit(0);
+}
+
+static int dbg_write(const char *file, unsigned long long v)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), DBG "%s", file);
+	snprintf(buf, sizeof(buf), "%llu", v);
+	return write_file(path, buf);
+}
+
+TEST(tcp_all_lock_per_netns)
+{
+	int a_in[2], a_out[2], b_in[2], b_out[2], ms_a, ms_b;
+	uint64_t cookie_a, cookie_b;
+	pid_t a, b;
+
+	if (access(DBG "tcp_monitor_delay_ms", W_OK))
+		SKIP(return, "needs CONFIG_NETSTATS_DEBUG (make check DEBUG=1)");
+	ASSERT_EQ(0, pipe(a_in));
+	ASSERT_EQ(0, pipe(a_out));
+	ASSERT_EQ(0, pipe(b_in));
+	ASSERT_EQ(0, pipe(b_out));
+	a = monitored_netns(a_in[0], a_out[1]);
+	b = monitored_netns(b_in[0], b_out[1]);
+	ASSERT_EQ(sizeof(cookie_a), read(a_out[0], &cookie_a, sizeof(cookie_a)));
+	ASSERT_EQ(sizeof(cookie_b), read(b_out[0], &cookie_b, sizeof(cookie_b)));
+	ASSERT_NE(cookie_a, cookie_b);
+
+	/* A's connect holds A's lock for a second. */
+	ASSERT_EQ(0, dbg_write("tcp_monitor_delay_netns", cookie_a));
+	ASSERT_EQ(0, dbg_write("tcp_monitor_delay_ms", 1000));
+	ASSERT_EQ(1, write(a_in[1], "g", 1));
+	usleep(200000);
+	/* B's does not wait for it. */
+	ASSERT_EQ(1, write(b_in[1], "g", 1));
+	ASSERT_EQ(sizeof(ms_b), read(b_out[0], &ms_b, sizeof(ms_b)));
+	ASSERT_EQ(sizeof(ms_a), read(a_out[0], &ms_a, sizeof(ms_a)));
+	dbg_write("tcp_monitor_delay_ms", 0);
+	EXPECT_LE(1000, ms_a);
+	EXPECT_GT(500, ms_b) TH_LOG("netns B's connect took %d ms", ms_b);
+
+	close(a_in[1]);
+	close(b_in[1]);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
 }
 
 TEST_HARNESS_MAIN
