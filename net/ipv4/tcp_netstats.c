@@ -228,9 +228,25 @@ static void netstats_tcp_debug_monitor_delay(const struct net *net)
 		msleep(min(ms, 5000U));
 }
 
+/* debugfs netstats/tcp_reset_delay_us: tcp_disconnect() waits this long
+ * within its reset of a registered socket's counters.
+ */
+static u32 netstats_tcp_reset_delay_us;
+
+static void netstats_tcp_debug_reset_delay(void)
+{
+	u32 us = READ_ONCE(netstats_tcp_reset_delay_us);
+
+	if (us)
+		netstats_tcp_udelay(us);
+}
+
 static void netstats_tcp_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("netstats", NULL);
+
+	debugfs_create_u32("tcp_reset_delay_us", 0600, dir,
+			   &netstats_tcp_reset_delay_us);
 
 	debugfs_create_u32("tcp_monitor_delay_ms", 0600, dir,
 			   &netstats_tcp_monitor_delay_ms);
@@ -246,6 +262,10 @@ static void netstats_tcp_debugfs_init(void)
 }
 #else
 static void netstats_tcp_debug_destroy_delay(void)
+{
+}
+
+static void netstats_tcp_debug_reset_delay(void)
 {
 }
 
@@ -842,6 +862,7 @@ void netstats_tcp_disconnect(struct sock *sk)
 	if (!st)
 		return;
 	netstats_block_write_begin(&st->hdr);
+	netstats_tcp_debug_reset_delay();
 	netstats_tcp_sync(tp, st);
 	netstats_block_write_end(&st->hdr);
 }
