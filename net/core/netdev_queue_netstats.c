@@ -247,8 +247,8 @@ static int netstats_queue_map(struct netstats_reg *reg,
 		end = max(end, c[i].offset +
 			  (c[i].type == NETSTATS_COUNTER_TYPE_U32 ? 4 : 8));
 	if (!netstats_queue_area_has(block, end)) {
-		WARN_ONCE(1, "%s: queue block not from netstats_queue_blocks_alloc()\n",
-			  netdev_name(nq->dev));
+		netdev_warn_once(nq->dev,
+				 "netstats: queue block not from netstats_queue_blocks_alloc()\n");
 		NL_SET_ERR_MSG(extack,
 			       "the driver's queue block is not mappable");
 		return -EINVAL;

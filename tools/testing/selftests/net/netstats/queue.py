@@ -12,6 +12,8 @@
 # turns DEAD with its last values and is announced (at once for a
 # driver's own block), a grown queue registers again, and every queue of
 # a deleted device turns DEAD; deleting a mapped device returns at once.
+# A block a driver offers in a page that holds other data (netdevsim's
+# debugfs netstats_foreign_block) is refused, not mapped.
 
 import errno
 import glob
@@ -238,6 +240,20 @@ def test_nsim(ns, nd, mon):
               f'{a.ifname}: four queue blocks LIVE, mapped (not derived)')
         expect_err(ns, {'group': 'queue/rx', 'object': f'{a.ifname}/2'},
                    errno.ENOENT, 'has 2 rx queues', 'queue out of range')
+        # A driver's block in a page that holds other data: refused.
+        knob = glob.glob('/sys/kernel/debug/netdevsim/'
+                         f'netdevsim{a.id}/ports/*/netstats_foreign_block')
+        if check(len(knob) == 1, 'netdevsim: debugfs netstats_foreign_block'):
+            with open(knob[0], 'w') as f:
+                f.write('1')
+            try:
+                expect_err(ns, {'group': 'queue/rx',
+                                'object': f'{a.ifname}/1'},
+                           errno.EINVAL, 'queue block is not mappable',
+                           'a block in a page of other data')
+            finally:
+                with open(knob[0], 'w') as f:
+                    f.write('0')
         qa = {f'{a.ifname}/0', f'{a.ifname}/1'}
         got = instances(ns, 'queue/rx') | instances(ns, 'queue/tx')
         check(qa <= got and not any(i.startswith(b.ifname + '/') for i in got),
