@@ -13,11 +13,13 @@
 #include "nsnl.h"
 #include "../../kselftest_harness.h"
 
+/* The self group's counters the tests read, as nsnl_reply::want. */
+static const char *const want[] = {
+	"registrations", "map_files", "snapshot_pages", "live_blocks",
+};
+
 struct dreg {
-	uint32_t id;
-	int map_fd;
-	uint64_t off, size;
-	uint32_t o_regs, o_maps, o_snaps, o_blocks;
+	struct nsnl_reply r;	/* want_off[]: the counters of want[] */
 	int n_opts;		/* options in the reply */
 	uint64_t period;	/* period-ms in force, as the reply says */
 	const void *base;
@@ -34,82 +36,6 @@ static uint32_t ld32(const void *p)
 	return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
 }
 
-static uint64_t get_uint(const struct nlattr *a)
-{
-	return mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) :
-						  mnl_attr_get_u32(a);
-}
-
-static int dreg_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *a, *c;
-	struct dreg *r = data;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(a)) {
-		case NETSTATS_A_REGISTRATION_ID:
-			r->id = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_FD:
-			r->map_fd = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
-			r->off = get_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_SIZE:
-			r->size = get_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_OPTION: {
-			const char *name = NULL;
-			uint64_t val = 0;
-
-			mnl_attr_for_each_nested(c, a) {
-				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_NAME)
-					name = mnl_attr_get_str(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_VALUE)
-					val = get_uint(c);
-			}
-			r->n_opts++;
-			if (name && !strcmp(name, "period-ms"))
-				r->period = val;
-			break;
-		}
-		case NETSTATS_A_REGISTRATION_COUNTER: {
-			const char *name = NULL;
-			uint32_t off = 0;
-
-			mnl_attr_for_each_nested(c, a) {
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
-					name = mnl_attr_get_str(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
-					off = mnl_attr_get_u32(c);
-			}
-			if (!name)
-				break;
-			if (!strcmp(name, "registrations"))
-				r->o_regs = off;
-			else if (!strcmp(name, "map_files"))
-				r->o_maps = off;
-			else if (!strcmp(name, "snapshot_pages"))
-				r->o_snaps = off;
-			else if (!strcmp(name, "live_blocks"))
-				r->o_blocks = off;
-			break;
-		}
-		}
-	}
-	return MNL_CB_OK;
-}
-
-static void put_period(struct nlmsghdr *nlh, const char *name, uint64_t v)
-{
-	struct nlattr *n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
-
-	mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, name);
-	mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, v);
-	mnl_attr_nest_end(nlh, n);
-}
-
 static int dreg_register(struct nsnl *s, uint64_t period, struct dreg *r)
 {
 	struct nlmsghdr *nlh;
@@ -117,16 +43,19 @@ static int dreg_register(struct nsnl *s, uint64_t period, struct dreg *r)
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	r->map_fd = -1;
+	r->r.map_fd = -1;
+	memcpy(r->r.want, want, sizeof(want));
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
 	if (period)
-		put_period(nlh, "period-ms", period);
-	err = nsnl_talk(s, nlh, dreg_cb, r);
+		nsnl_put_option(nlh, "period-ms", period);
+	err = nsnl_talk(s, nlh, nsnl_reply_cb, &r->r);
 	if (err)
 		return err;
-	p = mmap(NULL, r->size, PROT_READ, MAP_SHARED, r->map_fd, r->off);
-	close(r->map_fd);
+	r->n_opts = r->r.n_opts;
+	r->period = r->r.period;
+	p = mmap(NULL, r->r.size, PROT_READ, MAP_SHARED, r->r.map_fd, r->r.off);
+	close(r->r.map_fd);
 	if (p == MAP_FAILED)
 		return -errno;
 	r->base = p;
@@ -149,10 +78,10 @@ static uint64_t dreg_read(const struct dreg *r, uint64_t v[4])
 	for (;;) {
 		seq = ld32(&h->seq);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		v[0] = ld64(b + r->o_regs);
-		v[1] = ld64(b + r->o_maps);
-		v[2] = ld64(b + r->o_snaps);
-		v[3] = ld64(b + r->o_blocks);
+		v[0] = ld64(b + r->r.want_off[0]);
+		v[1] = ld64(b + r->r.want_off[1]);
+		v[2] = ld64(b + r->r.want_off[2]);
+		v[3] = ld64(b + r->r.want_off[3]);
 		ts = ld64(&h->timestamp_ns);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (!(seq & 1) && seq == ld32(&h->seq))
@@ -225,7 +154,7 @@ TEST_F(derived, options_are_checked)
 
 	nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
-	put_period(nlh, "no-such-option", 5);
+	nsnl_put_option(nlh, "no-such-option", 5);
 	EXPECT_EQ(-EINVAL, nsnl_talk(&self->s, nlh, NULL, NULL));
 	EXPECT_STREQ("unknown collection option for this group",
 		     self->s.extack);
@@ -255,14 +184,13 @@ TEST_F(derived, live_objects_return_to_baseline)
 	ASSERT_EQ(0, nsnl_open(&s2));
 	for (i = 0; i < 3; i++) {
 		struct nlmsghdr *nlh;
-		struct dreg tmp;
+		struct nsnl_reply tmp = { .map_fd = -1 };
 
 		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
 		nlh = nsnl_msg(&s2, s2.family, NETSTATS_CMD_REGISTER, 0);
 		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
 		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd[i]);
-		tmp.map_fd = -1;
-		ASSERT_EQ(0, nsnl_talk(&s2, nlh, dreg_cb, &tmp));
+		ASSERT_EQ(0, nsnl_talk(&s2, nlh, nsnl_reply_cb, &tmp));
 		close(tmp.map_fd);
 	}
 	ts = dreg_next(&r, ts, v);
@@ -303,7 +231,8 @@ TEST_F(derived, live_objects_return_to_baseline)
 TEST_F(derived, release_of_many_registrations)
 {
 	uint64_t base[4], v[4], ts;
-	struct dreg r, tmp;
+	struct nsnl_reply tmp;
+	struct dreg r;
 	struct nsnl s2;
 	int i;
 
@@ -317,9 +246,10 @@ TEST_F(derived, release_of_many_registrations)
 
 		nlh = nsnl_msg(&s2, s2.family, NETSTATS_CMD_REGISTER, 0);
 		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
-		put_period(nlh, "period-ms", 10);
+		nsnl_put_option(nlh, "period-ms", 10);
+		memset(&tmp, 0, sizeof(tmp));
 		tmp.map_fd = -1;
-		ASSERT_EQ(0, nsnl_talk(&s2, nlh, dreg_cb, &tmp))
+		ASSERT_EQ(0, nsnl_talk(&s2, nlh, nsnl_reply_cb, &tmp))
 			TH_LOG("registration %d: %s", i, s2.extack);
 		close(tmp.map_fd);
 	}

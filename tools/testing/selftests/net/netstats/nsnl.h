@@ -171,6 +171,94 @@ static void nsnl_close(struct nsnl *s)
 	s->buf = NULL;
 }
 
+/* An unsigned attribute that may be 32 or 64 bits wide (NLA_UINT). */
+static inline uint64_t nsnl_get_uint(const struct nlattr *a)
+{
+	return mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) :
+						  mnl_attr_get_u32(a);
+}
+
+#define NSNL_WANT	8
+
+/*
+ * A REGISTER reply: the registration id, the map fd (the caller closes
+ * it), the range, the period-ms option in force and the number of
+ * options, and the offsets of the counters named in @want (0 if absent).
+ * Set @want and @map_fd = -1, then pass it to nsnl_talk() with
+ * nsnl_reply_cb().
+ */
+struct nsnl_reply {
+	uint32_t id;
+	int map_fd;
+	uint64_t off, size;
+	int n_opts;
+	uint64_t period;
+	const char *want[NSNL_WANT];
+	uint32_t want_off[NSNL_WANT];
+};
+
+static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nsnl_reply *r = data;
+	const struct nlattr *a, *c;
+	int i;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		const char *name = NULL;
+		uint64_t val = 0;
+		uint32_t off = 0;
+
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			r->id = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_FD:
+			r->map_fd = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
+			r->off = nsnl_get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_MAP_SIZE:
+			r->size = nsnl_get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_OPTION:
+			mnl_attr_for_each_nested(c, a) {
+				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_NAME)
+					name = mnl_attr_get_str(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_VALUE)
+					val = nsnl_get_uint(c);
+			}
+			r->n_opts++;
+			if (name && !strcmp(name, "period-ms"))
+				r->period = val;
+			break;
+		case NETSTATS_A_REGISTRATION_COUNTER:
+			mnl_attr_for_each_nested(c, a) {
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
+					name = mnl_attr_get_str(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
+					off = mnl_attr_get_u32(c);
+			}
+			for (i = 0; name && i < NSNL_WANT; i++)
+				if (r->want[i] && !strcmp(r->want[i], name))
+					r->want_off[i] = off;
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* A REGISTER request's collection option. */
+static inline void nsnl_put_option(struct nlmsghdr *nlh, const char *name,
+				   uint64_t v)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
+
+	mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, name);
+	mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, v);
+	mnl_attr_nest_end(nlh, n);
+}
+
 /*
  * Wait up to 10 s on @mon, a member of the monitor group, for the
  * object-dead notification of registration @id of group @group.

@@ -50,76 +50,18 @@
 #define TCP_USER_UNITS	64	/* NETSTATS_TCP_USER_UNITS */
 #define MSG_TCP	 "at most 64 TCP page pairs per user without CAP_NET_ADMIN in this netns"
 
-struct reply {
-	uint32_t id;
-	int map_fd;
-	uint64_t off, size;
-	uint32_t o_blocks, o_refreshers;
-};
-
-static uint64_t get_uint(const struct nlattr *a)
-{
-	return mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) :
-						  mnl_attr_get_u32(a);
-}
-
-static int reply_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct reply *r = data;
-	const struct nlattr *a, *c;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(a)) {
-		case NETSTATS_A_REGISTRATION_ID:
-			r->id = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_FD:
-			r->map_fd = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
-			r->off = get_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_SIZE:
-			r->size = get_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_COUNTER: {
-			const char *name = NULL;
-			uint32_t off = 0;
-
-			mnl_attr_for_each_nested(c, a) {
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
-					name = mnl_attr_get_str(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
-					off = mnl_attr_get_u32(c);
-			}
-			if (name && !strcmp(name, "derived_blocks"))
-				r->o_blocks = off;
-			else if (name && !strcmp(name, "refreshers"))
-				r->o_refreshers = off;
-			break;
-		}
-		}
-	}
-	return MNL_CB_OK;
-}
-
-static void put_opt(struct nlmsghdr *nlh, const char *name, uint64_t v)
-{
-	struct nlattr *n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
-
-	mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, name);
-	mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, v);
-	mnl_attr_nest_end(nlh, n);
-}
+/* The self group's counters the tests follow: nsnl_reply::want. */
+#define W_BLOCKS	0
+#define W_REFRESHERS	1
 
 /* REGISTER @group/@obj with period-ms @period (and derived=1 for queues);
  * maps the block at *@map if @map, else closes the fd.
  */
 static int reg(struct nsnl *s, const char *group, const char *obj,
-	       uint64_t period, struct reply *r, const void **map)
+	       uint64_t period, struct nsnl_reply *r, const void **map)
 {
+	struct nsnl_reply tmp;
 	struct nlmsghdr *nlh;
-	struct reply tmp;
 	void *p;
 	int err;
 
@@ -127,15 +69,17 @@ static int reg(struct nsnl *s, const char *group, const char *obj,
 		r = &tmp;
 	memset(r, 0, sizeof(*r));
 	r->map_fd = -1;
+	r->want[W_BLOCKS] = "derived_blocks";
+	r->want[W_REFRESHERS] = "refreshers";
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, group);
 	if (obj)
 		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT, obj);
 	if (period)
-		put_opt(nlh, "period-ms", period);
+		nsnl_put_option(nlh, "period-ms", period);
 	if (!strncmp(group, "queue/", 6))
-		put_opt(nlh, "derived", 1);
-	err = nsnl_talk(s, nlh, reply_cb, r);
+		nsnl_put_option(nlh, "derived", 1);
+	err = nsnl_talk(s, nlh, nsnl_reply_cb, r);
 	if (err)
 		return err;
 	if (map) {
@@ -178,7 +122,7 @@ static uint64_t block_read(const void *b, uint32_t o1, uint32_t o2,
 
 struct self {
 	struct nsnl s;
-	struct reply r;
+	struct nsnl_reply r;
 	const void *map;
 };
 
@@ -188,12 +132,12 @@ static int self_read(struct self *me, uint64_t *blocks, uint64_t *refreshers)
 	uint64_t ts, t;
 	int i, n = 0;
 
-	ts = block_read(me->map, me->r.o_blocks, me->r.o_refreshers, blocks,
+	ts = block_read(me->map, me->r.want_off[W_BLOCKS], me->r.want_off[W_REFRESHERS], blocks,
 			refreshers);
 	/* Two updates later, whatever changed before the call is in. */
 	for (i = 0; i < 500 && n < 2; i++) {
 		usleep(10000);
-		t = block_read(me->map, me->r.o_blocks, me->r.o_refreshers,
+		t = block_read(me->map, me->r.want_off[W_BLOCKS], me->r.want_off[W_REFRESHERS],
 			       blocks, refreshers);
 		if (t != ts) {
 			ts = t;
@@ -336,8 +280,8 @@ FIXTURE_SETUP(periodic)
 	ASSERT_EQ(0, reg(&self->me.s, "netstats", NULL, 10, &self->me.r,
 			 &self->me.map)) TH_LOG("%s", self->me.s.extack);
 	ASSERT_NE(NULL, self->me.map);
-	ASSERT_NE(0, self->me.r.o_blocks);
-	ASSERT_NE(0, self->me.r.o_refreshers);
+	ASSERT_NE(0, self->me.r.want_off[W_BLOCKS]);
+	ASSERT_NE(0, self->me.r.want_off[W_REFRESHERS]);
 	ASSERT_EQ(0, self_read(&self->me, &self->blocks, &self->refreshers));
 }
 
@@ -553,14 +497,14 @@ TEST_F(periodic, user_namespace_counts_for_the_user)
 
 static int reg_sock(struct nsnl *s, int fd)
 {
+	struct nsnl_reply r = { .map_fd = -1 };
 	struct nlmsghdr *nlh;
-	struct reply r = { .map_fd = -1 };
 	int err;
 
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
 	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd);
-	err = nsnl_talk(s, nlh, reply_cb, &r);
+	err = nsnl_talk(s, nlh, nsnl_reply_cb, &r);
 	if (!err)
 		close(r.map_fd);
 	return err;
