@@ -1069,8 +1069,8 @@ static const struct netstats_counter_desc netstats_self_counters[] = {
 	SELF_COUNTER(map_files, "Map files not yet released"),
 	SELF_COUNTER(snapshot_pages, "Pages holding final values of dead objects"),
 	SELF_COUNTER(live_blocks, "Blocks producers keep live for registrations"),
-	SELF_COUNTER(derived_blocks, "Derived blocks: one per object and period, shared by its registrations"),
-	SELF_COUNTER(refreshers, "Periodic works updating derived blocks: one per netns and period"),
+	SELF_COUNTER(derived_blocks, "Derived blocks, one per object and period"),
+	SELF_COUNTER(refreshers, "Works updating them, one per netns and period"),
 };
 
 static const struct netstats_option_desc netstats_period_option[] = {

@@ -377,6 +377,7 @@ void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 	struct netstats_derived *d;
 	bool new_r = false;
 	u64 period_ms;
+	size_t len;
 	int err;
 
 	if (ops->flags & NETSTATS_DERIVED_RTNL)
@@ -386,12 +387,12 @@ void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 	err = netstats_reg_option(reg, info, "period-ms", &period_ms);
 	if (err)
 		return ERR_PTR(err);
-	ref = kzalloc(struct_size(ref, object, strlen(object) + 1),
-		      GFP_KERNEL_ACCOUNT);
+	len = strlen(object) + 1;
+	ref = kzalloc(struct_size(ref, object, len), GFP_KERNEL_ACCOUNT);
 	if (!ref)
 		return ERR_PTR(-ENOMEM);
 	ref->reg = reg;
-	strcpy(ref->object, object);
+	strscpy(ref->object, object, len);
 
 	mutex_lock(&netstats_derived_mutex);
 	err = netstats_quota_charge(ref, net, info->extack);

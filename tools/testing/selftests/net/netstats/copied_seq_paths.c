@@ -161,7 +161,7 @@ struct resetter {
 	int fd;
 	struct sockaddr_in peer;
 	int lfd;
-	volatile bool done;
+	bool done;		/* written by the thread, atomically */
 	int rounds;
 };
 
@@ -185,7 +185,7 @@ static void *reset_loop(void *arg)
 			close(a);
 		r->rounds++;
 	}
-	r->done = true;
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -229,7 +229,7 @@ TEST(reset_seen_whole)
 	/* Each reset of the counters takes 20 ms. */
 	ASSERT_EQ(0, file_write_str(RESET_DELAY, "20000"));
 	ASSERT_EQ(0, pthread_create(&t, NULL, reset_loop, &r));
-	while (!r.done) {
+	while (!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE)) {
 		if (netstats_reg__snapshot(reg, vals, idx + 1, &gen) < 0)
 			continue;
 		if (gen != last_gen) {
