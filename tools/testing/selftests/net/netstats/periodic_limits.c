@@ -654,7 +654,7 @@ TEST_F(periodic, tcp_pairs_of_one_user)
 /*
  * In a netns of its own, monitored by tcp-all: a listener; reports the
  * netns cookie on @out, then on each byte read from @in connects once
- * and reports how long connect() took, in ms.
+ * and reports how long connect() took, in ms, until killed.
  */
 static pid_t monitored_netns(int in, int out)
 {
@@ -703,10 +703,16 @@ static int dbg_write(const char *file, unsigned long long v)
 	return write_file(path, buf);
 }
 
-TEST(tcp_all_lock_per_netns)
+FIXTURE(tcp_all_lock) {};
+FIXTURE_SETUP(tcp_all_lock) {}
+FIXTURE_TEARDOWN(tcp_all_lock) {}
+
+/* Two netns set up and monitored under TCG and a debug kernel: minutes. */
+TEST_F_TIMEOUT(tcp_all_lock, per_netns, 240)
 {
 	int a_in[2], a_out[2], b_in[2], b_out[2], ms_a, ms_b;
 	uint64_t cookie_a, cookie_b;
+	struct timespec t0, t1;
 	pid_t a, b;
 
 	if (access(DBG "tcp_monitor_delay_ms", W_OK))
@@ -715,11 +721,16 @@ TEST(tcp_all_lock_per_netns)
 	ASSERT_EQ(0, pipe(a_out));
 	ASSERT_EQ(0, pipe(b_in));
 	ASSERT_EQ(0, pipe(b_out));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	a = monitored_netns(a_in[0], a_out[1]);
 	b = monitored_netns(b_in[0], b_out[1]);
 	ASSERT_EQ(sizeof(cookie_a), read(a_out[0], &cookie_a, sizeof(cookie_a)));
 	ASSERT_EQ(sizeof(cookie_b), read(b_out[0], &cookie_b, sizeof(cookie_b)));
 	ASSERT_NE(cookie_a, cookie_b);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("two monitored netns set up in %ld ms",
+	       (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+		      (t1.tv_nsec - t0.tv_nsec) / 1000000));
 
 	/* A's connect holds A's lock for a second. */
 	ASSERT_EQ(0, dbg_write("tcp_monitor_delay_netns", cookie_a));
@@ -734,10 +745,9 @@ TEST(tcp_all_lock_per_netns)
 	EXPECT_LE(1000, ms_a);
 	EXPECT_GT(500, ms_b) TH_LOG("netns B's connect took %d ms", ms_b);
 
-	close(a_in[1]);
-	close(b_in[1]);
-	waitpid(a, NULL, 0);
-	waitpid(b, NULL, 0);
+	/* Each child holds the other's pipe ends too: no EOF, kill them. */
+	reap(a);
+	reap(b);
 }
 
 TEST_HARNESS_MAIN

@@ -299,13 +299,20 @@ def test_nsim(ns, nd, mon):
         check([regs['rx'][1].read(), regs['tx'][1].read()] == last,
               'with their last values')
         sh('ping -q -c 5 -i 0.01 192.0.2.12 >/dev/null')
-        want = qstats_dev(nd, ix)
-        rx, tx = link_stats(a.ifname)
-        check(want and want['rx-packets'] == rx['packets'] and
-              want['tx-packets'] == tx['packets'] and
-              want['rx-bytes'] == rx['bytes'] and
-              want['tx-bytes'] == tx['bytes'],
-              f'qstats-get device sum (base included) {want} == ip -s link')
+        # Two reads, not one moment: a late neighbour probe may fall
+        # between them; quiescent, they agree.
+        for _ in range(20):
+            want = qstats_dev(nd, ix)
+            rx, tx = link_stats(a.ifname)
+            same = want and want['rx-packets'] == rx['packets'] and \
+                want['tx-packets'] == tx['packets'] and \
+                want['rx-bytes'] == rx['bytes'] and \
+                want['tx-bytes'] == tx['bytes']
+            if same:
+                break
+            time.sleep(0.2)
+        check(same, f'qstats-get device sum (base included) {want} == '
+              f'ip -s link rx {rx} tx {tx}')
         got = instances(ns, 'queue/tx')
         check(f'{a.ifname}/0' in got and f'{a.ifname}/1' not in got,
               'QUERY after the shrink: queue 1 no longer listed')
