@@ -70,6 +70,12 @@
  */
 #define NETSTATS_TCP_USER_UNITS		64
 #define NETSTATS_TCP_QUOTA_UNITS	(NETSTATS_TCP_UNITS / 2)
+/*
+ * Slots tcp-all gives the sockets of one user but root in a netns: a
+ * quarter of the units; past it a socket is not followed and the
+ * directory's @missed counts it.
+ */
+#define NETSTATS_TCP_UID_SLOTS	(NETSTATS_TCP_UNITS / 4 * NETSTATS_TCP_SLOTS)
 #define NETSTATS_TCP_UNIT_PAGES	3
 #define NETSTATS_TCP_ENTRY_PAGE	2
 
@@ -106,6 +112,8 @@ static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
  * @uid: the user that registered the socket the pair was made for
  * @quota: it counts against @uid's and the netns's quota (the registrant
  *	had no CAP_NET_ADMIN over the netns)
+ * @counted: slots counted in their socket's user's share (tcp-all)
+ * @slot_uid: per counted slot, that user
  */
 struct netstats_tcp_page {
 	struct list_head node;
@@ -125,6 +133,8 @@ struct netstats_tcp_page {
 	DECLARE_BITMAP(moved, NETSTATS_TCP_SLOTS);
 	DECLARE_BITMAP(lingering, NETSTATS_TCP_SLOTS);
 	DECLARE_BITMAP(lingering_next, NETSTATS_TCP_SLOTS);
+	DECLARE_BITMAP(counted, NETSTATS_TCP_SLOTS);
+	kuid_t slot_uid[NETSTATS_TCP_SLOTS];
 	struct hlist_head regs[NETSTATS_TCP_SLOTS];
 };
 
@@ -136,6 +146,7 @@ struct netstats_tcp_page {
  * @dir: the directory header page (struct netstats_dir_hdr), allocated
  *	with the first monitor and kept until the netns goes
  * @quota_units: units of pairs with netstats_tcp_page::quota
+ * @uid_slots: kuid -> slots tcp-all gave that user's sockets
  * @lock: protects @pages, @monitors, @dir, the pages' @busy, @used, @regs
  *	and entries; connect/accept take it only while the netns is
  *	monitored, and no other netns's
@@ -152,6 +163,7 @@ struct netstats_tcp_net {
 	unsigned int nr_monitors;
 	struct page *dir;
 	unsigned int quota_units;
+	struct xarray uid_slots;
 };
 
 /**
@@ -241,9 +253,22 @@ static void netstats_tcp_debug_reset_delay(void)
 		netstats_tcp_udelay(us);
 }
 
+/* debugfs netstats/tcp_uid_slots: a user's share of tcp-all slots, if
+ * not 0.
+ */
+static u32 netstats_tcp_uid_slots_dbg;
+
+static unsigned long netstats_tcp_uid_slots(void)
+{
+	return READ_ONCE(netstats_tcp_uid_slots_dbg) ?: NETSTATS_TCP_UID_SLOTS;
+}
+
 static void netstats_tcp_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("netstats", NULL);
+
+	debugfs_create_u32("tcp_uid_slots", 0600, dir,
+			   &netstats_tcp_uid_slots_dbg);
 
 	debugfs_create_u32("tcp_reset_delay_us", 0600, dir,
 			   &netstats_tcp_reset_delay_us);
@@ -261,6 +286,11 @@ static void netstats_tcp_debugfs_init(void)
 			   &netstats_tcp_detached_stores);
 }
 #else
+static unsigned long netstats_tcp_uid_slots(void)
+{
+	return NETSTATS_TCP_UID_SLOTS;
+}
+
 static void netstats_tcp_debug_destroy_delay(void)
 {
 }
@@ -578,13 +608,34 @@ found:
 							     NETSTATS_TCP_SLOTS));
 }
 
+/* Slots tcp-all gave the sockets of @uid in @tn. */
+static unsigned long netstats_tcp_uid_used(struct netstats_tcp_net *tn,
+					   kuid_t uid)
+{
+	void *v = xa_load(&tn->uid_slots, __kuid_val(uid));
+
+	return v ? xa_to_value(v) : 0;
+}
+
 /* Return: true if the page was freed with its last slot. */
 static bool netstats_tcp_slot_free(struct netstats_tcp_page *p,
 				   unsigned int slot)
 {
+	struct netstats_tcp_net *tn = netstats_tcp_page_net(p);
 	struct tcp_stats *st = netstats_tcp_slot(p, slot);
 
-	lockdep_assert_held(&netstats_tcp_page_net(p)->lock);
+	lockdep_assert_held(&tn->lock);
+
+	if (__test_and_clear_bit(slot, p->counted)) {
+		kuid_t uid = p->slot_uid[slot];
+		unsigned long n = netstats_tcp_uid_used(tn, uid);
+
+		if (n > 1)
+			xa_store(&tn->uid_slots, __kuid_val(uid),
+				 xa_mk_value(n - 1), GFP_KERNEL);
+		else
+			xa_erase(&tn->uid_slots, __kuid_val(uid));
+	}
 
 	/* Monitors stop seeing the slot's entry. */
 	WRITE_ONCE(st->hdr.state, 0);
@@ -990,15 +1041,40 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 static void __netstats_tcp_monitor_sk(struct sock *sk)
 {
 	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
+	kuid_t uid = GLOBAL_ROOT_UID;
+	struct netstats_tcp_page *p;
+	unsigned long n = 0;
 	struct tcp_stats *st;
 
 	lockdep_assert_held(&tn->lock);
 
 	if (!READ_ONCE(tn->nr_monitors))
 		return;
+	/* A new slot counts in its user's share: one user's sockets cannot
+	 * take the units every monitor of the netns follows.
+	 */
+	if (!tcp_sk(sk)->netstats) {
+		uid = sock_i_uid(sk);
+		n = netstats_tcp_uid_used(tn, uid);
+		if (!uid_eq(uid, GLOBAL_ROOT_UID) &&
+		    n >= netstats_tcp_uid_slots()) {
+			struct netstats_dir_hdr *dh = page_address(tn->dir);
+
+			WRITE_ONCE(dh->missed, dh->missed + 1);
+			return;
+		}
+	}
 	st = netstats_tcp_sk_slot(sk, 0, NULL, NULL);
-	if (!IS_ERR(st))
-		netstats_tcp_entry_fill(netstats_tcp_page_of(st), st, sk);
+	if (IS_ERR(st))
+		return;
+	p = netstats_tcp_page_of(st);
+	if (!uid_eq(uid, GLOBAL_ROOT_UID) &&
+	    !xa_err(xa_store(&tn->uid_slots, __kuid_val(uid), xa_mk_value(n + 1),
+			     GFP_KERNEL))) {
+		__set_bit(netstats_tcp_slot_of(st), p->counted);
+		p->slot_uid[netstats_tcp_slot_of(st)] = uid;
+	}
+	netstats_tcp_entry_fill(p, st, sk);
 }
 
 /**
@@ -1504,6 +1580,7 @@ static int __net_init netstats_tcp_net_init(struct net *net)
 
 	mutex_init(&tn->lock);
 	INIT_LIST_HEAD(&tn->pages);
+	xa_init(&tn->uid_slots);
 	ida_init(&tn->units);
 	INIT_LIST_HEAD(&tn->monitors);
 	mutex_lock(&netstats_tcp_nets_lock);
@@ -1527,6 +1604,8 @@ static void __net_exit netstats_tcp_net_exit(struct net *net)
 	WARN_ON_ONCE(!list_empty(&tn->pages));
 	WARN_ON_ONCE(!ida_is_empty(&tn->units));
 	ida_destroy(&tn->units);
+	WARN_ON_ONCE(!xa_empty(&tn->uid_slots));
+	xa_destroy(&tn->uid_slots);
 	if (tn->dir)
 		__free_page(tn->dir);
 }

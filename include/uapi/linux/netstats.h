@@ -74,6 +74,8 @@ struct netstats_derived_hdr {
  * @blocks_per_unit: object blocks per unit
  * @block_size: bytes per block
  * @entry_page: index in a unit of its page of entries
+ * @missed: objects not followed since the directory was made, because
+ *	their user's share of the namespace's units was full
  *
  * Directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY) map every object of
  * a kind in the caller's netns, e.g. every TCP socket ("tcp-all").  The
@@ -93,6 +95,7 @@ struct netstats_dir_hdr {
 	__u32 blocks_per_unit;
 	__u32 block_size;
 	__u32 entry_page;
+	__u32 missed;
 };
 
 /**

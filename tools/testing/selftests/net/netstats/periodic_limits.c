@@ -750,4 +750,63 @@ TEST_F_TIMEOUT(tcp_all_lock, per_netns, 240)
 	reap(b);
 }
 
+/* In netns @netns_fd as uid 1001: @n connected pairs (2n sockets). */
+static int uid_pairs(int n)
+{
+	int i, cli, srv;
+
+	if (become(1001))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (tcp_pair(&cli, &srv))
+			return 2;
+	pause();
+	return 0;
+}
+
+/*
+ * One user's sockets take at most its share of the slots tcp-all gives
+ * (debug kernels lower the share to 4 slots): the rest are counted as
+ * missed in the directory, not created any less, and root's sockets are
+ * still followed.
+ */
+TEST_F_TIMEOUT(tcp_all_lock, uid_share, 240)
+{
+	socklen_t len = sizeof(uint64_t);
+	const struct netstats_dir_hdr *dh;
+	const void *dir;
+	uint64_t cookie;
+	int cli, srv, i;
+	struct nsnl s;
+	pid_t pid;
+
+	if (access(DBG "tcp_uid_slots", W_OK))
+		SKIP(return, "needs CONFIG_NETSTATS_DEBUG (make check DEBUG=1)");
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, sh("ip link set lo up"));
+	ASSERT_EQ(0, nsnl_open(&s));
+	ASSERT_EQ(0, reg(&s, "tcp-all", NULL, 0, NULL, &dir)) TH_LOG("%s", s.extack);
+	ASSERT_NE(NULL, dir);
+	dh = dir;
+	ASSERT_EQ(0, dbg_write("tcp_uid_slots", 4));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(uid_pairs(5));
+	for (i = 0; i < 200 && ld32(&dh->missed) < 6; i++)
+		usleep(20000);
+	/* Root's sockets are not held by it. */
+	ASSERT_EQ(0, tcp_pair(&cli, &srv));
+	ASSERT_EQ(0, getsockopt(cli, SOL_SOCKET, SO_COOKIE, &cookie, &len));
+	for (i = 0; i < 100 && !dir_names(dir, cookie); i++)
+		usleep(20000);
+	dbg_write("tcp_uid_slots", 0);
+	EXPECT_TRUE(dir_names(dir, cookie));
+	/* 10 sockets of uid 1001 (5 connects, 5 accepts): 4 followed. */
+	EXPECT_EQ(6, ld32(&dh->missed));
+	reap(pid);
+	nsnl_close(&s);
+}
+
 TEST_HARNESS_MAIN
