@@ -5,6 +5,7 @@
 #ifndef _NET_TCP_NETSTATS_H
 #define _NET_TCP_NETSTATS_H
 
+#include <linux/jump_label.h>
 #include <linux/tcp.h>
 #include <linux/types.h>
 #include <net/netstats.h>
@@ -77,6 +78,8 @@ static inline void netstats_tcp_debug_delay(const struct tcp_sock *tp,
 #endif
 
 #if IS_ENABLED(CONFIG_NETSTATS)
+DECLARE_STATIC_KEY_FALSE(netstats_tcp_mirror);
+
 void netstats_tcp_destroy(struct sock *sk);
 void netstats_tcp_disconnect(struct sock *sk);
 void netstats_tcp_resync(struct tcp_sock *tp);
@@ -106,10 +109,16 @@ static inline void netstats_tcp_monitor_sk(struct sock *sk)
  * does: it is the socket's owner (lock_sock()), or runs in softirq under
  * the socket spinlock while no process owns the socket.  The slot is
  * reused or freed only after an RCU grace period besides.
+ *
+ * netstats_tcp_mirror is enabled while a page pair of slots exists (in
+ * any netns): no socket points to a slot while it is off, so until the
+ * first registration the mirrors below are a no-op each.
  */
 static inline struct tcp_stats *tcp_netstats(const struct tcp_sock *tp)
 {
 #if IS_ENABLED(CONFIG_NETSTATS)
+	if (!static_branch_unlikely(&netstats_tcp_mirror))
+		return NULL;
 	return READ_ONCE(tp->netstats);
 #else
 	return NULL;
@@ -118,8 +127,9 @@ static inline struct tcp_stats *tcp_netstats(const struct tcp_sock *tp)
 
 /*
  * Mirrors, one per central helper of tcp_sock's counters: each copies
- * what its helper just stored.  An unregistered socket pays the load of
- * tp->netstats and a predicted branch; with CONFIG_NETSTATS=n, nothing.
+ * what its helper just stored.  While no socket is registered they cost
+ * a no-op; an unregistered socket then pays the load of tp->netstats and
+ * a predicted branch; with CONFIG_NETSTATS=n, nothing.
  */
 static inline void __tcp_netstats_segs_in(const struct tcp_sock *tp,
 					  struct tcp_stats *st)

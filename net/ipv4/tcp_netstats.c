@@ -451,6 +451,10 @@ static int netstats_tcp_page_monitor(struct netstats_tcp_net *tn,
 	return 0;
 }
 
+/* On while any page pair exists: tcp_netstats(). */
+DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);
+EXPORT_SYMBOL_GPL(netstats_tcp_mirror);
+
 static void netstats_tcp_page_free(struct netstats_tcp_page *p)
 {
 	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&p->net));
@@ -468,6 +472,7 @@ static void netstats_tcp_page_free(struct netstats_tcp_page *p)
 	set_page_private(p->page, 0);
 	__free_pages(p->page, 1);
 	kfree(p);
+	static_branch_dec(&netstats_tcp_mirror);
 }
 
 /* May the caller, without CAP_NET_ADMIN over @net, have one more pair? */
@@ -533,6 +538,8 @@ netstats_tcp_page_alloc(struct net *net, u64 owner,
 		kfree(p);
 		return ERR_PTR(-ENOMEM);
 	}
+	/* Before any socket can point to a slot of the pair. */
+	static_branch_inc(&netstats_tcp_mirror);
 	set_page_private(p->page, (unsigned long)p);
 	write_pnet(&p->net, net);
 	p->owner = owner;
