@@ -16,6 +16,7 @@
 #ifndef __LIBNETSTATS_H
 #define __LIBNETSTATS_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
@@ -760,6 +761,233 @@ typedef int (*netstats_dead_info_cb)(const struct netstats_dead_info *info,
 LIBNETSTATS_API int netstats__monitor_read_info(struct netstats *ns,
 						netstats_dead_info_cb cb,
 						void *ctx);
+
+/*
+ * ABI 0.5.0: the read plan, for readers that want a registration's values
+ * at the cost of the loads themselves. netstats_reg__plan() returns what
+ * the library computed once when the registration was mapped: where each
+ * run of consecutive counters of one width lies and where its values go.
+ * The inline readers below follow it with no function call, argument
+ * check or per-counter type switch; when a registration needs more (a
+ * derived block's sequence counter, a netstats_reg__reset() baseline, a
+ * directory, a layout of more than NETSTATS_PLAN_RUNS runs) its plan is
+ * not "fast" and they call netstats_reg__snapshot() and
+ * netstats_reg__read(), which give the same values.
+ *
+ * The plan's layout is part of the ABI: members are only ever appended,
+ * and "fast" holds the NETSTATS_PLAN_ABI of the layout the library built
+ * (0 if the plan must not be followed): a plan of a layout the inline
+ * readers do not know is used through the functions only.
+ */
+
+#define NETSTATS_PLAN_ABI	1
+#define NETSTATS_PLAN_RUNS	64
+
+/* Lets the library's unit tests change a block between the loads. */
+#ifndef NETSTATS_PLAN_TEST_HOOK
+#define NETSTATS_PLAN_TEST_HOOK(try)	((void)(try))
+#endif
+
+#define NETSTATS_PLAN_OP_ZERO	0	/* counters of unknown type: 0 */
+#define NETSTATS_PLAN_OP_U64	0	/* + count (1 to 8): __u64 counters */
+#define NETSTATS_PLAN_OP_U32	8	/* + count (1 to 8): __u32 counters */
+
+/*
+ * Up to 8 counters next to each other, of one width, and their place in
+ * vals[].
+ */
+struct netstats_plan_run {
+	__u32 offset;		/* of the first one (first CPU), from base */
+	__u16 index;		/* of its value in vals[] */
+	__u8 count;		/* how many, 1 to 8 */
+	__u8 op;		/* NETSTATS_PLAN_OP_U64/U32 + count, or ZERO */
+};
+
+/* Where one counter is, for netstats_plan__read(). */
+struct netstats_plan_ctr {
+	__u32 offset;		/* first CPU's copy, from base */
+	__u32 width;		/* 8 (__u64), 4 (__u32), 0 (unknown type) */
+};
+
+struct netstats_plan {
+	__u32 fast;		/* NETSTATS_PLAN_ABI: may be followed, or 0 */
+	__u32 nruns;
+	const struct netstats_reg *reg;
+	const char *base;	/* the mapping */
+	const __u32 *generation;	/* the block's generation */
+	__u32 nvals;		/* counters: vals[] has room for as many */
+	__u32 ncpus;		/* copies of each counter, >= 1 */
+	__u64 stride;		/* between two CPUs' copies */
+	const struct netstats_plan_ctr *ctr;	/* nvals of them */
+	struct netstats_plan_run run[NETSTATS_PLAN_RUNS];
+};
+
+/**
+ * @brief **netstats_reg__plan()** returns the read plan of a registration,
+ * valid for as long as the registration.
+ *
+ * @param reg Registration.
+ * @return The plan; NULL if *reg* is NULL.
+ */
+LIBNETSTATS_API const struct netstats_plan *
+netstats_reg__plan(const struct netstats_reg *reg);
+
+static inline __u64 netstats_plan__ld(const char *p, unsigned int width)
+{
+	if (width == 8)
+		return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
+	if (width == 4)
+		return __atomic_load_n((const __u32 *)p, __ATOMIC_RELAXED);
+	return 0;
+}
+
+#define NETSTATS_PLAN__LD(s, type, i) \
+	__atomic_load_n((const type *)(s) + (i), __ATOMIC_RELAXED)
+
+#define NETSTATS_PLAN__CASES(base, type, s, d)				\
+	case (base) + 8:						\
+		(d)[7] = NETSTATS_PLAN__LD(s, type, 7);			\
+		/* fall through */					\
+	case (base) + 7:						\
+		(d)[6] = NETSTATS_PLAN__LD(s, type, 6);			\
+		/* fall through */					\
+	case (base) + 6:						\
+		(d)[5] = NETSTATS_PLAN__LD(s, type, 5);			\
+		/* fall through */					\
+	case (base) + 5:						\
+		(d)[4] = NETSTATS_PLAN__LD(s, type, 4);			\
+		/* fall through */					\
+	case (base) + 4:						\
+		(d)[3] = NETSTATS_PLAN__LD(s, type, 3);			\
+		/* fall through */					\
+	case (base) + 3:						\
+		(d)[2] = NETSTATS_PLAN__LD(s, type, 2);			\
+		/* fall through */					\
+	case (base) + 2:						\
+		(d)[1] = NETSTATS_PLAN__LD(s, type, 1);			\
+		/* fall through */					\
+	case (base) + 1:						\
+		(d)[0] = NETSTATS_PLAN__LD(s, type, 0)
+
+/*
+ * The values of one run (at most 8 counters), first CPU's copies:
+ * straight-line loads and stores, entered by one switch on the run's
+ * width and count.
+ */
+static inline void netstats_plan__copy(const struct netstats_plan_run *r,
+				       const char *s, __u64 *d)
+{
+	switch (r->op) {
+	NETSTATS_PLAN__CASES(NETSTATS_PLAN_OP_U64, __u64, s, d);
+		break;
+	NETSTATS_PLAN__CASES(NETSTATS_PLAN_OP_U32, __u32, s, d);
+		break;
+	case NETSTATS_PLAN_OP_ZERO:	/* a type the library does not know */
+		__builtin_memset(d, 0, r->count * sizeof(*d));
+		break;
+	default:	/* the library builds no other */
+		__builtin_unreachable();
+	}
+}
+
+/* Adds the other CPUs' copies of every run. */
+static inline void netstats_plan__fold(const struct netstats_plan *plan,
+				       __u64 *vals)
+{
+	const struct netstats_plan_run *r, *end = plan->run + plan->nruns;
+	const char *s = plan->base;
+	unsigned int n;
+	__u32 cpu;
+
+	for (cpu = 1; cpu < plan->ncpus; cpu++) {
+		s += plan->stride;
+		for (r = plan->run; r < end; r++) {
+			if (r->op == NETSTATS_PLAN_OP_ZERO)
+				continue;
+			if (r->op <= NETSTATS_PLAN_OP_U64 + 8)
+				for (n = 0; n < r->count; n++)
+					vals[r->index + n] += NETSTATS_PLAN__LD(
+						s + r->offset, __u64, n);
+			else
+				for (n = 0; n < r->count; n++)
+					vals[r->index + n] += NETSTATS_PLAN__LD(
+						s + r->offset, __u32, n);
+		}
+	}
+}
+
+/**
+ * @brief **netstats_plan__snapshot()** is **netstats_reg__snapshot()** of
+ * every counter, inline: the runs of the plan are copied (per-CPU copies
+ * folded) between two loads of the generation, until both agree and it is
+ * even, up to 8 times.
+ *
+ * @param plan From **netstats_reg__plan()**.
+ * @param vals Room for *plan->nvals* values, in counter order.
+ * @param generation If not NULL, where the generation is stored.
+ * @return As **netstats_reg__snapshot()** with *cnt* = *plan->nvals*.
+ */
+static inline int netstats_plan__snapshot(const struct netstats_plan *plan,
+					  __u64 *vals, __u32 *generation)
+{
+	const struct netstats_plan_run *r, *end;
+	__u32 gen;
+	int try;
+
+	if (__builtin_expect(plan->fast != NETSTATS_PLAN_ABI, 0))
+		return netstats_reg__snapshot(plan->reg, vals, plan->nvals,
+					      generation);
+	end = plan->run + plan->nruns;
+	for (try = 0; try < 8; try++) {
+		gen = __atomic_load_n(plan->generation, __ATOMIC_ACQUIRE);
+		if (gen & 1)	/* being reset */
+			continue;
+		for (r = plan->run; r < end; r++)
+			netstats_plan__copy(r, plan->base + r->offset,
+					    vals + r->index);
+		if (__builtin_expect(plan->ncpus > 1, 0))
+			netstats_plan__fold(plan, vals);
+		NETSTATS_PLAN_TEST_HOOK(try);
+		/* The counter loads before the second generation load. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(plan->generation, __ATOMIC_RELAXED) == gen) {
+			if (generation)
+				*generation = gen;
+			return plan->nvals;
+		}
+	}
+	return -EAGAIN;
+}
+
+/**
+ * @brief **netstats_plan__read()** is **netstats_reg__read()**, inline.
+ *
+ * @param plan From **netstats_reg__plan()**.
+ * @param idx Index of the counter.
+ * @param val Where the value is stored.
+ * @return As **netstats_reg__read()**.
+ */
+static inline int netstats_plan__read(const struct netstats_plan *plan,
+				      size_t idx, __u64 *val)
+{
+	const struct netstats_plan_ctr *c;
+	const char *s;
+	__u64 v;
+	__u32 cpu;
+
+	if (__builtin_expect(plan->fast != NETSTATS_PLAN_ABI ||
+			     idx >= plan->nvals, 0))
+		return netstats_reg__read(plan->reg, idx, val);
+	c = &plan->ctr[idx];
+	if (__builtin_expect(!c->width, 0))	/* type unknown: its error */
+		return netstats_reg__read(plan->reg, idx, val);
+	s = plan->base + c->offset;
+	v = netstats_plan__ld(s, c->width);
+	for (cpu = 1; cpu < plan->ncpus; cpu++)
+		v += netstats_plan__ld(s += plan->stride, c->width);
+	*val = v;
+	return 0;
+}
 
 #ifdef __cplusplus
 } /* extern "C" */

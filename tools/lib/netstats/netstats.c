@@ -24,6 +24,9 @@
 #include <linux/netlink.h>
 #include <linux/netstats.h>
 
+#ifdef NS_SNAPSHOT_TEST_HOOK	/* the unit tests' hook, in the plan too */
+#define NETSTATS_PLAN_TEST_HOOK(try)	NS_SNAPSHOT_TEST_HOOK(try)
+#endif
 #include "libnetstats.h"
 #include "libnetstats_internal.h"
 
@@ -93,6 +96,9 @@ struct netstats_reg {
 	/* netstats_reg__reset(): raw values and generation, or NULL */
 	__u64 *baseline;
 	__u32 baseline_gen;
+	struct netstats_plan plan;	/* netstats_reg__plan() */
+	struct netstats_plan_ctr *plan_ctr;
+	bool dir_plan;			/* plan.run[] for each socket's block */
 };
 
 /* Handles one reply message; returns 0 or -errno. */
@@ -1043,11 +1049,14 @@ static int ns_reg_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+static void ns_plan_build(struct netstats_reg *reg);
+
 static void ns_reg_link(struct netstats *ns, struct netstats_reg *reg,
 			const void *base)
 {
 	reg->ns = ns;
 	reg->base = base;
+	ns_plan_build(reg);
 	reg->next = ns->regs;
 	if (reg->next)
 		reg->next->pprev = &reg->next;
@@ -1066,6 +1075,7 @@ static void ns_reg_free(struct netstats_reg *reg)
 	if (reg->base)
 		munmap((void *)reg->base, reg->map_size);
 	free(reg->baseline);
+	free(reg->plan_ctr);
 	free(reg);
 }
 
@@ -1288,6 +1298,75 @@ static const __u32 *ns_reg_seq(const struct netstats_reg *reg)
 }
 
 /*
+ * The read plan (libnetstats.h): runs of counters next to each other and
+ * of one width, computed once the mapping is known.  It is "fast" only
+ * where following it gives what netstats_reg__snapshot() gives: not for
+ * a directory (no block of its own), a derived block (its sequence
+ * counter), a reset baseline or a layout of too many runs.  Also called
+ * again when the baseline changes.
+ */
+static void ns_plan_build(struct netstats_reg *reg)
+{
+	struct netstats_plan *p = &reg->plan;
+	struct netstats_plan_run *r = NULL;
+	const struct netstats_counter_info *c;
+	unsigned int w;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->reg = reg;
+	p->base = reg->base;
+	p->generation = &ns_reg_hdr(reg)->generation;
+	p->nvals = reg->counter_cnt;
+	p->ncpus = reg->ncpus;
+	p->stride = reg->stride;
+	reg->dir_plan = false;
+	if (!reg->base || reg->counter_cnt > 0xffff || ns_reg_seq(reg) ||
+	    reg->baseline || (ns_is_dir(reg) && reg->ncpus != 1))
+		return;
+	if (!reg->plan_ctr) {
+		reg->plan_ctr = calloc(reg->counter_cnt ?: 1,
+				       sizeof(*reg->plan_ctr));
+		if (!reg->plan_ctr)
+			return;
+	}
+	for (i = 0; i < reg->counter_cnt; i++) {
+		c = &reg->counters[i];
+		w = ns_width(c->type);
+		reg->plan_ctr[i].offset = c->offset;
+		reg->plan_ctr[i].width = w;
+		if (r && r->count < (w ? 8 : 0xff) &&
+		    w == (r->op == NETSTATS_PLAN_OP_ZERO ? 0 :
+			  r->op > NETSTATS_PLAN_OP_U32 ? 4 : 8) &&
+		    (!w || c->offset == r->offset + r->count * w)) {
+			r->count++;
+			if (w)
+				r->op++;
+			continue;
+		}
+		if (p->nruns == NETSTATS_PLAN_RUNS)
+			return;
+		r = &p->run[p->nruns++];
+		r->offset = c->offset;
+		r->index = i;
+		r->count = 1;
+		r->op = w == 8 ? NETSTATS_PLAN_OP_U64 + 1 :
+			w == 4 ? NETSTATS_PLAN_OP_U32 + 1 : NETSTATS_PLAN_OP_ZERO;
+	}
+	p->ctr = reg->plan_ctr;
+	/* A directory's offsets are from each socket's block. */
+	if (ns_is_dir(reg))
+		reg->dir_plan = true;
+	else
+		p->fast = NETSTATS_PLAN_ABI;
+}
+
+const struct netstats_plan *netstats_reg__plan(const struct netstats_reg *reg)
+{
+	return reg ? &reg->plan : NULL;
+}
+
+/*
  * The raw values of the first @n counters and their generation, as
  * documented for netstats_reg__snapshot(); for a derived block also the
  * time of the update they belong to into *@ts, if not NULL.
@@ -1353,6 +1432,10 @@ int netstats_reg__snapshot(const struct netstats_reg *reg, __u64 *vals,
 		return ns_err(-EINVAL);
 	if (ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
+	if (cnt >= reg->counter_cnt && reg->plan.fast) {
+		ret = netstats_plan__snapshot(&reg->plan, vals, generation);
+		return ret < 0 ? ns_err(ret) : ret;
+	}
 	n = cnt < reg->counter_cnt ? cnt : reg->counter_cnt;
 	ret = ns_snapshot(reg, vals, n, &gen, NULL);
 	if (ret < 0)
@@ -1589,6 +1672,7 @@ int netstats_reg__reset(struct netstats_reg *reg)
 	free(reg->baseline);
 	reg->baseline = vals;
 	reg->baseline_gen = gen;
+	ns_plan_build(reg);	/* values now relative: the plan is not fast */
 	return 0;
 }
 
@@ -1850,9 +1934,17 @@ int netstats_sock__snapshot(const struct netstats_reg *reg,
 	if (!ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
 	n = cnt < reg->counter_cnt ? cnt : reg->counter_cnt;
-	for (i = 0; i < n; i++) {
-		c = &reg->counters[i];
-		vals[i] = ns_width(c->type) ? ns_sock_load(sock, c) : 0;
+	if (reg->dir_plan && n == reg->counter_cnt) {
+		const struct netstats_plan_run *r = reg->plan.run;
+
+		for (; r < reg->plan.run + reg->plan.nruns; r++)
+			netstats_plan__copy(r, (const char *)sock->block_base +
+					    r->offset, vals + r->index);
+	} else {
+		for (i = 0; i < n; i++) {
+			c = &reg->counters[i];
+			vals[i] = ns_width(c->type) ? ns_sock_load(sock, c) : 0;
+		}
 	}
 	NS_DIR_TEST_HOOK(sock, -1);
 	/* The counter loads before the header's. */

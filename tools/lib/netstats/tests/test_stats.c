@@ -56,6 +56,7 @@ static struct netstats_reg *fake_reg(struct netstats *ns, __u32 ncpus,
 	/* Linked without a mapping: netstats__close() frees but never unmaps. */
 	ns_reg_link(ns, reg, NULL);
 	reg->base = mem;
+	ns_plan_build(reg);	/* the snapshots follow the read plan */
 	return reg;
 }
 
@@ -290,10 +291,78 @@ static void test_reset(void)
 	netstats__close(ns);
 }
 
+/* The read plan and its inline readers give what the functions give. */
+static void test_plan(void)
+{
+	struct netstats *ns = fake_ns();
+	struct netstats_reg *reg = fake_reg(ns, NCPUS,
+					    NETSTATS_GROUP_FLAGS_PERCPU);
+	const struct netstats_plan *p = netstats_reg__plan(reg);
+	__u64 a[C_CNT], b[C_CNT], v, w;
+	__u32 ga = 0, gb = 0;
+	int cpu, i, ra, rb;
+
+	CHECK(p && p->fast == NETSTATS_PLAN_ABI && p->nvals == C_CNT &&
+	      p->ncpus == NCPUS && p->stride == STRIDE,
+	      "plan: fast %u nvals %u ncpus %u", p->fast, p->nvals, p->ncpus);
+	/* bytes, pkts (other width), qlen (not next to bytes), future. */
+	CHECK(p->nruns == 4 && p->run[0].op == NETSTATS_PLAN_OP_U64 + 1 &&
+	      p->run[1].op == NETSTATS_PLAN_OP_U32 + 1 &&
+	      p->run[2].index == C_QLEN &&
+	      p->run[3].op == NETSTATS_PLAN_OP_ZERO,
+	      "plan: %u runs", p->nruns);
+	CHECK(!netstats_reg__plan(NULL), "plan of NULL");
+	for (cpu = 0; cpu < NCPUS; cpu++) {
+		U64(cpu, C_BYTES) = 1000 * (cpu + 1);
+		U32(cpu, C_PKTS32) = 0xfffffff0U + cpu;
+		U64(cpu, C_QLEN) = cpu;
+	}
+	U64(0, C_FUTURE) = 77;
+	ra = netstats_plan__snapshot(p, a, &ga);
+	reg->plan.fast = 0;	/* the same registration, the long way */
+	rb = netstats_reg__snapshot(reg, b, C_CNT, &gb);
+	reg->plan.fast = NETSTATS_PLAN_ABI;
+	CHECK(ra == C_CNT && rb == C_CNT && ga == 2 && gb == 2 &&
+	      !memcmp(a, b, sizeof(a)) && a[C_BYTES] == 6000 &&
+	      a[C_PKTS32] == 3ULL * 0xfffffff0U + 3 && a[C_FUTURE] == 0,
+	      "plan snapshot: %d %d bytes %llu pkts %llu", ra, rb,
+	      (unsigned long long)a[C_BYTES], (unsigned long long)a[C_PKTS32]);
+	for (i = 0; i < C_FUTURE; i++) {
+		ra = netstats_plan__read(p, i, &v);
+		rb = netstats_reg__read(reg, i, &w);
+		CHECK(!ra && !rb && v == w && v == a[i],
+		      "plan read %d: %llu", i, (unsigned long long)v);
+	}
+	CHECK(netstats_plan__read(p, C_FUTURE, &v) == -EOPNOTSUPP &&
+	      netstats_plan__read(p, C_CNT, &v) == -EINVAL,
+	      "plan read: unknown type, out of range");
+	HDR->hdr.generation = 3;	/* being reset */
+	CHECK(netstats_plan__snapshot(p, a, NULL) == -EAGAIN,
+	      "plan snapshot of an odd generation");
+	HDR->hdr.generation = 4;
+	CHECK(!netstats_reg__reset(reg) && !p->fast,
+	      "after a reset the plan is not fast");
+	U64(1, C_BYTES) += 5;
+	CHECK(netstats_plan__snapshot(p, a, &ga) == C_CNT && ga == 4 &&
+	      a[C_BYTES] == 5 && a[C_PKTS32] == 0,
+	      "plan snapshot after a reset: relative %llu",
+	      (unsigned long long)a[C_BYTES]);
+	unlink_fake(reg);
+	netstats__close(ns);
+
+	/* A derived block (a sequence counter) is read the long way. */
+	ns = fake_ns();
+	reg = fake_reg(ns, 1, NETSTATS_GROUP_FLAGS_DERIVED);
+	CHECK(!netstats_reg__plan(reg)->fast, "derived: not fast");
+	unlink_fake(reg);
+	netstats__close(ns);
+}
+
 int main(void)
 {
 	test_accessors();
 	test_snapshot_delta_rate();
 	test_reset();
+	test_plan();
 	return check_report();
 }
