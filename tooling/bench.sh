@@ -19,14 +19,25 @@ if [ "${PRISTINE:-0}" = 1 ]; then
 	"$TOP/tooling/build-kernel.sh" pristine
 	flavours+=(pristine)
 fi
+# Instruction counts: QEMU's TCG plugin counts every guest instruction
+# and logs the count at the benchmark's markers; one vCPU, so exact.
+plugin=$BUILD/insncount.so
+gcc -O2 -Wall -shared -fPIC -o "$plugin" "$TOP/tooling/insncount.c"
 for f in "${flavours[@]}"; do
 	"$TOP/tooling/vm.sh" "$f" bench "$BUILD/results-$f-bench" >/dev/null
 	[ -f "$BUILD/results-$f-bench/done" ] || die "$f bench run incomplete"
+	r=$BUILD/results-$f-insns
+	NETSTATS_VM_CPUS=1 \
+	NETSTATS_QEMU_OPTS="-plugin $plugin -d plugin -D $r.log" \
+		"$TOP/tooling/vm.sh" "$f" insns "$r" >/dev/null
+	[ -f "$r/done" ] || die "$f instruction-count run incomplete"
+	mv "$r.log" "$r/insns.log"
 done
 
 stage "benchmarks"
 if [ ${#flavours[@]} = 1 ]; then
 	grep '^bench: ' "$BUILD/results-normal-bench/bench.txt"
+	python3 "$TOP/tooling/insns.py" "patched:$BUILD/results-normal-insns"
 else
 	python3 - "$BUILD/results-normal-bench/bench.txt" \
 		"$BUILD/results-pristine-bench/bench.txt" <<'PY'
@@ -50,4 +61,6 @@ for tag, d in (('patched', a), ('pristine', b)):
     for k, v in d.items():
         print(f"bench: {k} [{tag}]: {v}")
 PY
+	python3 "$TOP/tooling/insns.py" "patched:$BUILD/results-normal-insns" \
+		"pristine:$BUILD/results-pristine-insns"
 fi

@@ -5,6 +5,7 @@
 #   guest.sh check  run the kselftests, write TAP, dmesg, kmemleak report
 #   guest.sh run    show the netstats family answering
 #   guest.sh bench  run the benchmarks
+#   guest.sh insns  run the instruction-count benchmarks (between markers)
 # Everything is written to $NETSTATS_RESULTS; "done" marks a complete run.
 set -uo pipefail
 
@@ -73,6 +74,10 @@ run)
 	;;
 bench)
 	"$top/tooling/bench-guest.sh" 2>&1 | tee "$res/bench.txt"
+	;;
+insns)
+	"$NETSTATS_KSFT/net/netstats/netstats_bench" --insns 5 2>&1 |
+		tee "$res/insns.txt"
 	;;
 *)
 	echo "guest: unknown mode $mode" | tee "$res/error"

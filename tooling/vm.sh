@@ -3,7 +3,7 @@
 # Boot a built kernel in virtme-ng (TCG: KVM guests hang on these hosts)
 # with every test NIC present, and run tooling/guest.sh MODE inside.
 #   vm.sh FLAVOUR MODE [RESULTS_DIR]
-# MODE: check | run | bench | shell.  The guest writes its results to
+# MODE: check | run | bench | insns | shell.  The guest writes its results to
 # RESULTS_DIR (shared read-write); the host judges them from there.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -19,12 +19,14 @@ image=$obj/arch/x86/boot/bzImage
 # (hub 7, not connected to the host network).
 qemu_opts="-netdev hubport,id=h1,hubid=7 -device e1000e,netdev=h1"
 qemu_opts+=" -netdev hubport,id=h2,hubid=7 -device e1000e,netdev=h2"
+# "make bench" adds the instruction-count plugin and boots one vCPU.
+qemu_opts+=" ${NETSTATS_QEMU_OPTS:-}"
 
 rm -rf "$results"
 mkdir -p "$results"
 # vng 1.35 accepts --rwdir only if some --overlay-rwdir is given and the
 # guest path exists: name both explicitly.
-args=(--disable-kvm --disable-microvm --user root --cpus 2 --memory 2G
+args=(--disable-kvm --disable-microvm --user root --cpus "${NETSTATS_VM_CPUS:-2}" --memory 2G
       --network loop --qemu-opts="$qemu_opts"
       --overlay-rwdir=/mnt --rwdir="$results=$results"
       --cwd "$TOP" --run "$image")

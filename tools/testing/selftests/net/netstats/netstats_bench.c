@@ -7,6 +7,10 @@
  *
  *   netstats_bench [BENCH...]   default: all
  *   (udp-send query ip tcp tcp-all)
+ *   netstats_bench --insns [REPEAT]
+ *	instruction counts between markers, for tooling/insncount.c in a
+ *	one-vCPU TCG guest (see insns() below); REPEAT runs of each, 3 by
+ *	default
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -443,60 +447,89 @@ static int all_conns(int *fds)
 	return 0;
 }
 
-static void bench_tcp_all(void)
+/*
+ * ALL_CONNS connections in a new netns, a tcp-all registration and a
+ * NETLINK_SOCK_DIAG socket, both ways checked to read the same values.
+ */
+static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
+			 struct netstats **ns)
 {
-	struct diag_ctx dg = { .len = 65536 };
-	struct dir_ctx d = {};
-	double dir, diag, ss;
-	struct netstats *ns;
-	unsigned int lines;
-	int *fds, i;
+	int i;
 
-	fds = calloc(ALL_SOCKS, sizeof(*fds));
-	dg.buf = malloc(dg.len);
-	if (!fds || !dg.buf || all_conns(fds)) {
+	*fds = calloc(ALL_SOCKS, sizeof(**fds));
+	dg->len = 65536;
+	dg->buf = malloc(dg->len);
+	if (!*fds || !dg->buf || all_conns(*fds)) {
 		printf("bench: tcp-all: cannot open %d connections: skipped\n",
 		       ALL_CONNS);
-		return;
+		return -1;
 	}
-	ns = netstats__open();
-	if (!ns) {
+	*ns = netstats__open();
+	if (!*ns) {
 		printf("bench: netstats family absent: tcp-all skipped\n");
-		return;
+		return -1;
 	}
-	d.reg = netstats__register(ns, "tcp-all");
-	if (!d.reg) {
+	d->reg = netstats__register(*ns, "tcp-all");
+	if (!d->reg) {
 		printf("bench: tcp-all: register failed: %s\n",
-		       netstats__last_error(ns));
-		netstats__close(ns);
-		return;
+		       netstats__last_error(*ns));
+		return -1;
 	}
 	for (i = 0; i < ALL_NCTRS; i++) {
-		d.idx[i] = netstats_reg__find(d.reg, all_ctrs[i]);
-		if (d.idx[i] < 0 || d.idx[i] >= 32) {
+		d->idx[i] = netstats_reg__find(d->reg, all_ctrs[i]);
+		if (d->idx[i] < 0 || d->idx[i] >= 32) {
 			printf("bench: tcp-all: no counter %s\n", all_ctrs[i]);
-			netstats__close(ns);
-			return;
+			return -1;
 		}
-		if ((size_t)d.idx[i] + 1 > d.nvals)
-			d.nvals = d.idx[i] + 1;
+		if ((size_t)d->idx[i] + 1 > d->nvals)
+			d->nvals = d->idx[i] + 1;
 	}
-	dg.fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-		       NETLINK_SOCK_DIAG);
-	if (dg.fd < 0) {
+	/* All of them, as the read plan copies them (if they fit). */
+	if (netstats_reg__counter_cnt(d->reg) <= 32)
+		d->nvals = netstats_reg__counter_cnt(d->reg);
+	dg->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+			NETLINK_SOCK_DIAG);
+	if (dg->fd < 0) {
 		printf("bench: tcp-all: no NETLINK_SOCK_DIAG: skipped\n");
-		netstats__close(ns);
-		return;
+		return -1;
 	}
 	/* Both ways read the same sockets and the same values. */
-	if (bench_dir_scan(&d) || diag_dump(&dg) ||
-	    d.s.socks != ALL_SOCKS || dg.s.socks != ALL_SOCKS ||
-	    memcmp(d.s.sum, dg.s.sum, sizeof(d.s.sum)))
+	if (bench_dir_scan(d) || diag_dump(dg) ||
+	    d->s.socks != ALL_SOCKS || dg->s.socks != ALL_SOCKS ||
+	    memcmp(d->s.sum, dg->s.sum, sizeof(d->s.sum)))
 		printf("bench: tcp-all: differ: %u/%u sockets, bytes_received %llu/%llu\n",
-		       d.s.socks, dg.s.socks,
-		       (unsigned long long)d.s.sum[0],
-		       (unsigned long long)dg.s.sum[0]);
+		       d->s.socks, dg->s.socks,
+		       (unsigned long long)d->s.sum[0],
+		       (unsigned long long)dg->s.sum[0]);
+	return 0;
+}
 
+static void tcp_all_teardown(struct diag_ctx *dg, int *fds, struct netstats *ns)
+{
+	int i;
+
+	if (dg->fd > 0)
+		close(dg->fd);
+	if (ns)
+		netstats__close(ns);
+	for (i = 0; fds && i < ALL_SOCKS; i++)
+		if (fds[i] > 0)
+			close(fds[i]);
+	free(fds);
+	free(dg->buf);
+}
+
+static void bench_tcp_all(void)
+{
+	struct diag_ctx dg = { .fd = -1 };
+	struct netstats *ns = NULL;
+	struct dir_ctx d = {};
+	double dir, diag, ss;
+	unsigned int lines;
+	int *fds = NULL;
+
+	if (tcp_all_setup(&d, &dg, &fds, &ns))
+		goto out;
 	dir = measure(bench_dir_scan, &d, 20);
 	diag = measure(bench_diag_dump, &dg, 2);
 	printf("bench: tcp-all-directory-%u-sockets-%d-counters: %.0f ns/op (%.1f ns/socket)\n",
@@ -513,12 +546,258 @@ static void bench_tcp_all(void)
 	} else {
 		printf("bench: ss -tni failed: skipped\n");
 	}
-	close(dg.fd);
+out:
+	tcp_all_teardown(&dg, fds, ns);
+}
+
+/* --- instruction counts (make bench, one vCPU, tooling/insncount.c) ---- */
+
+/*
+ * Each measurement is N iterations of one operation between two markers,
+ * the 8-byte no-ops "nopl 0x4e5354XX(%rax,%rax,1)" that the QEMU plugin
+ * logs with the guest's running instruction count (XX = 01 begin, 02
+ * end).  Before each pair this program prints
+ *
+ *	insns-run: <name> <iterations> <scale>
+ *
+ * and the host pairs the k-th such line with the k-th pair of markers:
+ * the figure is (end - begin) / iterations / scale.  Everything the vCPU
+ * executes in between counts (kernel, softirqs, other tasks, timer
+ * ticks), so each run is repeated and the host takes the median; the
+ * empty loop shows what the loop itself costs.
+ */
+#define MARK(id) \
+	asm volatile(".byte 0x0f,0x1f,0x84,0x00,%c0,0x54,0x53,0x4e" \
+		     : : "i" (id) : "memory")
+
+static int repeat = 5;
+
+/*
+ * Runs @body @n times between the markers, @repeat times; @scale
+ * divides the per-iteration figure further (counters, sockets).
+ */
+#define RUN(name, n, scale, body) do {					\
+	for (int r_ = 0; r_ < repeat; r_++) {				\
+		printf("insns-run: %s %ld %ld\n", (name), (long)(n),	\
+		       (long)(scale));					\
+		fflush(stdout);						\
+		MARK(1);						\
+		for (long i_ = 0; i_ < (long)(n); i_++) {		\
+			body;						\
+		}							\
+		MARK(2);						\
+	}								\
+} while (0)
+
+static void fail(const char *what)
+{
+	printf("insns-skip: %s: %s\n", what, strerror(errno));
+	fflush(stdout);
+}
+
+/* One 1-byte request and its 1-byte response, both in this task. */
+static int rr(int c, int s)
+{
+	char b = 'x';
+
+	return send(c, &b, 1, 0) != 1 || recv(s, &b, 1, 0) != 1 ||
+	       send(s, &b, 1, 0) != 1 || recv(c, &b, 1, 0) != 1;
+}
+
+#define STREAM_CHUNK	65536
+
+static char stream_buf[STREAM_CHUNK];
+
+/* 64 KiB sent and received in full. */
+static int stream(int c, int s)
+{
+	ssize_t n, got = 0;
+
+	if (send(c, stream_buf, STREAM_CHUNK, 0) != STREAM_CHUNK)
+		return -1;
+	while (got < STREAM_CHUNK) {
+		n = recv(s, stream_buf, STREAM_CHUNK - got, 0);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
+/* The writer's cost: TCP_RR and a stream, with @tag naming the setup. */
+static void writer(const char *tag, int c, int s)
+{
+	char name[64];
+	int i, err = 0;
+
+	for (i = 0; i < 200; i++)	/* warm-up: caches, windows, routes */
+		err |= rr(c, s) | stream(c, s);
+	if (err) {
+		fail(tag);
+		return;
+	}
+	snprintf(name, sizeof(name), "tcp-rr-1B%s", tag);
+	RUN(name, 2000, 1, err |= rr(c, s));
+	snprintf(name, sizeof(name), "tcp-stream-64KiB%s", tag);
+	RUN(name, 100, 1, err |= stream(c, s));
+	if (err)
+		fail(tag);
+}
+
+#define READERS	100
+
+/*
+ * The pair @c/@s registered by @nreg netlink sockets (each its own
+ * netstats handle, as separate reader processes would be).
+ */
+static struct netstats_reg *register_pair(struct netstats **ns, int nreg,
+					  int c, int s)
+{
+	struct netstats_reg *first = NULL, *reg;
+	char name[32];
+	int i, fd;
+
+	for (i = 0; i < nreg; i++) {
+		ns[i] = netstats__open();
+		if (!ns[i])
+			return NULL;
+		for (fd = c; fd >= 0; fd = fd == c ? s : -1) {
+			snprintf(name, sizeof(name), "tcp/fd:%d", fd);
+			reg = netstats__register(ns[i], name);
+			if (!reg) {
+				printf("insns-skip: register %s: %s\n", name,
+				       netstats__last_error(ns[i]));
+				return NULL;
+			}
+			if (!first)
+				first = reg;
+		}
+	}
+	return first;
+}
+
+static void close_all(struct netstats **ns, int n)
+{
+	while (n--)
+		if (ns[n])
+			netstats__close(ns[n]);
+}
+
+static void insns_tcp(void)
+{
+	struct netstats *ns[READERS] = {};
+	const struct netstats_plan *plan;
+	struct netstats_reg *reg;
+	__u64 vals[16], v;
+	int c, s, err = 0, one = 1;
+	size_t cnt;
+
+	c = tcp_pair(&s);
+	if (c < 0) {
+		fail("tcp pair");
+		return;
+	}
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	writer("", c, s);
+
+	RUN("tcp-info-getsockopt", 1000, 1, err |= bench_tcp_info(&c));
+	RUN("proc-net-snmp-read-parse", 50, 1,
+	    err |= bench_proc_snmp(NULL));
+	if (err)
+		fail("anchors");
+
+	reg = register_pair(ns, 1, c, s);
+	if (!reg) {
+		printf("insns-skip: netstats: no tcp registration\n");
+		goto out_close;
+	}
+	writer("-registered", c, s);
+
+	cnt = netstats_reg__counter_cnt(reg);
+	RUN("tcp-snapshot", 20000, 1,
+	    err |= netstats_reg__snapshot(reg, vals, 16, NULL) < 0);
+	RUN("tcp-read-1-counter", 20000, 1,
+	    err |= netstats_reg__read(reg, 0, &v));
+	plan = netstats_reg__plan(reg);
+	RUN("tcp-plan-snapshot", 20000, 1,
+	    err |= netstats_plan__snapshot(plan, vals, NULL) < 0);
+	RUN("tcp-plan-read-1-counter", 20000, 1,
+	    err |= netstats_plan__read(plan, 0, &v));
+	printf("insns-info: tcp-snapshot counters %zu plan fast %u runs",
+	       cnt, plan->fast);
+	for (unsigned int i = 0; i < plan->nruns; i++)
+		printf(" %u@%u:op%u", plan->run[i].index, plan->run[i].offset,
+		       plan->run[i].op);
+	printf("\n");
+	if (err)
+		fail("tcp snapshot");
+
+	if (register_pair(ns + 1, READERS - 1, c, s))
+		writer("-100-readers", c, s);
+out_close:
+	close_all(ns, READERS);
+	close(c);
+	close(s);
+}
+
+static void insns_ip(void)
+{
+	static __u64 vals[1024];
+	struct netstats_reg *reg;
+	struct netstats *ns;
+	int err = 0;
+
+	ns = netstats__open();
+	if (!ns) {
+		printf("insns-skip: netstats family absent\n");
+		return;
+	}
+	reg = netstats__register(ns, "ip");
+	if (!reg) {
+		fail("ip register");
+		netstats__close(ns);
+		return;
+	}
+	RUN("ip-snapshot-per-counter-cpu", 1000, netstats_reg__counter_cnt(reg) *
+	    netstats_reg__ncpus(reg),
+	    err |= netstats_reg__snapshot(reg, vals, 1024, NULL) < 0);
+	RUN("ip-plan-snapshot-per-counter-cpu", 1000,
+	    netstats_reg__counter_cnt(reg) * netstats_reg__ncpus(reg),
+	    err |= netstats_plan__snapshot(netstats_reg__plan(reg), vals,
+					   NULL) < 0);
+	printf("insns-info: ip-snapshot counters %zu cpus %u\n",
+	       netstats_reg__counter_cnt(reg), netstats_reg__ncpus(reg));
+	if (err)
+		fail("ip snapshot");
 	netstats__close(ns);
-	for (i = 0; i < ALL_SOCKS; i++)
-		close(fds[i]);
-	free(fds);
-	free(dg.buf);
+}
+
+/* A tcp-all scan and the inet_diag dump of the same ALL_SOCKS sockets. */
+static void insns_tcp_all(void)
+{
+	struct diag_ctx dg = { .fd = -1 };
+	struct netstats *ns = NULL;
+	struct dir_ctx d = {};
+	int *fds = NULL, err = 0;
+
+	if (tcp_all_setup(&d, &dg, &fds, &ns) == 0) {
+		RUN("tcp-all-scan-per-socket-counter", 3,
+		    ALL_SOCKS * ALL_NCTRS, err |= bench_dir_scan(&d));
+		RUN("inet-diag-dump-per-socket", 3, ALL_SOCKS,
+		    err |= bench_diag_dump(&dg));
+		if (err)
+			fail("tcp-all");
+	}
+	tcp_all_teardown(&dg, fds, ns);
+}
+
+static void insns(void)
+{
+	RUN("empty-loop", 100000, 1, asm volatile("" ::: "memory"));
+	insns_ip();
+	insns_tcp();		/* it moves to a private netns */
+	insns_tcp_all();	/* last: to another private netns */
 }
 
 static bool want(int argc, char **argv, const char *name)
@@ -539,6 +818,13 @@ int main(int argc, char **argv)
 	struct nsnl s;
 	int err = 0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "--insns")) {
+		if (argc > 2)
+			repeat = atoi(argv[2]);
+		insns();
+		return 0;
+	}
 	syscall_ns = measure(bench_getppid, NULL, 20000);
 	printf("bench: getppid: %.0f ns/op\n", syscall_ns);
 

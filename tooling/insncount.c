@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insncount: a QEMU TCG plugin that counts executed guest instructions
+ * and logs the running total each time the guest executes a marker.
+ *
+ * A marker is the 8-byte no-op "nopl 0x4e5354XX(%rax,%rax,1)" (bytes
+ * 0f 1f 84 00 XX 54 53 4e), XX the marker id.  It is found when its
+ * block is translated; executing it logs
+ *
+ *	insncount: marker XX insns N
+ *
+ * N being the guest instructions executed on this vCPU before the
+ * marker.  The count is added inline once per translated block executed
+ * (qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu), so at the marker the
+ * counter already holds the whole block: the marker's own callback
+ * subtracts the instructions of the block that follow it.  With one
+ * vCPU the figure is exact up to blocks left early (interrupts, faults).
+ *
+ * The QEMU that tooling/setup-host.sh installs (10.0, from trixie) is
+ * built with plugin support but no package ships qemu-plugin.h: the few
+ * functions of plugin API version 3 used here are declared below as
+ * that header declares them.
+ *
+ * Use: qemu-system-x86_64 ... -plugin insncount.so -d plugin -D LOG
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* --- from QEMU's include/qemu/qemu-plugin.h (API version 3) ----------- */
+typedef uint64_t qemu_plugin_id_t;
+typedef struct qemu_info_t qemu_info_t;
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+struct qemu_plugin_scoreboard;
+
+typedef struct {
+	struct qemu_plugin_scoreboard *score;
+	size_t offset;
+} qemu_plugin_u64;
+
+enum qemu_plugin_cb_flags {
+	QEMU_PLUGIN_CB_NO_REGS,
+	QEMU_PLUGIN_CB_R_REGS,
+	QEMU_PLUGIN_CB_RW_REGS,
+};
+
+enum qemu_plugin_op {
+	QEMU_PLUGIN_INLINE_ADD_U64,
+	QEMU_PLUGIN_INLINE_STORE_U64,
+};
+
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
+					       struct qemu_plugin_tb *tb);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
+					    void *userdata);
+
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
+					   qemu_plugin_vcpu_tb_trans_cb_t cb);
+void qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+	struct qemu_plugin_tb *tb, enum qemu_plugin_op op,
+	qemu_plugin_u64 entry, uint64_t imm);
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+					    qemu_plugin_vcpu_udata_cb_t cb,
+					    enum qemu_plugin_cb_flags flags,
+					    void *userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
+						 size_t idx);
+size_t qemu_plugin_insn_data(const struct qemu_plugin_insn *insn, void *dest,
+			     size_t len);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+struct qemu_plugin_scoreboard *qemu_plugin_scoreboard_new(size_t element_size);
+uint64_t qemu_plugin_u64_get(qemu_plugin_u64 entry, unsigned int vcpu_index);
+void qemu_plugin_outs(const char *string);
+/* --- end of the declarations --------------------------------------------- */
+
+__attribute__((visibility("default"))) int qemu_plugin_version = 3;
+
+/*
+ * One counter per vCPU (a scoreboard of uint64_t): exact per vCPU.  The
+ * markers of a task that moved between vCPUs would mix counts: the
+ * tooling boots one vCPU.
+ */
+static qemu_plugin_u64 insns;
+
+static const unsigned char marker[8] = { 0x0f, 0x1f, 0x84, 0x00,
+					 0x00, 0x54, 0x53, 0x4e };
+
+/*
+ * The callback's data: the marker id in the low byte, the number of
+ * instructions of the block from the marker on in the rest.
+ */
+static void marker_exec(unsigned int vcpu, void *udata)
+{
+	uintptr_t d = (uintptr_t)udata;
+	char line[80];
+
+	snprintf(line, sizeof(line), "insncount: marker %02x insns %" PRIu64
+		 " vcpu %u\n", (unsigned int)(d & 0xff),
+		 qemu_plugin_u64_get(insns, vcpu) - (d >> 8), vcpu);
+	qemu_plugin_outs(line);
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb), i;
+
+	(void)id;
+	for (i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		unsigned char b[sizeof(marker)];
+
+		if (qemu_plugin_insn_size(insn) != sizeof(marker) ||
+		    qemu_plugin_insn_data(insn, b, sizeof(b)) != sizeof(b) ||
+		    memcmp(b, marker, 4) || memcmp(b + 5, marker + 5, 3))
+			continue;
+		qemu_plugin_register_vcpu_insn_exec_cb(insn, marker_exec,
+			QEMU_PLUGIN_CB_NO_REGS,
+			(void *)(uintptr_t)(((uintptr_t)(n - i) << 8) | b[4]));
+	}
+	qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb,
+		QEMU_PLUGIN_INLINE_ADD_U64, insns, n);
+}
+
+__attribute__((visibility("default")))
+int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+			int argc, char **argv)
+{
+	(void)info;
+	(void)argc;
+	(void)argv;
+	insns.score = qemu_plugin_scoreboard_new(sizeof(uint64_t));
+	insns.offset = 0;
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	return 0;
+}
