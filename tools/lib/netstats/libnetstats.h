@@ -791,16 +791,19 @@ LIBNETSTATS_API int netstats__monitor_read_info(struct netstats *ns,
 #define NETSTATS_PLAN_OP_ZERO	0	/* counters of unknown type: 0 */
 #define NETSTATS_PLAN_OP_U64	0	/* + count (1 to 8): __u64 counters */
 #define NETSTATS_PLAN_OP_U32	8	/* + count (1 to 8): __u32 counters */
+#define NETSTATS_PLAN_OP_U64_LONG 17	/* more than 8 __u64 counters */
+#define NETSTATS_PLAN_OP_U32_LONG 18	/* more than 8 __u32 counters */
 
 /*
- * Up to 8 counters next to each other, of one width, and their place in
- * vals[].
+ * Counters next to each other, of one width, and their place in vals[]:
+ * runs of up to 8 are copied by straight-line code, longer ones 8 at a
+ * time.
  */
 struct netstats_plan_run {
 	__u32 offset;		/* of the first one (first CPU), from base */
 	__u16 index;		/* of its value in vals[] */
-	__u8 count;		/* how many, 1 to 8 */
-	__u8 op;		/* NETSTATS_PLAN_OP_U64/U32 + count, or ZERO */
+	__u8 count;		/* how many, 1 to 255 */
+	__u8 op;		/* NETSTATS_PLAN_OP_U64/U32 + count, ..._LONG, ZERO */
 };
 
 /* Where one counter is, for netstats_plan__read(). */
@@ -874,13 +877,56 @@ static inline __u64 netstats_plan__ld(const char *p, unsigned int width)
  * straight-line loads and stores, entered by one switch on the run's
  * width and count.
  */
-static inline void netstats_plan__copy(const struct netstats_plan_run *r,
-				       const char *s, __u64 *d)
+/* A run of more than 8: 8 at a time, then the rest. */
+#define NETSTATS_PLAN__LONG(type, s, d, count) do {			\
+	const char *s_ = (s);						\
+	__u64 *d_ = (d);						\
+	unsigned int n_ = (count);					\
+									\
+	for (; n_ >= 8; n_ -= 8, s_ += 8 * sizeof(type), d_ += 8) {	\
+		switch (8) {						\
+		NETSTATS_PLAN__CASES(0, type, s_, d_);			\
+		}							\
+	}								\
+	switch (n_) {							\
+	NETSTATS_PLAN__CASES(0, type, s_, d_);				\
+	}								\
+} while (0)
+
+/*
+ * Inlined into a caller whose vals[] has a known size, the cases of a
+ * switch on the run's op that the plan never takes would draw
+ * -Warray-bounds: the plan's runs fit nvals by construction.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
+
+/* Out of line: the short runs' code stays small. */
+static __attribute__((noinline, unused)) void
+netstats_plan__copy_long(const struct netstats_plan_run *r, const char *s,
+			 __u64 *d)
+{
+	if (r->op == NETSTATS_PLAN_OP_U64_LONG)
+		NETSTATS_PLAN__LONG(__u64, s, d, r->count);
+	else
+		NETSTATS_PLAN__LONG(__u32, s, d, r->count);
+}
+
+static inline __attribute__((always_inline)) void
+netstats_plan__copy(const struct netstats_plan_run *r, const char *s,
+		    __u64 *d)
 {
 	switch (r->op) {
 	NETSTATS_PLAN__CASES(NETSTATS_PLAN_OP_U64, __u64, s, d);
 		break;
 	NETSTATS_PLAN__CASES(NETSTATS_PLAN_OP_U32, __u32, s, d);
+		break;
+	case NETSTATS_PLAN_OP_U64_LONG:
+	case NETSTATS_PLAN_OP_U32_LONG:
+		netstats_plan__copy_long(r, s, d);
 		break;
 	case NETSTATS_PLAN_OP_ZERO:	/* a type the library does not know */
 		__builtin_memset(d, 0, r->count * sizeof(*d));
@@ -904,7 +950,8 @@ static inline void netstats_plan__fold(const struct netstats_plan *plan,
 		for (r = plan->run; r < end; r++) {
 			if (r->op == NETSTATS_PLAN_OP_ZERO)
 				continue;
-			if (r->op <= NETSTATS_PLAN_OP_U64 + 8)
+			if (r->op <= NETSTATS_PLAN_OP_U64 + 8 ||
+			    r->op == NETSTATS_PLAN_OP_U64_LONG)
 				for (n = 0; n < r->count; n++)
 					vals[r->index + n] += NETSTATS_PLAN__LD(
 						s + r->offset, __u64, n);
@@ -927,8 +974,9 @@ static inline void netstats_plan__fold(const struct netstats_plan *plan,
  * @param generation If not NULL, where the generation is stored.
  * @return As **netstats_reg__snapshot()** with *cnt* = *plan->nvals*.
  */
-static inline int netstats_plan__snapshot(const struct netstats_plan *plan,
-					  __u64 *vals, __u32 *generation)
+static inline __attribute__((always_inline)) int
+netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
+			__u32 *generation)
 {
 	const struct netstats_plan_run *r, *end;
 	__u32 gen;
@@ -967,8 +1015,8 @@ static inline int netstats_plan__snapshot(const struct netstats_plan *plan,
  * @param val Where the value is stored.
  * @return As **netstats_reg__read()**.
  */
-static inline int netstats_plan__read(const struct netstats_plan *plan,
-				      size_t idx, __u64 *val)
+static inline __attribute__((always_inline)) int
+netstats_plan__read(const struct netstats_plan *plan, size_t idx, __u64 *val)
 {
 	const struct netstats_plan_ctr *c;
 	const char *s;
@@ -988,6 +1036,10 @@ static inline int netstats_plan__read(const struct netstats_plan *plan,
 	*val = v;
 	return 0;
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1305,6 +1305,15 @@ static const __u32 *ns_reg_seq(const struct netstats_reg *reg)
  * counter), a reset baseline or a layout of too many runs.  Also called
  * again when the baseline changes.
  */
+static unsigned int ns_plan_width(const struct netstats_plan_run *r)
+{
+	if (r->op == NETSTATS_PLAN_OP_ZERO)
+		return 0;
+	if (r->op == NETSTATS_PLAN_OP_U64_LONG || r->op <= NETSTATS_PLAN_OP_U64 + 8)
+		return 8;
+	return 4;
+}
+
 static void ns_plan_build(struct netstats_reg *reg)
 {
 	struct netstats_plan *p = &reg->plan;
@@ -1335,12 +1344,13 @@ static void ns_plan_build(struct netstats_reg *reg)
 		w = ns_width(c->type);
 		reg->plan_ctr[i].offset = c->offset;
 		reg->plan_ctr[i].width = w;
-		if (r && r->count < (w ? 8 : 0xff) &&
-		    w == (r->op == NETSTATS_PLAN_OP_ZERO ? 0 :
-			  r->op > NETSTATS_PLAN_OP_U32 ? 4 : 8) &&
+		if (r && r->count < 0xff && w == ns_plan_width(r) &&
 		    (!w || c->offset == r->offset + r->count * w)) {
 			r->count++;
-			if (w)
+			if (r->count == 9)
+				r->op = w == 8 ? NETSTATS_PLAN_OP_U64_LONG :
+					NETSTATS_PLAN_OP_U32_LONG;
+			else if (w && r->count < 9)
 				r->op++;
 			continue;
 		}

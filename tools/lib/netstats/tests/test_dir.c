@@ -24,8 +24,8 @@ static void dir_hook(const void *p, int try);
 #define FAKE_FD		1000	/* never used as an fd */
 #define PAGE		4096
 #define UNIT_PAGES	3
-#define BPU		73
-#define BSZ		56
+#define BPU		64
+#define BSZ		64
 #define MAX_UNITS	4
 #define MAP_SIZE	((1 + MAX_UNITS * UNIT_PAGES) * PAGE)
 
@@ -378,10 +378,10 @@ static void test_scan(void)
 	dir()->block_size = 8;
 	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "block smaller than an entry: %d", ret);
-	dir()->block_size = 60;
+	dir()->block_size = 68;
 	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "unaligned blocks: %d", ret);
-	dir()->block_size = 64;
+	dir()->block_size = 72;
 	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == -EPROTO, "blocks beyond the page: %d", ret);
 	dir()->block_size = BSZ;

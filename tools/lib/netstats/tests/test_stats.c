@@ -358,11 +358,69 @@ static void test_plan(void)
 	netstats__close(ns);
 }
 
+/* Runs longer than 8 (copied 8 at a time), folded over 2 CPUs. */
+static void test_plan_long(void)
+{
+	enum { N64 = 20, N32 = 11, N = N64 + N32 };
+	static struct netstats_counter_info ctrs[N];
+	struct netstats *ns = fake_ns();
+	const struct netstats_plan *p;
+	struct netstats_reg *reg;
+	__u64 a[N], b[N];
+	int i, cpu, ra, rb;
+
+	reg = calloc(1, sizeof(*reg));
+	if (!ns || !reg)
+		return;
+	for (i = 0; i < N; i++)
+		ctrs[i] = (struct netstats_counter_info){
+			"c", "", i < N64 ? NETSTATS_COUNTER_TYPE_U64 :
+					   NETSTATS_COUNTER_TYPE_U32,
+			i < N64 ? BLOCK + 8 + 8 * i : BLOCK + 8 + 8 * N64 +
+						    4 * (i - N64), 0 };
+	reg->counters = ctrs;
+	reg->counter_cnt = N;
+	reg->ncpus = 2;
+	reg->stride = 512;
+	reg->block_offset = BLOCK;
+	reg->flags = NETSTATS_GROUP_FLAGS_PERCPU;
+	memset(mem_u64, 0, sizeof(mem_u64));
+	HDR->hdr.generation = 2;
+	ns_reg_link(ns, reg, NULL);
+	reg->base = mem;
+	ns_plan_build(reg);
+	p = netstats_reg__plan(reg);
+	CHECK(p->fast && p->nruns == 2 &&
+	      p->run[0].op == NETSTATS_PLAN_OP_U64_LONG && p->run[0].count == N64 &&
+	      p->run[1].op == NETSTATS_PLAN_OP_U32_LONG && p->run[1].count == N32,
+	      "long runs: %u runs", p->nruns);
+	for (cpu = 0; cpu < 2; cpu++)
+		for (i = 0; i < N; i++) {
+			char *c = mem + ctrs[i].offset + cpu * 512;
+
+			if (i < N64)
+				*(__u64 *)c = (cpu + 1) * 1000 + i;
+			else
+				*(__u32 *)c = (cpu + 1) * 100 + i;
+		}
+	ra = netstats_plan__snapshot(p, a, NULL);
+	reg->plan.fast = 0;
+	rb = netstats_reg__snapshot(reg, b, N, NULL);
+	CHECK(ra == N && rb == N && !memcmp(a, b, sizeof(a)) &&
+	      a[0] == 3000 && a[N64 - 1] == 3000 + 2 * (N64 - 1) &&
+	      a[N - 1] == 300 + 2 * (N - 1),
+	      "long runs: %d %d first %llu last %llu", ra, rb,
+	      (unsigned long long)a[0], (unsigned long long)a[N - 1]);
+	unlink_fake(reg);
+	netstats__close(ns);
+}
+
 int main(void)
 {
 	test_accessors();
 	test_snapshot_delta_rate();
 	test_reset();
 	test_plan();
+	test_plan_long();
 	return check_report();
 }
