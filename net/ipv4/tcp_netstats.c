@@ -2,8 +2,8 @@
 /*
  * netstats "tcp" group: the counters of one TCP socket.
  *
- * A registered socket's counters live in a 56-byte slot of a pair of
- * pages: the first page holds the counters (struct tcp_stats), which
+ * A registered socket's counters live in a 64-byte slot (one cache line)
+ * of a pair of pages: the first page holds the counters (struct tcp_stats), which
  * every process of the netns may see, as inet_diag shows them; the same
  * slot of the second page holds the sequence numbers (struct
  * tcp_stats_seq), which only the socket's owner and CAP_NET_ADMIN may
@@ -55,7 +55,7 @@
 #include <net/tcp.h>
 #include <net/tcp_netstats.h>
 
-#define NETSTATS_TCP_SLOT	56
+#define NETSTATS_TCP_SLOT	64	/* a cache line: no slot straddles two */
 #define NETSTATS_TCP_SLOTS	(PAGE_SIZE / NETSTATS_TCP_SLOT)
 /* netstats_tcp_page::owner of a pair that holds one socket only */
 #define NETSTATS_TCP_SOLO	U64_MAX
@@ -1525,19 +1525,20 @@ static void netstats_tcp_all_detach(struct netstats_reg *reg)
 		 NETSTATS_COUNTER_FLAGS_GAUGE,				\
 }
 
+/* In the order of their memory: a reader copies runs of them. */
 static const struct netstats_counter_desc netstats_tcp_counters[] = {
 	TCP_COUNTER(bytes_received, U64, "Payload bytes received in sequence"),
+	TCP_COUNTER(bytes_sent, U64, "Payload bytes sent, retransmissions included"),
+	TCP_COUNTER(bytes_acked, U64, "Payload bytes acknowledged by the peer"),
 	TCP_COUNTER(segs_in, U32, "Segments received"),
 	TCP_COUNTER(data_segs_in, U32, "Segments received with payload"),
+	TCP_COUNTER(segs_out, U32, "Segments sent, retransmissions included"),
+	TCP_COUNTER(data_segs_out, U32, "Segments sent with payload"),
+	TCP_COUNTER(dsack_dups, U32, "Duplicate segments reported by D-SACK"),
 	TCP_SEQ(rcv_nxt, "Next sequence number expected"),
 	TCP_SEQ(copied_seq, "Sequence number of the first unread byte"),
 	TCP_SEQ(rcv_wup, "rcv_nxt when the receive window was last sent"),
 	TCP_SEQ(snd_nxt, "Next sequence number to send"),
-	TCP_COUNTER(segs_out, U32, "Segments sent, retransmissions included"),
-	TCP_COUNTER(data_segs_out, U32, "Segments sent with payload"),
-	TCP_COUNTER(bytes_sent, U64, "Payload bytes sent, retransmissions included"),
-	TCP_COUNTER(bytes_acked, U64, "Payload bytes acknowledged by the peer"),
-	TCP_COUNTER(dsack_dups, U32, "Duplicate segments reported by D-SACK"),
 	TCP_SEQ(snd_una, "First sequence number not yet acknowledged"),
 };
 

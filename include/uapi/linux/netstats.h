@@ -112,6 +112,7 @@ struct netstats_dir_hdr {
  * @cookie: socket cookie (SO_COOKIE, inet_diag's id)
  * @src: local address: 4 bytes (AF_INET) or 16
  * @dst: remote address, as @src
+ * @reserved2: zero (an entry is as large as a block: 64 bytes)
  */
 struct netstats_sock_entry {
 	__u32 seq;
@@ -123,6 +124,7 @@ struct netstats_sock_entry {
 	__u64 cookie;
 	__u8 src[16];
 	__u8 dst[16];
+	__u64 reserved2;
 };
 
 /*
