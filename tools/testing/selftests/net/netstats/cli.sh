@@ -472,9 +472,9 @@ else
 	for _ in $(seq 60); do
 		sleep 0.5
 		capture
-		grep -q "^EXIT=" "$tmp/pane" && break
+		grep -Eq "(^|\^C)EXIT=" "$tmp/pane" && break
 	done
-	if grep -q "^EXIT=0" "$tmp/pane"; then
+	if grep -Eq "(^|\^C)EXIT=0([^0-9]|$)" "$tmp/pane"; then
 		ok "watch on a tty: Ctrl-C exits 0"
 	else
 		sed 's/^/# /' "$tmp/pane"
