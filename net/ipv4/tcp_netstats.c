@@ -451,8 +451,7 @@ static int netstats_tcp_page_monitor(struct netstats_tcp_net *tn,
 	return 0;
 }
 
-/* On while any page pair exists: tcp_netstats(). */
-DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);
+DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);	/* while a page pair exists */
 EXPORT_SYMBOL_GPL(netstats_tcp_mirror);
 
 static void netstats_tcp_page_free(struct netstats_tcp_page *p)

@@ -844,59 +844,86 @@ static inline __u64 netstats_plan__ld(const char *p, unsigned int width)
 	return 0;
 }
 
-#define NETSTATS_PLAN__LD(s, type, i) \
-	__atomic_load_n((const type *)(s) + (i), __ATOMIC_RELAXED)
-
-#define NETSTATS_PLAN__CASES(base, type, s, d)				\
-	case (base) + 8:						\
-		(d)[7] = NETSTATS_PLAN__LD(s, type, 7);			\
-		/* fall through */					\
-	case (base) + 7:						\
-		(d)[6] = NETSTATS_PLAN__LD(s, type, 6);			\
-		/* fall through */					\
-	case (base) + 6:						\
-		(d)[5] = NETSTATS_PLAN__LD(s, type, 5);			\
-		/* fall through */					\
-	case (base) + 5:						\
-		(d)[4] = NETSTATS_PLAN__LD(s, type, 4);			\
-		/* fall through */					\
-	case (base) + 4:						\
-		(d)[3] = NETSTATS_PLAN__LD(s, type, 3);			\
-		/* fall through */					\
-	case (base) + 3:						\
-		(d)[2] = NETSTATS_PLAN__LD(s, type, 2);			\
-		/* fall through */					\
-	case (base) + 2:						\
-		(d)[1] = NETSTATS_PLAN__LD(s, type, 1);			\
-		/* fall through */					\
-	case (base) + 1:						\
-		(d)[0] = NETSTATS_PLAN__LD(s, type, 0)
+/* The attribute that lets a case continue into the next (GCC, clang). */
+#if defined(__has_attribute)
+#if __has_attribute(__fallthrough__)
+#define NETSTATS__FALLTHROUGH	__attribute__((__fallthrough__))
+#endif
+#endif
+#ifndef NETSTATS__FALLTHROUGH
+#define NETSTATS__FALLTHROUGH	do { } while (0)
+#endif
 
 /*
- * The values of one run (at most 8 counters), first CPU's copies:
- * straight-line loads and stores, entered by one switch on the run's
- * width and count.
+ * The first @k (1 to 8) values at @s: straight-line loads and stores,
+ * entered by one jump.
  */
-/* A run of more than 8: 8 at a time, then the rest. */
-#define NETSTATS_PLAN__LONG(type, s, d, count) do {			\
-	const char *s_ = (s);						\
-	__u64 *d_ = (d);						\
-	unsigned int n_ = (count);					\
-									\
-	for (; n_ >= 8; n_ -= 8, s_ += 8 * sizeof(type), d_ += 8) {	\
-		switch (8) {						\
-		NETSTATS_PLAN__CASES(0, type, s_, d_);			\
-		}							\
-	}								\
-	switch (n_) {							\
-	NETSTATS_PLAN__CASES(0, type, s_, d_);				\
-	}								\
-} while (0)
+static inline void netstats_plan__u64(const char *s, __u64 *d, unsigned int k)
+{
+	const __u64 *q = (const __u64 *)s;
+
+	switch (k) {
+	case 8:
+		d[7] = __atomic_load_n(q + 7, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 7:
+		d[6] = __atomic_load_n(q + 6, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 6:
+		d[5] = __atomic_load_n(q + 5, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 5:
+		d[4] = __atomic_load_n(q + 4, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 4:
+		d[3] = __atomic_load_n(q + 3, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 3:
+		d[2] = __atomic_load_n(q + 2, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 2:
+		d[1] = __atomic_load_n(q + 1, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 1:
+		d[0] = __atomic_load_n(q + 0, __ATOMIC_RELAXED);
+	}
+}
+
+static inline void netstats_plan__u32(const char *s, __u64 *d, unsigned int k)
+{
+	const __u32 *q = (const __u32 *)s;
+
+	switch (k) {
+	case 8:
+		d[7] = __atomic_load_n(q + 7, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 7:
+		d[6] = __atomic_load_n(q + 6, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 6:
+		d[5] = __atomic_load_n(q + 5, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 5:
+		d[4] = __atomic_load_n(q + 4, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 4:
+		d[3] = __atomic_load_n(q + 3, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 3:
+		d[2] = __atomic_load_n(q + 2, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 2:
+		d[1] = __atomic_load_n(q + 1, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 1:
+		d[0] = __atomic_load_n(q + 0, __ATOMIC_RELAXED);
+	}
+}
 
 /*
- * Inlined into a caller whose vals[] has a known size, the cases of a
- * switch on the run's op that the plan never takes would draw
- * -Warray-bounds: the plan's runs fit nvals by construction.
+ * Inlined into a caller whose vals[] has a known size, the cases that
+ * the plan never takes would draw -Warray-bounds: the plan's runs fit
+ * nvals by construction.
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -904,25 +931,76 @@ static inline __u64 netstats_plan__ld(const char *p, unsigned int width)
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
 #endif
 
-/* Out of line: the short runs' code stays small. */
-static __attribute__((noinline, unused)) void
-netstats_plan__copy_long(const struct netstats_plan_run *r, const char *s,
-			 __u64 *d)
+/* A run of more than 8: 8 at a time, then the rest. */
+static inline void netstats_plan__copy_long(const struct netstats_plan_run *r,
+					    const char *s, __u64 *d)
 {
-	if (r->op == NETSTATS_PLAN_OP_U64_LONG)
-		NETSTATS_PLAN__LONG(__u64, s, d, r->count);
-	else
-		NETSTATS_PLAN__LONG(__u32, s, d, r->count);
+	unsigned int w = r->op == NETSTATS_PLAN_OP_U64_LONG ? 8 : 4;
+	unsigned int n;
+
+	for (n = r->count; n; n -= n < 8 ? n : 8, s += 8 * w, d += 8) {
+		if (w == 8)
+			netstats_plan__u64(s, d, n < 8 ? n : 8);
+		else
+			netstats_plan__u32(s, d, n < 8 ? n : 8);
+	}
 }
 
-static inline __attribute__((always_inline)) void
-netstats_plan__copy(const struct netstats_plan_run *r, const char *s,
-		    __u64 *d)
+/*
+ * The values of one run, first CPU's copies: a run of up to 8 is entered
+ * by one jump into straight-line loads and stores.
+ */
+static inline void netstats_plan__copy(const struct netstats_plan_run *r,
+				       const char *s, __u64 *d)
 {
 	switch (r->op) {
-	NETSTATS_PLAN__CASES(NETSTATS_PLAN_OP_U64, __u64, s, d);
+	case NETSTATS_PLAN_OP_U64 + 8:
+		d[7] = __atomic_load_n((const __u64 *)s + 7, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U64 + 7:
+		d[6] = __atomic_load_n((const __u64 *)s + 6, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U64 + 6:
+		d[5] = __atomic_load_n((const __u64 *)s + 5, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U64 + 5:
+		d[4] = __atomic_load_n((const __u64 *)s + 4, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U64 + 4:
+		d[3] = __atomic_load_n((const __u64 *)s + 3, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U64 + 3:
+		d[2] = __atomic_load_n((const __u64 *)s + 2, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U64 + 2:
+		d[1] = __atomic_load_n((const __u64 *)s + 1, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U64 + 1:
+		d[0] = __atomic_load_n((const __u64 *)s + 0, __ATOMIC_RELAXED);
 		break;
-	NETSTATS_PLAN__CASES(NETSTATS_PLAN_OP_U32, __u32, s, d);
+	case NETSTATS_PLAN_OP_U32 + 8:
+		d[7] = __atomic_load_n((const __u32 *)s + 7, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U32 + 7:
+		d[6] = __atomic_load_n((const __u32 *)s + 6, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U32 + 6:
+		d[5] = __atomic_load_n((const __u32 *)s + 5, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U32 + 5:
+		d[4] = __atomic_load_n((const __u32 *)s + 4, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U32 + 4:
+		d[3] = __atomic_load_n((const __u32 *)s + 3, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U32 + 3:
+		d[2] = __atomic_load_n((const __u32 *)s + 2, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U32 + 2:
+		d[1] = __atomic_load_n((const __u32 *)s + 1, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case NETSTATS_PLAN_OP_U32 + 1:
+		d[0] = __atomic_load_n((const __u32 *)s + 0, __ATOMIC_RELAXED);
 		break;
 	case NETSTATS_PLAN_OP_U64_LONG:
 	case NETSTATS_PLAN_OP_U32_LONG:
@@ -942,7 +1020,7 @@ static inline void netstats_plan__fold(const struct netstats_plan *plan,
 {
 	const struct netstats_plan_run *r, *end = plan->run + plan->nruns;
 	const char *s = plan->base;
-	unsigned int n;
+	unsigned int n, w;
 	__u32 cpu;
 
 	for (cpu = 1; cpu < plan->ncpus; cpu++) {
@@ -950,15 +1028,12 @@ static inline void netstats_plan__fold(const struct netstats_plan *plan,
 		for (r = plan->run; r < end; r++) {
 			if (r->op == NETSTATS_PLAN_OP_ZERO)
 				continue;
-			if (r->op <= NETSTATS_PLAN_OP_U64 + 8 ||
-			    r->op == NETSTATS_PLAN_OP_U64_LONG)
-				for (n = 0; n < r->count; n++)
-					vals[r->index + n] += NETSTATS_PLAN__LD(
-						s + r->offset, __u64, n);
-			else
-				for (n = 0; n < r->count; n++)
-					vals[r->index + n] += NETSTATS_PLAN__LD(
-						s + r->offset, __u32, n);
+			w = r->op <= NETSTATS_PLAN_OP_U64 + 8 ||
+			    r->op == NETSTATS_PLAN_OP_U64_LONG ? 8 : 4;
+			for (n = 0; n < r->count; n++)
+				vals[r->index + n] +=
+					netstats_plan__ld(s + r->offset + n * w,
+							  w);
 		}
 	}
 }
@@ -974,7 +1049,7 @@ static inline void netstats_plan__fold(const struct netstats_plan *plan,
  * @param generation If not NULL, where the generation is stored.
  * @return As **netstats_reg__snapshot()** with *cnt* = *plan->nvals*.
  */
-static inline __attribute__((always_inline)) int
+static inline __attribute__((flatten)) int
 netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
 			__u32 *generation)
 {
@@ -1015,8 +1090,8 @@ netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
  * @param val Where the value is stored.
  * @return As **netstats_reg__read()**.
  */
-static inline __attribute__((always_inline)) int
-netstats_plan__read(const struct netstats_plan *plan, size_t idx, __u64 *val)
+static inline int netstats_plan__read(const struct netstats_plan *plan,
+				      size_t idx, __u64 *val)
 {
 	const struct netstats_plan_ctr *c;
 	const char *s;

@@ -566,9 +566,16 @@ out:
  * ticks), so each run is repeated and the host takes the median; the
  * empty loop shows what the loop itself costs.
  */
-#define MARK(id) \
-	asm volatile(".byte 0x0f,0x1f,0x84,0x00,%c0,0x54,0x53,0x4e" \
-		     : : "i" (id) : "memory")
+/* The plugin's markers: 01 before the iterations, 02 after them. */
+static inline void mark_begin(void)
+{
+	asm volatile(".byte 0x0f,0x1f,0x84,0x00,0x01,0x54,0x53,0x4e" ::: "memory");
+}
+
+static inline void mark_end(void)
+{
+	asm volatile(".byte 0x0f,0x1f,0x84,0x00,0x02,0x54,0x53,0x4e" ::: "memory");
+}
 
 static int repeat = 5;
 
@@ -577,15 +584,17 @@ static int repeat = 5;
  * divides the per-iteration figure further (counters, sockets).
  */
 #define RUN(name, n, scale, body) do {					\
+	long n_ = (n);							\
+									\
 	for (int r_ = 0; r_ < repeat; r_++) {				\
-		printf("insns-run: %s %ld %ld\n", (name), (long)(n),	\
+		printf("insns-run: %s %ld %ld\n", (name), n_,		\
 		       (long)(scale));					\
 		fflush(stdout);						\
-		MARK(1);						\
-		for (long i_ = 0; i_ < (long)(n); i_++) {		\
+		mark_begin();						\
+		for (long i_ = 0; i_ < n_; i_++) {			\
 			body;						\
 		}							\
-		MARK(2);						\
+		mark_end();						\
 	}								\
 } while (0)
 
