@@ -18,6 +18,8 @@ flavours=(normal)
 if [ "${PRISTINE:-0}" = 1 ]; then
 	"$TOP/tooling/build-kernel.sh" pristine
 	flavours+=(pristine)
+	# CONFIG_NETSTATS=n: the edited files' object code vs pristine.
+	"$TOP/tooling/objdiff.sh" >"$BUILD/objdiff.txt"
 fi
 # Instruction counts: QEMU's TCG plugin counts every guest instruction
 # and logs the count at the benchmark's markers; one vCPU, so exact.
@@ -63,4 +65,5 @@ for tag, d in (('patched', a), ('pristine', b)):
 PY
 	python3 "$TOP/tooling/insns.py" "patched:$BUILD/results-normal-insns" \
 		"pristine:$BUILD/results-pristine-insns"
+	grep '^bench: ' "$BUILD/objdiff.txt"
 fi

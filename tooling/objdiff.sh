@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# With CONFIG_NETSTATS=n the series must leave the kernel as it was: the
+# object code of every function in the existing files the series edits
+# is compared with the pristine kernel's (same configuration otherwise).
+#   objdiff.sh     needs build/obj-normal and build/obj-pristine built
+# Prints "bench: objdiff <file>: identical" or the functions that differ,
+# and "bench: objdiff: N of M functions differ".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pristine=$BUILD/obj-pristine
+obj=$BUILD/obj-nonetstats
+[ -f "$BUILD/obj-normal/.config" ] || die "build the normal kernel first"
+[ -f "$pristine/vmlinux" ] || die "build the pristine kernel first"
+
+# The C files of the kernel that the series edits (not its new files).
+mapfile -t files < <(grep -h '^+++ b/' "$TOP"/series/*.patch |
+	sed 's|^+++ b/||' | grep '\.c$' | sort -u |
+	while read -r f; do [ -e "$TOP/$f" ] || echo "$f"; done)
+
+mkdir -p "$obj"
+cp "$BUILD/obj-normal/.config" "$obj/.config"
+"$KSRC/scripts/config" --file "$obj/.config" -d NETSTATS
+make -s -C "$KSRC" O="$obj" olddefconfig >/dev/null
+grep -q '^CONFIG_NETSTATS=' "$obj/.config" && die "CONFIG_NETSTATS still set"
+stage "building ${#files[@]} objects with CONFIG_NETSTATS=n in $obj"
+make -s -C "$KSRC" O="$obj" CC="ccache gcc" -j"$(nproc)" \
+	"${files[@]/%.c/.o}" >"$obj/objdiff-build.log" 2>&1 ||
+	{ tail -20 "$obj/objdiff-build.log"; die "object build failed"; }
+
+python3 - "$obj" "$pristine" "${files[@]}" <<'PY'
+import re
+import subprocess
+import sys
+
+obj, pristine, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+
+def functions(path):
+    """function -> normalised instructions (no addresses, relocations kept)."""
+    out = subprocess.run(['objdump', '-d', '-r', '--no-show-raw-insn', path],
+                         capture_output=True, text=True, check=True).stdout
+    funcs, cur = {}, None
+    for line in out.splitlines():
+        m = re.match(r'^[0-9a-f]+ <(.+)>:$', line)
+        if m:
+            cur = funcs.setdefault(m[1], [])
+            continue
+        if cur is None or not line.strip():
+            continue
+        # "  1a:\tmov ..." / "\t\t\t1c: R_X86_64_PLT32\tfoo-0x4"
+        text = re.sub(r'^\s*[0-9a-f]+:\s*', '', line)
+        text = re.sub(r'\b[0-9a-f]+ <', '<', text)
+        # Addends into anonymous sections (strings, jump tables, bug
+        # table) move with anything else the file adds there.
+        text = re.sub(r'(\s\.[\w.]+)[+-]0x[0-9a-f]+', r'\1+X', text)
+        text = re.sub(r'<(\.[\w.]+)[+-]0x[0-9a-f]+>', r'<\1+X>', text)
+        cur.append(text)
+    return funcs
+
+differ = total = 0
+for f in files:
+    o = f[:-2] + '.o'
+    a, b = functions(f'{obj}/{o}'), functions(f'{pristine}/{o}')
+    names = sorted(set(a) | set(b))
+    bad = [n for n in names if a.get(n) != b.get(n)]
+    total += len(names)
+    differ += len(bad)
+    print(f'bench: objdiff {f}: ' +
+          ('identical' if not bad else 'differ: ' + ' '.join(bad)))
+print(f'bench: objdiff: {differ} of {total} functions differ '
+      '(CONFIG_NETSTATS=n vs pristine)')
+PY
