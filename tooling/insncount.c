@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --- from QEMU's include/qemu/qemu-plugin.h (API version 3) ----------- */
@@ -73,6 +74,14 @@ struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb
 size_t qemu_plugin_insn_data(const struct qemu_plugin_insn *insn, void *dest,
 			     size_t len);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+					  qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags,
+					  void *userdata);
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
+				    qemu_plugin_udata_cb_t cb, void *userdata);
 struct qemu_plugin_scoreboard *qemu_plugin_scoreboard_new(size_t element_size);
 uint64_t qemu_plugin_u64_get(qemu_plugin_u64 entry, unsigned int vcpu_index);
 void qemu_plugin_outs(const char *string);
@@ -86,6 +95,66 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 3;
  * tooling boots one vCPU.
  */
 static qemu_plugin_u64 insns;
+
+/*
+ * hist=FILE: also count, per translated block, its executions between a
+ * marker 01 and the next 02, and write "vaddr insns executions" lines to
+ * FILE at exit (to find which functions a change made cost more).
+ */
+#define HIST_SLOTS	(1 << 20)
+
+struct hist_tb {
+	uint64_t vaddr;
+	uint64_t n;
+	uint64_t execs;
+};
+
+static struct hist_tb *hist;
+static const char *hist_file;
+static volatile int inside;
+
+static struct hist_tb *hist_slot(uint64_t vaddr, uint64_t n)
+{
+	uint64_t h = (vaddr * 0x9e3779b97f4a7c15ULL) >> 44, i;
+
+	for (i = 0; i < HIST_SLOTS; i++) {
+		struct hist_tb *t = &hist[(h + i) & (HIST_SLOTS - 1)];
+
+		if (t->vaddr == vaddr && t->n == n)
+			return t;
+		if (!t->vaddr) {
+			t->vaddr = vaddr;
+			t->n = n;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+static void hist_exec(unsigned int vcpu, void *udata)
+{
+	struct hist_tb *t = udata;
+
+	(void)vcpu;
+	if (inside)
+		t->execs++;
+}
+
+static void hist_dump(qemu_plugin_id_t id, void *udata)
+{
+	FILE *f = fopen(hist_file, "w");
+	size_t i;
+
+	(void)id;
+	(void)udata;
+	if (!f)
+		return;
+	for (i = 0; i < HIST_SLOTS; i++)
+		if (hist[i].execs)
+			fprintf(f, "%" PRIx64 " %" PRIu64 " %" PRIu64 "\n",
+				hist[i].vaddr, hist[i].n, hist[i].execs);
+	fclose(f);
+}
 
 static const unsigned char marker[8] = { 0x0f, 0x1f, 0x84, 0x00,
 					 0x00, 0x54, 0x53, 0x4e };
@@ -103,6 +172,7 @@ static void marker_exec(unsigned int vcpu, void *udata)
 		 " vcpu %u\n", (unsigned int)(d & 0xff),
 		 qemu_plugin_u64_get(insns, vcpu) - (d >> 8), vcpu);
 	qemu_plugin_outs(line);
+	inside = (d & 0xff) == 1;
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -124,6 +194,13 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	}
 	qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb,
 		QEMU_PLUGIN_INLINE_ADD_U64, insns, n);
+	if (hist) {
+		struct hist_tb *t = hist_slot(qemu_plugin_tb_vaddr(tb), n);
+
+		if (t)
+			qemu_plugin_register_vcpu_tb_exec_cb(tb, hist_exec,
+				QEMU_PLUGIN_CB_NO_REGS, t);
+	}
 }
 
 __attribute__((visibility("default")))
@@ -131,8 +208,15 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 			int argc, char **argv)
 {
 	(void)info;
-	(void)argc;
-	(void)argv;
+	for (int i = 0; i < argc; i++)
+		if (!strncmp(argv[i], "hist=", 5))
+			hist_file = argv[i] + 5;
+	if (hist_file) {
+		hist = calloc(HIST_SLOTS, sizeof(*hist));
+		if (!hist)
+			return -1;
+		qemu_plugin_register_atexit_cb(id, hist_dump, NULL);
+	}
 	insns.score = qemu_plugin_scoreboard_new(sizeof(uint64_t));
 	insns.offset = 0;
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);

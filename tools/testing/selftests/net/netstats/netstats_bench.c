@@ -578,16 +578,20 @@ static inline void mark_end(void)
 }
 
 static int repeat = 5;
+static const char *insns_only;	/* NETSTATS_INSNS_ONLY: one run's name */
 
 /*
  * Runs @body @n times between the markers, @repeat times; @scale
  * divides the per-iteration figure further (counters, sockets).
  */
 #define RUN(name, n, scale, body) do {					\
+	const char *name_ = (name);					\
 	long n_ = (n);							\
 									\
+	if (insns_only && strcmp(insns_only, name_))			\
+		break;							\
 	for (int r_ = 0; r_ < repeat; r_++) {				\
-		printf("insns-run: %s %ld %ld\n", (name), n_,		\
+		printf("insns-run: %s %ld %ld\n", name_, n_,		\
 		       (long)(scale));					\
 		fflush(stdout);						\
 		mark_begin();						\
@@ -831,6 +835,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--insns")) {
 		if (argc > 2)
 			repeat = atoi(argv[2]);
+		insns_only = getenv("NETSTATS_INSNS_ONLY");
 		insns();
 		return 0;
 	}
