@@ -98,7 +98,6 @@ struct netstats_reg {
 	__u32 baseline_gen;
 	struct netstats_plan plan;	/* netstats_reg__plan() */
 	struct netstats_plan_ctr *plan_ctr;
-	bool dir_plan;			/* plan.run[] for each socket's block */
 };
 
 /* Handles one reply message; returns 0 or -errno. */
@@ -1329,7 +1328,6 @@ static void ns_plan_build(struct netstats_reg *reg)
 	p->nvals = reg->counter_cnt;
 	p->ncpus = reg->ncpus;
 	p->stride = reg->stride;
-	reg->dir_plan = false;
 	if (!reg->base || reg->counter_cnt > 0xffff || ns_reg_seq(reg) ||
 	    reg->baseline || (ns_is_dir(reg) && reg->ncpus != 1))
 		return;
@@ -1364,10 +1362,10 @@ static void ns_plan_build(struct netstats_reg *reg)
 			w == 4 ? NETSTATS_PLAN_OP_U32 + 1 : NETSTATS_PLAN_OP_ZERO;
 	}
 	p->ctr = reg->plan_ctr;
-	/* A directory's offsets are from each socket's block. */
-	if (ns_is_dir(reg))
-		reg->dir_plan = true;
-	else
+	/* A directory's offsets are from each socket's block: its runs are
+	 * followed by netstats_sock__snapshot() only (p->ctr set).
+	 */
+	if (!ns_is_dir(reg))
 		p->fast = NETSTATS_PLAN_ABI;
 }
 
@@ -1944,7 +1942,7 @@ int netstats_sock__snapshot(const struct netstats_reg *reg,
 	if (!ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
 	n = cnt < reg->counter_cnt ? cnt : reg->counter_cnt;
-	if (reg->dir_plan && n == reg->counter_cnt) {
+	if (reg->plan.ctr && n == reg->counter_cnt) {	/* runs were built */
 		const struct netstats_plan_run *r = reg->plan.run;
 
 		for (; r < reg->plan.run + reg->plan.nruns; r++)
