@@ -76,7 +76,10 @@ bench)
 	"$top/tooling/bench-guest.sh" 2>&1 | tee "$res/bench.txt"
 	;;
 insns)
-	"$NETSTATS_KSFT/net/netstats/netstats_bench" --insns 5 2>&1 |
+	# One benchmark alone (for a histogram): NETSTATS_INSNS_ONLY=<name>.
+	[ -z "${NETSTATS_INSNS_ONLY:-}" ] || export NETSTATS_INSNS_ONLY
+	"$NETSTATS_KSFT/net/netstats/netstats_bench" \
+		--insns "${NETSTATS_INSNS_REPEAT:-5}" 2>&1 |
 		tee "$res/insns.txt"
 	;;
 *)

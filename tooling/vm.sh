@@ -38,6 +38,8 @@ NETSTATS_OBJ=$obj
 NETSTATS_FLAVOUR=$flavour
 NETSTATS_RESULTS=$results
 NETSTATS_KSFT=${NETSTATS_KSFT:-$obj/kselftest_install}
+NETSTATS_INSNS_ONLY=${NETSTATS_INSNS_ONLY:-}
+NETSTATS_INSNS_REPEAT=${NETSTATS_INSNS_REPEAT:-5}
 ENV
 
 stage "booting the $flavour kernel under TCG for '$mode' ($(basename "$results"))"
