@@ -62,7 +62,8 @@ struct tcp_stats_seq {
 };
 
 /* The sequence numbers of the socket whose counters are at @st. */
-static inline struct tcp_stats_seq *tcp_stats_seq(struct tcp_stats *st)
+static __always_inline struct tcp_stats_seq *
+tcp_stats_seq(struct tcp_stats *st)
 {
 	return (void *)st + PAGE_SIZE;
 }
@@ -114,7 +115,8 @@ static inline void netstats_tcp_monitor_sk(struct sock *sk)
  * any netns): no socket points to a slot while it is off, so until the
  * first registration the mirrors below are a no-op each.
  */
-static inline struct tcp_stats *tcp_netstats(const struct tcp_sock *tp)
+static __always_inline struct tcp_stats *
+tcp_netstats(const struct tcp_sock *tp)
 {
 #if IS_ENABLED(CONFIG_NETSTATS)
 	if (!static_branch_unlikely(&netstats_tcp_mirror))
@@ -131,8 +133,8 @@ static inline struct tcp_stats *tcp_netstats(const struct tcp_sock *tp)
  * a no-op; an unregistered socket then pays the load of tp->netstats and
  * a predicted branch; with CONFIG_NETSTATS=n, nothing.
  */
-static inline void __tcp_netstats_segs_in(const struct tcp_sock *tp,
-					  struct tcp_stats *st)
+static __always_inline void
+__tcp_netstats_segs_in(const struct tcp_sock *tp, struct tcp_stats *st)
 {
 	WRITE_ONCE(st->segs_in, tp->segs_in);
 	WRITE_ONCE(st->data_segs_in, tp->data_segs_in);
@@ -140,30 +142,21 @@ static inline void __tcp_netstats_segs_in(const struct tcp_sock *tp,
 
 /*
  * tcp_v4_rcv() and tcp_v6_rcv() count segs_in before they look for an
- * owner: a segment that finds the socket owned (and goes to the backlog)
- * is mirrored by the owner, in tcp_netstats_release().
+ * owner; the segment is mirrored where it is processed, in
+ * tcp_v4_do_rcv() or tcp_v6_do_rcv(), by softirq or by the owner from
+ * the backlog.  One dropped at a full backlog waits for the next one.
  */
-static inline void tcp_netstats_segs_in(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_segs_in(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
-	if (unlikely(st) &&
-	    !sock_owned_by_user_nocheck((const struct sock *)tp)) {
+	if (unlikely(st)) {
 		netstats_tcp_debug_delay(tp, st);
 		__tcp_netstats_segs_in(tp, st);
 	}
 }
 
-/* The owner releases the socket (tcp_release_cb()). */
-static inline void tcp_netstats_release(const struct tcp_sock *tp)
-{
-	struct tcp_stats *st = tcp_netstats(tp);
-
-	if (unlikely(st))
-		__tcp_netstats_segs_in(tp, st);
-}
-
-static inline void tcp_netstats_rcv_nxt(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_rcv_nxt(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
@@ -173,7 +166,7 @@ static inline void tcp_netstats_rcv_nxt(const struct tcp_sock *tp)
 	}
 }
 
-static inline void tcp_netstats_snd_una(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_snd_una(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
@@ -183,7 +176,7 @@ static inline void tcp_netstats_snd_una(const struct tcp_sock *tp)
 	}
 }
 
-static inline void tcp_netstats_dsack(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_dsack(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
@@ -192,7 +185,7 @@ static inline void tcp_netstats_dsack(const struct tcp_sock *tp)
 }
 
 /* After __tcp_transmit_skb(), whose tcp_select_window() moves rcv_wup. */
-static inline void tcp_netstats_sent(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_sent(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
@@ -204,7 +197,7 @@ static inline void tcp_netstats_sent(const struct tcp_sock *tp)
 	}
 }
 
-static inline void tcp_netstats_snd_nxt(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_snd_nxt(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
@@ -212,7 +205,7 @@ static inline void tcp_netstats_snd_nxt(const struct tcp_sock *tp)
 		WRITE_ONCE(tcp_stats_seq(st)->snd_nxt, tp->snd_nxt);
 }
 
-static inline void tcp_netstats_copied(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_copied(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 

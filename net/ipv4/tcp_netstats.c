@@ -890,9 +890,9 @@ static void netstats_tcp_retire(struct tcp_stats *st)
  *	__tcp_close() before an abortive disconnect zeroes the counters;
  *	its writers are excluded (owned, or its spinlock held unowned)
  *
- * Its counters are final: copy them (segs_in may lag behind while the
- * socket was owned), detach the slot and let the reaper move the readers
- * to snapshots after a grace period.
+ * Its counters are final: copy them (segs_in lags behind by a segment
+ * dropped at a full backlog), detach the slot and let the reaper move the
+ * readers to snapshots after a grace period.
  */
 void netstats_tcp_destroy(struct sock *sk)
 {
