@@ -766,21 +766,23 @@ LIBNETSTATS_API int netstats__monitor_read_info(struct netstats *ns,
  * ABI 0.5.0: the read plan, for readers that want a registration's values
  * at the cost of the loads themselves. netstats_reg__plan() returns what
  * the library computed once when the registration was mapped: where each
- * run of consecutive counters of one width lies and where its values go.
- * The inline readers below follow it with no function call, argument
- * check or per-counter type switch; when a registration needs more (a
- * derived block's sequence counter, a netstats_reg__reset() baseline, a
- * directory, a layout of more than NETSTATS_PLAN_RUNS runs) its plan is
- * not "fast" and they call netstats_reg__snapshot() and
- * netstats_reg__read(), which give the same values.
+ * run of consecutive counters of one width lies and where its values go,
+ * and where each counter is. The inline readers below follow it with no
+ * function call, argument check or per-counter type switch; when a
+ * registration needs more (a derived block's sequence counter, a
+ * netstats_reg__reset() baseline, a directory, a layout of more than
+ * NETSTATS_PLAN_RUNS runs) its plan is not "fast" and they call
+ * netstats_reg__snapshot() and netstats_reg__read(), which give the same
+ * values.
  *
  * The plan's layout is part of the ABI: members are only ever appended,
  * and "fast" holds the NETSTATS_PLAN_ABI of the layout the library built
  * (0 if the plan must not be followed): a plan of a layout the inline
- * readers do not know is used through the functions only.
+ * readers do not know is used through the functions only. ABI 2 appended
+ * ref, where each counter is.
  */
 
-#define NETSTATS_PLAN_ABI	1
+#define NETSTATS_PLAN_ABI	2
 #define NETSTATS_PLAN_RUNS	64
 
 /* Lets the library's unit tests change a block between the loads. */
@@ -806,10 +808,24 @@ struct netstats_plan_run {
 	__u8 op;		/* NETSTATS_PLAN_OP_U64/U32 + count, ..._LONG, ZERO */
 };
 
-/* Where one counter is, for netstats_plan__read(). */
+/* Where one counter is (ABI 1; netstats_plan__read() follows ref). */
 struct netstats_plan_ctr {
 	__u32 offset;		/* first CPU's copy, from base */
 	__u32 width;		/* 8 (__u64), 4 (__u32), 0 (unknown type) */
+};
+
+/*
+ * ABI 2: how netstats_plan__read() reads one counter: kind 8 or 4 is one
+ * load of that width at p; with NETSTATS_PLAN_REF_FOLD, the sum of the
+ * plan's ncpus copies, stride apart; 0 (a type the library does not
+ * know) is netstats_reg__read().
+ */
+#define NETSTATS_PLAN_REF_FOLD	0x10
+
+struct netstats_plan_ref {
+	const void *p;		/* the first CPU's copy, in the mapping */
+	__u32 kind;		/* 8, 4, 8 or 4 | NETSTATS_PLAN_REF_FOLD, 0 */
+	__u32 reserved;
 };
 
 struct netstats_plan {
@@ -823,6 +839,8 @@ struct netstats_plan {
 	__u64 stride;		/* between two CPUs' copies */
 	const struct netstats_plan_ctr *ctr;	/* nvals of them */
 	struct netstats_plan_run run[NETSTATS_PLAN_RUNS];
+	/* ABI 2 */
+	const struct netstats_plan_ref *ref;	/* nvals of them */
 };
 
 /**
@@ -920,6 +938,71 @@ static inline void netstats_plan__u32(const char *s, __u64 *d, unsigned int k)
 	}
 }
 
+/* As netstats_plan__u64() and netstats_plan__u32(), added to @d. */
+static inline void netstats_plan__add64(const char *s, __u64 *d,
+					unsigned int k)
+{
+	const __u64 *q = (const __u64 *)s;
+
+	switch (k) {
+	case 8:
+		d[7] += __atomic_load_n(q + 7, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 7:
+		d[6] += __atomic_load_n(q + 6, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 6:
+		d[5] += __atomic_load_n(q + 5, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 5:
+		d[4] += __atomic_load_n(q + 4, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 4:
+		d[3] += __atomic_load_n(q + 3, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 3:
+		d[2] += __atomic_load_n(q + 2, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 2:
+		d[1] += __atomic_load_n(q + 1, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 1:
+		d[0] += __atomic_load_n(q + 0, __ATOMIC_RELAXED);
+	}
+}
+
+static inline void netstats_plan__add32(const char *s, __u64 *d,
+					unsigned int k)
+{
+	const __u32 *q = (const __u32 *)s;
+
+	switch (k) {
+	case 8:
+		d[7] += __atomic_load_n(q + 7, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 7:
+		d[6] += __atomic_load_n(q + 6, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 6:
+		d[5] += __atomic_load_n(q + 5, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 5:
+		d[4] += __atomic_load_n(q + 4, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 4:
+		d[3] += __atomic_load_n(q + 3, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 3:
+		d[2] += __atomic_load_n(q + 2, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 2:
+		d[1] += __atomic_load_n(q + 1, __ATOMIC_RELAXED);
+		NETSTATS__FALLTHROUGH;
+	case 1:
+		d[0] += __atomic_load_n(q + 0, __ATOMIC_RELAXED);
+	}
+}
+
 /*
  * Inlined into a caller whose vals[] has a known size, the cases that
  * the plan never takes would draw -Warray-bounds: the plan's runs fit
@@ -1014,26 +1097,43 @@ static inline void netstats_plan__copy(const struct netstats_plan_run *r,
 	}
 }
 
-/* Adds the other CPUs' copies of every run. */
+/*
+ * Adds the other CPUs' copies of every run: per run, per CPU, one jump
+ * into straight-line loads and adds (8 at a time for a long run); no
+ * per-counter width switch.
+ */
 static inline void netstats_plan__fold(const struct netstats_plan *plan,
 				       __u64 *vals)
 {
 	const struct netstats_plan_run *r, *end = plan->run + plan->nruns;
-	const char *s = plan->base;
-	unsigned int n, w;
-	__u32 cpu;
+	const char *s, *last;
+	unsigned int n, k;
+	__u64 *d;
 
-	for (cpu = 1; cpu < plan->ncpus; cpu++) {
-		s += plan->stride;
-		for (r = plan->run; r < end; r++) {
-			if (r->op == NETSTATS_PLAN_OP_ZERO)
-				continue;
-			w = r->op <= NETSTATS_PLAN_OP_U64 + 8 ||
-			    r->op == NETSTATS_PLAN_OP_U64_LONG ? 8 : 4;
-			for (n = 0; n < r->count; n++)
-				vals[r->index + n] +=
-					netstats_plan__ld(s + r->offset + n * w,
-							  w);
+	for (r = plan->run; r < end; r++) {
+		if (r->op == NETSTATS_PLAN_OP_ZERO)
+			continue;
+		last = plan->base + r->offset +
+		       (plan->ncpus - 1) * plan->stride;
+		if (r->op <= NETSTATS_PLAN_OP_U64 + 8 ||
+		    r->op == NETSTATS_PLAN_OP_U64_LONG) {
+			for (n = 0; n < r->count; n += k) {
+				k = r->count - n < 8 ? r->count - n : 8;
+				d = vals + r->index + n;
+				for (s = plan->base + r->offset + 8 * n;
+				     s != last + 8 * n;)
+					netstats_plan__add64(s += plan->stride,
+							     d, k);
+			}
+		} else {
+			for (n = 0; n < r->count; n += k) {
+				k = r->count - n < 8 ? r->count - n : 8;
+				d = vals + r->index + n;
+				for (s = plan->base + r->offset + 4 * n;
+				     s != last + 4 * n;)
+					netstats_plan__add32(s += plan->stride,
+							     d, k);
+			}
 		}
 	}
 }
@@ -1054,26 +1154,31 @@ netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
 			__u32 *generation)
 {
 	const struct netstats_plan_run *r, *end;
+	const __u32 *g;
+	const char *base;
 	__u32 gen;
 	int try;
 
 	if (__builtin_expect(plan->fast != NETSTATS_PLAN_ABI, 0))
 		return netstats_reg__snapshot(plan->reg, vals, plan->nvals,
 					      generation);
+	/* Nothing the loads below can change: kept in registers. */
+	g = plan->generation;
+	base = plan->base;
 	end = plan->run + plan->nruns;
 	for (try = 0; try < 8; try++) {
-		gen = __atomic_load_n(plan->generation, __ATOMIC_ACQUIRE);
+		gen = __atomic_load_n(g, __ATOMIC_ACQUIRE);
 		if (gen & 1)	/* being reset */
 			continue;
 		for (r = plan->run; r < end; r++)
-			netstats_plan__copy(r, plan->base + r->offset,
+			netstats_plan__copy(r, base + r->offset,
 					    vals + r->index);
 		if (__builtin_expect(plan->ncpus > 1, 0))
 			netstats_plan__fold(plan, vals);
 		NETSTATS_PLAN_TEST_HOOK(try);
 		/* The counter loads before the second generation load. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(plan->generation, __ATOMIC_RELAXED) == gen) {
+		if (__atomic_load_n(g, __ATOMIC_RELAXED) == gen) {
 			if (generation)
 				*generation = gen;
 			return plan->nvals;
@@ -1082,8 +1187,34 @@ netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
 	return -EAGAIN;
 }
 
+/* A counter of a per-CPU group: the sum of its copies. */
+static inline int netstats_plan__read_fold(const struct netstats_plan *plan,
+					   const struct netstats_plan_ref *c,
+					   size_t idx, __u64 *val)
+{
+	const char *s = (const char *)c->p;
+	__u64 v = 0;
+	__u32 cpu;
+
+	if (c->kind == (8 | NETSTATS_PLAN_REF_FOLD)) {
+		for (cpu = 0; cpu < plan->ncpus; cpu++, s += plan->stride)
+			v += __atomic_load_n((const __u64 *)s,
+					     __ATOMIC_RELAXED);
+	} else if (c->kind == (4 | NETSTATS_PLAN_REF_FOLD)) {
+		for (cpu = 0; cpu < plan->ncpus; cpu++, s += plan->stride)
+			v += __atomic_load_n((const __u32 *)s,
+					     __ATOMIC_RELAXED);
+	} else {	/* type unknown: its error */
+		return netstats_reg__read(plan->reg, idx, val);
+	}
+	*val = v;
+	return 0;
+}
+
 /**
- * @brief **netstats_plan__read()** is **netstats_reg__read()**, inline.
+ * @brief **netstats_plan__read()** is **netstats_reg__read()**, inline: one
+ * load where the plan's ref says the counter is (the sum of the CPUs'
+ * copies for a per-CPU group).
  *
  * @param plan From **netstats_reg__plan()**.
  * @param idx Index of the counter.
@@ -1093,23 +1224,193 @@ netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
 static inline int netstats_plan__read(const struct netstats_plan *plan,
 				      size_t idx, __u64 *val)
 {
-	const struct netstats_plan_ctr *c;
-	const char *s;
-	__u64 v;
-	__u32 cpu;
+	const struct netstats_plan_ref *c;
 
 	if (__builtin_expect(plan->fast != NETSTATS_PLAN_ABI ||
 			     idx >= plan->nvals, 0))
 		return netstats_reg__read(plan->reg, idx, val);
-	c = &plan->ctr[idx];
-	if (__builtin_expect(!c->width, 0))	/* type unknown: its error */
-		return netstats_reg__read(plan->reg, idx, val);
-	s = plan->base + c->offset;
-	v = netstats_plan__ld(s, c->width);
-	for (cpu = 1; cpu < plan->ncpus; cpu++)
-		v += netstats_plan__ld(s += plan->stride, c->width);
-	*val = v;
-	return 0;
+	c = &plan->ref[idx];
+	if (__builtin_expect(c->kind == 8, 1)) {
+		*val = __atomic_load_n((const __u64 *)c->p, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (c->kind == 4) {
+		*val = __atomic_load_n((const __u32 *)c->p, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return netstats_plan__read_fold(plan, c, idx, val);
+}
+
+/*
+ * ABI 0.5.0: the sockets of a directory registration ("tcp-all") and
+ * their values, inline. netstats_reg__sock_scan() starts a scan (the
+ * layout checked once, the directory's high-water mark loaded once);
+ * each netstats_sock_scan__next() finds the next valid entry and copies
+ * the socket's counters by the read plan's runs, then checks the block
+ * still has the entry's generation and a state: as
+ * netstats_reg__foreach_sock() and netstats_sock__snapshot() of every
+ * counter, without a call per socket. An entry being rewritten (its
+ * sequence counter odd or moving) is left to netstats_sock_scan__step(),
+ * the same step as a function, which retries it.
+ */
+
+/* The head of struct netstats_sock_entry (uapi), as the scan reads it. */
+struct netstats__sock_entry_head {
+	__u32 seq;
+	__u32 generation;
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u16 reserved;
+	__u64 cookie;
+};
+
+/*
+ * A scan, filled by netstats_reg__sock_scan(); the members after
+ * block_base are the library's cursor. New members are only ever
+ * appended.
+ */
+struct netstats_sock_scan {
+	size_t sz;		/* sizeof(struct netstats_sock_scan) */
+	/* the socket netstats_sock_scan__next() found last */
+	__u64 cookie;
+	__u32 generation;	/* of its block */
+	bool dead;		/* destroyed: the values are final */
+	const void *block_base;	/* its block */
+	/* the cursor */
+	const struct netstats_reg *reg;
+	const struct netstats_plan *plan;	/* runs; NULL: the function */
+	const char *units;	/* the first unit */
+	const char *block;	/* the next block to look at */
+	const char *unit_end;	/* the end of its unit's blocks */
+	size_t unit_bytes;	/* between two units */
+	size_t unit_skip;	/* from unit_end to the next unit's first block */
+	size_t entry_off;	/* of a block's entry, from the block */
+	size_t block_size;
+	__u32 units_left;	/* units after the block's */
+};
+
+/**
+ * @brief **netstats_reg__sock_scan()** starts a scan of a directory
+ * registration's sockets for **netstats_sock_scan__next()**: the layout
+ * is checked and the directory's high-water mark loaded once.
+ *
+ * @param reg Registration of a directory group.
+ * @param scan The scan; the caller sets *scan->sz*.
+ * @return 0; -EINVAL if an argument is NULL or *scan->sz* too small,
+ * -EOPNOTSUPP if *reg* is not a directory registration, -EPROTO as
+ * **netstats_reg__foreach_sock()**.
+ */
+LIBNETSTATS_API int netstats_reg__sock_scan(const struct netstats_reg *reg,
+					    struct netstats_sock_scan *scan);
+
+/**
+ * @brief **netstats_sock_scan__step()** is **netstats_sock_scan__next()**
+ * as a function: an entry being rewritten is retried up to 8 times, then
+ * skipped.
+ *
+ * @param scan From **netstats_reg__sock_scan()**.
+ * @param vals Room for **netstats_reg__counter_cnt()** values.
+ * @return As **netstats_sock_scan__next()**; -EINVAL if an argument is
+ * NULL.
+ */
+LIBNETSTATS_API int netstats_sock_scan__step(struct netstats_sock_scan *scan,
+					     __u64 *vals);
+
+/**
+ * @brief **netstats_sock_scan__sock()** describes the socket the scan
+ * found last (family, addresses, ports), as **netstats_reg__foreach_sock()**
+ * would.
+ *
+ * @param scan The scan.
+ * @param sock Where it is stored; the caller sets *sock->sz*.
+ * @return 0; -ESTALE if its entry was rewritten since, -EINVAL if an
+ * argument is NULL, *sock->sz* too small or the scan found no socket yet.
+ */
+LIBNETSTATS_API int
+netstats_sock_scan__sock(const struct netstats_sock_scan *scan,
+			 struct netstats_sock *sock);
+
+/*
+ * Lets the library's unit tests change an entry between its loads (p is
+ * the entry) or a block between the counter and header loads (p is the
+ * block).
+ */
+#ifndef NETSTATS_SCAN_TEST_HOOK
+#define NETSTATS_SCAN_TEST_HOOK(p)	((void)(p))
+#endif
+
+/**
+ * @brief **netstats_sock_scan__next()** finds the scan's next socket and
+ * copies its counters, inline: the entry is loaded under its sequence
+ * counter, the counters by the read plan's runs, then the block must
+ * still have the entry's generation and be LIVE or DEAD (as
+ * **netstats_reg__foreach_sock()** and **netstats_sock__snapshot()** of
+ * every counter). An entry being rewritten is left to
+ * **netstats_sock_scan__step()**.
+ *
+ * @param scan From **netstats_reg__sock_scan()**.
+ * @param vals Room for **netstats_reg__counter_cnt()** values.
+ * @return 1 if a socket was found: its values are in *vals*, its cookie,
+ * generation, state and block in *scan*; 0 at the end of the scan.
+ */
+static inline __attribute__((flatten)) int
+netstats_sock_scan__next(struct netstats_sock_scan *scan, __u64 *vals)
+{
+	const struct netstats__sock_entry_head *e;
+	const struct netstats_plan_run *r, *end;
+	const char *b = scan->block;
+	__u32 seq, gen, state;
+	__u64 cookie;
+	__u16 family;
+
+	if (__builtin_expect(!scan->plan, 0))
+		return netstats_sock_scan__step(scan, vals);
+	end = scan->plan->run + scan->plan->nruns;
+	for (;; b += scan->block_size) {
+		if (__builtin_expect(b == scan->unit_end, 0)) {
+			if (!scan->units_left) {
+				scan->block = b;
+				return 0;
+			}
+			scan->units_left--;
+			b += scan->unit_skip;
+			scan->unit_end += scan->unit_bytes;
+		}
+		e = (const void *)(b + scan->entry_off);
+		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		gen = __atomic_load_n(&e->generation, __ATOMIC_RELAXED);
+		family = __atomic_load_n(&e->family, __ATOMIC_RELAXED);
+		cookie = __atomic_load_n(&e->cookie, __ATOMIC_RELAXED);
+		NETSTATS_SCAN_TEST_HOOK(e);
+		/* The entry's loads before the second load of seq. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__builtin_expect((seq & 1) ||
+				     __atomic_load_n(&e->seq,
+						     __ATOMIC_RELAXED) != seq,
+				     0)) {
+			scan->block = b;
+			return netstats_sock_scan__step(scan, vals);
+		}
+		if (!family)		/* free */
+			continue;
+		for (r = scan->plan->run; r < end; r++)
+			netstats_plan__copy(r, b + r->offset, vals + r->index);
+		NETSTATS_SCAN_TEST_HOOK(b);
+		/* The counter loads before the header's. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n((const __u32 *)b, __ATOMIC_ACQUIRE) != gen)
+			continue;	/* freed or reused meanwhile */
+		state = __atomic_load_n((const __u32 *)b + 1, __ATOMIC_ACQUIRE);
+		if (state - 1 > 1)	/* neither LIVE (1) nor DEAD (2) */
+			continue;
+		scan->block = b + scan->block_size;
+		scan->cookie = cookie;
+		scan->generation = gen;
+		scan->dead = state == 2;
+		scan->block_base = b;
+		return 1;
+	}
 }
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE	/* strchrnul() */
 #endif
 #include <arpa/inet.h>
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +99,7 @@ struct netstats_reg {
 	__u32 baseline_gen;
 	struct netstats_plan plan;	/* netstats_reg__plan() */
 	struct netstats_plan_ctr *plan_ctr;
+	struct netstats_plan_ref *plan_ref;
 };
 
 /* Handles one reply message; returns 0 or -errno. */
@@ -1075,6 +1077,7 @@ static void ns_reg_free(struct netstats_reg *reg)
 		munmap((void *)reg->base, reg->map_size);
 	free(reg->baseline);
 	free(reg->plan_ctr);
+	free(reg->plan_ref);
 	free(reg);
 }
 
@@ -1334,14 +1337,25 @@ static void ns_plan_build(struct netstats_reg *reg)
 	if (!reg->plan_ctr) {
 		reg->plan_ctr = calloc(reg->counter_cnt ?: 1,
 				       sizeof(*reg->plan_ctr));
-		if (!reg->plan_ctr)
+		reg->plan_ref = calloc(reg->counter_cnt ?: 1,
+				       sizeof(*reg->plan_ref));
+		if (!reg->plan_ctr || !reg->plan_ref) {
+			free(reg->plan_ctr);
+			free(reg->plan_ref);
+			reg->plan_ctr = NULL;
+			reg->plan_ref = NULL;
 			return;
+		}
 	}
 	for (i = 0; i < reg->counter_cnt; i++) {
 		c = &reg->counters[i];
 		w = ns_width(c->type);
 		reg->plan_ctr[i].offset = c->offset;
 		reg->plan_ctr[i].width = w;
+		/* One load, or the sum of the CPUs' copies. */
+		reg->plan_ref[i].p = (const char *)reg->base + c->offset;
+		reg->plan_ref[i].kind = !w ? 0 : reg->ncpus > 1 ?
+					w | NETSTATS_PLAN_REF_FOLD : w;
 		if (r && r->count < 0xff && w == ns_plan_width(r) &&
 		    (!w || c->offset == r->offset + r->count * w)) {
 			r->count++;
@@ -1362,6 +1376,7 @@ static void ns_plan_build(struct netstats_reg *reg)
 			w == 4 ? NETSTATS_PLAN_OP_U32 + 1 : NETSTATS_PLAN_OP_ZERO;
 	}
 	p->ctr = reg->plan_ctr;
+	p->ref = reg->plan_ref;
 	/* A directory's offsets are from each socket's block: its runs are
 	 * followed by netstats_sock__snapshot() only (p->ctr set).
 	 */
@@ -1963,4 +1978,142 @@ int netstats_sock__snapshot(const struct netstats_reg *reg,
 	if (dead)
 		*dead = state == NETSTATS_BLOCK_DEAD;
 	return n;
+}
+
+/* --- ABI 0.5.0: inline directory scans ---------------------------------- */
+
+/* The inline scan reads the entry's head and the states by these. */
+static_assert(offsetof(struct netstats__sock_entry_head, generation) ==
+	      offsetof(struct netstats_sock_entry, generation) &&
+	      offsetof(struct netstats__sock_entry_head, family) ==
+	      offsetof(struct netstats_sock_entry, family) &&
+	      offsetof(struct netstats__sock_entry_head, cookie) ==
+	      offsetof(struct netstats_sock_entry, cookie),
+	      "struct netstats__sock_entry_head");
+static_assert(NETSTATS_BLOCK_LIVE == 1 && NETSTATS_BLOCK_DEAD == 2,
+	      "block states");
+
+#define NS_SCAN_SZ_MIN \
+	(offsetof(struct netstats_sock_scan, units_left) + sizeof(__u32))
+
+int netstats_reg__sock_scan(const struct netstats_reg *reg,
+			    struct netstats_sock_scan *scan)
+{
+	size_t sz;
+	struct ns_dir d;
+	int err;
+
+	if (!reg || !scan || scan->sz < NS_SCAN_SZ_MIN)
+		return ns_err(-EINVAL);
+	if (!ns_is_dir(reg))
+		return ns_err(-EOPNOTSUPP);
+	err = ns_dir_layout(reg, &d);
+	if (err)
+		return ns_err(err);
+	sz = scan->sz;
+	memset(scan, 0, sz < sizeof(*scan) ? sz : sizeof(*scan));
+	scan->sz = sz;
+	scan->reg = reg;
+	/* The runs, where they were built: the inline path follows them. */
+	scan->plan = reg->plan.ctr && d.blocks ? &reg->plan : NULL;
+	scan->units = d.units;
+	scan->block = d.units;
+	scan->unit_end = d.units + (d.nunits ? d.blocks * d.block_size : 0);
+	scan->unit_bytes = d.unit_bytes;
+	scan->unit_skip = d.unit_bytes - d.blocks * d.block_size;
+	scan->entry_off = d.entry_off;
+	scan->block_size = d.block_size;
+	scan->units_left = d.nunits ? d.nunits - 1 : 0;
+	return 0;
+}
+
+int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
+{
+	const struct netstats_reg *reg;
+	const struct netstats_sock_entry *e;
+	struct netstats_sock_entry copy;
+	const char *b;
+	__u32 seq, state;
+	size_t i;
+	int try;
+
+	if (!scan || !scan->reg || (!vals && scan->reg->counter_cnt))
+		return ns_err(-EINVAL);
+	reg = scan->reg;
+	for (b = scan->block;; b += scan->block_size) {
+		if (b == scan->unit_end) {
+			if (!scan->units_left)
+				break;
+			scan->units_left--;
+			b += scan->unit_skip;
+			scan->unit_end += scan->unit_bytes;
+			if (b == scan->unit_end) {	/* no blocks */
+				b -= scan->block_size;
+				continue;
+			}
+		}
+		e = (const void *)(b + scan->entry_off);
+		for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
+			seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+			if (seq & 1)
+				continue;
+			memcpy(&copy, e, sizeof(copy));
+			NS_DIR_TEST_HOOK(e, try);
+			/* The copy's loads before the second load of seq. */
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq)
+				break;
+		}
+		if (try == NS_SNAPSHOT_TRIES || !copy.family)
+			continue;
+		for (i = 0; i < reg->counter_cnt; i++) {
+			const struct netstats_counter_info *c = &reg->counters[i];
+
+			vals[i] = ns_width(c->type) ?
+				  ns_sock_load(&(struct netstats_sock){
+						.block_base = b }, c) : 0;
+		}
+		NETSTATS_SCAN_TEST_HOOK(b);
+		/* The counter loads before the header's. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		state = ns_block_valid((const void *)b, copy.generation);
+		if (!state)
+			continue;
+		scan->block = b + scan->block_size;
+		scan->cookie = copy.cookie;
+		scan->generation = copy.generation;
+		scan->dead = state == NETSTATS_BLOCK_DEAD;
+		scan->block_base = b;
+		return 1;
+	}
+	scan->block = b;
+	return 0;
+}
+
+int netstats_sock_scan__sock(const struct netstats_sock_scan *scan,
+			     struct netstats_sock *sock)
+{
+	struct netstats_sock s = { .sz = sizeof(s) };
+	const char *b;
+	struct ns_dir d;
+	size_t sz;
+	__u32 u;
+
+	if (!scan || !scan->reg || !scan->block_base || !sock ||
+	    sock->sz < NS_SOCK_SZ_MIN)
+		return ns_err(-EINVAL);
+	b = scan->block_base;
+	u = (b - scan->units) / scan->unit_bytes;
+	d.units = scan->units;
+	d.unit_bytes = scan->unit_bytes;
+	d.block_size = scan->block_size;
+	d.entry_off = scan->entry_off;
+	if (!ns_dir_entry(&d, u, (b - scan->units - u * scan->unit_bytes) /
+			  scan->block_size, &s) ||
+	    s.generation != scan->generation || s.cookie != scan->cookie)
+		return ns_err(-ESTALE);
+	sz = sock->sz;
+	memcpy(sock, &s, sz < sizeof(s) ? sz : sizeof(s));
+	sock->sz = sz;
+	return 0;
 }

@@ -5,7 +5,8 @@
  * out (header page, units of a block page, a sequence page and an entry
  * page), scanned and read through the library: valid LIVE and DEAD
  * entries, entries being rewritten (odd or moving seq), generation
- * mismatches, freed blocks, the units high-water mark, bad layouts; and
+ * mismatches, freed blocks, the units high-water mark, bad layouts; the
+ * inline scan against the callback scan and its snapshots; and
  * object-dead notifications carrying a socket cookie. Includes
  * netstats.c for its statics.
  */
@@ -14,6 +15,8 @@
 
 static void dir_hook(const void *p, int try);
 #define NS_DIR_TEST_HOOK(p, try)	dir_hook(p, try)
+static void scan_hook(const void *p);
+#define NETSTATS_SCAN_TEST_HOOK(p)	scan_hook(p)
 
 #include "netstats.c"
 #include "stats.c"
@@ -498,6 +501,265 @@ static void test_sock_counters(void)
 	netstats__close(ns);
 }
 
+/* --- the inline scan ------------------------------------------------------ */
+
+enum scan_action {
+	SCAN_NONE,
+	SCAN_ENTRY_MOVED,	/* entry rewritten once between its loads */
+	SCAN_BLOCK_FREED,	/* block freed while its counters are read */
+	SCAN_BLOCK_KILLED,	/* socket destroyed while ... */
+};
+
+static enum scan_action scan_action;
+static const void *scan_target;	/* the entry or the block */
+static int scan_hits;
+
+static void scan_hook(const void *p)
+{
+	struct netstats_sock_entry *e = (void *)p;
+	struct netstats_block_hdr *h = (void *)p;
+
+	if (p != scan_target)
+		return;
+	scan_hits++;
+	switch (scan_action) {
+	case SCAN_ENTRY_MOVED:
+		if (scan_hits > 1)
+			break;
+		e->seq += 2;
+		e->cookie = 4343;
+		break;
+	case SCAN_BLOCK_FREED:
+		h->state = 0;
+		h->generation++;
+		break;
+	case SCAN_BLOCK_KILLED:
+		h->state = NETSTATS_BLOCK_DEAD;
+		break;
+	default:
+		break;
+	}
+}
+
+#define SCAN_MAX	32
+
+/* What a scan found: cookies, states, blocks and values, in order. */
+struct found {
+	unsigned int cnt;
+	__u64 cookie[SCAN_MAX];
+	__u32 gen[SCAN_MAX];
+	bool dead[SCAN_MAX];
+	const void *block[SCAN_MAX];
+	__u64 vals[SCAN_MAX][C_CNT];
+};
+
+/* The reference: netstats_reg__foreach_sock() + netstats_sock__snapshot(). */
+static int found_cb(const struct netstats_reg *reg,
+		    const struct netstats_sock *sock, void *ctx)
+{
+	struct found *f = ctx;
+	bool dead;
+
+	if (f->cnt == SCAN_MAX ||
+	    netstats_sock__snapshot(reg, sock, f->vals[f->cnt], C_CNT,
+				    &dead) != C_CNT)
+		return 0;
+	f->cookie[f->cnt] = sock->cookie;
+	f->gen[f->cnt] = sock->generation;
+	f->dead[f->cnt] = dead;
+	f->block[f->cnt] = sock->block_base;
+	f->cnt++;
+	return 0;
+}
+
+/* The inline scan, or with @step its function. */
+static int scan_all(const struct netstats_reg *reg, struct found *f,
+		    bool step)
+{
+	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
+	__u64 vals[C_CNT + 1];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = netstats_reg__sock_scan(reg, &sc);
+	if (ret)
+		return ret;
+	if (step)
+		sc.plan = NULL;
+	for (;;) {
+		vals[C_CNT] = 0x5555;
+		ret = netstats_sock_scan__next(&sc, vals);
+		if (ret <= 0)
+			break;
+		if (f->cnt == SCAN_MAX || vals[C_CNT] != 0x5555)
+			return -E2BIG;
+		f->cookie[f->cnt] = sc.cookie;
+		f->gen[f->cnt] = sc.generation;
+		f->dead[f->cnt] = sc.dead;
+		f->block[f->cnt] = sc.block_base;
+		memcpy(f->vals[f->cnt], vals, sizeof(f->vals[0]));
+		f->cnt++;
+	}
+	/* At the end it stays there. */
+	if (!ret && netstats_sock_scan__next(&sc, vals))
+		return -EEXIST;
+	return ret;
+}
+
+static bool found_same(const struct found *a, const struct found *b)
+{
+	return a->cnt == b->cnt &&
+	       !memcmp(a->cookie, b->cookie, a->cnt * sizeof(a->cookie[0])) &&
+	       !memcmp(a->gen, b->gen, a->cnt * sizeof(a->gen[0])) &&
+	       !memcmp(a->dead, b->dead, a->cnt * sizeof(a->dead[0])) &&
+	       !memcmp(a->block, b->block, a->cnt * sizeof(a->block[0])) &&
+	       !memcmp(a->vals, b->vals, a->cnt * sizeof(a->vals[0]));
+}
+
+static bool found_has(const struct found *f, __u64 cookie)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->cnt; i++)
+		if (f->cookie[i] == cookie)
+			return true;
+	return false;
+}
+
+/* The inline scan finds what the callback scan and its snapshots find. */
+static void test_sock_scan(void)
+{
+	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
+	struct netstats_sock s = { .sz = sizeof(s) };
+	struct netstats *ns = fake_ns();
+	struct found ref, in, fn;
+	struct netstats_reg *reg;
+	__u64 vals[C_CNT];
+	int ret, ri, rf;
+
+	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	CHECK(reg, "directory registration");
+	if (!reg) {
+		free(ns);
+		return;
+	}
+	CHECK(reg->plan.ctr && reg->plan.nruns == 3,
+	      "runs for the inline scan: %u", reg->plan.nruns);
+	ret = netstats_reg__sock_scan(reg, &sc);
+	CHECK(ret == -EPROTO, "header all zeroes: %d", ret);
+	put_dir(0);
+	ret = scan_all(reg, &in, false);
+	CHECK(ret == 0 && in.cnt == 0, "no units: %d %u", ret, in.cnt);
+
+	/* The cases of test_scan(), over 3 units, one of them empty. */
+	put_dir(3);
+	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
+	put_sock(0, 1, 5, NETSTATS_BLOCK_DEAD, 102, true);
+	/* (after the cases the inline scan must skip by itself) */
+	put_sock(0, 8, 6, NETSTATS_BLOCK_LIVE, 103, false);
+	entry(0, 8)->seq |= 1;
+	put_sock(0, 3, 7, NETSTATS_BLOCK_LIVE, 104, false);
+	block(0, 3)->generation = 8;
+	put_sock(0, 4, 9, NETSTATS_BLOCK_LIVE, 105, false);
+	entry(0, 4)->family = 0;
+	put_sock(0, 5, 11, NETSTATS_BLOCK_DEAD, 106, false);
+	block(0, 5)->state = 0;
+	block(0, 5)->generation++;
+	put_sock(0, 6, 13, 0, 107, false);
+	put_sock(0, 7, 15, 3, 108, false);
+	put_sock(0, BPU - 1, 17, NETSTATS_BLOCK_LIVE, 109, false);
+	put_sock(2, 0, 19, NETSTATS_BLOCK_LIVE, 110, true);
+	put_sock(2, 1, 21, NETSTATS_BLOCK_LIVE, 111, false);
+	put_sock(2, BPU - 1, 23, NETSTATS_BLOCK_DEAD, 112, false);
+	put_sock(3, 0, 25, NETSTATS_BLOCK_LIVE, 113, false);	/* beyond */
+
+	memset(&ref, 0, sizeof(ref));
+	ret = netstats_reg__foreach_sock(reg, found_cb, &ref);
+	ri = scan_all(reg, &in, false);
+	rf = scan_all(reg, &fn, true);
+	CHECK(ret == 6 && ref.cnt == 6 && !ri && !rf &&
+	      found_same(&ref, &in) && found_same(&ref, &fn),
+	      "inline scan: %d %d %d found %u %u %u", ret, ri, rf, ref.cnt,
+	      in.cnt, fn.cnt);
+	CHECK(in.cnt == 6 && in.cookie[0] == 101 && in.cookie[1] == 102 &&
+	      in.dead[1] && in.cookie[2] == 109 && in.cookie[3] == 110 &&
+	      in.cookie[5] == 112 && in.dead[5] &&
+	      in.vals[0][C_BYTES] == 101000 && in.vals[0][C_SEGS] == 102 &&
+	      in.vals[0][C_SEQ] == 108 && in.block[3] == block(2, 0),
+	      "inline scan: the sockets and their values");
+
+	/* Rewritten once between its loads: the function reads it again. */
+	scan_action = SCAN_ENTRY_MOVED;
+	scan_target = entry(0, 0);
+	scan_hits = 0;
+	hook_hits = 0;
+	hook_target = entry(0, 0);
+	ret = scan_all(reg, &in, false);
+	CHECK(!ret && in.cnt == 6 && in.cookie[0] == 4343 &&
+	      scan_hits == 1 && hook_hits == 1,
+	      "entry moved: %d first %llu hits %d/%d", ret,
+	      (unsigned long long)in.cookie[0], scan_hits, hook_hits);
+	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
+	/* Odd during every try: skipped after 8 by the function. */
+	entry(0, 0)->seq |= 1;
+	hook_hits = 0;
+	scan_action = SCAN_NONE;
+	ret = scan_all(reg, &in, false);
+	CHECK(!ret && in.cnt == 5 && !found_has(&in, 101) &&
+	      hook_hits == 0 && found_has(&in, 109),
+	      "entry odd: %d %u", ret, in.cnt);
+	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
+
+	/* Freed during the loads: not the socket's values, skipped. */
+	scan_action = SCAN_BLOCK_FREED;
+	scan_target = block(2, 1);
+	scan_hits = 0;
+	ret = scan_all(reg, &in, false);
+	CHECK(!ret && in.cnt == 5 && !found_has(&in, 111) && scan_hits == 1,
+	      "freed during the loads: %d %u hits %d", ret, in.cnt,
+	      scan_hits);
+	put_sock(2, 1, 21, NETSTATS_BLOCK_LIVE, 111, false);
+	/* Destroyed during the loads: final values, dead. */
+	scan_action = SCAN_BLOCK_KILLED;
+	ret = scan_all(reg, &in, false);
+	CHECK(!ret && in.cnt == 6 && in.cookie[4] == 111 && in.dead[4],
+	      "died during the loads: %d dead %d", ret, in.dead[4]);
+	scan_action = SCAN_NONE;
+	put_sock(2, 1, 21, NETSTATS_BLOCK_LIVE, 111, false);
+
+	/* The socket found last, described. */
+	ret = netstats_reg__sock_scan(reg, &sc);
+	CHECK(!ret && netstats_sock_scan__sock(&sc, &s) == -EINVAL,
+	      "no socket yet");
+	while (netstats_sock_scan__next(&sc, vals) == 1 && sc.cookie != 110)
+		;
+	ret = netstats_sock_scan__sock(&sc, &s);
+	CHECK(!ret && s.cookie == 110 && s.family == AF_INET6 &&
+	      s.sport == 40000 && s.unit == 2 && s.block == 0 &&
+	      s.generation == 19 && s.block_base == block(2, 0) &&
+	      s.sz == sizeof(s), "sock of the scan: %d", ret);
+	entry(2, 0)->cookie = 999;	/* rewritten since */
+	CHECK(netstats_sock_scan__sock(&sc, &s) == -ESTALE, "sock stale");
+	s.sz = 8;
+	CHECK(netstats_sock_scan__sock(&sc, &s) == -EINVAL, "sock sz");
+	entry(2, 0)->cookie = 110;
+
+	/* Bad arguments. */
+	CHECK(netstats_reg__sock_scan(NULL, &sc) == -EINVAL &&
+	      netstats_reg__sock_scan(reg, NULL) == -EINVAL, "NULL");
+	sc.sz = 16;
+	CHECK(netstats_reg__sock_scan(reg, &sc) == -EINVAL, "sz too small");
+	CHECK(netstats_sock_scan__step(NULL, vals) == -EINVAL, "step NULL");
+	netstats__close(ns);
+
+	ns = fake_ns();
+	reg = ns ? fake_reg(ns, 0) : NULL;
+	sc.sz = sizeof(sc);
+	CHECK(reg && netstats_reg__sock_scan(reg, &sc) == -EOPNOTSUPP,
+	      "scan of a non-directory registration");
+	netstats__close(ns);
+}
+
 /* A directory reply with a per-CPU or block-offset layout is refused. */
 static void test_reply(void)
 {
@@ -617,6 +879,7 @@ int main(void)
 	test_reply();
 	test_scan();
 	test_sock_counters();
+	test_sock_scan();
 	test_names_notifications();
 	return check_report();
 }

@@ -358,8 +358,71 @@ static void test_plan(void)
 	netstats__close(ns);
 }
 
-/* Runs longer than 8 (copied 8 at a time), folded over 2 CPUs. */
-static void test_plan_long(void)
+/* ABI 2: netstats_plan__read() by the refs, one CPU and three. */
+static void test_plan_ref(void)
+{
+	struct netstats *ns = fake_ns();
+	struct netstats_reg *reg = fake_reg(ns, 1, 0);
+	const struct netstats_plan *p = netstats_reg__plan(reg);
+	__u64 v, w;
+	int i, ra, rb;
+
+	CHECK(p->fast == NETSTATS_PLAN_ABI && p->ref &&
+	      p->ref[C_BYTES].kind == 8 && p->ref[C_PKTS32].kind == 4 &&
+	      p->ref[C_FUTURE].kind == 0 &&
+	      p->ref[C_QLEN].p == mem + fake_ctrs[C_QLEN].offset,
+	      "refs of one CPU");
+	U64(0, C_BYTES) = 0x1122334455667788ULL;
+	U32(0, C_PKTS32) = 0xfffffffeU;
+	U64(0, C_QLEN) = 9;
+	for (i = 0; i < C_FUTURE; i++) {
+		ra = netstats_plan__read(p, i, &v);
+		rb = netstats_reg__read(reg, i, &w);
+		CHECK(!ra && !rb && v == w, "one CPU, read %d: %llx %llx", i,
+		      (unsigned long long)v, (unsigned long long)w);
+	}
+	CHECK(!netstats_plan__read(p, C_PKTS32, &v) && v == 0xfffffffeU,
+	      "u32 read: %llx", (unsigned long long)v);
+	CHECK(netstats_plan__read(p, C_FUTURE, &v) == -EOPNOTSUPP,
+	      "unknown type");
+	/* A plan of another layout: the functions, the same values. */
+	reg->plan.fast = 1;
+	CHECK(!netstats_plan__read(p, C_BYTES, &v) &&
+	      v == 0x1122334455667788ULL, "ABI 1 plan: read by the function");
+	reg->plan.fast = NETSTATS_PLAN_ABI;
+	unlink_fake(reg);
+	netstats__close(ns);
+
+	ns = fake_ns();
+	reg = fake_reg(ns, NCPUS, NETSTATS_GROUP_FLAGS_PERCPU);
+	p = netstats_reg__plan(reg);
+	CHECK(p->ref[C_BYTES].kind == (8 | NETSTATS_PLAN_REF_FOLD) &&
+	      p->ref[C_PKTS32].kind == (4 | NETSTATS_PLAN_REF_FOLD),
+	      "refs of %d CPUs", NCPUS);
+	U64(0, C_BYTES) = 1;
+	U64(1, C_BYTES) = 2;
+	U64(2, C_BYTES) = ~0ULL;	/* wraps at 64 bits */
+	U32(0, C_PKTS32) = 0xffffffffU;	/* the sum does not wrap at 32 */
+	U32(1, C_PKTS32) = 0xffffffffU;
+	U32(2, C_PKTS32) = 5;
+	for (i = 0; i < C_FUTURE; i++) {
+		ra = netstats_plan__read(p, i, &v);
+		rb = netstats_reg__read(reg, i, &w);
+		CHECK(!ra && !rb && v == w, "%d CPUs, read %d: %llx %llx",
+		      NCPUS, i, (unsigned long long)v, (unsigned long long)w);
+	}
+	CHECK(!netstats_plan__read(p, C_BYTES, &v) && v == 2 &&
+	      !netstats_plan__read(p, C_PKTS32, &w) &&
+	      w == 2ULL * 0xffffffffU + 5, "folded reads");
+	CHECK(netstats_plan__read(p, C_FUTURE, &v) == -EOPNOTSUPP &&
+	      netstats_plan__read(p, C_CNT, &v) == -EINVAL,
+	      "%d CPUs: unknown type, out of range", NCPUS);
+	unlink_fake(reg);
+	netstats__close(ns);
+}
+
+/* Runs longer than 8 (copied 8 at a time), folded over @ncpus CPUs. */
+static void test_plan_long(unsigned int ncpus)
 {
 	enum { N64 = 20, N32 = 11, N = N64 + N32 };
 	static struct netstats_counter_info ctrs[N];
@@ -367,7 +430,8 @@ static void test_plan_long(void)
 	const struct netstats_plan *p;
 	struct netstats_reg *reg;
 	__u64 a[N], b[N];
-	int i, cpu, ra, rb;
+	int i, ra, rb;
+	unsigned int cpu;
 
 	reg = calloc(1, sizeof(*reg));
 	if (!ns || !reg)
@@ -380,7 +444,7 @@ static void test_plan_long(void)
 						    4 * (i - N64), 0 };
 	reg->counters = ctrs;
 	reg->counter_cnt = N;
-	reg->ncpus = 2;
+	reg->ncpus = ncpus;
 	reg->stride = 512;
 	reg->block_offset = BLOCK;
 	reg->flags = NETSTATS_GROUP_FLAGS_PERCPU;
@@ -394,7 +458,7 @@ static void test_plan_long(void)
 	      p->run[0].op == NETSTATS_PLAN_OP_U64_LONG && p->run[0].count == N64 &&
 	      p->run[1].op == NETSTATS_PLAN_OP_U32_LONG && p->run[1].count == N32,
 	      "long runs: %u runs", p->nruns);
-	for (cpu = 0; cpu < 2; cpu++)
+	for (cpu = 0; cpu < ncpus; cpu++)
 		for (i = 0; i < N; i++) {
 			char *c = mem + ctrs[i].offset + cpu * 512;
 
@@ -407,8 +471,9 @@ static void test_plan_long(void)
 	reg->plan.fast = 0;
 	rb = netstats_reg__snapshot(reg, b, N, NULL);
 	CHECK(ra == N && rb == N && !memcmp(a, b, sizeof(a)) &&
-	      a[0] == 3000 && a[N64 - 1] == 3000 + 2 * (N64 - 1) &&
-	      a[N - 1] == 300 + 2 * (N - 1),
+	      a[0] == 500 * ncpus * (ncpus + 1) &&
+	      a[N64 - 1] == 500 * ncpus * (ncpus + 1) + ncpus * (N64 - 1) &&
+	      a[N - 1] == 50 * ncpus * (ncpus + 1) + ncpus * (N - 1),
 	      "long runs: %d %d first %llu last %llu", ra, rb,
 	      (unsigned long long)a[0], (unsigned long long)a[N - 1]);
 	unlink_fake(reg);
@@ -421,6 +486,9 @@ int main(void)
 	test_snapshot_delta_rate();
 	test_reset();
 	test_plan();
-	test_plan_long();
+	test_plan_ref();
+	test_plan_long(1);
+	test_plan_long(2);
+	test_plan_long(3);
 	return check_report();
 }

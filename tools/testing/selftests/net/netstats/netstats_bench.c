@@ -318,6 +318,26 @@ static int bench_dir_scan(void *ctx)
 	return netstats_reg__foreach_sock(d->reg, dir_sock_cb, d) < 0;
 }
 
+/* The same sums by the inline scan (libnetstats 0.5.0): no call per socket. */
+static int bench_dir_scan_inline(void *ctx)
+{
+	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
+	struct dir_ctx *d = ctx;
+	__u64 vals[32];
+	int i;
+
+	memset(&d->s, 0, sizeof(d->s));
+	if (netstats_reg__counter_cnt(d->reg) > 32 ||
+	    netstats_reg__sock_scan(d->reg, &sc))
+		return -1;
+	while (netstats_sock_scan__next(&sc, vals) > 0) {
+		for (i = 0; i < ALL_NCTRS; i++)
+			d->s.sum[i] += vals[d->idx[i]];
+		d->s.socks++;
+	}
+	return 0;
+}
+
 struct diag_ctx {
 	int fd;
 	char *buf;
@@ -501,6 +521,12 @@ static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
 		       d->s.socks, dg->s.socks,
 		       (unsigned long long)d->s.sum[0],
 		       (unsigned long long)dg->s.sum[0]);
+	/* ... and so does the inline scan. */
+	if (bench_dir_scan_inline(d) || d->s.socks != ALL_SOCKS ||
+	    memcmp(d->s.sum, dg->s.sum, sizeof(d->s.sum)))
+		printf("bench: tcp-all: inline scan differs: %u sockets, bytes %llu/%llu\n",
+		       d->s.socks, (unsigned long long)d->s.sum[0],
+		       (unsigned long long)dg->s.sum[0]);
 	return 0;
 }
 
@@ -524,7 +550,7 @@ static void bench_tcp_all(void)
 	struct diag_ctx dg = { .fd = -1 };
 	struct netstats *ns = NULL;
 	struct dir_ctx d = {};
-	double dir, diag, ss;
+	double dir, diag, ss, inl;
 	unsigned int lines;
 	int *fds = NULL;
 
@@ -534,6 +560,9 @@ static void bench_tcp_all(void)
 	diag = measure(bench_diag_dump, &dg, 2);
 	printf("bench: tcp-all-directory-%u-sockets-%d-counters: %.0f ns/op (%.1f ns/socket)\n",
 	       d.s.socks, ALL_NCTRS, dir, dir / d.s.socks);
+	inl = measure(bench_dir_scan_inline, &d, 20);
+	printf("bench: tcp-all-inline-scan-%u-sockets-%d-counters: %.0f ns/op (%.1f ns/socket)\n",
+	       d.s.socks, ALL_NCTRS, inl, inl / d.s.socks);
 	printf("bench: inet-diag-dump-info-%u-sockets: %.0f ns/op (%.1f ns/socket)\n",
 	       dg.s.socks, diag, diag / dg.s.socks);
 	printf("bench: inet-diag-dump-per-tcp-all-directory-scan: %.1f ratio\n",
@@ -797,6 +826,8 @@ static void insns_tcp_all(void)
 	if (tcp_all_setup(&d, &dg, &fds, &ns) == 0) {
 		RUN("tcp-all-scan-per-socket-counter", 3,
 		    ALL_SOCKS * ALL_NCTRS, err |= bench_dir_scan(&d));
+		RUN("tcp-all-inline-scan-per-socket-counter", 3,
+		    ALL_SOCKS * ALL_NCTRS, err |= bench_dir_scan_inline(&d));
 		RUN("inet-diag-dump-per-socket", 3, ALL_SOCKS,
 		    err |= bench_diag_dump(&dg));
 		if (err)
