@@ -36,10 +36,26 @@ import sys
 
 obj, pristine, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 
+def data_symbols(path):
+    """Data objects the file defines -> their section."""
+    out = subprocess.run(['objdump', '-t', path],
+                         capture_output=True, text=True, check=True).stdout
+    syms = {}
+    for line in out.splitlines():
+        # "0000000000000000 g     O .rodata\t0000000000000a90 snmp4_net_list"
+        m = re.match(r'^[0-9a-f]+ .{6}O (\S+)\t[0-9a-f]+ (\S+)$', line)
+        if m and m[1] != '*UND*' and m[1] != '*COM*':
+            syms[m[2]] = m[1]
+    return syms
+
 def functions(path):
     """function -> normalised instructions (no addresses, relocations kept)."""
     out = subprocess.run(['objdump', '-d', '-r', '--no-show-raw-insn', path],
                          capture_output=True, text=True, check=True).stdout
+    # A static table the series makes global (to share it with its own
+    # files) is reached through its symbol instead of its section's: the
+    # same instructions, the same data.
+    syms = data_symbols(path)
     funcs, cur = {}, None
     for line in out.splitlines():
         m = re.match(r'^[0-9a-f]+ <(.+)>:$', line)
@@ -53,6 +69,9 @@ def functions(path):
         text = re.sub(r'\b[0-9a-f]+ <', '<', text)
         # Addends into anonymous sections (strings, jump tables, bug
         # table) move with anything else the file adds there.
+        m = re.match(r'^(R_\w+\s+)([\w.]+)(?:[+-]0x[0-9a-f]+)?$', text)
+        if m and (m[2] in syms or m[2].startswith('.')):
+            text = f'{m[1]}{syms.get(m[2], m[2])}+X'
         text = re.sub(r'(\s\.[\w.]+)[+-]0x[0-9a-f]+', r'\1+X', text)
         text = re.sub(r'<(\.[\w.]+)[+-]0x[0-9a-f]+>', r'<\1+X>', text)
         cur.append(text)
