@@ -84,12 +84,12 @@ static struct pp_netstats_chunk *pp_netstats_chunk_of(struct page_pool *pool,
 }
 
 /**
- * page_pool_stats_init() - give a new page pool its statistics
+ * page_pool_netstats_init() - give a new page pool its statistics
  * @pool: the pool, from page_pool_init()
  *
  * Return: 0 or -ENOMEM.
  */
-int page_pool_stats_init(struct page_pool *pool)
+int page_pool_netstats_init(struct page_pool *pool)
 {
 	struct net_device *dev = pool->slow.netdev;
 	u64 cookie = dev ? dev_net(dev)->net_cookie : 0;
@@ -157,13 +157,13 @@ static void pp_netstats_mark_dead(void *page_addr, unsigned int idx, void *arg)
 }
 
 /**
- * page_pool_stats_uninit() - a page pool is freed: its stats are final
+ * page_pool_netstats_uninit() - a page pool is freed: its stats are final
  * @pool: the pool, from page_pool_uninit(), in process context
  *
  * Every registration of the pool moves to a snapshot of the final
  * values, marked DEAD, and is announced; then the slot is freed.
  */
-void page_pool_stats_uninit(struct page_pool *pool)
+void page_pool_netstats_uninit(struct page_pool *pool)
 {
 	struct page_pool_stats_block *b;
 	struct pp_netstats_chunk *c;
