@@ -841,7 +841,26 @@ struct netstats_plan {
 	struct netstats_plan_run run[NETSTATS_PLAN_RUNS];
 	/* ABI 2 */
 	const struct netstats_plan_ref *ref;	/* nvals of them */
+	__u32 shape;		/* NETSTATS_PLAN_SHAPE_*, or 0 */
+	__u32 shape_off;	/* SHAPE_TCP*: the third run's, from the block */
+	const char *shape_run;	/* SHAPE_TCP: the third run, in the mapping */
 };
+
+/*
+ * ABI 2: layouts the inline readers copy by straight-line code made for
+ * them, with no run dispatch. The library recognises them from the
+ * registration's counter table when it builds the plan (never from a
+ * group's name), and only in a plan it may follow: shape is 0 whenever
+ * fast is. NETSTATS_PLAN_SHAPE_TCP is the "tcp" group's layout: one
+ * CPU, 13 counters, the block's generation (*generation) followed by 3
+ * __u64 at block + 8 and 5 __u32 at block + 32 (values 0 to 7), and 5
+ * __u32 at block + shape_off (values 8 to 12). NETSTATS_PLAN_SHAPE_TCP_BLOCKS
+ * is the same layout in each socket's block of a directory ("tcp-all"),
+ * for netstats_sock_scan__next(). A shape holds the plan's ABI: one of
+ * another layout never matches.
+ */
+#define NETSTATS_PLAN_SHAPE_TCP		(NETSTATS_PLAN_ABI << 8 | 1)
+#define NETSTATS_PLAN_SHAPE_TCP_BLOCKS	(NETSTATS_PLAN_ABI << 8 | 2)
 
 /**
  * @brief **netstats_reg__plan()** returns the read plan of a registration,
@@ -1138,20 +1157,10 @@ static inline void netstats_plan__fold(const struct netstats_plan *plan,
 	}
 }
 
-/**
- * @brief **netstats_plan__snapshot()** is **netstats_reg__snapshot()** of
- * every counter, inline: the runs of the plan are copied (per-CPU copies
- * folded) between two loads of the generation, until both agree and it is
- * even, up to 8 times.
- *
- * @param plan From **netstats_reg__plan()**.
- * @param vals Room for *plan->nvals* values, in counter order.
- * @param generation If not NULL, where the generation is stored.
- * @return As **netstats_reg__snapshot()** with *cnt* = *plan->nvals*.
- */
+/* netstats_plan__snapshot() of any plan, by its runs. */
 static inline __attribute__((flatten)) int
-netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
-			__u32 *generation)
+netstats_plan__snapshot_runs(const struct netstats_plan *plan, __u64 *vals,
+			     __u32 *generation)
 {
 	const struct netstats_plan_run *r, *end;
 	const __u32 *g;
@@ -1185,6 +1194,78 @@ netstats_plan__snapshot(const struct netstats_plan *plan, __u64 *vals,
 		}
 	}
 	return -EAGAIN;
+}
+
+/*
+ * The 13 values of NETSTATS_PLAN_SHAPE_TCP*: @b is the block, @q the
+ * third run. Straight-line loads, each of one counter.
+ */
+static inline void netstats_plan__copy_tcp(const char *b, const char *q,
+					   __u64 *v)
+{
+	const __u64 *a = (const __u64 *)(b + 8);
+	const __u32 *c = (const __u32 *)(b + 32);
+	const __u32 *d = (const __u32 *)q;
+
+	v[0] = __atomic_load_n(a + 0, __ATOMIC_RELAXED);
+	v[1] = __atomic_load_n(a + 1, __ATOMIC_RELAXED);
+	v[2] = __atomic_load_n(a + 2, __ATOMIC_RELAXED);
+	v[3] = __atomic_load_n(c + 0, __ATOMIC_RELAXED);
+	v[4] = __atomic_load_n(c + 1, __ATOMIC_RELAXED);
+	v[5] = __atomic_load_n(c + 2, __ATOMIC_RELAXED);
+	v[6] = __atomic_load_n(c + 3, __ATOMIC_RELAXED);
+	v[7] = __atomic_load_n(c + 4, __ATOMIC_RELAXED);
+	v[8] = __atomic_load_n(d + 0, __ATOMIC_RELAXED);
+	v[9] = __atomic_load_n(d + 1, __ATOMIC_RELAXED);
+	v[10] = __atomic_load_n(d + 2, __ATOMIC_RELAXED);
+	v[11] = __atomic_load_n(d + 3, __ATOMIC_RELAXED);
+	v[12] = __atomic_load_n(d + 4, __ATOMIC_RELAXED);
+}
+
+/*
+ * netstats_plan__snapshot() of NETSTATS_PLAN_SHAPE_TCP: the first try;
+ * the next ones by the runs.
+ */
+static inline int netstats_plan__snapshot_tcp(const struct netstats_plan *plan,
+					      __u64 *vals, __u32 *generation)
+{
+	const __u32 *g = plan->generation;
+	__u32 gen;
+
+	gen = __atomic_load_n(g, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!(gen & 1), 1)) {	/* odd: being reset */
+		netstats_plan__copy_tcp((const char *)g, plan->shape_run, vals);
+		NETSTATS_PLAN_TEST_HOOK(0);
+		/* The counter loads before the second generation load. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__builtin_expect(__atomic_load_n(g, __ATOMIC_RELAXED) == gen,
+				     1)) {
+			if (generation)
+				*generation = gen;
+			return 13;
+		}
+	}
+	return netstats_plan__snapshot_runs(plan, vals, generation);
+}
+
+/**
+ * @brief **netstats_plan__snapshot()** is **netstats_reg__snapshot()** of
+ * every counter, inline: the counters are copied (per-CPU copies folded)
+ * between two loads of the generation, until both agree and it is even,
+ * up to 8 times; by straight-line code for a layout of a known shape,
+ * else by the plan's runs.
+ *
+ * @param plan From **netstats_reg__plan()**.
+ * @param vals Room for *plan->nvals* values, in counter order.
+ * @param generation If not NULL, where the generation is stored.
+ * @return As **netstats_reg__snapshot()** with *cnt* = *plan->nvals*.
+ */
+static inline int netstats_plan__snapshot(const struct netstats_plan *plan,
+					  __u64 *vals, __u32 *generation)
+{
+	if (plan->shape == NETSTATS_PLAN_SHAPE_TCP)
+		return netstats_plan__snapshot_tcp(plan, vals, generation);
+	return netstats_plan__snapshot_runs(plan, vals, generation);
 }
 
 /* A counter of a per-CPU group: the sum of its copies. */
@@ -1242,6 +1323,63 @@ static inline int netstats_plan__read(const struct netstats_plan *plan,
 }
 
 /*
+ * ABI 0.5.0: one counter as a value the caller keeps, for a reader that
+ * reads the same counters again and again: netstats_plan__ref() looks the
+ * counter up once, netstats_ref__read() is then one load (the plan, the
+ * registration and the argument checks are not touched again). Returned
+ * and passed by value so that a loop keeps it in registers: its layout is
+ * fixed (a larger one would be another structure and another function).
+ * A ref reads what netstats_reg__read() reads: one load of the mapped
+ * value, no generation check (netstats_plan__snapshot() is the consistent
+ * read of several counters). Counters of a per-CPU group, of a type the
+ * library does not know, of a registration with a netstats_reg__reset()
+ * baseline, and an index out of range are read by netstats_reg__read()
+ * (kind 0, p is then the registration). netstats_reg__reset() does not
+ * reach the refs taken before it: they keep reading the kernel's values.
+ */
+struct netstats_ref {
+	const void *p;		/* the counter in the mapping, or the reg */
+	__u32 kind;		/* 8 or 4: one load of that width; 0 */
+	__u32 idx;		/* the counter's index */
+};
+
+/**
+ * @brief **netstats_plan__ref()** looks a counter up once for
+ * **netstats_ref__read()**.
+ *
+ * @param plan From **netstats_reg__plan()**.
+ * @param idx Index of the counter.
+ * @return The ref, valid for as long as the registration; a ref of kind
+ * 0 (read by **netstats_reg__read()**, which reports what is wrong) if
+ * *plan* is NULL or *idx* out of range.
+ */
+LIBNETSTATS_API struct netstats_ref
+netstats_plan__ref(const struct netstats_plan *plan, size_t idx);
+
+/**
+ * @brief **netstats_ref__read()** is **netstats_reg__read()** of the ref's
+ * counter, inline: one load.
+ *
+ * @param ref From **netstats_plan__ref()**.
+ * @param val Where the value is stored.
+ * @return As **netstats_reg__read()**.
+ */
+static inline int netstats_ref__read(const struct netstats_ref ref,
+				     __u64 *val)
+{
+	if (__builtin_expect(ref.kind == 8, 1)) {
+		*val = __atomic_load_n((const __u64 *)ref.p, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (ref.kind == 4) {
+		*val = __atomic_load_n((const __u32 *)ref.p, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return netstats_reg__read((const struct netstats_reg *)ref.p,
+				  ref.idx, val);
+}
+
+/*
  * ABI 0.5.0: the sockets of a directory registration ("tcp-all") and
  * their values, inline. netstats_reg__sock_scan() starts a scan (the
  * layout checked once, the directory's high-water mark loaded once);
@@ -1288,6 +1426,9 @@ struct netstats_sock_scan {
 	size_t entry_off;	/* of a block's entry, from the block */
 	size_t block_size;
 	__u32 units_left;	/* units after the block's */
+	/* NETSTATS_PLAN_SHAPE_TCP_BLOCKS and its shape_off, or 0 */
+	__u32 shape;
+	__u32 shape_off;
 };
 
 /**
@@ -1340,22 +1481,9 @@ netstats_sock_scan__sock(const struct netstats_sock_scan *scan,
 #define NETSTATS_SCAN_TEST_HOOK(p)	((void)(p))
 #endif
 
-/**
- * @brief **netstats_sock_scan__next()** finds the scan's next socket and
- * copies its counters, inline: the entry is loaded under its sequence
- * counter, the counters by the read plan's runs, then the block must
- * still have the entry's generation and be LIVE or DEAD (as
- * **netstats_reg__foreach_sock()** and **netstats_sock__snapshot()** of
- * every counter). An entry being rewritten is left to
- * **netstats_sock_scan__step()**.
- *
- * @param scan From **netstats_reg__sock_scan()**.
- * @param vals Room for **netstats_reg__counter_cnt()** values.
- * @return 1 if a socket was found: its values are in *vals*, its cookie,
- * generation, state and block in *scan*; 0 at the end of the scan.
- */
+/* netstats_sock_scan__next() of any plan, by its runs. */
 static inline __attribute__((flatten)) int
-netstats_sock_scan__next(struct netstats_sock_scan *scan, __u64 *vals)
+netstats_sock_scan__next_runs(struct netstats_sock_scan *scan, __u64 *vals)
 {
 	const struct netstats__sock_entry_head *e;
 	const struct netstats_plan_run *r, *end;
@@ -1411,6 +1539,102 @@ netstats_sock_scan__next(struct netstats_sock_scan *scan, __u64 *vals)
 		scan->block_base = b;
 		return 1;
 	}
+}
+
+/*
+ * A block header (generation, then state) loaded as one __u64: its state
+ * if the generation is @gen, else a value above NETSTATS_BLOCK_DEAD.
+ */
+static inline __u64 netstats__hdr_state(__u64 hdr, __u32 gen)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return hdr ^ (__u64)gen << 32;
+#else
+	hdr ^= gen;
+	return hdr >> 32 | hdr << 32;
+#endif
+}
+
+/*
+ * netstats_sock_scan__next() of NETSTATS_PLAN_SHAPE_TCP_BLOCKS: the
+ * counters by straight-line code, the block's generation and state by
+ * one load.
+ */
+static inline int netstats_sock_scan__next_tcp(struct netstats_sock_scan *scan,
+					       __u64 *vals)
+{
+	const struct netstats__sock_entry_head *e;
+	const char *b = scan->block;
+	__u32 seq, gen;
+	__u64 cookie, hdr;
+	__u16 family;
+
+	for (;; b += scan->block_size) {
+		if (__builtin_expect(b == scan->unit_end, 0)) {
+			if (!scan->units_left) {
+				scan->block = b;
+				return 0;
+			}
+			scan->units_left--;
+			b += scan->unit_skip;
+			scan->unit_end += scan->unit_bytes;
+		}
+		e = (const void *)(b + scan->entry_off);
+		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		gen = __atomic_load_n(&e->generation, __ATOMIC_RELAXED);
+		family = __atomic_load_n(&e->family, __ATOMIC_RELAXED);
+		cookie = __atomic_load_n(&e->cookie, __ATOMIC_RELAXED);
+		NETSTATS_SCAN_TEST_HOOK(e);
+		/* The entry's loads before the second load of seq. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__builtin_expect((seq & 1) ||
+				     __atomic_load_n(&e->seq,
+						     __ATOMIC_RELAXED) != seq,
+				     0)) {
+			scan->block = b;
+			return netstats_sock_scan__step(scan, vals);
+		}
+		if (!family)		/* free */
+			continue;
+		netstats_plan__copy_tcp(b, b + scan->shape_off, vals);
+		NETSTATS_SCAN_TEST_HOOK(b);
+		/* The counter loads before the header's. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		/* Still gen, LIVE (1) or DEAD (2): 0 or 1 */
+		hdr = netstats__hdr_state(__atomic_load_n((const __u64 *)b,
+							  __ATOMIC_ACQUIRE),
+					  gen) - 1;
+		if (hdr > 1)	/* freed or reused meanwhile */
+			continue;
+		scan->block = b + scan->block_size;
+		scan->cookie = cookie;
+		scan->generation = gen;
+		scan->dead = hdr;
+		scan->block_base = b;
+		return 1;
+	}
+}
+
+/**
+ * @brief **netstats_sock_scan__next()** finds the scan's next socket and
+ * copies its counters, inline: the entry is loaded under its sequence
+ * counter, the counters by the read plan's runs, then the block must
+ * still have the entry's generation and be LIVE or DEAD (as
+ * **netstats_reg__foreach_sock()** and **netstats_sock__snapshot()** of
+ * every counter). An entry being rewritten is left to
+ * **netstats_sock_scan__step()**.
+ *
+ * @param scan From **netstats_reg__sock_scan()**.
+ * @param vals Room for **netstats_reg__counter_cnt()** values.
+ * @return 1 if a socket was found: its values are in *vals*, its cookie,
+ * generation, state and block in *scan*; 0 at the end of the scan.
+ */
+static inline int netstats_sock_scan__next(struct netstats_sock_scan *scan,
+					   __u64 *vals)
+{
+	if (scan->shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS)
+		return netstats_sock_scan__next_tcp(scan, vals);
+	return netstats_sock_scan__next_runs(scan, vals);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)

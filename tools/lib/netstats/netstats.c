@@ -1316,6 +1316,26 @@ static unsigned int ns_plan_width(const struct netstats_plan_run *r)
 	return 4;
 }
 
+/*
+ * Whether the runs are NETSTATS_PLAN_SHAPE_TCP's, the block at
+ * @block_off (its generation first); sets p->shape_off.
+ */
+static bool ns_plan_tcp(struct netstats_plan *p, __u32 block_off)
+{
+	const struct netstats_plan_run *r = p->run;
+
+	if (p->nruns != 3 || p->nvals != 13 || p->ncpus != 1 ||
+	    r[0].op != NETSTATS_PLAN_OP_U64 + 3 || r[0].index != 0 ||
+	    r[0].offset != block_off + 8 ||
+	    r[1].op != NETSTATS_PLAN_OP_U32 + 5 || r[1].index != 3 ||
+	    r[1].offset != block_off + 32 ||
+	    r[2].op != NETSTATS_PLAN_OP_U32 + 5 || r[2].index != 8 ||
+	    r[2].offset < block_off)
+		return false;
+	p->shape_off = r[2].offset - block_off;
+	return true;
+}
+
 static void ns_plan_build(struct netstats_reg *reg)
 {
 	struct netstats_plan *p = &reg->plan;
@@ -1380,13 +1400,40 @@ static void ns_plan_build(struct netstats_reg *reg)
 	/* A directory's offsets are from each socket's block: its runs are
 	 * followed by netstats_sock__snapshot() only (p->ctr set).
 	 */
-	if (!ns_is_dir(reg))
-		p->fast = NETSTATS_PLAN_ABI;
+	if (ns_is_dir(reg)) {
+		if (ns_plan_tcp(p, 0))
+			p->shape = NETSTATS_PLAN_SHAPE_TCP_BLOCKS;
+		return;
+	}
+	p->fast = NETSTATS_PLAN_ABI;
+	if (ns_plan_tcp(p, reg->block_offset)) {
+		p->shape = NETSTATS_PLAN_SHAPE_TCP;
+		p->shape_run = p->base + p->run[2].offset;
+	}
 }
 
 const struct netstats_plan *netstats_reg__plan(const struct netstats_reg *reg)
 {
 	return reg ? &reg->plan : NULL;
+}
+
+struct netstats_ref netstats_plan__ref(const struct netstats_plan *plan,
+				       size_t idx)
+{
+	struct netstats_ref ref = { .p = plan ? plan->reg : NULL };
+	const struct netstats_plan_ref *c;
+
+	if (!plan || idx >= plan->nvals) {
+		ref.idx = plan ? plan->nvals : 0;	/* out of range */
+		return ref;
+	}
+	ref.idx = idx;
+	c = plan->fast == NETSTATS_PLAN_ABI ? &plan->ref[idx] : NULL;
+	if (c && (c->kind == 8 || c->kind == 4)) {	/* one load */
+		ref.p = c->p;
+		ref.kind = c->kind;
+	}
+	return ref;
 }
 
 /*
@@ -1995,6 +2042,9 @@ static_assert(NETSTATS_BLOCK_LIVE == 1 && NETSTATS_BLOCK_DEAD == 2,
 
 #define NS_SCAN_SZ_MIN \
 	(offsetof(struct netstats_sock_scan, units_left) + sizeof(__u32))
+/* Where the scan has room for the shape (0.5.0 too, appended). */
+#define NS_SCAN_SZ_SHAPE \
+	(offsetof(struct netstats_sock_scan, shape_off) + sizeof(__u32))
 
 int netstats_reg__sock_scan(const struct netstats_reg *reg,
 			    struct netstats_sock_scan *scan)
@@ -2024,6 +2074,12 @@ int netstats_reg__sock_scan(const struct netstats_reg *reg,
 	scan->entry_off = d.entry_off;
 	scan->block_size = d.block_size;
 	scan->units_left = d.nunits ? d.nunits - 1 : 0;
+	/* The counters' offsets were checked against the units above. */
+	if (scan->plan && sz >= NS_SCAN_SZ_SHAPE &&
+	    scan->plan->shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS) {
+		scan->shape = scan->plan->shape;
+		scan->shape_off = scan->plan->shape_off;
+	}
 	return 0;
 }
 

@@ -38,6 +38,12 @@ static char *mem;
 /* Counters as the kernel gives them for tcp-all: offsets in a block. */
 enum { C_BYTES, C_SEGS, C_SEQ, C_CNT };
 
+/* The "tcp" group's 13 counters, in its layout (test_sock_scan_tcp()). */
+#define T_CNT	13
+static const __u32 tcp_off[T_CNT] = { 8, 16, 24, 32, 36, 40, 44, 48,
+	PAGE + 0, PAGE + 4, PAGE + 8, PAGE + 12, PAGE + 16 };
+static bool reply_tcp;	/* dir_reply() of those */
+
 static struct nlmsghdr *dir_reply(__u32 flags, __u32 block_offset)
 {
 	static const struct {
@@ -67,7 +73,18 @@ static struct nlmsghdr *dir_reply(__u32 flags, __u32 block_offset)
 	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_BLOCK_OFFSET,
 			 block_offset);
 	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_FLAGS, flags);
-	for (i = 0; i < C_CNT; i++) {
+	for (i = 0; reply_tcp && i < T_CNT; i++) {
+		nest = mnl_attr_nest_start(nlh,
+					   NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, "c");
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_TYPE,
+				 i < 3 ? NETSTATS_COUNTER_TYPE_U64 :
+					 NETSTATS_COUNTER_TYPE_U32);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_OFFSET, tcp_off[i]);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_FLAGS, 0);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	for (i = 0; !reply_tcp && i < C_CNT; i++) {
 		nest = mnl_attr_nest_start(nlh,
 					   NETSTATS_A_REGISTRATION_COUNTER);
 		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, c[i].name);
@@ -760,6 +777,174 @@ static void test_sock_scan(void)
 	netstats__close(ns);
 }
 
+/* A socket of the tcp layout: put_sock() and its 13 counters. */
+static void put_tcp_sock(__u32 u, __u32 b, __u32 gen, __u32 state,
+			 __u64 cookie)
+{
+	char *h;
+	int i;
+
+	put_sock(u, b, gen, state, cookie, false);
+	h = (char *)block(u, b);
+	for (i = 0; i < T_CNT; i++)
+		if (i < 3)
+			U64_AT(h, tcp_off[i]) = (cookie << 40) + i;
+		else
+			U32_AT(h, tcp_off[i]) = 0xffff0000U + cookie * 16 + i;
+}
+
+/* One scan by netstats_sock_scan__next() into @f (13 values a socket). */
+struct found_tcp {
+	unsigned int cnt;
+	__u64 cookie[SCAN_MAX];
+	__u32 gen[SCAN_MAX];
+	bool dead[SCAN_MAX];
+	const void *block[SCAN_MAX];
+	__u64 vals[SCAN_MAX][T_CNT];
+};
+
+/* @how: 0 the scan as set up, 1 without its shape (runs), 2 the function. */
+static int scan_tcp(const struct netstats_reg *reg, struct found_tcp *f,
+		    int how, __u32 *shape)
+{
+	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
+	__u64 vals[T_CNT + 1];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = netstats_reg__sock_scan(reg, &sc);
+	if (ret)
+		return ret;
+	*shape = sc.shape;
+	if (how)
+		sc.shape = 0;
+	if (how == 2)
+		sc.plan = NULL;
+	for (;;) {
+		vals[T_CNT] = 0x5555;
+		ret = netstats_sock_scan__next(&sc, vals);
+		if (ret <= 0)
+			break;
+		if (f->cnt == SCAN_MAX || vals[T_CNT] != 0x5555)
+			return -E2BIG;
+		f->cookie[f->cnt] = sc.cookie;
+		f->gen[f->cnt] = sc.generation;
+		f->dead[f->cnt] = sc.dead;
+		f->block[f->cnt] = sc.block_base;
+		memcpy(f->vals[f->cnt], vals, sizeof(f->vals[0]));
+		f->cnt++;
+	}
+	return ret;
+}
+
+static int found_tcp_cb(const struct netstats_reg *reg,
+			const struct netstats_sock *sock, void *ctx)
+{
+	struct found_tcp *f = ctx;
+	bool dead;
+
+	if (f->cnt == SCAN_MAX ||
+	    netstats_sock__snapshot(reg, sock, f->vals[f->cnt], T_CNT,
+				    &dead) != T_CNT)
+		return 0;
+	f->cookie[f->cnt] = sock->cookie;
+	f->gen[f->cnt] = sock->generation;
+	f->dead[f->cnt] = dead;
+	f->block[f->cnt] = sock->block_base;
+	f->cnt++;
+	return 0;
+}
+
+static bool found_tcp_same(const struct found_tcp *a,
+			   const struct found_tcp *b)
+{
+	return a->cnt == b->cnt &&
+	       !memcmp(a->cookie, b->cookie, a->cnt * sizeof(a->cookie[0])) &&
+	       !memcmp(a->gen, b->gen, a->cnt * sizeof(a->gen[0])) &&
+	       !memcmp(a->dead, b->dead, a->cnt * sizeof(a->dead[0])) &&
+	       !memcmp(a->block, b->block, a->cnt * sizeof(a->block[0])) &&
+	       !memcmp(a->vals, b->vals, a->cnt * sizeof(a->vals[0]));
+}
+
+/*
+ * ABI 2 shape NETSTATS_PLAN_SHAPE_TCP_BLOCKS: the "tcp" layout is scanned
+ * by straight-line code, which finds what the runs, the function and the
+ * callback scan find, also while entries and blocks change.
+ */
+static void test_sock_scan_tcp(void)
+{
+	struct netstats *ns = fake_ns();
+	struct found_tcp ref, in, runs, fn;
+	struct netstats_reg *reg;
+	__u32 shape = 0, sh1, sh2;
+	int ret, ri, rr, rf;
+
+	reply_tcp = true;
+	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	reply_tcp = false;
+	CHECK(reg && reg->plan.shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS &&
+	      reg->plan.shape_off == PAGE && !reg->plan.fast,
+	      "tcp-all plan: shape %x", reg ? reg->plan.shape : 0);
+	if (!reg) {
+		free(ns);
+		return;
+	}
+	put_dir(3);
+	put_tcp_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101);
+	put_tcp_sock(0, 1, 5, NETSTATS_BLOCK_DEAD, 102);
+	put_tcp_sock(0, 2, 7, NETSTATS_BLOCK_LIVE, 103);
+	entry(0, 2)->seq |= 1;			/* being rewritten: skipped */
+	put_tcp_sock(0, 3, 7, NETSTATS_BLOCK_LIVE, 104);
+	block(0, 3)->generation = 8;		/* reused: skipped */
+	put_tcp_sock(0, 4, 9, 0, 105);		/* no state: skipped */
+	put_tcp_sock(0, 5, 11, 3, 106);		/* unknown state: skipped */
+	put_tcp_sock(0, BPU - 1, 13, NETSTATS_BLOCK_LIVE, 107);
+	put_tcp_sock(2, 0, 15, NETSTATS_BLOCK_DEAD, 108);
+	put_tcp_sock(2, 1, 17, NETSTATS_BLOCK_LIVE, 109);
+	memset(&ref, 0, sizeof(ref));
+	ret = netstats_reg__foreach_sock(reg, found_tcp_cb, &ref);
+	ri = scan_tcp(reg, &in, 0, &shape);
+	rr = scan_tcp(reg, &runs, 1, &sh1);
+	rf = scan_tcp(reg, &fn, 2, &sh2);
+	CHECK(ret == 5 && !ri && !rr && !rf &&
+	      shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS &&
+	      found_tcp_same(&ref, &in) && found_tcp_same(&ref, &runs) &&
+	      found_tcp_same(&ref, &fn),
+	      "tcp shape scan: %d %d %d %d found %u %u %u %u", ret, ri, rr,
+	      rf, ref.cnt, in.cnt, runs.cnt, fn.cnt);
+	CHECK(in.cnt == 5 && in.cookie[0] == 101 && !in.dead[0] &&
+	      in.dead[1] && in.cookie[2] == 107 && in.dead[3] &&
+	      in.vals[0][0] == (101ULL << 40) &&
+	      in.vals[4][2] == (109ULL << 40) + 2 &&
+	      in.vals[4][7] == 0xffff0000U + 109 * 16 + 7 &&
+	      in.vals[4][12] == 0xffff0000U + 109 * 16 + 12 &&
+	      in.block[4] == block(2, 1),
+	      "tcp shape scan: the sockets and their values");
+
+	/* Changes between the loads, as test_sock_scan(). */
+	scan_action = SCAN_ENTRY_MOVED;
+	scan_target = entry(0, 0);
+	scan_hits = 0;
+	ret = scan_tcp(reg, &in, 0, &shape);
+	CHECK(!ret && in.cnt == 5 && in.cookie[0] == 4343 && scan_hits == 1,
+	      "tcp shape, entry moved: %d %u", ret, in.cnt);
+	put_tcp_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101);
+	scan_action = SCAN_BLOCK_FREED;
+	scan_target = block(2, 1);
+	scan_hits = 0;
+	ret = scan_tcp(reg, &in, 0, &shape);
+	CHECK(!ret && in.cnt == 4 && in.cookie[3] == 108 && scan_hits == 1,
+	      "tcp shape, freed during the loads: %d %u", ret, in.cnt);
+	put_tcp_sock(2, 1, 17, NETSTATS_BLOCK_LIVE, 109);
+	scan_action = SCAN_BLOCK_KILLED;
+	ret = scan_tcp(reg, &in, 0, &shape);
+	CHECK(!ret && in.cnt == 5 && in.cookie[4] == 109 && in.dead[4] &&
+	      in.vals[4][12] == 0xffff0000U + 109 * 16 + 12,
+	      "tcp shape, died during the loads: %d %u", ret, in.cnt);
+	scan_action = SCAN_NONE;
+	netstats__close(ns);
+}
+
 /* A directory reply with a per-CPU or block-offset layout is refused. */
 static void test_reply(void)
 {
@@ -880,6 +1065,7 @@ int main(void)
 	test_scan();
 	test_sock_counters();
 	test_sock_scan();
+	test_sock_scan_tcp();
 	test_names_notifications();
 	return check_report();
 }

@@ -993,12 +993,165 @@ static void test_derived(void)
 	netstats__close(ns);
 }
 
+/* The "tcp" group's layout: 3 u64, 5 u32, and 5 u32 a page further. */
+static const struct ctr tcp_ctrs[13] = {
+	{ "c0", NETSTATS_COUNTER_TYPE_U64, BLOCK + 8, 0 },
+	{ "c1", NETSTATS_COUNTER_TYPE_U64, BLOCK + 16, 0 },
+	{ "c2", NETSTATS_COUNTER_TYPE_U64, BLOCK + 24, 0 },
+	{ "c3", NETSTATS_COUNTER_TYPE_U32, BLOCK + 32, 0 },
+	{ "c4", NETSTATS_COUNTER_TYPE_U32, BLOCK + 36, 0 },
+	{ "c5", NETSTATS_COUNTER_TYPE_U32, BLOCK + 40, 0 },
+	{ "c6", NETSTATS_COUNTER_TYPE_U32, BLOCK + 44, 0 },
+	{ "c7", NETSTATS_COUNTER_TYPE_U32, BLOCK + 48, 0 },
+	{ "c8", NETSTATS_COUNTER_TYPE_U32, PAGE + BLOCK + 0, 0 },
+	{ "c9", NETSTATS_COUNTER_TYPE_U32, PAGE + BLOCK + 4, 0 },
+	{ "c10", NETSTATS_COUNTER_TYPE_U32, PAGE + BLOCK + 8, 0 },
+	{ "c11", NETSTATS_COUNTER_TYPE_U32, PAGE + BLOCK + 12, 0 },
+	{ "c12", NETSTATS_COUNTER_TYPE_U32, PAGE + BLOCK + 16, 0 },
+};
+
+/* The snapshot of the plan, and of the function with the plan off. */
+static bool tcp_same(struct netstats_reg *reg, __u64 *a, int *ra, __u32 *ga)
+{
+	struct netstats_plan saved = reg->plan;
+	__u64 b[13];
+	__u32 gb = 0;
+	int rb;
+
+	memset(a, 0xaa, 13 * sizeof(*a));
+	*ra = netstats_plan__snapshot(&reg->plan, a, ga);
+	reg->plan.fast = 0;
+	reg->plan.shape = 0;
+	rb = netstats_reg__snapshot(reg, b, 13, &gb);
+	reg->plan = saved;
+	return *ra == rb && (rb < 0 || (*ga == gb && !memcmp(a, b, sizeof(b))));
+}
+
+/*
+ * ABI 2 shape NETSTATS_PLAN_SHAPE_TCP: the "tcp" layout is copied by
+ * straight-line code; near layouts are not; odd and moving generations;
+ * refs (netstats_ref__read()).
+ */
+static void test_plan_tcp(void)
+{
+	struct netstats *ns = fake_ns();
+	struct netstats_block_hdr *hdr;
+	struct ctr near[13];
+	struct netstats_ref r;
+	struct netstats_reg *reg;
+	__u64 a[13], v, w;
+	__u32 ga = 0;
+	char *mem;
+	int i, ra;
+
+	reg = ns ? fake_reg(ns, &base_layout, tcp_ctrs, 13, &mem) : NULL;
+	CHECK(reg, "tcp registration");
+	if (!reg)
+		return;
+	CHECK(reg->plan.fast == NETSTATS_PLAN_ABI &&
+	      reg->plan.shape == NETSTATS_PLAN_SHAPE_TCP &&
+	      reg->plan.shape_off == PAGE &&
+	      reg->plan.shape_run == mem + PAGE + BLOCK,
+	      "tcp plan: shape %x off %u", reg->plan.shape,
+	      reg->plan.shape_off);
+	hdr = (void *)(mem + BLOCK);
+	hdr->generation = 4;
+	hdr->state = NETSTATS_BLOCK_LIVE;
+	for (i = 0; i < 13; i++)
+		if (i < 3)
+			U64_AT(mem, tcp_ctrs[i].offset) = ~0ULL - i;
+		else
+			U32_AT(mem, tcp_ctrs[i].offset) = 0xfffffff0U + i;
+	CHECK(tcp_same(reg, a, &ra, &ga) && ra == 13 && ga == 4 &&
+	      a[0] == ~0ULL && a[2] == ~0ULL - 2 && a[3] == 0xfffffff3U &&
+	      a[7] == 0xfffffff7U && a[8] == 0xfffffff8U &&
+	      a[12] == 0xfffffffcU,
+	      "tcp shape snapshot: %d gen %u", ra, ga);
+	/* Moved during the first try: the runs try again. */
+	hook_hdr = hdr;
+	hook_calls = 0;
+	hook_bumps = 1;
+	ra = netstats_plan__snapshot(&reg->plan, a, &ga);
+	CHECK(ra == 13 && ga == 6 && hook_calls == 2 && a[12] == 0xfffffffcU,
+	      "tcp shape, moved once: %d gen %u calls %d", ra, ga,
+	      hook_calls);
+	hook_calls = 0;
+	hook_bumps = 1000;
+	ra = netstats_plan__snapshot(&reg->plan, a, &ga);
+	CHECK(ra == -EAGAIN && hook_calls == 1 + NS_SNAPSHOT_TRIES,
+	      "tcp shape, always moving: %d calls %d", ra, hook_calls);
+	hook_bumps = 0;
+	hdr->generation |= 1;	/* being reset */
+	hook_calls = 0;
+	CHECK(tcp_same(reg, a, &ra, &ga) && ra == -EAGAIN && !hook_calls,
+	      "tcp shape, odd generation: %d", ra);
+	hdr->generation++;
+
+	/* Refs: one load each, as netstats_reg__read(). */
+	for (i = 0; i < 13; i++) {
+		r = netstats_plan__ref(netstats_reg__plan(reg), i);
+		CHECK(r.kind == (i < 3 ? 8 : 4) &&
+		      r.p == mem + tcp_ctrs[i].offset && r.idx == (__u32)i &&
+		      !netstats_ref__read(r, &v) &&
+		      !netstats_reg__read(reg, i, &w) && v == w,
+		      "ref %d: kind %u %llx", i, r.kind,
+		      (unsigned long long)v);
+	}
+	U32_AT(mem, tcp_ctrs[12].offset) = 5;	/* each read loads */
+	CHECK(!netstats_ref__read(r, &v) && v == 5, "ref moves");
+	r = netstats_plan__ref(netstats_reg__plan(reg), 13);
+	CHECK(r.kind == 0 && netstats_ref__read(r, &v) == -EINVAL,
+	      "ref out of range");
+	r = netstats_plan__ref(NULL, 0);
+	CHECK(r.kind == 0 && netstats_ref__read(r, &v) == -EINVAL,
+	      "ref of NULL");
+	/* A baseline: neither shape nor one-load refs; old refs raw. */
+	w = 0;
+	r = netstats_plan__ref(netstats_reg__plan(reg), 0);
+	CHECK(!netstats_reg__reset(reg) && !reg->plan.shape &&
+	      !reg->plan.fast, "after a reset: no shape");
+	U64_AT(mem, tcp_ctrs[0].offset) += 7;
+	CHECK(!netstats_ref__read(r, &w) && w == ~0ULL + 7,
+	      "ref taken before the reset: raw %llx", (unsigned long long)w);
+	r = netstats_plan__ref(netstats_reg__plan(reg), 0);
+	CHECK(r.kind == 0 && r.p == reg && !netstats_ref__read(r, &v) &&
+	      v == 7, "ref after the reset: relative %llu",
+	      (unsigned long long)v);
+	CHECK(tcp_same(reg, a, &ra, &ga) && ra == 13 && a[0] == 7 &&
+	      a[3] == 0, "after a reset: snapshot relative");
+	netstats__close(ns);
+
+	/* Near layouts: not the shape, the same values by the runs. */
+	for (i = 0; i < 3; i++) {
+		memcpy(near, tcp_ctrs, sizeof(near));
+		if (i == 0)	/* 4 u32 in the last run */
+			near[12].offset += 4;
+		else if (i == 1)	/* a u64 not right after the header */
+			near[0].type = NETSTATS_COUNTER_TYPE_U32;
+		else		/* the first run not at block + 8 */
+			near[0].offset = BLOCK + 0, near[1].offset = BLOCK + 8,
+			near[2].offset = BLOCK + 16;
+		ns = fake_ns();
+		reg = ns ? fake_reg(ns, &base_layout, near, 13, &mem) : NULL;
+		if (!reg)
+			continue;
+		hdr = (void *)(mem + BLOCK);
+		hdr->generation = 2;
+		U32_AT(mem, near[12].offset) = 12;
+		CHECK(reg->plan.fast == NETSTATS_PLAN_ABI && !reg->plan.shape &&
+		      tcp_same(reg, a, &ra, &ga) && ra == 13,
+		      "near layout %d: shape %x", i, reg->plan.shape);
+		netstats__close(ns);
+	}
+}
+
 int main(void)
 {
 	test_request();
 	test_reply();
 	test_readers();
 	test_percpu();
+	test_plan_tcp();
 	test_derived();
 	test_notifications();
 	return check_report();

@@ -385,6 +385,11 @@ static void test_plan_ref(void)
 	      "u32 read: %llx", (unsigned long long)v);
 	CHECK(netstats_plan__read(p, C_FUTURE, &v) == -EOPNOTSUPP,
 	      "unknown type");
+	CHECK(netstats_plan__ref(p, C_FUTURE).kind == 0 &&
+	      netstats_ref__read(netstats_plan__ref(p, C_FUTURE), &v) ==
+	      -EOPNOTSUPP && netstats_plan__ref(p, C_PKTS32).kind == 4 &&
+	      !netstats_ref__read(netstats_plan__ref(p, C_PKTS32), &v) &&
+	      v == 0xfffffffeU, "refs of one CPU: u32, unknown type");
 	/* A plan of another layout: the functions, the same values. */
 	reg->plan.fast = 1;
 	CHECK(!netstats_plan__read(p, C_BYTES, &v) &&
@@ -414,6 +419,16 @@ static void test_plan_ref(void)
 	CHECK(!netstats_plan__read(p, C_BYTES, &v) && v == 2 &&
 	      !netstats_plan__read(p, C_PKTS32, &w) &&
 	      w == 2ULL * 0xffffffffU + 5, "folded reads");
+	/* Refs of a per-CPU group: by the function, the same sums. */
+	for (i = 0; i < C_CNT; i++) {
+		struct netstats_ref r = netstats_plan__ref(p, i);
+
+		ra = netstats_ref__read(r, &v);
+		rb = netstats_reg__read(reg, i, &w);
+		CHECK(r.kind == 0 && r.p == reg && ra == rb && (ra || v == w),
+		      "%d CPUs, ref %d: %d %llx", NCPUS, i, ra,
+		      (unsigned long long)v);
+	}
 	CHECK(netstats_plan__read(p, C_FUTURE, &v) == -EOPNOTSUPP &&
 	      netstats_plan__read(p, C_CNT, &v) == -EINVAL,
 	      "%d CPUs: unknown type, out of range", NCPUS);

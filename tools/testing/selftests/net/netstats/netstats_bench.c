@@ -729,6 +729,7 @@ static void insns_tcp(void)
 {
 	struct netstats *ns[READERS] = {};
 	const struct netstats_plan *plan;
+	struct netstats_ref ref;
 	struct netstats_reg *reg;
 	__u64 vals[16], v;
 	int c, s, err = 0, one = 1;
@@ -766,6 +767,9 @@ static void insns_tcp(void)
 	    err |= netstats_plan__snapshot(plan, vals, NULL) < 0);
 	RUN("tcp-plan-read-1-counter", 20000, 1,
 	    err |= netstats_plan__read(plan, 0, &v));
+	ref = netstats_plan__ref(plan, 0);
+	RUN("tcp-ref-read-1-counter", 20000, 1,
+	    err |= netstats_ref__read(ref, &v));
 	printf("insns-info: tcp-snapshot counters %zu plan fast %u runs",
 	       cnt, plan->fast);
 	for (unsigned int i = 0; i < plan->nruns; i++)
