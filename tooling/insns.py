@@ -56,6 +56,12 @@ def fmt(x):
 def main():
     kinds = dict(a.split(':', 1) for a in sys.argv[1:])
     got = {k: load(v) for k, v in kinds.items()}
+    # The guest's own figures (memory per socket ...), as it printed them.
+    for kind, results in kinds.items():
+        with open(f'{results}/insns.txt') as f:
+            for line in f:
+                if line.startswith('bench: '):
+                    print(f'{line.rstrip()} [{kind}]')
     for kind, d in got.items():
         for name, (med, lo, hi) in d.items():
             spread = (hi - lo) / med * 100 if med else 0
@@ -75,6 +81,11 @@ def main():
                       f'{a[name][0] / b[base][0]:.4f}')
     if 'patched' in got:
         a = got['patched']
+        # tcp-all: the cost per socket from 1,000 to 100,000 sockets.
+        scan = 'tcp-all-inline-scan-per-socket-counter'
+        if f'{scan}-1k' in a and f'{scan}-100k' in a:
+            print(f'bench: insns-ratio {scan} 100k vs 1k: '
+                  f'{a[f"{scan}-100k"][0] / a[f"{scan}-1k"][0]:.4f}')
         for base in ('tcp-rr-1B', 'tcp-stream-64KiB'):
             one, hundred = a.get(f'{base}-registered'), \
                 a.get(f'{base}-100-readers')

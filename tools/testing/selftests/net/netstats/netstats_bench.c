@@ -272,7 +272,11 @@ static void bench_tcp(void)
 
 /* --- tcp-all: every socket's counters, directory vs inet_diag ----------- */
 
-#define ALL_CONNS	5000
+/* Connections of the tcp-all benchmarks: 5,000, and 500 and 50,000 for
+ * the scale of --insns.
+ */
+static unsigned int all_conns_n = 5000;
+#define ALL_CONNS	all_conns_n
 #define ALL_SOCKS	(2 * ALL_CONNS)
 
 /* The TCP_INFO counters both ways read, summed so nothing is optimised. */
@@ -444,13 +448,20 @@ static int all_conns(int *fds)
 	ifr.ifr_flags |= IFF_UP;
 	ioctl(fd, SIOCSIFFLAGS, &ifr);
 	close(fd);
+	/* More connections than the default ephemeral ports (28,232). */
+	if (ALL_CONNS > 20000) {
+		fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_WRONLY);
+		if (fd < 0 || write(fd, "1024 65535", 10) != 10)
+			return -1;
+		close(fd);
+	}
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	if (bind(l, (void *)&a, sizeof(a)) || listen(l, 128) ||
 	    getsockname(l, (void *)&a, &len))
 		return -1;
-	for (i = 0; i < ALL_CONNS; i++) {
+	for (i = 0; i < (int)ALL_CONNS; i++) {
 		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
 		if (connect(fds[2 * i], (void *)&a, sizeof(a)))
 			return -1;
@@ -471,9 +482,25 @@ static int all_conns(int *fds)
  * ALL_CONNS connections in a new netns, a tcp-all registration and a
  * NETLINK_SOCK_DIAG socket, both ways checked to read the same values.
  */
+/* MemFree of /proc/meminfo in bytes, -1 if unknown. */
+static long long mem_free(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	long long kb = -1;
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %lld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
 static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
 			 struct netstats **ns)
 {
+	long long free0;
 	int i;
 
 	*fds = calloc(ALL_SOCKS, sizeof(**fds));
@@ -489,7 +516,15 @@ static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
 		printf("bench: netstats family absent: tcp-all skipped\n");
 		return -1;
 	}
+	free0 = mem_free();
 	d->reg = netstats__register(*ns, "tcp-all");
+	/* What following ALL_SOCKS sockets costs the kernel, all included
+	 * (slots, sequence-number slots, directory entries, page tables
+	 * of the map, the registration): MemFree before and after.
+	 */
+	if (d->reg && free0 > 0)
+		printf("bench: tcp-all-memory %u sockets: %.0f bytes per socket\n",
+		       ALL_SOCKS, (double)(free0 - mem_free()) / ALL_SOCKS);
 	if (!d->reg) {
 		printf("bench: tcp-all: register failed: %s\n",
 		       netstats__last_error(*ns));
@@ -538,7 +573,7 @@ static void tcp_all_teardown(struct diag_ctx *dg, int *fds, struct netstats *ns)
 		close(dg->fd);
 	if (ns)
 		netstats__close(ns);
-	for (i = 0; fds && i < ALL_SOCKS; i++)
+	for (i = 0; fds && i < (int)ALL_SOCKS; i++)
 		if (fds[i] > 0)
 			close(fds[i]);
 	free(fds);
@@ -819,6 +854,28 @@ static void insns_ip(void)
 	netstats__close(ns);
 }
 
+/*
+ * The inline tcp-all scan of 1,000 and of 100,000 sockets: the cost per
+ * socket must not grow with their number.  In a netns of its own each.
+ */
+static void insns_tcp_all_scale(unsigned int conns, const char *name)
+{
+	struct diag_ctx dg = { .fd = -1 };
+	struct netstats *ns = NULL;
+	struct dir_ctx d = {};
+	int *fds = NULL, err = 0;
+
+	all_conns_n = conns;
+	if (tcp_all_setup(&d, &dg, &fds, &ns) == 0) {
+		RUN(name, 3, ALL_SOCKS * ALL_NCTRS,
+		    err |= bench_dir_scan_inline(&d));
+		if (err)
+			fail("tcp-all scale");
+	}
+	tcp_all_teardown(&dg, fds, ns);
+	all_conns_n = 5000;
+}
+
 /* A tcp-all scan and the inet_diag dump of the same ALL_SOCKS sockets. */
 static void insns_tcp_all(void)
 {
@@ -827,6 +884,7 @@ static void insns_tcp_all(void)
 	struct dir_ctx d = {};
 	int *fds = NULL, err = 0;
 
+	insns_tcp_all_scale(500, "tcp-all-inline-scan-per-socket-counter-1k");
 	if (tcp_all_setup(&d, &dg, &fds, &ns) == 0) {
 		RUN("tcp-all-scan-per-socket-counter", 3,
 		    ALL_SOCKS * ALL_NCTRS, err |= bench_dir_scan(&d));
@@ -838,6 +896,8 @@ static void insns_tcp_all(void)
 			fail("tcp-all");
 	}
 	tcp_all_teardown(&dg, fds, ns);
+	insns_tcp_all_scale(50000,
+			    "tcp-all-inline-scan-per-socket-counter-100k");
 }
 
 static void insns(void)
