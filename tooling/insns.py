@@ -56,12 +56,16 @@ def fmt(x):
 def main():
     kinds = dict(a.split(':', 1) for a in sys.argv[1:])
     got = {k: load(v) for k, v in kinds.items()}
-    # The guest's own figures (memory per socket ...), as it printed them.
+    # The guest's own figures (memory per socket ...), as it printed them,
+    # and its failed checks (insns-fail: the BPF peer's counts ...).
+    failed = []
     for kind, results in kinds.items():
         with open(f'{results}/insns.txt') as f:
             for line in f:
                 if line.startswith('bench: '):
                     print(f'{line.rstrip()} [{kind}]')
+                elif line.startswith('insns-fail: '):
+                    failed.append(f'{line.rstrip()} [{kind}]')
     for kind, d in got.items():
         for name, (med, lo, hi) in d.items():
             spread = (hi - lo) / med * 100 if med else 0
@@ -79,6 +83,16 @@ def main():
             if base != name and base in b and b[base][0]:
                 print(f'bench: insns-ratio {name} vs pristine: '
                       f'{a[name][0] / b[base][0]:.4f}')
+    # The BPF peer (a tc program counting per flow into an mmapable
+    # array) against the same operation without it, on the same kernel:
+    # the peer's writer instructions, next to netstats' own.
+    for kind, d in got.items():
+        for base in ('tcp-rr-1B', 'tcp-stream-64KiB'):
+            peer = f'{base}-bpf-peer'
+            if peer in d and base in d and d[base][0]:
+                print(f'bench: insns-ratio {peer} vs {base} [{kind}]: '
+                      f'{d[peer][0] / d[base][0]:.4f} '
+                      f'({d[peer][0] - d[base][0]:+.0f} per operation)')
     if 'patched' in got:
         a = got['patched']
         # tcp-all: the cost per socket from 1,000 to 100,000 sockets.
@@ -92,6 +106,10 @@ def main():
             if one and hundred:
                 print(f'bench: insns-ratio {base} 100 readers vs 1: '
                       f'{hundred[0] / one[0]:.4f}')
+    for line in failed:
+        print(line)
+    if failed:
+        sys.exit('insns: a check of the guest failed')
 
 
 if __name__ == '__main__':

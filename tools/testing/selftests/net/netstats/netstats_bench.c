@@ -23,10 +23,16 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <linux/inet_diag.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
@@ -900,12 +906,433 @@ static void insns_tcp_all(void)
 			    "tcp-all-inline-scan-per-socket-counter-100k");
 }
 
-static void insns(void)
+/* --- the BPF peer: per-flow counters of a tc program, read by mmap ------ */
+
+/*
+ * What a user has today without netstats: a tc egress classifier on lo
+ * (clsact, cls_bpf in direct-action mode) counting the packets and bytes
+ * of each flow into an array map created with BPF_F_MMAPABLE, which the
+ * readers mmap.  Such a map cannot be per-CPU, so the program adds with
+ * BPF atomics, as clang compiles __sync_fetch_and_add() of a per-flow
+ * counter.  The flow is the IPv4 4-tuple hashed to one of PEER_FLOWS
+ * entries, so that a reader finds its flow: peer_flow_index() computes
+ * the same index from getsockname() and getpeername().  skb->hash would
+ * save the parsing, but on a TCP socket's packets it is the socket's
+ * random sk_txhash, which no reader can learn.  Egress only: on loopback
+ * every packet leaves lo once.  Loaded by bpf(2) from the instructions
+ * below (no ELF loader), attached by rtnetlink as tc(8) does.
+ */
+#define PEER_FLOWS	1024
+#define PEER_SHIFT	22		/* 32 - log2(PEER_FLOWS) */
+#define PEER_MUL	0x9e3779b1u	/* multiplicative hash */
+#define PEER_NAME	"netstats_peer"
+
+struct peer_flow {
+	__u64 packets;
+	__u64 bytes;
+};
+
+struct bpf_peer {
+	int map_fd, prog_fd;
+	const struct peer_flow *flows;	/* the map, mmapped read-only */
+	bool qdisc;
+};
+
+/* The instructions as tools/include/linux/filter.h writes them. */
+#define BPF_RAW_INSN(CODE, DST, SRC, OFF, IMM)				\
+	((struct bpf_insn) {						\
+		.code = CODE, .dst_reg = DST, .src_reg = SRC,		\
+		.off = OFF, .imm = IMM })
+#define BPF_ALU64_REG(OP, DST, SRC)					\
+	BPF_RAW_INSN(BPF_ALU64 | BPF_OP(OP) | BPF_X, DST, SRC, 0, 0)
+#define BPF_ALU64_IMM(OP, DST, IMM)					\
+	BPF_RAW_INSN(BPF_ALU64 | BPF_OP(OP) | BPF_K, DST, 0, 0, IMM)
+#define BPF_ALU32_IMM(OP, DST, IMM)					\
+	BPF_RAW_INSN(BPF_ALU | BPF_OP(OP) | BPF_K, DST, 0, 0, IMM)
+#define BPF_MOV64_REG(DST, SRC)		BPF_ALU64_REG(BPF_MOV, DST, SRC)
+#define BPF_MOV64_IMM(DST, IMM)		BPF_ALU64_IMM(BPF_MOV, DST, IMM)
+#define BPF_LDX_MEM(SIZE, DST, SRC, OFF)				\
+	BPF_RAW_INSN(BPF_LDX | BPF_SIZE(SIZE) | BPF_MEM, DST, SRC, OFF, 0)
+#define BPF_STX_MEM(SIZE, DST, SRC, OFF)				\
+	BPF_RAW_INSN(BPF_STX | BPF_SIZE(SIZE) | BPF_MEM, DST, SRC, OFF, 0)
+#define BPF_ATOMIC_OP(SIZE, OP, DST, SRC, OFF)				\
+	BPF_RAW_INSN(BPF_STX | BPF_SIZE(SIZE) | BPF_ATOMIC, DST, SRC, OFF, OP)
+#define BPF_JMP_IMM(OP, DST, IMM, OFF)					\
+	BPF_RAW_INSN(BPF_JMP | BPF_OP(OP) | BPF_K, DST, 0, OFF, IMM)
+#define BPF_JMP_REG(OP, DST, SRC, OFF)					\
+	BPF_RAW_INSN(BPF_JMP | BPF_OP(OP) | BPF_X, DST, SRC, OFF, 0)
+/* ld_imm64 of a map: the fd in the first half, the second half zero. */
+#define BPF_LD_MAP_FD(DST, FD)						\
+	BPF_RAW_INSN(BPF_LD | BPF_DW | BPF_IMM, DST, BPF_PSEUDO_MAP_FD, 0, FD)
+#define BPF_LD_IMM64_HI()		BPF_RAW_INSN(0, 0, 0, 0, 0)
+#define BPF_EMIT_CALL(FUNC)		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, FUNC)
+#define BPF_EXIT_INSN()			BPF_RAW_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define SKB_OFF(field)	offsetof(struct __sk_buff, field)
+#define IP_OFF(field)	(ETH_HLEN + offsetof(struct iphdr, field))
+
+static int sys_bpf(int cmd, union bpf_attr *attr)
 {
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+/*
+ * The program, what clang makes of
+ *
+ *	if (skb->protocol != htons(ETH_P_IP) || ip + 1 > data_end)
+ *		return TC_ACT_OK;
+ *	key = ip->saddr ^ ip->daddr;
+ *	if (TCP or UDP && ports + 4 <= data_end)
+ *		key ^= *(__u32 *)ports;		(at ip + ip->ihl * 4)
+ *	idx = (key * PEER_MUL) >> PEER_SHIFT;
+ *	f = bpf_map_lookup_elem(&flows, &idx);
+ *	if (f) {
+ *		__sync_fetch_and_add(&f->packets, 1);
+ *		__sync_fetch_and_add(&f->bytes, skb->len);
+ *	}
+ *	return TC_ACT_OK;
+ *
+ * Jumps count the instructions they skip (the index of each is on its
+ * left).
+ */
+static int peer_prog_load(int map_fd)
+{
+	const struct bpf_insn insns[] = {
+		/* 0 */ BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),
+		BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, SKB_OFF(data)),
+		BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6, SKB_OFF(data_end)),
+		BPF_LDX_MEM(BPF_W, BPF_REG_4, BPF_REG_6, SKB_OFF(protocol)),
+		/* 4 */ BPF_JMP_IMM(BPF_JNE, BPF_REG_4, htons(ETH_P_IP), 31),
+		BPF_MOV64_REG(BPF_REG_4, BPF_REG_2),
+		BPF_ALU64_IMM(BPF_ADD, BPF_REG_4, ETH_HLEN + sizeof(struct iphdr)),
+		/* 7 */ BPF_JMP_REG(BPF_JGT, BPF_REG_4, BPF_REG_3, 28),
+		BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_2, IP_OFF(saddr)),
+		BPF_LDX_MEM(BPF_W, BPF_REG_4, BPF_REG_2, IP_OFF(daddr)),
+		BPF_ALU64_REG(BPF_XOR, BPF_REG_7, BPF_REG_4),
+		BPF_LDX_MEM(BPF_B, BPF_REG_4, BPF_REG_2, IP_OFF(protocol)),
+		/* 12 */ BPF_JMP_IMM(BPF_JEQ, BPF_REG_4, IPPROTO_TCP, 1),
+		/* 13 */ BPF_JMP_IMM(BPF_JNE, BPF_REG_4, IPPROTO_UDP, 9),
+		/* 14: the ports, after the IP header and its options */
+		BPF_LDX_MEM(BPF_B, BPF_REG_5, BPF_REG_2, ETH_HLEN),
+		BPF_ALU64_IMM(BPF_AND, BPF_REG_5, 0xf),
+		BPF_ALU64_IMM(BPF_LSH, BPF_REG_5, 2),
+		BPF_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_5),
+		BPF_MOV64_REG(BPF_REG_4, BPF_REG_2),
+		BPF_ALU64_IMM(BPF_ADD, BPF_REG_4, ETH_HLEN + 4),
+		/* 20 */ BPF_JMP_REG(BPF_JGT, BPF_REG_4, BPF_REG_3, 2),
+		BPF_LDX_MEM(BPF_W, BPF_REG_4, BPF_REG_2, ETH_HLEN),
+		BPF_ALU64_REG(BPF_XOR, BPF_REG_7, BPF_REG_4),
+		/* 23: the index, the entry, the atomic adds */
+		BPF_ALU32_IMM(BPF_MUL, BPF_REG_7, PEER_MUL),
+		BPF_ALU32_IMM(BPF_RSH, BPF_REG_7, PEER_SHIFT),
+		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_7, -4),
+		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
+		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4),
+		BPF_LD_MAP_FD(BPF_REG_1, map_fd),
+		BPF_LD_IMM64_HI(),
+		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),
+		/* 31 */ BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 4),
+		BPF_MOV64_IMM(BPF_REG_1, 1),
+		BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_0, BPF_REG_1,
+			      offsetof(struct peer_flow, packets)),
+		BPF_LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, SKB_OFF(len)),
+		BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_0, BPF_REG_1,
+			      offsetof(struct peer_flow, bytes)),
+		/* 36: out */
+		BPF_MOV64_IMM(BPF_REG_0, TC_ACT_OK),
+		BPF_EXIT_INSN(),
+	};
+	static char log[65536];
+	struct bpf_prog_info info = {};
+	union bpf_attr a = {};
+	int fd;
+
+	a.prog_type = BPF_PROG_TYPE_SCHED_CLS;
+	a.insns = (unsigned long)insns;
+	a.insn_cnt = ARRAY_SIZE(insns);
+	a.license = (unsigned long)"GPL";
+	snprintf(a.prog_name, sizeof(a.prog_name), "%s", PEER_NAME);
+	fd = sys_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0) {
+		/* Again with the verifier's log, to show why. */
+		a.log_buf = (unsigned long)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
+		fd = sys_bpf(BPF_PROG_LOAD, &a);
+		fail("bpf-peer: BPF_PROG_LOAD");
+		for (char *l = strtok(log, "\n"); l; l = strtok(NULL, "\n"))
+			printf("insns-info: bpf-peer verifier: %s\n", l);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = fd;
+	a.info.info_len = sizeof(info);
+	a.info.info = (unsigned long)&info;
+	if (!sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a))
+		printf("insns-info: bpf-peer program %zu insns, %u bytes xlated, %u bytes jited\n",
+		       ARRAY_SIZE(insns), info.xlated_prog_len,
+		       info.jited_prog_len);
+	return fd;
+}
+
+/* The index a reader computes for the flow of @fd's packets. */
+static unsigned int peer_flow_index(int fd)
+{
+	struct sockaddr_in l, r;
+	socklen_t len = sizeof(l);
+	__u16 ports[2];
+	__u32 key, p;
+
+	if (getsockname(fd, (void *)&l, &len) ||
+	    getpeername(fd, (void *)&r, &len))
+		return 0;
+	/* The program loads the words in host order, as memcpy() does. */
+	ports[0] = l.sin_port;
+	ports[1] = r.sin_port;
+	memcpy(&p, ports, sizeof(p));
+	key = l.sin_addr.s_addr ^ r.sin_addr.s_addr ^ p;
+	return (key * PEER_MUL) >> PEER_SHIFT;
+}
+
+/* A reader's read of one flow: its two counters, one load each. */
+static inline void peer_read(const struct peer_flow *f, __u64 *packets,
+			     __u64 *bytes)
+{
+	*packets = __atomic_load_n(&f->packets, __ATOMIC_RELAXED);
+	*bytes = __atomic_load_n(&f->bytes, __ATOMIC_RELAXED);
+}
+
+/*
+ * One tc request for lo, acked: 0 or -errno.  @type RTM_NEWQDISC or
+ * RTM_DELQDISC: the clsact qdisc; RTM_NEWTFILTER: @prog_fd as a
+ * direct-action cls_bpf filter of every protocol at @parent.
+ */
+static int peer_tc(__u16 type, __u32 parent, int prog_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct nlattr *opts;
+	struct tcmsg *tc;
+	int ret;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (type != RTM_DELQDISC)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+	nlh->nlmsg_seq = 1;
+	tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
+	tc->tcm_family = AF_UNSPEC;
+	tc->tcm_ifindex = if_nametoindex("lo");
+	tc->tcm_parent = parent;
+	if (type == RTM_NEWTFILTER) {
+		tc->tcm_handle = 1;
+		tc->tcm_info = TC_H_MAKE(1 << 16, htons(ETH_P_ALL));	/* prio 1 */
+		mnl_attr_put_strz(nlh, TCA_KIND, "bpf");
+		opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+		mnl_attr_put_u32(nlh, TCA_BPF_FD, prog_fd);
+		mnl_attr_put_strz(nlh, TCA_BPF_NAME, PEER_NAME);
+		mnl_attr_put_u32(nlh, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT);
+		mnl_attr_nest_end(nlh, opts);
+	} else {
+		tc->tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
+		mnl_attr_put_strz(nlh, TCA_KIND, "clsact");
+	}
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	ret = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID);
+	if (!ret && mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		ret = -1;
+	if (!ret)
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (ret > 0)
+		ret = mnl_cb_run(buf, ret, 1, mnl_socket_get_portid(nl), NULL,
+				 NULL);
+	ret = ret < 0 ? -errno : 0;
+	mnl_socket_close(nl);
+	return ret;
+}
+
+static void peer_teardown(struct bpf_peer *p)
+{
+	if (p->qdisc && peer_tc(RTM_DELQDISC, TC_H_CLSACT, -1))
+		printf("insns-info: bpf-peer: clsact qdisc not removed\n");
+	if (p->prog_fd >= 0)
+		close(p->prog_fd);
+	if (p->flows)
+		munmap((void *)p->flows, PEER_FLOWS * sizeof(*p->flows));
+	if (p->map_fd >= 0)
+		close(p->map_fd);
+}
+
+/* The map created and mmapped, the program loaded and attached to lo. */
+static int peer_setup(struct bpf_peer *p)
+{
+	union bpf_attr a = {};
+	void *m;
+	int ret;
+
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = sizeof(__u32);
+	a.value_size = sizeof(struct peer_flow);
+	a.max_entries = PEER_FLOWS;
+	a.map_flags = BPF_F_MMAPABLE;
+	snprintf(a.map_name, sizeof(a.map_name), "%s", PEER_NAME);
+	p->map_fd = sys_bpf(BPF_MAP_CREATE, &a);
+	if (p->map_fd < 0) {
+		fail("bpf-peer: BPF_MAP_CREATE of a BPF_F_MMAPABLE array");
+		return -1;
+	}
+	m = mmap(NULL, PEER_FLOWS * sizeof(*p->flows), PROT_READ, MAP_SHARED,
+		 p->map_fd, 0);
+	if (m == MAP_FAILED) {
+		fail("bpf-peer: mmap of the map");
+		return -1;
+	}
+	p->flows = m;
+	p->prog_fd = peer_prog_load(p->map_fd);
+	if (p->prog_fd < 0)
+		return -1;
+	ret = peer_tc(RTM_NEWQDISC, TC_H_CLSACT, -1);
+	if (ret) {
+		errno = -ret;
+		fail("bpf-peer: clsact qdisc on lo");
+		return -1;
+	}
+	p->qdisc = true;
+	ret = peer_tc(RTM_NEWTFILTER, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
+		      p->prog_fd);
+	if (ret) {
+		errno = -ret;
+		fail("bpf-peer: cls_bpf egress filter on lo");
+		return -1;
+	}
+	return 0;
+}
+
+static __u64 segs_out(int fd)
+{
+	struct tcp_info ti = {};
+	socklen_t len = sizeof(ti);
+
+	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	return ti.tcpi_segs_out;
+}
+
+/* lo's tx packets and bytes, from /proc/net/dev of this netns. */
+static void lo_tx(__u64 *packets, __u64 *bytes)
+{
+	unsigned long long p = 0, b = 0;
+	FILE *f = fopen("/proc/net/dev", "r");
+	char line[512];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " lo: %*u %*u %*u %*u %*u %*u %*u %*u %llu %llu",
+			   &b, &p) == 2)
+			break;
+	if (f)
+		fclose(f);
+	*packets = p;
+	*bytes = b;
+}
+
+/*
+ * tcp-rr-1B (and tcp-stream-64KiB) as insns_tcp() measures them, on a
+ * new pair in a new netns, with the BPF peer counting on lo; then its
+ * reader.  The program must have counted every packet: per flow, the
+ * segments TCP_INFO says each socket sent, and in all, what lo sent.
+ * Returns -1 if it did not.
+ */
+static int insns_bpf_peer(void)
+{
+	struct bpf_peer p = { .map_fd = -1, .prog_fd = -1 };
+	__u64 seg0[2], seg[2], lo0[2], lo[2], pk, by;
+	__u64 sum_pk = 0, sum_by = 0, flow_pk[2] = {};
+	const struct peer_flow *f;
+	int c, s, i, one = 1, ret = 0;
+	unsigned int idx[2];
+	bool ok;
+
+	c = tcp_pair(&s);
+	if (c < 0) {
+		fail("bpf-peer: tcp pair");
+		return 0;
+	}
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (peer_setup(&p))
+		goto out;
+	seg0[0] = segs_out(c);
+	seg0[1] = segs_out(s);
+	lo_tx(&lo0[0], &lo0[1]);
+	writer("-bpf-peer", c, s);
+
+	/* The reader knows its flow's index (peer_flow_index()). */
+	idx[0] = peer_flow_index(c);
+	idx[1] = peer_flow_index(s);
+	f = &p.flows[idx[0]];
+	RUN("bpf-peer-read-flow", 20000, 1, peer_read(f, &pk, &by));
+
+	seg[0] = segs_out(c) - seg0[0];
+	seg[1] = segs_out(s) - seg0[1];
+	lo_tx(&lo[0], &lo[1]);
+	lo[0] -= lo0[0];
+	lo[1] -= lo0[1];
+	for (i = 0; i < PEER_FLOWS; i++) {
+		peer_read(&p.flows[i], &pk, &by);
+		sum_pk += pk;
+		sum_by += by;
+	}
+	for (i = 0; i < 2; i++) {
+		peer_read(&p.flows[idx[i]], &pk, &by);
+		flow_pk[i] = pk;
+	}
+	/* Two flows hashed to one entry count together. */
+	if (idx[0] == idx[1])
+		ok = flow_pk[0] == seg[0] + seg[1];
+	else
+		ok = flow_pk[0] == seg[0] && flow_pk[1] == seg[1];
+	/* lo counts bytes after eth_type_trans() pulled the Ethernet header
+	 * (14 per packet) that the program counts: lo is printed with them.
+	 */
+	ok = ok && sum_pk == seg[0] + seg[1] && sum_pk == lo[0] &&
+	     sum_by == lo[1] + ETH_HLEN * lo[0];
+	for (i = 0; i < 2; i++)
+		printf("insns-info: bpf-peer flow %s #%u: %llu packets, segs_out %llu\n",
+		       i ? "s->c" : "c->s", idx[i],
+		       (unsigned long long)flow_pk[i],
+		       (unsigned long long)seg[i]);
+	printf("bench: bpf-peer-count-check: %llu packets %llu bytes, lo %llu %llu: %s\n",
+	       (unsigned long long)sum_pk, (unsigned long long)sum_by,
+	       (unsigned long long)lo[0],
+	       (unsigned long long)(lo[1] + ETH_HLEN * lo[0]),
+	       ok ? "ok" : "WRONG");
+	if (!ok) {
+		printf("insns-fail: bpf-peer: counts not the sockets' nor lo's\n");
+		ret = -1;
+	}
+out:
+	peer_teardown(&p);
+	close(c);
+	close(s);
+	return ret;
+}
+
+static int insns(void)
+{
+	int ret;
+
 	RUN("empty-loop", 100000, 1, asm volatile("" ::: "memory"));
 	insns_ip();
 	insns_tcp();		/* it moves to a private netns */
+	ret = insns_bpf_peer();	/* to another */
 	insns_tcp_all();	/* last: to another private netns */
+	return ret;
 }
 
 static bool want(int argc, char **argv, const char *name)
@@ -931,8 +1358,7 @@ int main(int argc, char **argv)
 		if (argc > 2)
 			repeat = atoi(argv[2]);
 		insns_only = getenv("NETSTATS_INSNS_ONLY");
-		insns();
-		return 0;
+		return insns() ? 1 : 0;
 	}
 	syscall_ns = measure(bench_getppid, NULL, 20000);
 	printf("bench: getppid: %.0f ns/op\n", syscall_ns);
