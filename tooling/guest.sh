@@ -77,7 +77,7 @@ bench)
 	;;
 insns)
 	# One benchmark alone (for a histogram): NETSTATS_INSNS_ONLY=<name>.
-	[ -z "${NETSTATS_INSNS_ONLY:-}" ] || export NETSTATS_INSNS_ONLY
+	[ -n "${NETSTATS_INSNS_ONLY:-}" ] || unset NETSTATS_INSNS_ONLY
 	"$NETSTATS_KSFT/net/netstats/netstats_bench" \
 		--insns "${NETSTATS_INSNS_REPEAT:-5}" 2>&1 |
 		tee "$res/insns.txt"

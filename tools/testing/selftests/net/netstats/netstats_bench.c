@@ -1358,6 +1358,8 @@ int main(int argc, char **argv)
 		if (argc > 2)
 			repeat = atoi(argv[2]);
 		insns_only = getenv("NETSTATS_INSNS_ONLY");
+		if (insns_only && !*insns_only)
+			insns_only = NULL;
 		return insns() ? 1 : 0;
 	}
 	syscall_ns = measure(bench_getppid, NULL, 20000);
