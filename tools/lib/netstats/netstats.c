@@ -1796,6 +1796,31 @@ int netstats_reg__take_snapshot(const struct netstats_reg *reg,
 #define NS_DIR_TEST_HOOK(entry, try)	((void)(entry), (void)(try))
 #endif
 
+/*
+ * Copy a directory entry between two loads of its seq, until they agree
+ * and it is even, up to NS_SNAPSHOT_TRIES times. Return: true if @copy
+ * is consistent.
+ */
+static bool ns_entry_copy(const struct netstats_sock_entry *e,
+			  struct netstats_sock_entry *copy)
+{
+	__u32 seq;
+	int try;
+
+	for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
+		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		if (seq & 1)
+			continue;
+		memcpy(copy, e, sizeof(*copy));
+		NS_DIR_TEST_HOOK(e, try);
+		/* The copy's loads before the second load of seq. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq)
+			return true;
+	}
+	return false;
+}
+
 /* The directory's layout, checked against the range. */
 struct ns_dir {
 	const char *units;	/* page 1 of the range */
@@ -1868,40 +1893,27 @@ static int ns_dir_entry(const struct ns_dir *d, __u32 u, __u32 b,
 	const struct netstats_sock_entry *e;
 	const struct netstats_block_hdr *hdr;
 	struct netstats_sock_entry copy;
-	__u32 seq, state;
-	int try;
+	__u32 state;
 
 	e = (const void *)(unit + d->entry_off + (size_t)b * d->block_size);
 	hdr = (const void *)(unit + (size_t)b * d->block_size);
-	for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
-		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
-		if (seq & 1)
-			continue;
-		memcpy(&copy, e, sizeof(copy));
-		NS_DIR_TEST_HOOK(e, try);
-		/* The copy's loads before the second load of seq. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != seq)
-			continue;
-		if (!copy.family)
-			return 0;
-		state = ns_block_valid(hdr, copy.generation);
-		if (!state)
-			return 0;
-		s->cookie = copy.cookie;
-		s->family = copy.family;
-		s->sport = ntohs(copy.sport);
-		s->dport = ntohs(copy.dport);
-		memcpy(s->src, copy.src, sizeof(s->src));
-		memcpy(s->dst, copy.dst, sizeof(s->dst));
-		s->dead = state == NETSTATS_BLOCK_DEAD;
-		s->generation = copy.generation;
-		s->unit = u;
-		s->block = b;
-		s->block_base = hdr;
-		return 1;
-	}
-	return 0;
+	if (!ns_entry_copy(e, &copy) || !copy.family)
+		return 0;
+	state = ns_block_valid(hdr, copy.generation);
+	if (!state)
+		return 0;
+	s->cookie = copy.cookie;
+	s->family = copy.family;
+	s->sport = ntohs(copy.sport);
+	s->dport = ntohs(copy.dport);
+	memcpy(s->src, copy.src, sizeof(s->src));
+	memcpy(s->dst, copy.dst, sizeof(s->dst));
+	s->dead = state == NETSTATS_BLOCK_DEAD;
+	s->generation = copy.generation;
+	s->unit = u;
+	s->block = b;
+	s->block_base = hdr;
+	return 1;
 }
 
 int netstats_reg__foreach_sock(const struct netstats_reg *reg,
@@ -2089,9 +2101,8 @@ int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
 	const struct netstats_sock_entry *e;
 	struct netstats_sock_entry copy;
 	const char *b;
-	__u32 seq, state;
+	__u32 state;
 	size_t i;
-	int try;
 
 	if (!scan || !scan->reg || (!vals && scan->reg->counter_cnt))
 		return ns_err(-EINVAL);
@@ -2109,18 +2120,7 @@ int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
 			}
 		}
 		e = (const void *)(b + scan->entry_off);
-		for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
-			seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
-			if (seq & 1)
-				continue;
-			memcpy(&copy, e, sizeof(copy));
-			NS_DIR_TEST_HOOK(e, try);
-			/* The copy's loads before the second load of seq. */
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq)
-				break;
-		}
-		if (try == NS_SNAPSHOT_TRIES || !copy.family)
+		if (!ns_entry_copy(e, &copy) || !copy.family)
 			continue;
 		for (i = 0; i < reg->counter_cnt; i++) {
 			const struct netstats_counter_info *c = &reg->counters[i];
