@@ -828,6 +828,8 @@ struct netstats_plan_ref {
 	__u32 reserved;
 };
 
+struct netstats_plan_span;
+
 struct netstats_plan {
 	__u32 fast;		/* NETSTATS_PLAN_ABI: may be followed, or 0 */
 	__u32 nruns;
@@ -844,6 +846,9 @@ struct netstats_plan {
 	__u32 shape;		/* NETSTATS_PLAN_SHAPE_*, or 0 */
 	__u32 shape_off;	/* SHAPE_TCP*: the third run's, from the block */
 	const char *shape_run;	/* SHAPE_TCP: the third run, in the mapping */
+	/* libnetstats 0.6.0: with NETSTATS_PLAN_SHAPE_SPANS only */
+	const struct netstats_plan_span *span;	/* nspans of them */
+	__u32 nspans;
 };
 
 /*
@@ -861,6 +866,33 @@ struct netstats_plan {
  */
 #define NETSTATS_PLAN_SHAPE_TCP		(NETSTATS_PLAN_ABI << 8 | 1)
 #define NETSTATS_PLAN_SHAPE_TCP_BLOCKS	(NETSTATS_PLAN_ABI << 8 | 2)
+
+/*
+ * libnetstats 0.6.0: NETSTATS_PLAN_SHAPE_SPANS, a plan of __u64 counters
+ * (the ip and ip6 groups: the MIBs' entries, in memory order), copied
+ * by the spans appended to the plan (span, nspans) instead of the runs:
+ * a span is one run's values copied by 16-byte loads and stores, two
+ * counters each, from an unrolled loop of 16 entered in its middle (the
+ * span's head, as Duff's device does); the CPUs' copies are summed in
+ * registers. A run of an odd count is one 16-byte load longer, reaching
+ * one counter past its end or before its start (a slot of the mapping
+ * between two runs): the library orders the spans so that the value
+ * stored there is stored again by its own counter's span later, and
+ * checks that no load leaves the mapping and no store leaves vals[0 ..
+ * nvals). The runs and refs stay valid: code that does not know this
+ * shape follows the runs. A library older than 0.6.0 never sets it, and
+ * the members after shape_run are read only with it.
+ */
+#define NETSTATS_PLAN_SHAPE_SPANS	(NETSTATS_PLAN_ABI << 8 | 3)
+
+struct netstats_plan_span {
+	const char *src;	/* its first CPU's copy, in the mapping */
+	const char *end;	/* src + 16 * units */
+	const char *entry;	/* end - 16 * 16 * passes: where the loop starts */
+	__s64 delta;		/* (char *)vals + delta + p: the value loaded at p */
+	__u32 units;		/* 16-byte loads: two counters each */
+	__u32 head;		/* units % 16: the first pass's */
+};
 
 /**
  * @brief **netstats_reg__plan()** returns the read plan of a registration,
@@ -1197,6 +1229,205 @@ netstats_plan__snapshot_runs(const struct netstats_plan *plan, __u64 *vals,
 }
 
 /*
+ * Two __u64 counters by one 16-byte load. On x86-64 and arm64 a 16-byte
+ * load at an 8-byte aligned address reads each 8-byte half by one
+ * single-copy atomic access (the SDM's aligned quadword; the Arm ARM's
+ * "pair of single-copy atomic 64-bit reads"): no value is torn, as with
+ * the 8-byte loads of the other paths. Elsewhere, two 8-byte loads.
+ */
+#if defined(__x86_64__) || defined(__aarch64__)
+typedef __u64 netstats__u64x2
+	__attribute__((__vector_size__(16), __aligned__(8), __may_alias__));
+
+#define NETSTATS__LD2(p)	(*(const volatile netstats__u64x2 *)(p))
+#define NETSTATS__ST2(p, v)	(*(netstats__u64x2 *)(p) = (v))
+#else
+typedef struct {
+	__u64 v[2];
+} netstats__u64x2;
+
+static inline netstats__u64x2 netstats__ld2(const void *p)
+{
+	netstats__u64x2 x;
+
+	x.v[0] = __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
+	x.v[1] = __atomic_load_n((const __u64 *)p + 1, __ATOMIC_RELAXED);
+	return x;
+}
+
+static inline netstats__u64x2 netstats__add2(netstats__u64x2 a,
+					     netstats__u64x2 b)
+{
+	a.v[0] += b.v[0];
+	a.v[1] += b.v[1];
+	return a;
+}
+
+static inline void netstats__st2(void *p, netstats__u64x2 x)
+{
+	__builtin_memcpy(p, &x, sizeof(x));
+}
+
+#define NETSTATS__LD2(p)	netstats__ld2(p)
+#define NETSTATS__ST2(p, x)	netstats__st2((p), (x))
+#endif
+
+#define NETSTATS__SPAN_CP(p, dl, k)					\
+	NETSTATS__ST2((char *)((unsigned long)(p) + (dl)) + 16 * (k),	\
+		      NETSTATS__LD2((p) + 16 * (k)))
+#define NETSTATS__SPAN_AT(p, dl, k)					\
+	NETSTATS__FALLTHROUGH;						\
+	case 16 - (k):							\
+	NETSTATS__SPAN_CP(p, dl, k)
+
+/*
+ * The spans, first CPU's copies: per span, a loop of 16 copies of 16
+ * bytes entered at the copy that leaves head (units % 16) of them for
+ * its first pass: no branch per value, no remainder loop.
+ */
+static inline __attribute__((__always_inline__)) void
+netstats_plan__spans(const struct netstats_plan *plan, __u64 *vals)
+{
+	const struct netstats_plan_span *sp = plan->span;
+	const struct netstats_plan_span *end = sp + plan->nspans;
+	const char *p, *e;
+	long dl;
+
+	for (; sp < end; sp++) {
+		p = sp->entry;
+		e = sp->end;
+		dl = (long)vals + sp->delta;
+		switch (sp->head) {
+		default:	/* the library builds no other */
+			__builtin_unreachable();
+		case 0:
+			do {
+				NETSTATS__SPAN_CP(p, dl, 0);
+				NETSTATS__SPAN_AT(p, dl, 1);
+				NETSTATS__SPAN_AT(p, dl, 2);
+				NETSTATS__SPAN_AT(p, dl, 3);
+				NETSTATS__SPAN_AT(p, dl, 4);
+				NETSTATS__SPAN_AT(p, dl, 5);
+				NETSTATS__SPAN_AT(p, dl, 6);
+				NETSTATS__SPAN_AT(p, dl, 7);
+				NETSTATS__SPAN_AT(p, dl, 8);
+				NETSTATS__SPAN_AT(p, dl, 9);
+				NETSTATS__SPAN_AT(p, dl, 10);
+				NETSTATS__SPAN_AT(p, dl, 11);
+				NETSTATS__SPAN_AT(p, dl, 12);
+				NETSTATS__SPAN_AT(p, dl, 13);
+				NETSTATS__SPAN_AT(p, dl, 14);
+				NETSTATS__SPAN_AT(p, dl, 15);
+			} while ((p += 256) != e);
+		}
+	}
+}
+
+#if defined(__x86_64__) || defined(__aarch64__)
+#define NETSTATS__ADD2(a, b)	((a) += (b))
+#else
+#define NETSTATS__ADD2(a, b)	((a) = netstats__add2((a), (b)))
+#endif
+
+/*
+ * The spans, each CPU's copies summed: four 16-byte loads at a time
+ * summed over the CPUs in registers and stored once, then one at a time.
+ */
+static inline void netstats_plan__spans_fold(const struct netstats_plan *plan,
+					     __u64 *vals)
+{
+	const struct netstats_plan_span *sp = plan->span;
+	const struct netstats_plan_span *end = sp + plan->nspans;
+	netstats__u64x2 a, b, c, d;
+	const char *p, *q;
+	__u32 cpu, n;
+	long dl;
+
+	for (; sp < end; sp++) {
+		p = sp->src;
+		dl = (long)vals + sp->delta;
+		for (n = sp->units; n >= 4; n -= 4, p += 64) {
+			a = NETSTATS__LD2(p);
+			b = NETSTATS__LD2(p + 16);
+			c = NETSTATS__LD2(p + 32);
+			d = NETSTATS__LD2(p + 48);
+			for (cpu = 1, q = p; cpu < plan->ncpus; cpu++) {
+				q += plan->stride;
+				NETSTATS__ADD2(a, NETSTATS__LD2(q));
+				NETSTATS__ADD2(b, NETSTATS__LD2(q + 16));
+				NETSTATS__ADD2(c, NETSTATS__LD2(q + 32));
+				NETSTATS__ADD2(d, NETSTATS__LD2(q + 48));
+			}
+			NETSTATS__ST2((char *)((unsigned long)p + dl), a);
+			NETSTATS__ST2((char *)((unsigned long)p + dl) + 16, b);
+			NETSTATS__ST2((char *)((unsigned long)p + dl) + 32, c);
+			NETSTATS__ST2((char *)((unsigned long)p + dl) + 48, d);
+		}
+		for (; n; n--, p += 16) {
+			a = NETSTATS__LD2(p);
+			for (cpu = 1, q = p; cpu < plan->ncpus; cpu++) {
+				q += plan->stride;
+				NETSTATS__ADD2(a, NETSTATS__LD2(q));
+			}
+			NETSTATS__ST2((char *)((unsigned long)p + dl), a);
+		}
+	}
+}
+
+/*
+ * netstats_plan__snapshot() of NETSTATS_PLAN_SHAPE_SPANS: the first try
+ * of one CPU's copies; the next ones, and the sums of several CPUs, as
+ * netstats_plan__snapshot_spans_fold().
+ */
+static __attribute__((__noinline__, __unused__)) int
+netstats_plan__snapshot_spans_fold(const struct netstats_plan *plan,
+				   __u64 *vals, __u32 *generation)
+{
+	const __u32 *g = plan->generation;
+	__u32 gen;
+	int try;
+
+	for (try = 0; try < 8; try++) {
+		gen = __atomic_load_n(g, __ATOMIC_ACQUIRE);
+		if (gen & 1)	/* being reset */
+			continue;
+		netstats_plan__spans_fold(plan, vals);
+		NETSTATS_PLAN_TEST_HOOK(try);
+		/* The counter loads before the second generation load. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(g, __ATOMIC_RELAXED) == gen) {
+			if (generation)
+				*generation = gen;
+			return plan->nvals;
+		}
+	}
+	return -EAGAIN;
+}
+
+static inline int
+netstats_plan__snapshot_spans(const struct netstats_plan *plan, __u64 *vals,
+			      __u32 *generation)
+{
+	const __u32 *g = plan->generation;
+	__u32 gen;
+
+	gen = __atomic_load_n(g, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!(gen & 1) && plan->ncpus == 1, 1)) {
+		netstats_plan__spans(plan, vals);
+		NETSTATS_PLAN_TEST_HOOK(0);
+		/* The counter loads before the second generation load. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__builtin_expect(__atomic_load_n(g, __ATOMIC_RELAXED) == gen,
+				     1)) {
+			if (generation)
+				*generation = gen;
+			return plan->nvals;
+		}
+	}
+	return netstats_plan__snapshot_spans_fold(plan, vals, generation);
+}
+
+/*
  * The 13 values of NETSTATS_PLAN_SHAPE_TCP*: @b is the block, @q the
  * third run. Straight-line loads, each of one counter.
  */
@@ -1253,7 +1484,8 @@ static inline int netstats_plan__snapshot_tcp(const struct netstats_plan *plan,
  * every counter, inline: the counters are copied (per-CPU copies folded)
  * between two loads of the generation, until both agree and it is even,
  * up to 8 times; by straight-line code for a layout of a known shape,
- * else by the plan's runs.
+ * by 16-byte loads and stores for a plan of spans, else by the plan's
+ * runs.
  *
  * @param plan From **netstats_reg__plan()**.
  * @param vals Room for *plan->nvals* values, in counter order.
@@ -1265,6 +1497,8 @@ static inline int netstats_plan__snapshot(const struct netstats_plan *plan,
 {
 	if (plan->shape == NETSTATS_PLAN_SHAPE_TCP)
 		return netstats_plan__snapshot_tcp(plan, vals, generation);
+	if (plan->shape == NETSTATS_PLAN_SHAPE_SPANS)
+		return netstats_plan__snapshot_spans(plan, vals, generation);
 	return netstats_plan__snapshot_runs(plan, vals, generation);
 }
 

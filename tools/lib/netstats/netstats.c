@@ -100,6 +100,7 @@ struct netstats_reg {
 	struct netstats_plan plan;	/* netstats_reg__plan() */
 	struct netstats_plan_ctr *plan_ctr;
 	struct netstats_plan_ref *plan_ref;
+	struct netstats_plan_span *plan_span;	/* NETSTATS_PLAN_RUNS * 2 */
 };
 
 /* Handles one reply message; returns 0 or -errno. */
@@ -1078,6 +1079,7 @@ static void ns_reg_free(struct netstats_reg *reg)
 	free(reg->baseline);
 	free(reg->plan_ctr);
 	free(reg->plan_ref);
+	free(reg->plan_span);
 	free(reg);
 }
 
@@ -1336,6 +1338,122 @@ static bool ns_plan_tcp(struct netstats_plan *p, __u32 block_off)
 	return true;
 }
 
+/*
+ * NETSTATS_PLAN_SHAPE_SPANS (libnetstats.h): the runs, all of __u64
+ * counters, as spans of 16-byte loads. A run of an even count is copied
+ * exactly. One of an odd count is copied with the slot after it
+ * ("forward": the next run's span must come later, to store its own
+ * first value again) or the slot before it ("back": the previous run's
+ * span must come later); never forward then back on two neighbours,
+ * which would need each before the other. The spans are put in an order
+ * that honours that, then checked value by value against the counter
+ * table and every load against the mapping; else the plan stays one of
+ * runs.
+ */
+#define NS_SPAN_UNROLL	16
+#define NS_SPANS_MAX	NETSTATS_PLAN_RUNS
+
+enum { NS_ALIGN_EXACT, NS_ALIGN_FWD, NS_ALIGN_BACK };
+
+static bool ns_span_add(struct netstats_reg *reg, struct netstats_plan *p,
+			const struct netstats_plan_run *r, int align)
+{
+	struct netstats_plan_span *sp = &reg->plan_span[p->nspans];
+	__s64 src = r->offset, dst = r->index * 8;
+	__u32 units = (r->count + 1) / 2;
+
+	if (align == NS_ALIGN_BACK) {
+		src -= 8;
+		dst -= 8;
+	}
+	/* Every CPU's copy in the mapping, every value in vals[]. */
+	if (src < 0 || dst < 0 ||
+	    src + 16 * units + (__u64)(reg->ncpus - 1) * reg->stride >
+	    reg->map_size || dst + 16 * units > 8 * (__s64)p->nvals)
+		return false;
+	sp->src = p->base + src;
+	sp->end = sp->src + 16 * units;
+	sp->head = units % NS_SPAN_UNROLL;
+	/* Before the mapping maybe, but never loaded from there. */
+	sp->entry = (const char *)((unsigned long)sp->src -
+				   16 * ((NS_SPAN_UNROLL - sp->head) %
+					 NS_SPAN_UNROLL));
+	sp->delta = dst - (__s64)(unsigned long)sp->src;
+	sp->units = units;
+	p->nspans++;
+	return true;
+}
+
+static void ns_plan_spans(struct netstats_reg *reg, struct netstats_plan *p)
+{
+	const struct netstats_plan_run *r = p->run;
+	int align[NETSTATS_PLAN_RUNS], prev = NS_ALIGN_EXACT;
+	__u32 nr = p->nruns, i, k, *from, order[NETSTATS_PLAN_RUNS];
+	bool done[NETSTATS_PLAN_RUNS] = {}, ok = true;
+	const struct netstats_plan_span *sp;
+	unsigned int left;
+
+	if (!nr || reg->map_size > INT32_MAX)
+		return;
+	for (i = 0; i < nr; i++) {
+		if (ns_plan_width(&r[i]) != 8 ||
+		    r[i].op == NETSTATS_PLAN_OP_ZERO)
+			return;
+		if (!(r[i].count & 1))
+			align[i] = NS_ALIGN_EXACT;
+		else if (!i || prev == NS_ALIGN_FWD)
+			align[i] = NS_ALIGN_FWD;
+		else
+			align[i] = NS_ALIGN_BACK;
+		prev = align[i];
+	}
+	if (align[nr - 1] == NS_ALIGN_FWD)	/* nothing after it */
+		return;
+	/* Kahn's order: i waits for the neighbour whose slot it shares. */
+	for (left = nr; left; ) {
+		for (i = 0; i < nr; i++) {
+			if (done[i] ||
+			    (i > 0 && !done[i - 1] &&
+			     align[i - 1] == NS_ALIGN_FWD) ||
+			    (i + 1 < nr && !done[i + 1] &&
+			     align[i + 1] == NS_ALIGN_BACK))
+				continue;
+			done[i] = true;
+			order[nr - left--] = i;
+			break;
+		}
+		if (i == nr)	/* a cycle: not built that way */
+			return;
+	}
+	if (!reg->plan_span) {
+		reg->plan_span = calloc(NS_SPANS_MAX, sizeof(*reg->plan_span));
+		if (!reg->plan_span)
+			return;
+	}
+	for (i = 0; i < nr && ok; i++)
+		ok = ns_span_add(reg, p, &r[order[i]], align[order[i]]);
+	if (!ok)
+		goto none;
+	/* What each value is loaded from last, following the spans. */
+	from = calloc(p->nvals, sizeof(*from));
+	if (!from)
+		goto none;
+	for (sp = reg->plan_span; sp < reg->plan_span + p->nspans; sp++)
+		for (k = 0; k < 2 * sp->units; k++)
+			from[((unsigned long)sp->src + sp->delta) / 8 + k] =
+				sp->src - p->base + 8 * k;
+	for (i = 0; i < p->nvals && ok; i++)
+		ok = from[i] == reg->counters[i].offset;
+	free(from);
+	if (ok) {
+		p->span = reg->plan_span;
+		p->shape = NETSTATS_PLAN_SHAPE_SPANS;
+		return;
+	}
+none:
+	p->nspans = 0;
+}
+
 static void ns_plan_build(struct netstats_reg *reg)
 {
 	struct netstats_plan *p = &reg->plan;
@@ -1409,7 +1527,9 @@ static void ns_plan_build(struct netstats_reg *reg)
 	if (ns_plan_tcp(p, reg->block_offset)) {
 		p->shape = NETSTATS_PLAN_SHAPE_TCP;
 		p->shape_run = p->base + p->run[2].offset;
+		return;
 	}
+	ns_plan_spans(reg, p);
 }
 
 const struct netstats_plan *netstats_reg__plan(const struct netstats_reg *reg)

@@ -1145,6 +1145,134 @@ static void test_plan_tcp(void)
 	}
 }
 
+/*
+ * NETSTATS_PLAN_SHAPE_SPANS: __u64 counters in runs with gaps, as the ip
+ * group's MIBs (odd and even runs, gaps of one slot and of several, a
+ * long run), on 1 and 3 CPUs: the spans give what the runs give, which
+ * is what each counter's own loads give; a layout whose odd runs cannot
+ * be ordered stays a plan of runs.
+ */
+#define SP_BASE	64	/* the block's header; counters after it */
+#define SP_MAX	128
+
+static int sp_layout(struct ctr *c, const unsigned int *runs, size_t nruns)
+{
+	static char names[SP_MAX][8];
+	unsigned int slot = SP_BASE / 8 + 1, n = 0, i, k;
+
+	for (i = 0; i < nruns; i++, slot += 1 + (i % 3 == 2 ? 9 : 0))
+		for (k = 0; k < runs[i]; k++, n++, slot++) {
+			snprintf(names[n], sizeof(names[n]), "c%u", n);
+			c[n] = (struct ctr){ names[n], NETSTATS_COUNTER_TYPE_U64,
+					     slot * 8, 0 };
+		}
+	return n;
+}
+
+static __u64 sp_want(const struct ctr *c, unsigned int cpus)
+{
+	__u64 v = 0;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < cpus; cpu++)
+		v += ((__u64)c->offset << 32) + cpu * 0x10001ULL + 1;
+	return v;
+}
+
+static void test_plan_spans(void)
+{
+	/* odd first and second (forward), 2-runs, odd last (back) */
+	static const unsigned int ip_like[] = { 7, 29, 15, 2, 2, 3, 41 };
+	/* odd, odd, odd: each forward, the last cannot be */
+	static const unsigned int no_order[] = { 9, 9, 9 };
+	static const unsigned int cpus[] = { 1, 3 };
+	struct ctr c[SP_MAX];
+	__u64 a[SP_MAX + 1], b[SP_MAX + 1], w;
+	struct netstats_plan runs;
+	struct netstats_reg *reg;
+	struct netstats_block_hdr *hdr;
+	struct layout l = base_layout;
+	struct netstats *ns;
+	unsigned int ci, i, n, cpu, off;
+	__u32 g = 0;
+	char *mem;
+	int ret, t;
+
+	for (t = 0; t < 2; t++)
+	for (ci = 0; ci < 2; ci++) {
+		n = t ? sp_layout(c, no_order, 3) :
+			sp_layout(c, ip_like, sizeof(ip_like) / sizeof(*ip_like));
+		l.block_offset = 0;
+		l.ncpus = cpus[ci];
+		l.stride = PAGE;
+		l.map_size = cpus[ci] * PAGE;
+		ns = fake_ns();
+		reg = ns ? fake_reg(ns, &l, c, n, &mem) : NULL;
+		CHECK(reg, "spans registration %d/%u", t, cpus[ci]);
+		if (!reg) {
+			free(ns);
+			continue;
+		}
+		hdr = (void *)mem;
+		hdr->generation = 2;
+		hdr->state = NETSTATS_BLOCK_LIVE;
+		/* every slot, gaps too: a value naming its slot and CPU */
+		for (cpu = 0; cpu < cpus[ci]; cpu++)
+			for (off = SP_BASE; off < PAGE; off += 8)
+				U64_AT(mem, cpu * PAGE + off) =
+					((__u64)off << 32) + cpu * 0x10001ULL + 1;
+		CHECK(reg->plan.fast == NETSTATS_PLAN_ABI &&
+		      reg->plan.shape == (t ? 0 : NETSTATS_PLAN_SHAPE_SPANS) &&
+		      reg->plan.nspans == (t ? 0 : reg->plan.nruns),
+		      "spans %d/%u: shape %x, %u spans of %u runs", t,
+		      cpus[ci], reg->plan.shape, reg->plan.nspans,
+		      reg->plan.nruns);
+		memset(a, 0xaa, sizeof(a));
+		ret = netstats_plan__snapshot(&reg->plan, a, &g);
+		for (i = 0; i < n && a[i] == sp_want(&c[i], cpus[ci]); i++)
+			;
+		CHECK(ret == (int)n && g == 2 && i == n &&
+		      a[n] == 0xaaaaaaaaaaaaaaaaULL,
+		      "spans %d/%u: snapshot %d, value %u of %u wrong", t,
+		      cpus[ci], ret, i, n);
+		/* The runs (what older readers follow) agree. */
+		runs = reg->plan;
+		runs.shape = 0;
+		memset(b, 0xaa, sizeof(b));
+		ret = netstats_plan__snapshot(&runs, b, NULL);
+		CHECK(ret == (int)n && !memcmp(a, b, sizeof(a)),
+		      "spans %d/%u: the runs agree", t, cpus[ci]);
+		ret = netstats_reg__snapshot(reg, b, n, NULL);
+		CHECK(ret == (int)n && !memcmp(a, b, n * sizeof(*a)),
+		      "spans %d/%u: netstats_reg__snapshot() agrees", t,
+		      cpus[ci]);
+		CHECK(!netstats_reg__read(reg, n - 1, &w) && w == a[n - 1],
+		      "spans %d/%u: read", t, cpus[ci]);
+		/* Moved during the first try, then always. */
+		hook_hdr = hdr;
+		hook_calls = 0;
+		hook_bumps = 1;
+		ret = netstats_plan__snapshot(&reg->plan, a, &g);
+		CHECK(ret == (int)n && g == 4 && hook_calls == 2 &&
+		      a[0] == sp_want(&c[0], cpus[ci]),
+		      "spans %d/%u, moved once: %d gen %u calls %d", t,
+		      cpus[ci], ret, g, hook_calls);
+		hook_calls = 0;
+		hook_bumps = 1000;
+		ret = netstats_plan__snapshot(&reg->plan, a, &g);
+		CHECK(ret == -EAGAIN && hook_calls <= 1 + NS_SNAPSHOT_TRIES,
+		      "spans %d/%u, always moving: %d calls %d", t, cpus[ci],
+		      ret, hook_calls);
+		hook_bumps = 0;
+		/* A reset baseline: no shape, relative values. */
+		CHECK(!netstats_reg__reset(reg) && !reg->plan.shape &&
+		      netstats_reg__snapshot(reg, a, n, NULL) == (int)n &&
+		      a[0] == 0 && a[n - 1] == 0,
+		      "spans %d/%u: after a reset", t, cpus[ci]);
+		netstats__close(ns);
+	}
+}
+
 int main(void)
 {
 	test_request();
@@ -1152,6 +1280,7 @@ int main(void)
 	test_readers();
 	test_percpu();
 	test_plan_tcp();
+	test_plan_spans();
 	test_derived();
 	test_notifications();
 	return check_report();
