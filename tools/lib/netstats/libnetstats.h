@@ -1189,33 +1189,24 @@ static inline void netstats_plan__fold(const struct netstats_plan *plan,
 	}
 }
 
-/* netstats_plan__snapshot() of any plan, by its runs. */
-static inline __attribute__((flatten)) int
-netstats_plan__snapshot_runs(const struct netstats_plan *plan, __u64 *vals,
-			     __u32 *generation)
+/*
+ * Up to 8 tries of @copy between two loads of the generation, until both
+ * agree and it is even: the values of one generation, or -EAGAIN.
+ */
+static inline __attribute__((__always_inline__)) int
+netstats_plan__retry(const struct netstats_plan *plan, __u64 *vals,
+		     __u32 *generation,
+		     void (*copy)(const struct netstats_plan *, __u64 *))
 {
-	const struct netstats_plan_run *r, *end;
-	const __u32 *g;
-	const char *base;
+	const __u32 *g = plan->generation;
 	__u32 gen;
 	int try;
 
-	if (__builtin_expect(plan->fast != NETSTATS_PLAN_ABI, 0))
-		return netstats_reg__snapshot(plan->reg, vals, plan->nvals,
-					      generation);
-	/* Nothing the loads below can change: kept in registers. */
-	g = plan->generation;
-	base = plan->base;
-	end = plan->run + plan->nruns;
 	for (try = 0; try < 8; try++) {
 		gen = __atomic_load_n(g, __ATOMIC_ACQUIRE);
 		if (gen & 1)	/* being reset */
 			continue;
-		for (r = plan->run; r < end; r++)
-			netstats_plan__copy(r, base + r->offset,
-					    vals + r->index);
-		if (__builtin_expect(plan->ncpus > 1, 0))
-			netstats_plan__fold(plan, vals);
+		copy(plan, vals);
 		NETSTATS_PLAN_TEST_HOOK(try);
 		/* The counter loads before the second generation load. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -1226,6 +1217,32 @@ netstats_plan__snapshot_runs(const struct netstats_plan *plan, __u64 *vals,
 		}
 	}
 	return -EAGAIN;
+}
+
+/* Every run's values, the CPUs' copies folded. */
+static inline __attribute__((__always_inline__)) void
+netstats_plan__copy_runs(const struct netstats_plan *plan, __u64 *vals)
+{
+	/* Nothing the loads below can change: kept in registers. */
+	const struct netstats_plan_run *r, *end = plan->run + plan->nruns;
+	const char *base = plan->base;
+
+	for (r = plan->run; r < end; r++)
+		netstats_plan__copy(r, base + r->offset, vals + r->index);
+	if (__builtin_expect(plan->ncpus > 1, 0))
+		netstats_plan__fold(plan, vals);
+}
+
+/* netstats_plan__snapshot() of any plan, by its runs. */
+static inline __attribute__((flatten)) int
+netstats_plan__snapshot_runs(const struct netstats_plan *plan, __u64 *vals,
+			     __u32 *generation)
+{
+	if (__builtin_expect(plan->fast != NETSTATS_PLAN_ABI, 0))
+		return netstats_reg__snapshot(plan->reg, vals, plan->nvals,
+					      generation);
+	return netstats_plan__retry(plan, vals, generation,
+				    netstats_plan__copy_runs);
 }
 
 /*
@@ -1383,25 +1400,8 @@ static __attribute__((__noinline__, __unused__)) int
 netstats_plan__snapshot_spans_fold(const struct netstats_plan *plan,
 				   __u64 *vals, __u32 *generation)
 {
-	const __u32 *g = plan->generation;
-	__u32 gen;
-	int try;
-
-	for (try = 0; try < 8; try++) {
-		gen = __atomic_load_n(g, __ATOMIC_ACQUIRE);
-		if (gen & 1)	/* being reset */
-			continue;
-		netstats_plan__spans_fold(plan, vals);
-		NETSTATS_PLAN_TEST_HOOK(try);
-		/* The counter loads before the second generation load. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(g, __ATOMIC_RELAXED) == gen) {
-			if (generation)
-				*generation = gen;
-			return plan->nvals;
-		}
-	}
-	return -EAGAIN;
+	return netstats_plan__retry(plan, vals, generation,
+				    netstats_plan__spans_fold);
 }
 
 static inline int
