@@ -76,7 +76,7 @@ bench)
 	"$top/tooling/bench-guest.sh" 2>&1 | tee "$res/bench.txt"
 	;;
 insns)
-	# One benchmark alone (for a histogram): NETSTATS_INSNS_ONLY=<name>.
+	# Some benchmarks alone: NETSTATS_INSNS_ONLY=<name>[,<name>...].
 	[ -n "${NETSTATS_INSNS_ONLY:-}" ] || unset NETSTATS_INSNS_ONLY
 	"$NETSTATS_KSFT/net/netstats/netstats_bench" \
 		--insns "${NETSTATS_INSNS_REPEAT:-5}" 2>&1 |

@@ -659,7 +659,28 @@ static inline void mark_end(void)
 }
 
 static int repeat = 5;
-static const char *insns_only;	/* NETSTATS_INSNS_ONLY: one run's name */
+static const char *insns_only;	/* NETSTATS_INSNS_ONLY: runs' names, a,b */
+
+/* @name is a run that NETSTATS_INSNS_ONLY selects (or it is unset). */
+static bool selected(const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (!insns_only)
+		return true;
+	for (p = insns_only; (p = strstr(p, name)); p += n)
+		if ((p == insns_only || p[-1] == ',') &&
+		    (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Some selected run's name contains @part. */
+static bool selected_part(const char *part)
+{
+	return !insns_only || strstr(insns_only, part);
+}
 
 /*
  * Runs @body @n times between the markers, @repeat times; @scale
@@ -669,7 +690,7 @@ static const char *insns_only;	/* NETSTATS_INSNS_ONLY: one run's name */
 	const char *name_ = (name);					\
 	long n_ = (n);							\
 									\
-	if (insns_only && strcmp(insns_only, name_))			\
+	if (!selected(name_))						\
 		break;							\
 	for (int r_ = 0; r_ < repeat; r_++) {				\
 		printf("insns-run: %s %ld %ld\n", name_, n_,		\
@@ -883,7 +904,7 @@ static void insns_tcp_all_scale(unsigned int conns, const char *name)
 	int *fds = NULL, err = 0;
 
 	/* Not on a kernel without netstats: 100,000 sockets take minutes. */
-	if (insns_only && strcmp(insns_only, name))
+	if (!selected(name))
 		return;
 	ns = netstats__open();
 	if (!ns) {
@@ -912,8 +933,8 @@ static void insns_tcp_all(void)
 	int *fds = NULL, err = 0;
 
 	insns_tcp_all_scale(500, "tcp-all-inline-scan-per-socket-counter-1k");
-	if (insns_only && !strstr(insns_only, "scan-per-socket-counter") &&
-	    strcmp(insns_only, "inet-diag-dump-per-socket"))
+	if (!selected_part("scan-per-socket-counter") &&
+	    !selected("inet-diag-dump-per-socket"))
 		goto scale;
 	if (tcp_all_setup(&d, &dg, &fds, &ns) == 0) {
 		RUN("tcp-all-scan-per-socket-counter", 3,
