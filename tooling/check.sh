@@ -52,7 +52,8 @@ khdr="-isystem $obj/usr/include"
 if [ -d "$KSRC/tools/lib/netstats" ]; then
 	stage "host: libnetstats unit tests and ABI check"
 	host_step lib make -s -C "$KSRC/tools/lib/netstats" \
-		OUTPUT="$BUILD/lib-$flavour/" KHDR_INCLUDES="$khdr" test check_abi
+		OUTPUT="$BUILD/lib-$flavour/" KHDR_INCLUDES="$khdr" WERROR=1 \
+		test check_abi
 fi
 # netstats(8) and netstats-exporter: output formats, arguments, HTTP and
 # a whole scrape against a stubbed library, all without a netstats kernel.
@@ -61,8 +62,22 @@ for t in "cli tools/net/netstats" "exporter tools/net/netstats/exporter"; do
 	[ -d "$KSRC/$dir" ] || continue
 	stage "host: $name unit tests"
 	host_step "$name" make -s -C "$KSRC/$dir" OUTPUT="$BUILD/$name-$flavour/" \
-		KHDR_INCLUDES="$khdr" test
+		KHDR_INCLUDES="$khdr" WERROR=1 test
 done
+# An -Og build (what a debugger wants) compiles without a warning: the
+# CLI and the exporter, and with them the library.
+og_build() {
+	local d
+
+	for d in tools/net/netstats tools/net/netstats/exporter; do
+		make -s -C "$KSRC/$d" OUTPUT="$BUILD/og-$flavour/${d##*/}/" \
+			KHDR_INCLUDES="$khdr" CFLAGS="-g -Og" WERROR=1 all ||
+			return 1
+	done
+	echo "1 passed, 0 failed"
+}
+stage "host: -Og build of the tools, WERROR=1"
+host_step og og_build
 
 "$TOP/tooling/build-selftests.sh" "$flavour"
 

@@ -36,6 +36,14 @@ check)
 		# reopening it, which loses it under vng's console: run the
 		# list ourselves and write the same TAP (nested output "# ").
 		list=$ksft/kselftest-list.txt
+		# NETSTATS_TESTS=GLOB (e.g. "exporter*"): only those tests.
+		if [ -n "${NETSTATS_TESTS:-}" ]; then
+			while IFS=: read -r coll test; do
+				# shellcheck disable=SC2053
+				[[ $test == $NETSTATS_TESTS ]] && echo "$coll:$test"
+			done <"$ksft/kselftest-list.txt" >"$res/kselftest-list.txt"
+			list=$res/kselftest-list.txt
+		fi
 		n=0
 		{
 			echo "TAP version 13"
@@ -71,6 +79,7 @@ check)
 	;;
 run)
 	"$top/tooling/demo.sh" 2>&1 | tee "$res/demo.txt"
+	echo "${PIPESTATUS[0]}" >"$res/demo.rc"
 	;;
 bench)
 	"$top/tooling/bench-guest.sh" 2>&1 | tee "$res/bench.txt"

@@ -17,12 +17,15 @@ PKGS=(
 	# tools the guest runs
 	iproute2 ethtool iputils-ping tmux procps
 	python3-yaml python3-jsonschema
-	# exporter.sh: scrapes, promtool check metrics, syscall count
-	curl strace prometheus
+	# exporter.sh: scrapes, promtool check metrics, syscall count,
+	# a self-signed certificate for the TLS scrape
+	curl strace prometheus openssl
 	# checkpatch (spdxcheck.py)
 	python3-ply python3-git
-	# userspace library and selftests
+	# userspace library and selftests; the exporter's HTTP(S) server,
+	# web configuration file, bcrypt and capabilities
 	libmnl-dev pkg-config libcap-dev
+	libmicrohttpd-dev libgnutls28-dev libyaml-dev libcrypt-dev
 )
 
 missing=()

@@ -40,6 +40,7 @@ NETSTATS_RESULTS=$results
 NETSTATS_KSFT=${NETSTATS_KSFT:-$obj/kselftest_install}
 NETSTATS_INSNS_ONLY=${NETSTATS_INSNS_ONLY:-}
 NETSTATS_INSNS_REPEAT=${NETSTATS_INSNS_REPEAT:-5}
+NETSTATS_TESTS=${NETSTATS_TESTS:-}
 ENV
 
 stage "booting the $flavour kernel under TCG for '$mode' ($(basename "$results"))"
@@ -56,3 +57,9 @@ timeout --foreground "${NETSTATS_VM_TIMEOUT:-2400}" \
 	sed -u 's/^/    vm| /'
 set -e
 info "VM ran $(( $(date +%s) - start )) s"
+# "make run": the demo's own status, which the guest wrote.
+if [ "$mode" = run ]; then
+	rc=$(cat "$results/demo.rc" 2>/dev/null)
+	[ "$rc" = 0 ] || die "the demo failed (status ${rc:-unknown}): see $results/demo.txt"
+	info "the demo succeeded"
+fi

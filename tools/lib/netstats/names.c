@@ -266,7 +266,7 @@ static int match_target(const struct part *parts, unsigned int cnt,
 {
 	unsigned int i, j;
 	size_t len;
-	int ret;
+	int ret = -EINVAL;
 
 	for (i = 0; i < ARRAY_SIZE(name_pats); i++) {
 		const char *const *pat = name_pats[i];

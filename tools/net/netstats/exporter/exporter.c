@@ -2,45 +2,49 @@
 /*
  * netstats-exporter: serve netstats registrations to Prometheus.
  *
- * The registrations named on the command line are made once, at start-up.
- * A scrape reads their mapped counters with plain loads: the only system
- * calls it makes are those of its own HTTP connection. One thread, one
- * poll loop, non-blocking sockets, and a deadline on every connection, so
- * that no client can hold up the others.
+ * The registrations named on the command line are made once, at start-up,
+ * then every capability is dropped and the HTTP(S) server (web.c,
+ * libmicrohttpd) starts. A scrape reads the mapped counters with plain
+ * loads: the only system calls it makes are those of its own HTTP
+ * connection. One thread, one poll loop.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* accept4(), strchrnul() */
+#define _GNU_SOURCE	/* strchrnul() */
 #endif
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/netstats.h>
 
 #include "libnetstats.h"
-#include "http.h"
+#include "privs.h"
 #include "prom.h"
+#include "web.h"
+
+#ifndef NETSTATS_VERSION
+#define NETSTATS_VERSION	"unknown"
+#endif
+
+#ifndef fallthrough
+#define fallthrough	__attribute__((__fallthrough__))
+#endif
 
 #define EXP_NAME		"netstats-exporter"
-#define EXP_DEFAULT_LISTEN	"127.0.0.1:9411"
+/*
+ * 9100-9999, the range of the Prometheus default port allocations, is
+ * all taken (9411 is Zipkin's); the wiki suggests a port outside it.
+ */
+#define EXP_DEFAULT_LISTEN	"127.0.0.1:18411"
 #define EXP_DEFAULT_TIMEOUT	10	/* seconds */
 #define EXP_MAX_TIMEOUT		3600
-#define EXP_MAX_CONNS		32
-#define EXP_REQ_MAX		8192	/* bytes of a request head */
-#define EXP_HEAD_ROOM		256	/* bytes reserved for a response head */
-#define EXP_LINGER_MS		1000
-#define EXP_ACCEPT_PAUSE_MS	100
-#define EXP_LINGER_READS	16
 
 enum exp_reg_state {
 	EXP_REG_LIVE,
@@ -72,25 +76,9 @@ struct exp_family {
 	struct exp_member *members;
 };
 
-enum exp_conn_state {
-	EXP_CONN_FREE,
-	EXP_CONN_READ,
-	EXP_CONN_WRITE,
-	EXP_CONN_LINGER,	/* response sent: wait for the client's FIN */
-};
-
-struct exp_conn {
-	enum exp_conn_state state;
-	int fd;
-	__u64 deadline;		/* CLOCK_MONOTONIC, ms */
-	size_t req_len;
-	char req[EXP_REQ_MAX];
-	struct exp_buf out;	/* kept for the next connection of the slot */
-	size_t out_off;
-};
-
 enum exp_self_id {
 	EXP_SELF_SCRAPES,
+	EXP_SELF_SCRAPE_ERRORS,
 	EXP_SELF_DEAD,
 	EXP_SELF_REGS,
 	EXP_SELF_HTTP_ERRORS,
@@ -104,7 +92,12 @@ static const struct {
 } exp_self[EXP_SELF_CNT] = {
 	[EXP_SELF_SCRAPES] = {
 		"netstats_exporter_scrapes_total",
-		"GET requests of /metrics answered", true,
+		"GET requests of the metrics answered", true,
+	},
+	[EXP_SELF_SCRAPE_ERRORS] = {
+		"netstats_exporter_scrape_errors_total",
+		"Scrapes that could not read a registration or ran out of memory",
+		true,
 	},
 	[EXP_SELF_DEAD] = {
 		"netstats_exporter_dead_total",
@@ -116,9 +109,13 @@ static const struct {
 	},
 	[EXP_SELF_HTTP_ERRORS] = {
 		"netstats_exporter_http_errors_total",
-		"HTTP requests failed or timed out", true,
+		"HTTP requests answered with an error status or failed", true,
 	},
 };
+
+#define EXP_BUILD_INFO		"netstats_exporter_build_info"
+#define EXP_SCRAPE_DURATION	"netstats_exporter_scrape_duration_seconds"
+#define EXP_OBJECT_UP		"netstats_object_up"
 
 struct exporter {
 	struct netstats *ns;
@@ -126,23 +123,20 @@ struct exporter {
 	struct exp_reg *regs;
 	size_t fam_cnt;
 	struct exp_family *fams;
-	int lfd;
 	int sfd;		/* signalfd of SIGINT and SIGTERM */
-	__u64 timeout_ms;
-	__u64 accept_pause;	/* no accept() before this time */
 	bool restricted;	/* export restricted counters too */
 	size_t restricted_cnt;	/* restricted counters not exported */
 	bool drop_pending;
+	char *build_labels;	/* {version="...",kernel="..."} */
 	__u64 self[EXP_SELF_CNT];
-	struct exp_conn conns[EXP_MAX_CONNS];
 };
 
-static __u64 exp_now_ms(void)
+static __u64 exp_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* --- registrations and metric families ---------------------------------- */
@@ -165,7 +159,9 @@ static bool exp_self_name(const char *name)
 	for (i = 0; i < EXP_SELF_CNT; i++)
 		if (!strcmp(exp_self[i].name, name))
 			return true;
-	return false;
+	return !strcmp(name, EXP_BUILD_INFO) ||
+	       !strcmp(name, EXP_SCRAPE_DURATION) ||
+	       !strcmp(name, EXP_OBJECT_UP);
 }
 
 static const struct netstats_counter_info *
@@ -367,15 +363,22 @@ static int exp_register(struct exporter *e, struct exp_reg *r)
 	return err;
 }
 
-static void exp_read_reg(struct exp_reg *r)
+/* Reads the values of @r: false if a counter could not be read. */
+static bool exp_read_reg(struct exp_reg *r)
 {
+	bool ok = true;
 	size_t i;
 
 	/* A block that moves all the time: each value is still exact. */
-	if (netstats_reg__snapshot(r->reg, r->vals, r->cnt, NULL) < 0)
-		for (i = 0; i < r->cnt; i++)
-			if (netstats_reg__read(r->reg, i, &r->vals[i]))
-				r->vals[i] = 0;
+	if (netstats_reg__snapshot(r->reg, r->vals, r->cnt, NULL) >= 0)
+		return true;
+	for (i = 0; i < r->cnt; i++) {
+		if (netstats_reg__read(r->reg, i, &r->vals[i])) {
+			r->vals[i] = 0;
+			ok = false;
+		}
+	}
+	return ok;
 }
 
 /* Unregisters the registrations whose final values were served. */
@@ -397,6 +400,42 @@ static void exp_drop_dead(struct exporter *e)
 	e->drop_pending = false;
 }
 
+/* The exporter's own metrics, and whether each target is up. */
+static void exp_scrape_self(struct exporter *e, struct exp_buf *b,
+			    __u64 t0)
+{
+	char secs[32];
+	size_t i;
+
+	prom_put_help(b, EXP_BUILD_INFO,
+		      "The version of netstats-exporter and the kernel it runs on");
+	prom_put_type(b, EXP_BUILD_INFO, false);
+	prom_put_sample(b, EXP_BUILD_INFO, e->build_labels, 1);
+
+	prom_put_help(b, EXP_OBJECT_UP,
+		      "1 if the registration's object is alive, 0 once it died");
+	prom_put_type(b, EXP_OBJECT_UP, false);
+	for (i = 0; i < e->reg_cnt; i++)
+		prom_put_sample(b, EXP_OBJECT_UP, e->regs[i].labels,
+				e->regs[i].state == EXP_REG_LIVE);
+
+	for (i = 0; i < EXP_SELF_CNT; i++) {
+		prom_put_help(b, exp_self[i].name, exp_self[i].help);
+		prom_put_type(b, exp_self[i].name, exp_self[i].counter);
+		prom_put_sample(b, exp_self[i].name, "", e->self[i]);
+	}
+
+	/* Last: the time of everything before. */
+	t0 = exp_now_ns() - t0;
+	snprintf(secs, sizeof(secs), "%llu.%09llu",
+		 (unsigned long long)t0 / 1000000000,
+		 (unsigned long long)t0 % 1000000000);
+	prom_put_help(b, EXP_SCRAPE_DURATION,
+		      "Seconds this scrape took to read and format the counters");
+	prom_put_type(b, EXP_SCRAPE_DURATION, false);
+	prom_put_sample_str(b, EXP_SCRAPE_DURATION, "", secs);
+}
+
 /**
  * exp_scrape() - write the exposition
  * @e: exporter
@@ -404,14 +443,16 @@ static void exp_drop_dead(struct exporter *e)
  * @count: a GET, not a HEAD: count the scrape, and let it be the one that
  *	serves the final values of objects found dead
  *
- * Loads from the mappings only: no system call.
+ * Loads from the mappings only: no system call but clock_gettime(), from
+ * the vDSO.
  */
 static void exp_scrape(struct exporter *e, struct exp_buf *b, bool count)
 {
 	const struct exp_family *f;
 	const struct exp_member *m;
+	__u64 t0 = exp_now_ns();
 	struct exp_reg *r;
-	bool any;
+	bool any, ok = true;
 	size_t i, j;
 
 	e->self[EXP_SELF_REGS] = 0;
@@ -425,16 +466,13 @@ static void exp_scrape(struct exporter *e, struct exp_buf *b, bool count)
 			e->self[EXP_SELF_DEAD]++;
 			e->drop_pending = true;
 		}
-		exp_read_reg(r);
+		ok &= exp_read_reg(r);
 		e->self[EXP_SELF_REGS]++;
 	}
-	if (count)
+	if (count) {
 		e->self[EXP_SELF_SCRAPES]++;
-
-	for (i = 0; i < EXP_SELF_CNT; i++) {
-		prom_put_help(b, exp_self[i].name, exp_self[i].help);
-		prom_put_type(b, exp_self[i].name, exp_self[i].counter);
-		prom_put_sample(b, exp_self[i].name, "", e->self[i]);
+		if (!ok)
+			e->self[EXP_SELF_SCRAPE_ERRORS]++;
 	}
 
 	for (i = 0; i < e->fam_cnt; i++) {
@@ -453,303 +491,44 @@ static void exp_scrape(struct exporter *e, struct exp_buf *b, bool count)
 					m->reg->vals[m->idx]);
 		}
 	}
+	exp_scrape_self(e, b, t0);
 }
 
-/* --- HTTP connections ---------------------------------------------------- */
+/* --- the web server's callbacks -------------------------------------------- */
 
-static void exp_conn_close(struct exp_conn *c)
+static int exp_render(void *ctx, struct exp_buf *b, bool count)
 {
-	close(c->fd);
-	c->fd = -1;
-	c->state = EXP_CONN_FREE;
-	c->req_len = 0;
-	exp_buf_reset(&c->out);
+	struct exporter *e = ctx;
+
+	exp_scrape(e, b, count);
+	if (!b->oom)
+		return 0;
+	if (count)
+		e->self[EXP_SELF_SCRAPE_ERRORS]++;
+	return -ENOMEM;
 }
 
-/* Queues the response: the body, then its head written just before it. */
-static int exp_conn_respond(struct exporter *e, struct exp_conn *c,
-			    int status, const struct http_request *req)
+static void exp_http_error(void *ctx)
 {
-	bool head_only = req && req->method == HTTP_HEAD;
-	struct exp_buf *b = &c->out;
-	char head[EXP_HEAD_ROOM];
-	const char *type;
-	int n;
+	struct exporter *e = ctx;
 
-	exp_buf_reset(b);
-	if (exp_buf_reserve(b, EXP_HEAD_ROOM))
-		return -ENOMEM;
-	b->len = EXP_HEAD_ROOM;
-	if (status == 200) {
-		exp_scrape(e, b, !head_only);
-		if (b->oom) {
-			exp_buf_reset(b);
-			b->len = EXP_HEAD_ROOM;
-			status = 500;
-		}
-	}
-	if (status != 200) {
-		e->self[EXP_SELF_HTTP_ERRORS]++;
-		exp_buf_puts(b, http_reason(status));
-		exp_buf_putc(b, '\n');
-		if (b->oom)
-			return -ENOMEM;
-	}
-
-	type = status == 200 ? HTTP_METRICS_TYPE : "text/plain; charset=utf-8";
-	n = http_format_head(head, sizeof(head), status, type,
-			     b->len - EXP_HEAD_ROOM);
-	if (n < 0)
-		return -EINVAL;
-	memcpy(b->data + EXP_HEAD_ROOM - n, head, n);
-	c->out_off = EXP_HEAD_ROOM - n;
-	if (head_only)
-		b->len = EXP_HEAD_ROOM;
-	c->state = EXP_CONN_WRITE;
-	return 0;
+	e->self[EXP_SELF_HTTP_ERRORS]++;
 }
 
-static void exp_conn_write(struct exp_conn *c, __u64 now)
+static void exp_after(void *ctx)
 {
-	ssize_t n;
+	struct exporter *e = ctx;
 
-	while (c->out_off < c->out.len) {
-		n = send(c->fd, c->out.data + c->out_off,
-			 c->out.len - c->out_off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n < 0) {
-			exp_conn_close(c);
-			return;
-		}
-		c->out_off += n;
-	}
-	/*
-	 * Closing with unread input would reset the connection, and the
-	 * client could lose the end of the response: send our FIN and read
-	 * until the client's, for a moment.
-	 */
-	shutdown(c->fd, SHUT_WR);
-	c->state = EXP_CONN_LINGER;
-	if (c->deadline > now + EXP_LINGER_MS)
-		c->deadline = now + EXP_LINGER_MS;
-}
-
-static void exp_conn_read(struct exporter *e, struct exp_conn *c, __u64 now)
-{
-	struct http_request req;
-	ssize_t n;
-	int ret;
-
-	do {
-		n = recv(c->fd, c->req + c->req_len,
-			 sizeof(c->req) - c->req_len, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return;
-	if (n <= 0) {
-		/* Gone before it asked for anything. */
-		exp_conn_close(c);
-		return;
-	}
-	c->req_len += n;
-
-	ret = http_parse_request(c->req, c->req_len, sizeof(c->req), &req);
-	if (ret == -EAGAIN)
-		return;
-	if (exp_conn_respond(e, c, ret ? ret : http_route(&req),
-			     ret ? NULL : &req)) {
-		exp_conn_close(c);
-		return;
-	}
-	exp_conn_write(c, now);
-}
-
-static void exp_conn_linger(struct exp_conn *c)
-{
-	char buf[512];
-	ssize_t n;
-	int i;
-
-	for (i = 0; i < EXP_LINGER_READS; i++) {
-		n = recv(c->fd, buf, sizeof(buf), 0);
-		if (n > 0 || (n < 0 && errno == EINTR))
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		break;
-	}
-	exp_conn_close(c);
-}
-
-static void exp_conn_event(struct exporter *e, struct exp_conn *c,
-			   __u64 now)
-{
-	switch (c->state) {
-	case EXP_CONN_READ:
-		exp_conn_read(e, c, now);
-		break;
-	case EXP_CONN_WRITE:
-		exp_conn_write(c, now);
-		break;
-	case EXP_CONN_LINGER:
-		exp_conn_linger(c);
-		break;
-	case EXP_CONN_FREE:
-		break;
-	}
-}
-
-static struct exp_conn *exp_conn_free_slot(struct exporter *e)
-{
-	size_t i;
-
-	for (i = 0; i < EXP_MAX_CONNS; i++)
-		if (e->conns[i].state == EXP_CONN_FREE)
-			return &e->conns[i];
-	return NULL;
-}
-
-static void exp_accept(struct exporter *e, __u64 now)
-{
-	struct exp_conn *c;
-	int fd;
-
-	while ((c = exp_conn_free_slot(e))) {
-		fd = accept4(e->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			/* Out of descriptors or memory: do not spin. */
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				e->accept_pause = now + EXP_ACCEPT_PAUSE_MS;
-			return;
-		}
-		c->fd = fd;
-		c->state = EXP_CONN_READ;
-		c->deadline = now + e->timeout_ms;
-		c->req_len = 0;
-		exp_conn_read(e, c, now);
-	}
-}
-
-/* Serves until SIGINT or SIGTERM: 0, or -1 if poll() fails. */
-static int exp_serve(struct exporter *e)
-{
-	struct exp_conn *conn[EXP_MAX_CONNS + 2];
-	struct pollfd pfd[EXP_MAX_CONNS + 2];
-	int i, n, timeout;
-	__u64 now, wake;
-	struct exp_conn *c;
-	bool room;
-
-	for (;;) {
-		now = exp_now_ms();
-		wake = ~0ULL;
-		room = false;
-		pfd[0].fd = e->sfd;
-		pfd[0].events = POLLIN;
-		conn[0] = NULL;
-		n = 1;
-		for (i = 0; i < EXP_MAX_CONNS; i++) {
-			c = &e->conns[i];
-			if (c->state != EXP_CONN_FREE && c->deadline <= now) {
-				if (c->state != EXP_CONN_LINGER)
-					e->self[EXP_SELF_HTTP_ERRORS]++;
-				exp_conn_close(c);
-			}
-			if (c->state == EXP_CONN_FREE) {
-				room = true;
-				continue;
-			}
-			pfd[n].fd = c->fd;
-			pfd[n].events = c->state == EXP_CONN_WRITE ? POLLOUT :
-								     POLLIN;
-			conn[n++] = c;
-			if (c->deadline < wake)
-				wake = c->deadline;
-		}
-		if (room && e->accept_pause <= now) {
-			pfd[n].fd = e->lfd;
-			pfd[n].events = POLLIN;
-			conn[n++] = NULL;
-		} else if (room && e->accept_pause < wake) {
-			wake = e->accept_pause;
-		}
-
-		timeout = wake == ~0ULL ? -1 : (int)(wake - now);
-		if (poll(pfd, n, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "%s: poll: %s\n", EXP_NAME,
-				strerror(errno));
-			return -1;
-		}
-		if (pfd[0].revents)
-			return 0;
-
-		now = exp_now_ms();
-		for (i = 1; i < n; i++) {
-			if (!pfd[i].revents)
-				continue;
-			if (conn[i])
-				exp_conn_event(e, conn[i], now);
-			else
-				exp_accept(e, now);
-		}
-		if (e->drop_pending)
-			exp_drop_dead(e);
-	}
-	return 0;
+	if (e->drop_pending)
+		exp_drop_dead(e);
 }
 
 /* --- start-up ------------------------------------------------------------ */
-
-static int exp_listen(struct exporter *e, const char *addr,
-		      struct sockaddr_storage *ss, socklen_t len)
-{
-	char host[INET6_ADDRSTRLEN];
-	const void *ip;
-	int one = 1;
-
-	e->lfd = socket(ss->ss_family,
-			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (e->lfd < 0 ||
-	    setsockopt(e->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(e->lfd, (struct sockaddr *)ss, len) ||
-	    listen(e->lfd, EXP_MAX_CONNS) ||
-	    getsockname(e->lfd, (struct sockaddr *)ss, &len)) {
-		fprintf(stderr, "%s: cannot listen on %s: %s\n", EXP_NAME, addr,
-			strerror(errno));
-		return -1;
-	}
-
-	/* The port chosen for port 0; both families have it in one place. */
-	if (ss->ss_family == AF_INET6)
-		ip = &((struct sockaddr_in6 *)ss)->sin6_addr;
-	else
-		ip = &((struct sockaddr_in *)ss)->sin_addr;
-	inet_ntop(ss->ss_family, ip, host, sizeof(host));
-	fprintf(stderr, "%s: serving %zu registrations at http://%s%s%s:%u%s\n",
-		EXP_NAME, e->reg_cnt, ss->ss_family == AF_INET6 ? "[" : "",
-		host, ss->ss_family == AF_INET6 ? "]" : "",
-		ntohs(((struct sockaddr_in *)ss)->sin_port), HTTP_METRICS_PATH);
-	return 0;
-}
 
 static void exp_free(struct exporter *e)
 {
 	size_t i;
 
-	for (i = 0; i < EXP_MAX_CONNS; i++) {
-		if (e->conns[i].state != EXP_CONN_FREE)
-			close(e->conns[i].fd);
-		exp_buf_free(&e->conns[i].out);
-	}
-	if (e->lfd >= 0)
-		close(e->lfd);
 	if (e->sfd >= 0)
 		close(e->sfd);
 	/* Drops and unmaps every registration still made. */
@@ -765,20 +544,30 @@ static void exp_free(struct exporter *e)
 		free(e->fams[i].members);
 	}
 	free(e->fams);
+	free(e->build_labels);
 }
 
 static void exp_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-r] [-l ADDR:PORT] [-t SECONDS] NAME...\n"
-		"Serve netstats registrations to Prometheus at http://ADDR:PORT/metrics.\n"
+		"Usage: %s [OPTION]... NAME...\n"
+		"Serve netstats registrations to Prometheus.\n"
 		"\n"
-		"  NAME             registration name, e.g. netstats@period-ms=500\n"
-		"  -l, --listen     A.B.C.D:PORT or [IPV6]:PORT (default %s)\n"
-		"  -t, --timeout    seconds a client has for one request (default %d)\n"
-		"  -r, --restricted also export restricted counters (e.g. TCP sequence numbers)\n"
-		"  -h, --help       this text\n",
-		EXP_NAME, EXP_DEFAULT_LISTEN, EXP_DEFAULT_TIMEOUT);
+		"  NAME                        registration name, e.g. ip or netstats@period-ms=500\n"
+		"  -l, --web.listen-address=ADDR\n"
+		"                              HOST:PORT, [IPV6]:PORT or :PORT to listen on;\n"
+		"                              repeatable (default %s)\n"
+		"      --web.config.file=FILE  TLS and basic authentication, in the format of\n"
+		"                              the Prometheus exporter-toolkit\n"
+		"      --web.telemetry-path=PATH\n"
+		"                              where the metrics are (default %s)\n"
+		"  -t, --web.timeout=SECONDS   idle time a connection is kept (default %d)\n"
+		"  -r, --restricted            also export restricted counters (e.g. TCP\n"
+		"                              sequence numbers)\n"
+		"  -V, --version               print the version and exit\n"
+		"  -h, --help                  print this text and exit\n",
+		EXP_NAME, EXP_DEFAULT_LISTEN, WEB_METRICS_PATH,
+		EXP_DEFAULT_TIMEOUT);
 }
 
 /* Checks the names, fills e->regs; 0 or the exit status. */
@@ -814,44 +603,102 @@ static int exp_parse_names(struct exporter *e, const char *const *names,
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The labels of netstats_exporter_build_info: 0 or -ENOMEM. */
+static int exp_build_labels(struct exporter *e, const char *kernel)
 {
+	struct prom_label l[2] = {
+		{ "version", NETSTATS_VERSION },
+		{ "kernel", kernel },
+	};
+	struct exp_buf b = {};
+
+	prom_put_labels(&b, l, 2);
+	exp_buf_putc(&b, '\0');
+	if (b.oom) {
+		exp_buf_free(&b);
+		return -ENOMEM;
+	}
+	e->build_labels = b.data;
+	return 0;
+}
+
+struct exp_args {
+	const char *listen[WEB_MAX_LISTEN];
+	size_t listen_cnt;
+	const char *config;
+	const char *path;
+	unsigned long timeout;
+};
+
+/* Parses the options into @a and @e: -1 to go on, else the exit status. */
+static int exp_parse_args(struct exporter *e, struct exp_args *a, int argc,
+			  char **argv)
+{
+	enum { OPT_CONFIG = 256, OPT_PATH, OPT_LISTEN_OLD, OPT_TIMEOUT_OLD };
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "timeout", required_argument, NULL, 't' },
+		{ "web.listen-address", required_argument, NULL, 'l' },
+		{ "web.config.file", required_argument, NULL, OPT_CONFIG },
+		{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
+		{ "web.timeout", required_argument, NULL, 't' },
 		{ "restricted", no_argument, NULL, 'r' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		/* 0.4 spellings */
+		{ "listen", required_argument, NULL, OPT_LISTEN_OLD },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT_OLD },
 		{}
 	};
-	struct exporter e = { .lfd = -1, .sfd = -1 };
-	const char *addr = EXP_DEFAULT_LISTEN;
-	struct sockaddr_storage ss;
-	unsigned long timeout = EXP_DEFAULT_TIMEOUT;
-	socklen_t sslen;
-	sigset_t sigs;
-	int opt, ret;
-	size_t i;
 	char *end;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, "l:t:rh", opts, NULL)) != -1) {
+	a->timeout = EXP_DEFAULT_TIMEOUT;
+	a->path = WEB_METRICS_PATH;
+	while ((opt = getopt_long(argc, argv, "l:t:rVh", opts, NULL)) != -1) {
 		switch (opt) {
+		case OPT_LISTEN_OLD:
+			fprintf(stderr, "%s: --listen is deprecated: use --web.listen-address\n",
+				EXP_NAME);
+			fallthrough;
 		case 'l':
-			addr = optarg;
+			if (a->listen_cnt == WEB_MAX_LISTEN) {
+				fprintf(stderr, "%s: more than %d listen addresses\n",
+					EXP_NAME, WEB_MAX_LISTEN);
+				return 2;
+			}
+			a->listen[a->listen_cnt++] = optarg;
 			break;
+		case OPT_CONFIG:
+			a->config = optarg;
+			break;
+		case OPT_PATH:
+			if (optarg[0] != '/' || !strcmp(optarg, "/")) {
+				fprintf(stderr, "%s: bad telemetry path '%s': expected /PATH\n",
+					EXP_NAME, optarg);
+				return 2;
+			}
+			a->path = optarg;
+			break;
+		case OPT_TIMEOUT_OLD:
+			fprintf(stderr, "%s: --timeout is deprecated: use --web.timeout\n",
+				EXP_NAME);
+			fallthrough;
 		case 't':
 			errno = 0;
-			timeout = strtoul(optarg, &end, 10);
+			a->timeout = strtoul(optarg, &end, 10);
 			if (errno || *end || optarg[0] < '0' ||
-			    optarg[0] > '9' || !timeout ||
-			    timeout > EXP_MAX_TIMEOUT) {
+			    optarg[0] > '9' || !a->timeout ||
+			    a->timeout > EXP_MAX_TIMEOUT) {
 				fprintf(stderr, "%s: bad timeout '%s': expected 1 to %d seconds\n",
 					EXP_NAME, optarg, EXP_MAX_TIMEOUT);
 				return 2;
 			}
 			break;
 		case 'r':
-			e.restricted = true;
+			e->restricted = true;
 			break;
+		case 'V':
+			printf("%s version %s\n", EXP_NAME, NETSTATS_VERSION);
+			return 0;
 		case 'h':
 			exp_usage(stdout);
 			return 0;
@@ -860,23 +707,62 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (!a->listen_cnt)
+		a->listen[a->listen_cnt++] = EXP_DEFAULT_LISTEN;
 	if (optind == argc) {
 		fprintf(stderr, "%s: no registration name given\n", EXP_NAME);
 		exp_usage(stderr);
 		return 2;
 	}
-	e.timeout_ms = timeout * 1000;
-	for (i = 0; i < EXP_MAX_CONNS; i++)
-		e.conns[i].fd = -1;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct web_ops ops = {
+		.render = exp_render,
+		.http_error = exp_http_error,
+		.after = exp_after,
+	};
+	struct exporter e = { .sfd = -1 };
+	struct web_server *srv = NULL;
+	struct web_config cfg = {};
+	struct exp_args a = {};
+	bool bounding;
+	struct utsname u;
+	char err[512];
+	sigset_t sigs;
+	int ret;
+	size_t i;
+
+	ret = exp_parse_args(&e, &a, argc, argv);
+	if (ret >= 0)
+		return ret;
+	ops.ctx = &e;
 
 	ret = exp_parse_names(&e, (const char *const *)argv + optind,
 			      argc - optind);
 	if (ret)
 		goto out;
-	if (http_parse_addr(addr, &ss, &sslen)) {
-		fprintf(stderr, "%s: bad listen address '%s' (A.B.C.D:PORT or [IPV6]:PORT)\n",
-			EXP_NAME, addr);
-		ret = 2;
+	ret = 2;
+	for (i = 0; i < a.listen_cnt; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (web_parse_listen(a.listen[i], &ss, &len)) {
+			fprintf(stderr, "%s: bad listen address '%s' (%s)\n",
+				EXP_NAME, a.listen[i], WEB_LISTEN_FORMS);
+			goto out;
+		}
+	}
+	/* Read while the files can be: before the capabilities go. */
+	if (a.config && web_config_load(&cfg, a.config, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: %s\n", EXP_NAME, a.config, err);
+		goto out;
+	}
+	ret = 1;
+	if (uname(&u) || exp_build_labels(&e, u.release)) {
+		fprintf(stderr, "%s: out of memory\n", EXP_NAME);
 		goto out;
 	}
 
@@ -885,16 +771,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open the netstats family: %s\n",
 			EXP_NAME, errno == ENOENT ?
 			"the running kernel has none" : strerror(errno));
-		ret = 1;
 		goto out;
 	}
-	for (i = 0; i < e.reg_cnt; i++) {
-		if (exp_register(&e, &e.regs[i])) {
-			ret = 1;
+	for (i = 0; i < e.reg_cnt; i++)
+		if (exp_register(&e, &e.regs[i]))
 			goto out;
-		}
-	}
-
 	if (e.restricted_cnt)
 		fprintf(stderr, "%s: %zu restricted counters not exported (see -r)\n",
 			EXP_NAME, e.restricted_cnt);
@@ -908,14 +789,34 @@ int main(int argc, char **argv)
 	e.sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (e.sfd < 0) {
 		fprintf(stderr, "%s: signalfd: %s\n", EXP_NAME, strerror(errno));
-		ret = 1;
 		goto out;
 	}
 
+	srv = web_server_new(&cfg, &ops, a.path, a.timeout);
+	if (!srv) {
+		fprintf(stderr, "%s: out of memory\n", EXP_NAME);
+		goto out;
+	}
+	/* A port below 1024 takes CAP_NET_BIND_SERVICE: bind now too. */
+	for (i = 0; i < a.listen_cnt; i++)
+		if (web_server_listen(srv, a.listen[i]))
+			goto out;
+	ret = privs_drop(&bounding);
+	if (ret) {
+		fprintf(stderr, "%s: cannot drop capabilities: %s\n", EXP_NAME,
+			strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	fprintf(stderr, "%s: %zu registrations; capabilities dropped%s\n",
+		EXP_NAME, e.reg_cnt,
+		bounding ? ", bounding set too" : "");
 	ret = 1;
-	if (!exp_listen(&e, addr, &ss, sslen) && !exp_serve(&e))
+	if (!web_server_start(srv) && !web_server_serve(srv, e.sfd))
 		ret = 0;
 out:
+	web_server_free(srv);
+	web_config_free(&cfg);
 	exp_free(&e);
 	return ret;
 }

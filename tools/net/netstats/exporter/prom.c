@@ -264,3 +264,14 @@ void prom_put_sample(struct exp_buf *b, const char *name, const char *labels,
 	exp_buf_put_u64(b, value);
 	exp_buf_putc(b, '\n');
 }
+
+/* A sample whose value is already formatted, e.g. "0.000125". */
+void prom_put_sample_str(struct exp_buf *b, const char *name,
+			 const char *labels, const char *value)
+{
+	exp_buf_puts(b, name);
+	exp_buf_puts(b, labels);
+	exp_buf_putc(b, ' ');
+	exp_buf_puts(b, value);
+	exp_buf_putc(b, '\n');
+}

@@ -45,5 +45,7 @@ void prom_put_labels(struct exp_buf *b, const struct prom_label *labels,
 		     size_t cnt);
 void prom_put_sample(struct exp_buf *b, const char *name, const char *labels,
 		     uint64_t value);
+void prom_put_sample_str(struct exp_buf *b, const char *name,
+			 const char *labels, const char *value);
 
 #endif /* __NETSTATS_EXPORTER_PROM_H */

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of netstats-exporter that need no netstats kernel: metric
- * names, the exposition format's escaping, HTTP request parsing and
- * listen addresses. One line per failed check, then "N passed, N failed";
- * the exit status is non-zero if a check failed.
+ * names, the exposition format's escaping, listen addresses, the web
+ * configuration file, basic authentication and routes. One line per
+ * failed check, then "N passed, N failed"; the exit status is non-zero if
+ * a check failed.
  */
 #include <arpa/inet.h>
+#include <crypt.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "http.h"
 #include "prom.h"
+#include "web.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -201,179 +204,6 @@ static void test_buffer(void)
 	CHECK(!b.data && !b.cap, "free");
 }
 
-struct req_case {
-	const char *in;
-	int want;		/* http_parse_request() */
-	int route;		/* http_route() if want is 0 */
-	enum http_method method;
-	const char *path;
-	int minor;
-};
-
-static const struct req_case req_cases[] = {
-	{ "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n", 0, 200,
-	  HTTP_GET, "/metrics", 1 },
-	{ "GET /metrics HTTP/1.0\r\n\r\n", 0, 200, HTTP_GET, "/metrics", 0 },
-	{ "HEAD /metrics HTTP/1.1\r\n\r\n", 0, 200, HTTP_HEAD, "/metrics", 1 },
-	{ "GET /metrics HTTP/1.1\nHost: x\n\n", 0, 200, HTTP_GET, "/metrics",
-	  1 },
-	{ "\r\n\nGET /metrics HTTP/1.1\r\n\r\n", 0, 200, HTTP_GET,
-	  "/metrics", 1 },
-	{ "GET /metrics?name[]=x HTTP/1.1\r\n\r\n", 0, 200, HTTP_GET,
-	  "/metrics", 1 },
-	{ "GET http://127.0.0.1:9411/metrics HTTP/1.1\r\n\r\n", 0, 200,
-	  HTTP_GET, "/metrics", 1 },
-	{ "GET HTTP://[::1]:9411/metrics?a HTTP/1.1\r\n\r\n", 0, 200,
-	  HTTP_GET, "/metrics", 1 },
-	{ "GET http://host HTTP/1.1\r\n\r\n", 0, 404, HTTP_GET, "", 1 },
-	{ "GET /metrics HTTP/1.9\r\nX-Empty:\r\nX-Obs: caf\xc3\xa9\r\n\r\n",
-	  0, 200, HTTP_GET, "/metrics", 9 },
-	{ "GET / HTTP/1.1\r\n\r\n", 0, 404, HTTP_GET, "/", 1 },
-	{ "GET /metrics/ HTTP/1.1\r\n\r\n", 0, 404, HTTP_GET, "/metrics/", 1 },
-	{ "GET /metric HTTP/1.1\r\n\r\n", 0, 404, HTTP_GET, "/metric", 1 },
-	{ "GET /metricsx HTTP/1.1\r\n\r\n", 0, 404, HTTP_GET, "/metricsx", 1 },
-	{ "GET /%6detrics HTTP/1.1\r\n\r\n", 0, 404, HTTP_GET, "/%6detrics",
-	  1 },
-	{ "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 0, 405,
-	  HTTP_OTHER, "/metrics", 1 },
-	{ "get /metrics HTTP/1.1\r\n\r\n", 0, 405, HTTP_OTHER, "/metrics", 1 },
-	{ "DELETE /x HTTP/1.1\r\n\r\n", 0, 404, HTTP_OTHER, "/x", 1 },
-	{ "OPTIONS * HTTP/1.1\r\n\r\n", 0, 404, HTTP_OTHER, "*", 1 },
-	/* Incomplete heads. */
-	{ "", -EAGAIN },
-	{ "\r", -EAGAIN },
-	{ "\r\n", -EAGAIN },
-	{ "GET /met", -EAGAIN },
-	{ "GET /metrics HTTP/1.1\r\n", -EAGAIN },
-	{ "GET /metrics HTTP/1.1\r\nHost: x\r\n", -EAGAIN },
-	{ "GET /metrics HTTP/1.1\r\nHost: x\r\n\r", -EAGAIN },
-	/* Malformed heads. */
-	{ "GET  /metrics HTTP/1.1\r\n\r\n", 400 },
-	{ " GET /metrics HTTP/1.1\r\n\r\n", 400 },
-	{ "GET /metrics\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1 \r\n\r\n", 400 },
-	{ "GET /metrics  HTTP/1.1\r\n\r\n", 400 },
-	{ "GET metrics HTTP/1.1\r\n\r\n", 400 },
-	{ "GET ftp://h/metrics HTTP/1.1\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.10\r\n\r\n", 400 },
-	{ "GET /metrics http/1.1\r\n\r\n", 400 },
-	{ "GET\t/metrics HTTP/1.1\r\n\r\n", 400 },
-	{ "GET /me\rtrics HTTP/1.1\r\n\r\n", 400 },
-	{ "GET /m\xc3\xa9trics HTTP/1.1\r\n\r\n", 400 },
-	{ "G(T /metrics HTTP/1.1\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1\r\n Host: x\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1\r\nHost : x\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1\r\nNoColon\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1\r\n: x\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1\r\nA: b\x01\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1\r\nA: b\rc\r\n\r\n", 400 },
-	{ "GET /metrics HTTP/1.1\r\nA: b\x7f\r\n\r\n", 400 },
-	/* Errors are answered as soon as the request line is complete. */
-	{ "GET  /metrics HTTP/1.1\r\n", 400 },
-	{ "GET /metrics HTTP/2.0\r\n\r\n", 505 },
-	{ "GET /metrics HTTP/0.9\r\n", 505 },
-};
-
-static void test_requests(void)
-{
-	const struct req_case *c;
-	struct http_request req;
-	size_t i;
-	int ret;
-
-	for (i = 0; i < ARRAY_SIZE(req_cases); i++) {
-		c = &req_cases[i];
-		memset(&req, 0, sizeof(req));
-		ret = http_parse_request(c->in, strlen(c->in), 8192, &req);
-		CHECK(ret == c->want, "case %zu: parse: want %d, got %d", i,
-		      c->want, ret);
-		if (ret || c->want)
-			continue;
-		CHECK(http_route(&req) == c->route,
-		      "case %zu: route: want %d, got %d", i, c->route,
-		      http_route(&req));
-		CHECK(req.method == c->method, "case %zu: method %d", i,
-		      req.method);
-		CHECK(req.path_len == strlen(c->path) &&
-		      !memcmp(req.path, c->path, req.path_len),
-		      "case %zu: path '%.*s'", i, (int)req.path_len, req.path);
-		CHECK(req.minor == c->minor, "case %zu: minor %d", i,
-		      req.minor);
-		CHECK(req.head_len == strlen(c->in), "case %zu: head_len %zu",
-		      i, req.head_len);
-	}
-}
-
-/* Sizes: the cap, NUL bytes, what follows the head. */
-static void test_request_limits(void)
-{
-	static const char nul[] = "GET /metrics HTTP/1.1\r\nA: \0\r\n\r\n";
-	static const char line[] = "GET /metrics HTTP/1.1\r\n";
-	struct http_request req;
-	char buf[256];
-	size_t n;
-	int ret;
-
-	CHECK(http_parse_request(nul, sizeof(nul) - 1, 256, &req) == 400,
-	      "NUL in a field value");
-
-	/* No line end within the cap: the request line is too long. */
-	memset(buf, 'a', sizeof(buf));
-	memcpy(buf, "GET /", 5);
-	ret = http_parse_request(buf, sizeof(buf), sizeof(buf), &req);
-	CHECK(ret == 414, "long request line: %d", ret);
-	ret = http_parse_request(buf, sizeof(buf) - 1, sizeof(buf), &req);
-	CHECK(ret == -EAGAIN, "long request line below the cap: %d", ret);
-
-	/* A request line, then fields that never end. */
-	n = strlen(line);
-	memcpy(buf, line, n);
-	memset(buf + n, 'x', sizeof(buf) - n);
-	buf[n + 1] = ':';
-	ret = http_parse_request(buf, sizeof(buf), sizeof(buf), &req);
-	CHECK(ret == 431, "head too large: %d", ret);
-
-	/* A head of exactly the cap is complete. */
-	memcpy(buf, line, n);
-	memset(buf + n, 'x', sizeof(buf) - n);
-	memcpy(buf + n, "X:", 2);
-	memcpy(buf + sizeof(buf) - 4, "\r\n\r\n", 4);
-	ret = http_parse_request(buf, sizeof(buf), sizeof(buf), &req);
-	CHECK(ret == 0 && req.head_len == sizeof(buf),
-	      "head of exactly the cap: %d", ret);
-
-	/* Bytes after the head (a body, a pipelined request) are left. */
-	n = snprintf(buf, sizeof(buf), "%s\r\nBODY", line);
-	ret = http_parse_request(buf, n, sizeof(buf), &req);
-	CHECK(ret == 0 && req.head_len == n - 4, "head_len %zu of %zu",
-	      req.head_len, n);
-}
-
-static void test_response_head(void)
-{
-	char buf[256];
-	int n;
-
-	n = http_format_head(buf, sizeof(buf), 200, HTTP_METRICS_TYPE, 42);
-	CHECK(n > 0 && (size_t)n == strlen(buf), "length %d", n);
-	CHECK(!strcmp(buf, "HTTP/1.1 200 OK\r\n"
-			   "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-			   "Content-Length: 42\r\n"
-			   "Connection: close\r\n\r\n"),
-	      "200 head:\n%s", buf);
-	n = http_format_head(buf, sizeof(buf), 405, "text/plain", 0);
-	CHECK(n > 0 && strstr(buf, "HTTP/1.1 405 Method Not Allowed\r\n") == buf &&
-	      strstr(buf, "\r\nAllow: GET, HEAD\r\n"), "405 head:\n%s", buf);
-	n = http_format_head(buf, sizeof(buf), 404, "text/plain", 0);
-	CHECK(n > 0 && !strstr(buf, "Allow:"), "404 head:\n%s", buf);
-	n = http_format_head(buf, 40, 200, HTTP_METRICS_TYPE, 0);
-	CHECK(n == -1, "head in a too small buffer: %d", n);
-	CHECK(!strcmp(http_reason(431), "Request Header Fields Too Large") &&
-	      !strcmp(http_reason(505), "HTTP Version Not Supported"),
-	      "reasons");
-}
-
 struct addr_case {
 	const char *in;
 	int family;		/* 0: invalid */
@@ -402,9 +232,10 @@ static const struct addr_case addr_cases[] = {
 	{ "[::1" },
 	{ "[]:80" },
 	{ "[127.0.0.1]:80" },
-	{ "localhost:9411" },
-	{ ":9411" },
+	{ ":9411", AF_INET6, "::", 9411 },
+	{ ":" },
 	{ "" },
+	{ "1.2.3:80" },
 	{ "256.0.0.1:80" },
 };
 
@@ -421,7 +252,7 @@ static void test_addresses(void)
 
 	for (i = 0; i < ARRAY_SIZE(addr_cases); i++) {
 		c = &addr_cases[i];
-		ret = http_parse_addr(c->in, &ss, &len);
+		ret = web_parse_listen(c->in, &ss, &len);
 		if (!c->family) {
 			CHECK(ret == -EINVAL, "'%s': accepted", c->in);
 			continue;
@@ -447,15 +278,182 @@ static void test_addresses(void)
 	}
 }
 
+/* A name is resolved to its first address. */
+static void test_listen_name(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int ret;
+
+	ret = web_parse_listen("localhost:18411", &ss, &len);
+	CHECK(!ret && (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+	      ntohs(((struct sockaddr_in *)&ss)->sin_port) == 18411,
+	      "localhost:18411: %d", ret);
+}
+
+#define TMPDIR_TEMPLATE	"/tmp/test_exporter.XXXXXX"
+static char tmpdir[sizeof(TMPDIR_TEMPLATE)];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	CHECK(f, "create %s", path);
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Loads @yaml as a web configuration: 0 or the error, @err the message. */
+static int load(struct web_config *cfg, const char *yaml, char *err,
+		size_t size)
+{
+	char path[256];
+
+	write_file("web.yml", yaml);
+	snprintf(path, sizeof(path), "%s/web.yml", tmpdir);
+	memset(cfg, 0, sizeof(*cfg));
+	return web_config_load(cfg, path, err, size);
+}
+
+struct bad_config {
+	const char *yaml;
+	const char *msg;	/* in the error message */
+};
+
+static const struct bad_config bad_configs[] = {
+	{ "tls_server_config:\n  cert_file: cert.pem\n", "go together" },
+	{ "tls_server_config:\n  cert_file: none.pem\n  key_file: key.pem\n",
+	  "none.pem: No such file" },
+	{ "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n"
+	  "  client_ca_file: ca.pem\n", "client_ca_file: not supported" },
+	{ "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n"
+	  "  min_version: TLS14\n", "min_version: TLS14" },
+	{ "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n"
+	  "  min_version: TLS13\n  max_version: TLS12\n", "above max_version" },
+	{ "basic_auth_users:\n  alice: secret\n", "not a bcrypt hash" },
+	{ "basic_auth_users: [ alice ]\n", "not a mapping" },
+	{ "tls_config:\n  cert_file: x\n", "tls_config: not a field" },
+	{ "http_server_config:\n  headers:\n    Content-Type: x\n",
+	  "not settable" },
+	{ "basic_auth_users:\n  alice: 'x\n", "line" },
+};
+
+static void test_config(void)
+{
+	/* "secret" as $2y$ (htpasswd -B's prefix), bob's as $2b$ below. */
+	static const char alice[] =
+		"$2y$04$Z5W.w8jrVCtnFMyA4tPg1.uD6w4iOFMj2EkPiA3lkHwGJKffxoc/S";
+	const struct bad_config *c;
+	struct web_config cfg;
+	char err[256], yaml[1024], *bob;
+	size_t i;
+
+	memcpy(tmpdir, TMPDIR_TEMPLATE, sizeof(tmpdir));
+	CHECK(mkdtemp(tmpdir), "mkdtemp");
+	write_file("cert.pem", "-----BEGIN CERTIFICATE-----\n");
+	write_file("key.pem", "-----BEGIN PRIVATE KEY-----\n");
+
+	CHECK(!load(&cfg, "", err, sizeof(err)) && !cfg.cert_pem &&
+	      !cfg.user_cnt, "empty file: %s", err);
+	web_config_free(&cfg);
+
+	bob = crypt_gensalt_ra("$2b$", 4, NULL, 0);
+	CHECK(bob, "bcrypt salt");
+	bob = bob ? crypt(" pass:word ", bob) : NULL;
+	CHECK(bob && !strncmp(bob, "$2b$04$", 7), "bcrypt of bob");
+	snprintf(yaml, sizeof(yaml),
+		 "# the exporter-toolkit's format\n"
+		 "tls_server_config:\n"
+		 "  cert_file: cert.pem\n"
+		 "  key_file: %s/key.pem\n"
+		 "  min_version: TLS13\n"
+		 "http_server_config:\n"
+		 "  http2: false\n"
+		 "  headers:\n"
+		 "    X-Frame-Options: deny\n"
+		 "basic_auth_users:\n"
+		 "  alice: %s\n"
+		 "  bob: '%s'\n", tmpdir, alice, bob ? bob : "");
+	CHECK(!load(&cfg, yaml, err, sizeof(err)), "load: %s", err);
+	CHECK(cfg.cert_pem && !strcmp(cfg.cert_pem,
+				      "-----BEGIN CERTIFICATE-----\n") &&
+	      cfg.key_pem && !strcmp(cfg.key_pem,
+				     "-----BEGIN PRIVATE KEY-----\n"),
+	      "cert (relative to the file) and key (absolute) read");
+	CHECK(cfg.priorities &&
+	      !strcmp(cfg.priorities,
+		      "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-TLS1.2"),
+	      "min_version TLS13: '%s'", cfg.priorities);
+	CHECK(cfg.header_cnt == 1 &&
+	      !strcmp(cfg.headers[0].name, "X-Frame-Options") &&
+	      !strcmp(cfg.headers[0].value, "deny"), "headers");
+	CHECK(cfg.user_cnt == 2, "2 users: %zu", cfg.user_cnt);
+
+	/* Basic authentication. */
+	CHECK(web_auth_check(&cfg, "alice", "secret"), "alice, $2y$");
+	CHECK(web_auth_check(&cfg, "bob", " pass:word "), "bob, $2b$");
+	CHECK(!web_auth_check(&cfg, "alice", "Secret"), "wrong password");
+	CHECK(!web_auth_check(&cfg, "alice", ""), "empty password");
+	CHECK(!web_auth_check(&cfg, "alice", NULL), "no password");
+	CHECK(!web_auth_check(&cfg, "bob", "secret"), "alice's password");
+	CHECK(!web_auth_check(&cfg, "carol", "secret"), "unknown user");
+	CHECK(!web_auth_check(&cfg, NULL, NULL), "no credentials");
+	web_config_free(&cfg);
+
+	CHECK(!load(&cfg, "tls_server_config:\n  cert_file: cert.pem\n"
+		    "  key_file: key.pem\n", err, sizeof(err)) &&
+	      cfg.priorities && !strcmp(cfg.priorities,
+					"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"),
+	      "TLS 1.2 at least by default: '%s'", cfg.priorities);
+	web_config_free(&cfg);
+
+	for (i = 0; i < ARRAY_SIZE(bad_configs); i++) {
+		c = &bad_configs[i];
+		CHECK(load(&cfg, c->yaml, err, sizeof(err)) == -EINVAL &&
+		      strstr(err, c->msg), "'%s': '%s', want '%s'", c->yaml,
+		      err, c->msg);
+		web_config_free(&cfg);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(web_config_load(&cfg, "/nonexistent/web.yml", err,
+			      sizeof(err)) == -ENOENT, "missing file");
+
+	snprintf(yaml, sizeof(yaml), "rm -rf %s", tmpdir);
+	CHECK(!system(yaml), "rm");
+}
+
+static void test_routes(void)
+{
+	CHECK(web_route("GET", "/metrics", "/metrics") == WEB_ROUTE_METRICS,
+	      "GET /metrics");
+	CHECK(web_route("HEAD", "/metrics", "/metrics") == WEB_ROUTE_METRICS,
+	      "HEAD /metrics");
+	CHECK(web_route("GET", "/m", "/m") == WEB_ROUTE_METRICS,
+	      "--web.telemetry-path");
+	CHECK(web_route("GET", "/", "/metrics") == WEB_ROUTE_LANDING,
+	      "GET /");
+	CHECK(web_route("GET", "/metrics/", "/metrics") == WEB_ROUTE_NOT_FOUND,
+	      "GET /metrics/");
+	CHECK(web_route("POST", "/metrics", "/metrics") ==
+	      WEB_ROUTE_BAD_METHOD, "POST");
+	CHECK(web_route("get", "/metrics", "/metrics") ==
+	      WEB_ROUTE_BAD_METHOD, "get");
+}
+
 int main(void)
 {
 	test_metric_names();
 	test_escaping();
 	test_samples();
 	test_buffer();
-	test_requests();
-	test_request_limits();
-	test_response_head();
 	test_addresses();
+	test_listen_name();
+	test_config();
+	test_routes();
 	return check_report();
 }

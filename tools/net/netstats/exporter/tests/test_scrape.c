@@ -182,28 +182,76 @@ bool netstats_reg__dead(const struct netstats_reg *reg)
 	return reg->dead;
 }
 
+/*
+ * The exposition, with the scrape's duration (a time) made "D"; @b keeps
+ * it as served.
+ */
 static const char *scrape(struct exporter *e, struct exp_buf *b, bool count)
 {
+	static const char dur[] = "\n" EXP_SCRAPE_DURATION " ";
+	static char *text;
+	char *p, *end;
+
 	exp_buf_reset(b);
-	exp_scrape(e, b, count);
+	CHECK(!exp_render(e, b, count), "render");
 	exp_buf_putc(b, '\0');
 	b->len--;
-	return b->data;
+	free(text);
+	text = strdup(b->data);
+	if (!text)
+		abort();
+	p = strstr(text, dur);
+	CHECK(p, "duration served");
+	if (!p)
+		return text;
+	p += strlen(dur);
+	end = strchr(p, '\n');
+	CHECK(end && strspn(p, "0123456789.") == (size_t)(end - p) &&
+	      end - p == 11 && p[1] == '.', "duration '%.*s'",
+	      end ? (int)(end - p) : 0, p);
+	if (end) {
+		*p = 'D';
+		memmove(p + 1, end, strlen(end) + 1);
+	}
+	return text;
 }
 
+#define BUILD							\
+	"# HELP netstats_exporter_build_info The version of "		\
+	"netstats-exporter and the kernel it runs on\n"			\
+	"# TYPE netstats_exporter_build_info gauge\n"			\
+	"netstats_exporter_build_info{version=\"" NETSTATS_VERSION	\
+	"\",kernel=\"6.12.0-test\"} 1\n"
+
+#define UP(ip, fd3, fd4)						\
+	"# HELP netstats_object_up 1 if the registration's object is alive, 0 once it died\n" \
+	"# TYPE netstats_object_up gauge\n"				\
+	"netstats_object_up{registration=\"ip\"} " #ip "\n"		\
+	"netstats_object_up{registration=\"tcp/fd:3\",object=\"fd:3\"} " #fd3 "\n" \
+	"netstats_object_up{registration=\"tcp/fd:4\",object=\"fd:4\"} " #fd4 "\n"
+
 #define SELF(scrapes, dead, regs)					\
-	"# HELP netstats_exporter_scrapes_total GET requests of /metrics answered\n" \
+	"# HELP netstats_exporter_scrapes_total GET requests of the metrics answered\n" \
 	"# TYPE netstats_exporter_scrapes_total counter\n"		\
 	"netstats_exporter_scrapes_total " #scrapes "\n"		\
+	"# HELP netstats_exporter_scrape_errors_total Scrapes that "	\
+	"could not read a registration or ran out of memory\n"		\
+	"# TYPE netstats_exporter_scrape_errors_total counter\n"	\
+	"netstats_exporter_scrape_errors_total 0\n"			\
 	"# HELP netstats_exporter_dead_total Registrations dropped after their object died\n" \
 	"# TYPE netstats_exporter_dead_total counter\n"			\
 	"netstats_exporter_dead_total " #dead "\n"			\
 	"# HELP netstats_exporter_registrations Registrations exported\n" \
 	"# TYPE netstats_exporter_registrations gauge\n"		\
 	"netstats_exporter_registrations " #regs "\n"			\
-	"# HELP netstats_exporter_http_errors_total HTTP requests failed or timed out\n" \
+	"# HELP netstats_exporter_http_errors_total HTTP requests "	\
+	"answered with an error status or failed\n"			\
 	"# TYPE netstats_exporter_http_errors_total counter\n"		\
-	"netstats_exporter_http_errors_total 0\n"
+	"netstats_exporter_http_errors_total 0\n"			\
+	"# HELP netstats_exporter_scrape_duration_seconds Seconds this "	\
+	"scrape took to read and format the counters\n"			\
+	"# TYPE netstats_exporter_scrape_duration_seconds gauge\n"	\
+	"netstats_exporter_scrape_duration_seconds D\n"
 
 #define IP							\
 	"# HELP netstats_ip_in_receives_total Datagrams \"received\"\n"	\
@@ -213,7 +261,7 @@ static const char *scrape(struct exporter *e, struct exp_buf *b, bool count)
 	"# TYPE netstats_ip_forwarding gauge\n"				\
 	"netstats_ip_forwarding{registration=\"ip\"} 1\n"
 
-static const char want_first[] = SELF(1, 0, 3) IP
+static const char want_first[] = IP
 	"# HELP netstats_tcp_bytes_acked_total Payload bytes acknowledged\n"
 	"# TYPE netstats_tcp_bytes_acked_total counter\n"
 	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 1000\n"
@@ -221,9 +269,10 @@ static const char want_first[] = SELF(1, 0, 3) IP
 	"# HELP netstats_tcp_segs_in_total Counter segs_in of the netstats group tcp\n"
 	"# TYPE netstats_tcp_segs_in_total counter\n"
 	"netstats_tcp_segs_in_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 3\n"
-	"netstats_tcp_segs_in_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 4\n";
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 4\n"
+	BUILD UP(1, 1, 1) SELF(1, 0, 3);
 
-static const char want_final[] = SELF(2, 1, 3) IP
+static const char want_final[] = IP
 	"# HELP netstats_tcp_bytes_acked_total Payload bytes acknowledged\n"
 	"# TYPE netstats_tcp_bytes_acked_total counter\n"
 	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 1000\n"
@@ -231,15 +280,17 @@ static const char want_final[] = SELF(2, 1, 3) IP
 	"# HELP netstats_tcp_segs_in_total Counter segs_in of the netstats group tcp\n"
 	"# TYPE netstats_tcp_segs_in_total counter\n"
 	"netstats_tcp_segs_in_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 3\n"
-	"netstats_tcp_segs_in_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 5\n";
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:4\",object=\"fd:4\"} 5\n"
+	BUILD UP(1, 1, 0) SELF(2, 1, 3);
 
-static const char want_dropped[] = SELF(3, 1, 2) IP
+static const char want_dropped[] = IP
 	"# HELP netstats_tcp_bytes_acked_total Payload bytes acknowledged\n"
 	"# TYPE netstats_tcp_bytes_acked_total counter\n"
 	"netstats_tcp_bytes_acked_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 1000\n"
 	"# HELP netstats_tcp_segs_in_total Counter segs_in of the netstats group tcp\n"
 	"# TYPE netstats_tcp_segs_in_total counter\n"
-	"netstats_tcp_segs_in_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 3\n";
+	"netstats_tcp_segs_in_total{registration=\"tcp/fd:3\",object=\"fd:3\"} 3\n"
+	BUILD UP(1, 1, 0) SELF(3, 1, 2);
 
 /* Where the first difference is, to make a failure readable. */
 static void show_diff(const char *got, const char *want)
@@ -286,14 +337,12 @@ static void check_promtool(const char *text)
 static void test_lifecycle(void)
 {
 	static const char *const names[] = { "ip", "tcp/fd:3", "tcp/fd:4" };
-	struct exporter e = { .lfd = -1, .sfd = -1 };
-	struct http_request req = {};
-	struct exp_conn *c = &e.conns[0];
+	struct exporter e = { .sfd = -1 };
 	struct exp_buf b = {};
-	const char *body;
 	size_t i;
 
 	CHECK(!exp_parse_names(&e, names, 3), "parse names");
+	CHECK(!exp_build_labels(&e, "6.12.0-test"), "build labels");
 	e.ns = netstats__open();
 	fake_regs[0].vals[0] = ~0ULL;
 	fake_regs[0].vals[1] = 1;
@@ -323,36 +372,15 @@ static void test_lifecycle(void)
 	/* ...but by the next GET, then it is unregistered. */
 	CHECK_TEXT(scrape(&e, &b, true), want_final);
 	CHECK(e.drop_pending, "drop pending");
-	exp_drop_dead(&e);
+	exp_after(&e);
 	CHECK(unregistered == 1 && !fake_regs[2].registered,
 	      "unregistered %u", unregistered);
 	CHECK_TEXT(scrape(&e, &b, true), want_dropped);
 	check_promtool(b.data);
 
-	/* A response: head right before the body, Content-Length exact. */
-	req.method = HTTP_GET;
-	CHECK(!exp_conn_respond(&e, c, 200, &req), "respond");
-	body = strstr(c->out.data + c->out_off, "\r\n\r\n");
-	CHECK(body && !strncmp(c->out.data + c->out_off, "HTTP/1.1 200 OK\r\n", 17),
-	      "response head");
-	if (body) {
-		body += 4;
-		CHECK(strstr(c->out.data + c->out_off, "\r\nContent-Length: ") &&
-		      (size_t)atoi(strstr(c->out.data + c->out_off,
-					  "Content-Length: ") + 16) ==
-		      (size_t)(c->out.data + c->out.len - body),
-		      "Content-Length matches the body");
-	}
-	req.method = HTTP_HEAD;
-	CHECK(!exp_conn_respond(&e, c, 200, &req), "respond to HEAD");
-	CHECK(c->out.len == EXP_HEAD_ROOM &&
-	      strstr(c->out.data + c->out_off, "Content-Length: ") &&
-	      atoi(strstr(c->out.data + c->out_off, "Content-Length: ") + 16) > 0,
-	      "HEAD: the length of the body, no body");
-	CHECK(!exp_conn_respond(&e, c, 404, NULL), "respond 404");
-	CHECK(!memcmp(c->out.data + c->out.len - strlen("Not Found\n"),
-		      "Not Found\n", strlen("Not Found\n")) &&
-	      e.self[EXP_SELF_HTTP_ERRORS] == 1, "404 body and error count");
+	/* An HTTP error is counted. */
+	exp_http_error(&e);
+	CHECK(e.self[EXP_SELF_HTTP_ERRORS] == 1, "HTTP error counted");
 
 	exp_buf_free(&b);
 	exp_free(&e);
@@ -364,18 +392,16 @@ static void test_errors(void)
 	static const char *const bad[] = { "ip", "no such" };
 	static const char *const unknown[] = { "nosuch0/hw" };
 	static const char *const clash[] = { "eth1/hw" };
-	struct exporter e = { .lfd = -1, .sfd = -1 };
+	struct exporter e = { .sfd = -1 };
 
 	CHECK(exp_parse_names(&e, dup, 2) == 2, "duplicate name");
 	exp_free(&e);
 	memset(&e, 0, sizeof(e));
-	e.lfd = -1;
 	e.sfd = -1;
 	CHECK(exp_parse_names(&e, bad, 2) == 2, "malformed name");
 	exp_free(&e);
 
 	memset(&e, 0, sizeof(e));
-	e.lfd = -1;
 	e.sfd = -1;
 	e.ns = netstats__open();
 	CHECK(!exp_parse_names(&e, unknown, 1), "parse unknown");
@@ -384,7 +410,6 @@ static void test_errors(void)
 
 	/* "x" (counter) and "x_total" (gauge) both make ..._x_total. */
 	memset(&e, 0, sizeof(e));
-	e.lfd = -1;
 	e.sfd = -1;
 	e.ns = netstats__open();
 	CHECK(!exp_parse_names(&e, clash, 1), "parse clash");
@@ -393,9 +418,138 @@ static void test_errors(void)
 	exp_free(&e);
 }
 
+/* Runs @cmd with %d of the command replaced by @port: its output. */
+static const char *run(const char *fmt, int port)
+{
+	static char out[1 << 16];
+	char cmd[1024];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), fmt, port, port, port);
+	p = popen(cmd, "r");
+	if (!p)
+		return "popen failed";
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	return out;
+}
+
+#define TCP3	"registration=\"tcp/fd:3\",object=\"fd:3\""
+
+/*
+ * The whole exporter serving the fake registrations over libmicrohttpd,
+ * with basic authentication, scraped by curl: routes, methods, status
+ * codes, and 50 clients at once.
+ */
+static void test_serve(void)
+{
+	/* bob: "secret" */
+	static const char yaml[] =
+		"basic_auth_users:\n"
+		"  bob: $2y$04$Z5W.w8jrVCtnFMyA4tPg1.uD6w4iOFMj2EkPiA3lkHwGJKffxoc/S\n";
+	static const char *const names[] = { "ip", "tcp/fd:3" };
+	char path[] = "/tmp/test_scrape.XXXXXX";
+	struct exporter e = { .sfd = -1 };
+	struct web_ops ops = {
+		.render = exp_render,
+		.http_error = exp_http_error,
+		.after = exp_after,
+		.ctx = &e,
+	};
+	struct web_config cfg = {};
+	struct web_server *srv;
+	int fds[2], stop[2], port = -1, st, fd;
+	const char *out;
+	char err[256];
+	pid_t pid;
+	size_t i;
+
+	if (system("command -v curl >/dev/null 2>&1")) {
+		printf("curl not installed: the server is not tested\n");
+		return;
+	}
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, yaml, strlen(yaml)) == (ssize_t)strlen(yaml),
+	      "web config");
+	close(fd);
+	CHECK(!web_config_load(&cfg, path, err, sizeof(err)), "load: %s", err);
+	unlink(path);
+	for (i = 0; i < ARRAY_SIZE(fake_regs); i++)
+		fake_regs[i].dead = false;
+	CHECK(!exp_parse_names(&e, names, 2) &&
+	      !exp_build_labels(&e, "6.12.0-test"), "names");
+	e.ns = netstats__open();
+	for (i = 0; i < e.reg_cnt; i++)
+		CHECK(!exp_register(&e, &e.regs[i]), "register");
+	srv = web_server_new(&cfg, &ops, "/metrics", 5);
+	CHECK(srv && !web_server_listen(srv, "127.0.0.1:0"), "listen");
+	if (!srv || pipe(fds) || pipe(stop))
+		return;
+
+	pid = fork();
+	if (!pid) {
+		close(fds[0]);
+		close(stop[1]);
+		if (web_server_start(srv))
+			_exit(1);
+		port = web_server_port(srv, 0);
+		if (write(fds[1], &port, sizeof(port)) != sizeof(port))
+			_exit(1);
+		_exit(web_server_serve(srv, stop[0]) ? 1 : 0);
+	}
+	close(fds[1]);
+	close(stop[0]);
+	CHECK(read(fds[0], &port, sizeof(port)) == sizeof(port) && port > 0,
+	      "the server started");
+	close(fds[0]);
+	if (port <= 0)
+		goto out;
+
+	out = run("curl -sS --max-time 10 -o /dev/null -w '%%{http_code}' http://127.0.0.1:%d/metrics", port);
+	CHECK(!strcmp(out, "401"), "no credentials: %s", out);
+	out = run("curl -sS --max-time 10 -o /dev/null -D - -u bob:Secret http://127.0.0.1:%d/metrics | tr -d '\\r' | grep -i '^www-authenticate'", port);
+	CHECK(!strcmp(out, "WWW-Authenticate: Basic realm=\"netstats-exporter\"\n"),
+	      "wrong password: 401 and the realm: %s", out);
+	out = run("curl -sS --max-time 10 -u bob:secret http://127.0.0.1:%d/metrics", port);
+	CHECK(strstr(out, "\nnetstats_tcp_bytes_acked_total{" TCP3 "} 1000\n") &&
+	      strstr(out, "\nnetstats_object_up{registration=\"ip\"} 1\n"),
+	      "GET /metrics: %.200s", out);
+	if (!system("command -v promtool >/dev/null 2>&1")) {
+		out = run("curl -sS --max-time 10 -u bob:secret http://127.0.0.1:%d/metrics | promtool check metrics && echo OK", port);
+		CHECK(!strcmp(out, "OK\n"), "promtool: %s", out);
+	}
+	out = run("curl -sS --max-time 10 -o /dev/null -w '%%{http_code}' -u bob:secret http://127.0.0.1:%d/", port);
+	CHECK(!strcmp(out, "200"), "GET /: %s", out);
+	out = run("curl -sS --max-time 10 -o /dev/null -w '%%{http_code}' -u bob:secret http://127.0.0.1:%d/x", port);
+	CHECK(!strcmp(out, "404"), "GET /x: %s", out);
+	out = run("curl -sS --max-time 10 -o /dev/null -D - -X POST -u bob:secret http://127.0.0.1:%d/metrics | tr -d '\\r' | grep -Ei '^(HTTP|allow)'", port);
+	CHECK(!strcmp(out, "HTTP/1.1 405 Method Not Allowed\nAllow: GET, HEAD\n"),
+	      "POST: %s", out);
+	out = run("curl -sS --max-time 10 -I -u bob:secret http://127.0.0.1:%d/metrics | tr -d '\\r' | grep -Ei '^(HTTP|content-type)'", port);
+	CHECK(!strcmp(out, "HTTP/1.1 200 OK\nContent-Type: " WEB_METRICS_TYPE "\n"),
+	      "HEAD: %s", out);
+	/* 401 twice, 404, 405 so far. 50 clients at once, 20 requests each: every one answered. */
+	out = run("for c in $(seq 50); do (for r in $(seq 20); do curl -sS -o /dev/null -w '%%{http_code}\\n' --max-time 20 -u bob:secret http://127.0.0.1:%d/metrics; done) & done | sort | uniq -c | tr -s ' '", port);
+	CHECK(!strcmp(out, " 1000 200\n"), "50 x 20 requests: %s", out);
+	out = run("curl -sS --max-time 10 -u bob:secret http://127.0.0.1:%d/metrics | grep -E '^netstats_exporter_(scrapes|http_errors)_total'", port);
+	CHECK(!strcmp(out, "netstats_exporter_scrapes_total 1003\n"
+		      "netstats_exporter_http_errors_total 4\n"),
+	      "counted: %s", out);
+out:
+	close(stop[1]);	/* the server returns */
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      !WEXITSTATUS(st), "the server stopped: %d", st);
+	web_server_free(srv);
+	web_config_free(&cfg);
+	exp_free(&e);
+}
+
 int main(void)
 {
 	test_lifecycle();
 	test_errors();
+	test_serve();
 	return check_report();
 }
