@@ -446,12 +446,14 @@ static int bench_ss(void *ctx)
 	return pclose(f) ? -1 : 0;
 }
 
+#define ALL_PORT0	1024	/* the clients' ports: ALL_PORT0 + i */
+
 /* ALL_CONNS loopback connections, in a netns of their own, some traffic. */
 static int all_conns(int *fds)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in c = { .sin_family = AF_INET };
 	struct rlimit rl = { ALL_SOCKS + 1024, ALL_SOCKS + 1024 };
-	socklen_t len = sizeof(a);
 	struct ifreq ifr = {};
 	char b[997] = {};
 	int l, fd, i;
@@ -464,22 +466,22 @@ static int all_conns(int *fds)
 	ifr.ifr_flags |= IFF_UP;
 	ioctl(fd, SIOCSIFFLAGS, &ifr);
 	close(fd);
-	/* More connections than the default ephemeral ports (28,232). */
-	if (ALL_CONNS > 20000) {
-		fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_WRONLY);
-		if (fd < 0 || write(fd, "1024 65535", 10) != 10)
-			return -1;
-		close(fd);
-	}
-
+	/* The listener above the clients' ports. */
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(ALL_PORT0 + ALL_CONNS);
+	c.sin_addr = a.sin_addr;
 	l = socket(AF_INET, SOCK_STREAM, 0);
-	if (bind(l, (void *)&a, sizeof(a)) || listen(l, 128) ||
-	    getsockname(l, (void *)&a, &len))
+	if (bind(l, (void *)&a, sizeof(a)) || listen(l, 128))
 		return -1;
 	for (i = 0; i < (int)ALL_CONNS; i++) {
+		/* Each client on a port of its own: connect()'s search for a
+		 * free ephemeral port grows with the connections to the same
+		 * peer, quadratic in all (100,000 sockets took > 10 min).
+		 */
+		c.sin_port = htons(ALL_PORT0 + i);
 		fds[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(fds[2 * i], (void *)&a, sizeof(a)))
+		if (bind(fds[2 * i], (void *)&c, sizeof(c)) ||
+		    connect(fds[2 * i], (void *)&a, sizeof(a)))
 			return -1;
 		fds[2 * i + 1] = accept(l, NULL, NULL);
 		if (fds[2 * i + 1] < 0)
