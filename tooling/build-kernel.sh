@@ -49,7 +49,10 @@ while IFS= read -r want; do
 	else
 		grep -qx "$want" "$obj/.config" || { echo "  not set: $want"; bad=1; }
 	fi
-done <"$obj/.fragments"
+done < <(# the last fragment to name a symbol wins, as in merge_config.sh
+	sed -E 's/^# (CONFIG_[A-Za-z0-9_]+) is not set$/\1=n/' "$obj/.fragments" |
+	awk -F= '/^CONFIG_/ { if (!($1 in v)) o[n++] = $1; v[$1] = $0 }
+		 END { for (i = 0; i < n; i++) print v[o[i]] }')
 [ $bad = 0 ] || die "config fragments not honoured (see above, $obj/merge.log)"
 
 stage "building $flavour kernel in $obj (ccache: $CCACHE_DIR)"

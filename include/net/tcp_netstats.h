@@ -103,6 +103,7 @@ static inline void netstats_tcp_monitor_sk(struct sock *sk)
 }
 #endif
 
+#if IS_ENABLED(CONFIG_NETSTATS)
 /*
  * The mapped counters of a registered socket, NULL otherwise.
  *
@@ -118,70 +119,46 @@ static inline void netstats_tcp_monitor_sk(struct sock *sk)
 static __always_inline struct tcp_stats *
 tcp_netstats(const struct tcp_sock *tp)
 {
-#if IS_ENABLED(CONFIG_NETSTATS)
 	if (!static_branch_unlikely(&netstats_tcp_mirror))
 		return NULL;
 	return READ_ONCE(tp->netstats);
-#else
-	return NULL;
-#endif
 }
 
 /*
- * Mirrors, one per central helper of tcp_sock's counters: each copies
- * what its helper just stored.  While no socket is registered they cost
- * a no-op; an unregistered socket then pays the load of tp->netstats and
- * a predicted branch; with CONFIG_NETSTATS=n, nothing.
+ * Mirrors, each at a point every store of its fields passes: they copy
+ * what TCP just stored.  While no socket is registered they cost a
+ * no-op; an unregistered socket then pays the load of tp->netstats and
+ * a predicted branch; with CONFIG_NETSTATS=n, nothing.  They load the
+ * tcp_sock fields again (READ_ONCE()) rather than reuse what TCP just
+ * computed: the compiler then keeps no value alive for them, and TCP's
+ * own code is built as without them.
  */
-static __always_inline void
-__tcp_netstats_segs_in(const struct tcp_sock *tp, struct tcp_stats *st)
-{
-	WRITE_ONCE(st->segs_in, tp->segs_in);
-	WRITE_ONCE(st->data_segs_in, tp->data_segs_in);
-}
 
 /*
- * tcp_v4_rcv() and tcp_v6_rcv() count segs_in before they look for an
- * owner; the segment is mirrored where it is processed, in
- * tcp_v4_do_rcv() or tcp_v6_do_rcv(), by softirq or by the owner from
- * the backlog.  One dropped at a full backlog waits for the next one.
+ * After tcp_v4_do_rcv() or tcp_v6_do_rcv() processed a segment, run by
+ * softirq or by the owner from the backlog: every field that receiving
+ * changes, in one go.  segs_in was counted by tcp_v4_rcv() or
+ * tcp_v6_rcv() before they looked for an owner; a segment dropped at a
+ * full backlog waits for the next one.  Connection set-up is copied by
+ * tcp_set_state() (netstats_tcp_resync()).
  */
-static __always_inline void tcp_netstats_segs_in(const struct tcp_sock *tp)
+static __always_inline void tcp_netstats_rcv(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
 	if (unlikely(st)) {
+		struct tcp_stats_seq *seq = tcp_stats_seq(st);
+
 		netstats_tcp_debug_delay(tp, st);
-		__tcp_netstats_segs_in(tp, st);
+		WRITE_ONCE(st->bytes_received, READ_ONCE(tp->bytes_received));
+		WRITE_ONCE(st->bytes_acked, READ_ONCE(tp->bytes_acked));
+		WRITE_ONCE(st->segs_in, READ_ONCE(tp->segs_in));
+		WRITE_ONCE(st->data_segs_in, READ_ONCE(tp->data_segs_in));
+		WRITE_ONCE(st->dsack_dups, READ_ONCE(tp->dsack_dups));
+		WRITE_ONCE(seq->rcv_nxt, READ_ONCE(tp->rcv_nxt));
+		WRITE_ONCE(seq->copied_seq, READ_ONCE(tp->copied_seq));
+		WRITE_ONCE(seq->snd_una, READ_ONCE(tp->snd_una));
 	}
-}
-
-static __always_inline void tcp_netstats_rcv_nxt(const struct tcp_sock *tp)
-{
-	struct tcp_stats *st = tcp_netstats(tp);
-
-	if (unlikely(st)) {
-		WRITE_ONCE(st->bytes_received, tp->bytes_received);
-		WRITE_ONCE(tcp_stats_seq(st)->rcv_nxt, tp->rcv_nxt);
-	}
-}
-
-static __always_inline void tcp_netstats_snd_una(const struct tcp_sock *tp)
-{
-	struct tcp_stats *st = tcp_netstats(tp);
-
-	if (unlikely(st)) {
-		WRITE_ONCE(st->bytes_acked, tp->bytes_acked);
-		WRITE_ONCE(tcp_stats_seq(st)->snd_una, tp->snd_una);
-	}
-}
-
-static __always_inline void tcp_netstats_dsack(const struct tcp_sock *tp)
-{
-	struct tcp_stats *st = tcp_netstats(tp);
-
-	if (unlikely(st))
-		WRITE_ONCE(st->dsack_dups, tp->dsack_dups);
 }
 
 /* After __tcp_transmit_skb(), whose tcp_select_window() moves rcv_wup. */
@@ -190,27 +167,47 @@ static __always_inline void tcp_netstats_sent(const struct tcp_sock *tp)
 	struct tcp_stats *st = tcp_netstats(tp);
 
 	if (unlikely(st)) {
-		WRITE_ONCE(st->segs_out, tp->segs_out);
-		WRITE_ONCE(st->data_segs_out, tp->data_segs_out);
-		WRITE_ONCE(st->bytes_sent, tp->bytes_sent);
-		WRITE_ONCE(tcp_stats_seq(st)->rcv_wup, tp->rcv_wup);
+		struct tcp_stats_seq *seq = tcp_stats_seq(st);
+
+		WRITE_ONCE(st->segs_out, READ_ONCE(tp->segs_out));
+		WRITE_ONCE(st->data_segs_out, READ_ONCE(tp->data_segs_out));
+		WRITE_ONCE(st->bytes_sent, READ_ONCE(tp->bytes_sent));
+		WRITE_ONCE(seq->rcv_wup, READ_ONCE(tp->rcv_wup));
 	}
 }
 
+/* After tcp_event_new_data_sent() or tcp_send_fin() moved snd_nxt. */
 static __always_inline void tcp_netstats_snd_nxt(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
 	if (unlikely(st))
-		WRITE_ONCE(tcp_stats_seq(st)->snd_nxt, tp->snd_nxt);
+		WRITE_ONCE(tcp_stats_seq(st)->snd_nxt,
+			   READ_ONCE(tp->snd_nxt));
 }
 
+/*
+ * After a reader of the receive queue moved copied_seq: they all end in
+ * __tcp_cleanup_rbuf() (recvmsg, splice, zerocopy, sockmap, MPTCP).
+ */
 static __always_inline void tcp_netstats_copied(const struct tcp_sock *tp)
 {
 	struct tcp_stats *st = tcp_netstats(tp);
 
 	if (unlikely(st))
-		WRITE_ONCE(tcp_stats_seq(st)->copied_seq, tp->copied_seq);
+		WRITE_ONCE(tcp_stats_seq(st)->copied_seq,
+			   READ_ONCE(tp->copied_seq));
 }
+#else
+/*
+ * Macros rather than empty inline functions: even an empty call moves
+ * GCC's block layout (tcp_v4_do_rcv() compiles differently), and with
+ * CONFIG_NETSTATS=n TCP must compile exactly as without the series.
+ */
+#define tcp_netstats_rcv(tp)		((void)(tp))
+#define tcp_netstats_sent(tp)		((void)(tp))
+#define tcp_netstats_snd_nxt(tp)	((void)(tp))
+#define tcp_netstats_copied(tp)		((void)(tp))
+#endif
 
 #endif /* _NET_TCP_NETSTATS_H */
