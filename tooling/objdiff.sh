@@ -75,6 +75,9 @@ def functions(path):
             text = f'{m[1]}{syms.get(m[2], m[2])}+X'
         text = re.sub(r'(\s\.[\w.]+)[+-]0x[0-9a-f]+', r'\1+X', text)
         text = re.sub(r'<(\.[\w.]+)[+-]0x[0-9a-f]+>', r'<\1+X>', text)
+        # A merged string lands in the 1- or the 8-aligned string section
+        # depending on the other strings of the file.
+        text = re.sub(r'\.rodata\.str1\.\d+', '.rodata.str', text)
         # __UNIQUE_ID_*N symbols (modinfo, static asserts) are numbered
         # by __COUNTER__, which anything earlier in the file moves.
         text = re.sub(r'(__UNIQUE_ID_[A-Za-z_]*?)\d+\b', r'\1N', text)
