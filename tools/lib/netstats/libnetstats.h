@@ -1289,13 +1289,12 @@ static inline void netstats__st2(void *p, netstats__u64x2 x)
 #define NETSTATS__ST2(p, x)	netstats__st2((p), (x))
 #endif
 
-#define NETSTATS__SPAN_CP(p, dl, k)					\
-	NETSTATS__ST2((char *)((unsigned long)(p) + (dl)) + 16 * (k),	\
-		      NETSTATS__LD2((p) + 16 * (k)))
-#define NETSTATS__SPAN_AT(p, dl, k)					\
-	NETSTATS__FALLTHROUGH;						\
-	case 16 - (k):							\
-	NETSTATS__SPAN_CP(p, dl, k)
+/* The 16 bytes at @p + 16 * @k to their place in the values. */
+static inline void netstats__span_cp(const char *p, long dl, int k)
+{
+	NETSTATS__ST2((char *)((unsigned long)p + dl) + 16 * k,
+		      NETSTATS__LD2(p + 16 * k));
+}
 
 /*
  * The spans, first CPU's copies: per span, a loop of 16 copies of 16
@@ -1319,31 +1318,63 @@ netstats_plan__spans(const struct netstats_plan *plan, __u64 *vals)
 			__builtin_unreachable();
 		case 0:
 			do {
-				NETSTATS__SPAN_CP(p, dl, 0);
-				NETSTATS__SPAN_AT(p, dl, 1);
-				NETSTATS__SPAN_AT(p, dl, 2);
-				NETSTATS__SPAN_AT(p, dl, 3);
-				NETSTATS__SPAN_AT(p, dl, 4);
-				NETSTATS__SPAN_AT(p, dl, 5);
-				NETSTATS__SPAN_AT(p, dl, 6);
-				NETSTATS__SPAN_AT(p, dl, 7);
-				NETSTATS__SPAN_AT(p, dl, 8);
-				NETSTATS__SPAN_AT(p, dl, 9);
-				NETSTATS__SPAN_AT(p, dl, 10);
-				NETSTATS__SPAN_AT(p, dl, 11);
-				NETSTATS__SPAN_AT(p, dl, 12);
-				NETSTATS__SPAN_AT(p, dl, 13);
-				NETSTATS__SPAN_AT(p, dl, 14);
-				NETSTATS__SPAN_AT(p, dl, 15);
+				netstats__span_cp(p, dl, 0);
+				NETSTATS__FALLTHROUGH;
+		case 15:
+				netstats__span_cp(p, dl, 1);
+				NETSTATS__FALLTHROUGH;
+		case 14:
+				netstats__span_cp(p, dl, 2);
+				NETSTATS__FALLTHROUGH;
+		case 13:
+				netstats__span_cp(p, dl, 3);
+				NETSTATS__FALLTHROUGH;
+		case 12:
+				netstats__span_cp(p, dl, 4);
+				NETSTATS__FALLTHROUGH;
+		case 11:
+				netstats__span_cp(p, dl, 5);
+				NETSTATS__FALLTHROUGH;
+		case 10:
+				netstats__span_cp(p, dl, 6);
+				NETSTATS__FALLTHROUGH;
+		case 9:
+				netstats__span_cp(p, dl, 7);
+				NETSTATS__FALLTHROUGH;
+		case 8:
+				netstats__span_cp(p, dl, 8);
+				NETSTATS__FALLTHROUGH;
+		case 7:
+				netstats__span_cp(p, dl, 9);
+				NETSTATS__FALLTHROUGH;
+		case 6:
+				netstats__span_cp(p, dl, 10);
+				NETSTATS__FALLTHROUGH;
+		case 5:
+				netstats__span_cp(p, dl, 11);
+				NETSTATS__FALLTHROUGH;
+		case 4:
+				netstats__span_cp(p, dl, 12);
+				NETSTATS__FALLTHROUGH;
+		case 3:
+				netstats__span_cp(p, dl, 13);
+				NETSTATS__FALLTHROUGH;
+		case 2:
+				netstats__span_cp(p, dl, 14);
+				NETSTATS__FALLTHROUGH;
+		case 1:
+				netstats__span_cp(p, dl, 15);
 			} while ((p += 256) != e);
 		}
 	}
 }
 
 #if defined(__x86_64__) || defined(__aarch64__)
-#define NETSTATS__ADD2(a, b)	((a) += (b))
-#else
-#define NETSTATS__ADD2(a, b)	((a) = netstats__add2((a), (b)))
+static inline netstats__u64x2 netstats__add2(netstats__u64x2 a,
+					     netstats__u64x2 b)
+{
+	return a + b;
+}
 #endif
 
 /*
@@ -1370,10 +1401,10 @@ static inline void netstats_plan__spans_fold(const struct netstats_plan *plan,
 			d = NETSTATS__LD2(p + 48);
 			for (cpu = 1, q = p; cpu < plan->ncpus; cpu++) {
 				q += plan->stride;
-				NETSTATS__ADD2(a, NETSTATS__LD2(q));
-				NETSTATS__ADD2(b, NETSTATS__LD2(q + 16));
-				NETSTATS__ADD2(c, NETSTATS__LD2(q + 32));
-				NETSTATS__ADD2(d, NETSTATS__LD2(q + 48));
+				a = netstats__add2(a, NETSTATS__LD2(q));
+				b = netstats__add2(b, NETSTATS__LD2(q + 16));
+				c = netstats__add2(c, NETSTATS__LD2(q + 32));
+				d = netstats__add2(d, NETSTATS__LD2(q + 48));
 			}
 			NETSTATS__ST2((char *)((unsigned long)p + dl), a);
 			NETSTATS__ST2((char *)((unsigned long)p + dl) + 16, b);
@@ -1384,7 +1415,7 @@ static inline void netstats_plan__spans_fold(const struct netstats_plan *plan,
 			a = NETSTATS__LD2(p);
 			for (cpu = 1, q = p; cpu < plan->ncpus; cpu++) {
 				q += plan->stride;
-				NETSTATS__ADD2(a, NETSTATS__LD2(q));
+				a = netstats__add2(a, NETSTATS__LD2(q));
 			}
 			NETSTATS__ST2((char *)((unsigned long)p + dl), a);
 		}
@@ -1452,15 +1483,15 @@ netstats_plan__copy_tcp(const char *b, const char *q, __u64 *v)
 	v[2] = __atomic_load_n(a + 2, __ATOMIC_RELAXED);
 	x = *(const volatile netstats__i32x4 *)c;
 	y = *(const volatile netstats__i32x4 *)d;
-	*(netstats__i32x4 *)(v + 3) = __builtin_ia32_punpckldq128(
-		x, z);
-	*(netstats__i32x4 *)(v + 5) = __builtin_ia32_punpckhdq128(
-		x, z);
+	*(netstats__i32x4 *)(v + 3) =
+		__builtin_ia32_punpckldq128(x, z);
+	*(netstats__i32x4 *)(v + 5) =
+		__builtin_ia32_punpckhdq128(x, z);
 	v[7] = __atomic_load_n(c + 4, __ATOMIC_RELAXED);
-	*(netstats__i32x4 *)(v + 8) = __builtin_ia32_punpckldq128(
-		y, z);
-	*(netstats__i32x4 *)(v + 10) = __builtin_ia32_punpckhdq128(
-		y, z);
+	*(netstats__i32x4 *)(v + 8) =
+		__builtin_ia32_punpckldq128(y, z);
+	*(netstats__i32x4 *)(v + 10) =
+		__builtin_ia32_punpckhdq128(y, z);
 	v[12] = __atomic_load_n(d + 4, __ATOMIC_RELAXED);
 #else
 	v[0] = __atomic_load_n(a + 0, __ATOMIC_RELAXED);

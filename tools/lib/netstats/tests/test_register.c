@@ -1196,10 +1196,11 @@ static void test_plan_spans(void)
 	unsigned int ci, i, n, cpu, off;
 	__u32 g = 0;
 	char *mem;
-	int ret, t;
+	int ret, t, tc;
 
-	for (t = 0; t < 2; t++)
-	for (ci = 0; ci < 2; ci++) {
+	for (tc = 0; tc < 4; tc++) {
+		t = tc / 2;
+		ci = tc % 2;
 		n = t ? sp_layout(c, no_order, 3) :
 			sp_layout(c, ip_like, sizeof(ip_like) / sizeof(*ip_like));
 		l.block_offset = 0;
