@@ -251,18 +251,19 @@ int netstats_snmp_counters(struct netstats_group *grp,
 					 const struct snmp_mib *e))
 {
 	const struct netstats_snmp_section *sec;
-	struct netstats_counter_desc *c;
+	struct netstats_counter_desc *all, *c;
 	const struct snmp_mib *e;
 	unsigned int n = 0;
 
 	for (sec = secs; sec < secs + n_secs; sec++)
 		for (e = sec->list; e->name; e++)
 			n++;
-	c = kcalloc(n, sizeof(*c), GFP_KERNEL);
-	if (!c)
+	all = kcalloc(n, sizeof(*all), GFP_KERNEL);
+	if (!all)
 		return -ENOMEM;
-	grp->counters = c;
+	grp->counters = all;
 	grp->n_counters = n;
+	c = all;
 
 	for (sec = secs; sec < secs + n_secs; sec++) {
 		for (e = sec->list; e->name; e++, c++) {
@@ -277,7 +278,7 @@ int netstats_snmp_counters(struct netstats_group *grp,
 				c->flags = NETSTATS_COUNTER_FLAGS_GAUGE;
 		}
 	}
-	sort(grp->counters, n, sizeof(*c), netstats_snmp_cmp, NULL);
+	sort(all, n, sizeof(*all), netstats_snmp_cmp, NULL);
 	return 0;
 
 err_free:
