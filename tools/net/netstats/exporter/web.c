@@ -327,12 +327,39 @@ static bool web_bcrypt(const char *h)
 	       (h[2] == 'a' || h[2] == 'b' || h[2] == 'y') && h[3] == '$';
 }
 
+/* Appends copies of @name and @value to the @cnt pairs at @pairs. */
+static int web_pair_add(struct web_yaml *y, yaml_node_t *v,
+			struct web_pair **pairs, size_t *cnt,
+			const char *name, const char *value)
+{
+	struct web_pair *p = realloc(*pairs, (*cnt + 1) * sizeof(*p));
+
+	if (!p)
+		return web_err(y, v, "out of memory");
+	*pairs = p;
+	p = &p[*cnt];
+	p->name = strdup(name);
+	p->value = strdup(value);
+	(*cnt)++;
+	return p->name && p->value ? 0 : web_err(y, v, "out of memory");
+}
+
+static void web_pairs_free(struct web_pair *pairs, size_t cnt)
+{
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		free(pairs[i].name);
+		free(pairs[i].value);
+	}
+	free(pairs);
+}
+
 static int web_user_key(struct web_yaml *y, const char *key, yaml_node_t *v,
 			void *ctx)
 {
 	struct web_config *cfg = ctx;
 	const char *s = web_scalar(v);
-	struct web_user *u;
 	size_t i;
 
 	if (!s || !web_bcrypt(s))
@@ -345,15 +372,7 @@ static int web_user_key(struct web_yaml *y, const char *key, yaml_node_t *v,
 	if (!key[0] || strchr(key, ':'))
 		return web_err(y, v, "basic_auth_users: invalid user name '%s'",
 			       key);
-	u = realloc(cfg->users, (cfg->user_cnt + 1) * sizeof(*u));
-	if (!u)
-		return web_err(y, v, "out of memory");
-	cfg->users = u;
-	u = &u[cfg->user_cnt];
-	u->name = strdup(key);
-	u->hash = strdup(s);
-	cfg->user_cnt++;
-	return u->name && u->hash ? 0 : web_err(y, v, "out of memory");
+	return web_pair_add(y, v, &cfg->users, &cfg->user_cnt, key, s);
 }
 
 static int web_header_key(struct web_yaml *y, const char *key,
@@ -361,7 +380,6 @@ static int web_header_key(struct web_yaml *y, const char *key,
 {
 	struct web_config *cfg = ctx;
 	const char *s = web_scalar(v);
-	struct web_header *h;
 	const char *c;
 
 	if (!s)
@@ -376,15 +394,7 @@ static int web_header_key(struct web_yaml *y, const char *key,
 	    !strcasecmp(key, "Content-Length") ||
 	    !strcasecmp(key, "WWW-Authenticate"))
 		return web_err(y, v, "headers: %s: not settable", key);
-	h = realloc(cfg->headers, (cfg->header_cnt + 1) * sizeof(*h));
-	if (!h)
-		return web_err(y, v, "out of memory");
-	cfg->headers = h;
-	h = &h[cfg->header_cnt];
-	h->name = strdup(key);
-	h->value = strdup(s);
-	cfg->header_cnt++;
-	return h->name && h->value ? 0 : web_err(y, v, "out of memory");
+	return web_pair_add(y, v, &cfg->headers, &cfg->header_cnt, key, s);
 }
 
 static int web_http_key(struct web_yaml *y, const char *key, yaml_node_t *v,
@@ -482,23 +492,13 @@ int web_config_load(struct web_config *cfg, const char *path, char *err,
 
 void web_config_free(struct web_config *cfg)
 {
-	size_t i;
-
 	if (cfg->key_pem)
 		explicit_bzero(cfg->key_pem, strlen(cfg->key_pem));
 	free(cfg->key_pem);
 	free(cfg->cert_pem);
 	free(cfg->priorities);
-	for (i = 0; i < cfg->user_cnt; i++) {
-		free(cfg->users[i].name);
-		free(cfg->users[i].hash);
-	}
-	free(cfg->users);
-	for (i = 0; i < cfg->header_cnt; i++) {
-		free(cfg->headers[i].name);
-		free(cfg->headers[i].value);
-	}
-	free(cfg->headers);
+	web_pairs_free(cfg->users, cfg->user_cnt);
+	web_pairs_free(cfg->headers, cfg->header_cnt);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -527,7 +527,7 @@ bool web_auth_check(const struct web_config *cfg, const char *user,
 
 	for (i = 0; user && i < cfg->user_cnt; i++) {
 		if (!strcmp(cfg->users[i].name, user)) {
-			hash = cfg->users[i].hash;
+			hash = cfg->users[i].value;
 			found = true;
 			break;
 		}

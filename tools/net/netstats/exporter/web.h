@@ -19,12 +19,8 @@
 #define WEB_MAX_LISTEN		16
 #define WEB_LISTEN_FORMS	"HOST:PORT, [IPV6]:PORT or :PORT"
 
-struct web_user {
-	char *name;
-	char *hash;		/* bcrypt: $2a$, $2b$ or $2y$ */
-};
-
-struct web_header {
+/* A user and its bcrypt hash ($2a$, $2b$ or $2y$), or a header. */
+struct web_pair {
 	char *name;
 	char *value;
 };
@@ -35,9 +31,9 @@ struct web_config {
 	char *key_pem;
 	char *priorities;	/* GnuTLS priority string, NULL: default */
 	size_t user_cnt;
-	struct web_user *users;
+	struct web_pair *users;
 	size_t header_cnt;
-	struct web_header *headers;
+	struct web_pair *headers;
 };
 
 int web_parse_listen(const char *str, struct sockaddr_storage *ss,
