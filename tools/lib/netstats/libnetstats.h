@@ -154,6 +154,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   dir     := "rx" | "tx"
  *   id      := decimal u32
  *   handle  := major ":" minor                (1 to 4 hex digits each)
+ *            | "root"          (the device's root qdisc, since 0.6.0)
  *   local, remote := ipv4 ":" port | "[" ipv6 "]" ":" port
  *                                           (port: decimal, 0..65535)
  *   netdev  := 1 to IFNAMSIZ - 1 characters, none of "/", ":", "@",

@@ -65,7 +65,7 @@ def main():
         return KSFT_SKIP
     a, b = nics[:2]
 
-    expect_err(ns, {'group': 'hw'}, errno.EINVAL, 'needs the device',
+    expect_err(ns, {'group': 'hw'}, errno.EINVAL, 'needs its object named',
                'no object')
     expect_err(ns, {'group': 'hw', 'object': 'lo'}, errno.EOPNOTSUPP,
                'publishes no hardware counters', 'driver without hw ops')

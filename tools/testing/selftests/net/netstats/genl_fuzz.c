@@ -871,7 +871,7 @@ static void put_addr(uint16_t type, bool src)
 	e = &eps[below(n_eps)];
 	memcpy(a, src ? e->src : e->dst, e->alen);
 	n = e->alen;
-	if (n == 4 && one_in(4)) {	/* v4-mapped */
+	if (n == 4 && !one_in(8)) {	/* v4-mapped, as the policy wants */
 		memmove(a + 12, a, 4);
 		memset(a, 0, 10);
 		a[10] = 0xff;
@@ -1001,33 +1001,32 @@ static void gen_tcp_target(void)
 {
 	const struct endpoint *e;
 	uint64_t cookie;
+	size_t nest;
 	int32_t fd;
 	int k = below(100);
 
+	nest = nest_start(NETSTATS_A_REGISTRATION_SOCK |
+			  (one_in(10) ? 0 : NLA_F_NESTED));
 	if (k < 50 || k >= 90) {
 		fd = (n_tcp && !one_in(4)) ? tcp_fds[below(n_tcp)] : pick_fd();
-		put_fuzzed(NETSTATS_A_REGISTRATION_SOCK_FD, &fd, sizeof(fd),
-			   16);
+		put_fuzzed(NETSTATS_A_SOCK_FD, &fd, sizeof(fd), 16);
 	}
 	if (k >= 50 && k < 95 && n_eps) {
 		e = &eps[below(n_eps)];
 		cookie = one_in(5) ? pick_u64() : e->cookie;
-		put_fuzzed(NETSTATS_A_REGISTRATION_SOCK_COOKIE, &cookie,
-			   sizeof(cookie), 16);
+		put_fuzzed(NETSTATS_A_SOCK_COOKIE, &cookie, sizeof(cookie), 16);
 		if (!one_in(10))
-			put_addr(NETSTATS_A_REGISTRATION_SOCK_SRC, !one_in(8));
+			put_addr(NETSTATS_A_SOCK_SRC, !one_in(8));
 		if (!one_in(10))
-			put_addr(NETSTATS_A_REGISTRATION_SOCK_DST, one_in(8));
+			put_addr(NETSTATS_A_SOCK_DST, one_in(8));
 		if (!one_in(10))
-			put_port(NETSTATS_A_REGISTRATION_SOCK_SPORT,
-				 !one_in(8));
+			put_port(NETSTATS_A_SOCK_SPORT, !one_in(8));
 		if (!one_in(10))
-			put_port(NETSTATS_A_REGISTRATION_SOCK_DPORT,
-				 one_in(8));
+			put_port(NETSTATS_A_SOCK_DPORT, one_in(8));
 		if (one_in(5))
-			put_kind(NETSTATS_A_REGISTRATION_IFINDEX, K_IFINDEX,
-				 0, NULL);
+			put_kind(NETSTATS_A_SOCK_IFINDEX, K_IFINDEX, 0, NULL);
 	}
+	nest_end(nest);
 }
 
 static void gen_register(uint32_t idx)
@@ -1799,19 +1798,14 @@ static int registrar_add(const char *group, int sock_fd, uint64_t period)
 {
 	struct reg_info *r = &rinfo[n_rinfo];
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	int err;
 
 	nlh = nsnl_msg(&rgs, family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, group);
 	if (sock_fd >= 0)
-		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sock_fd);
-	if (period) {
-		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
-		mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, "period-ms");
-		mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, period);
-		mnl_attr_nest_end(nlh, nest);
-	}
+		nsnl_put_sock_fd(nlh, sock_fd);
+	if (period)
+		nsnl_put_option(nlh, "period-ms", period);
 	err = nsnl_talk(&rgs, nlh, reg_cb, r);
 	if (err) {
 		ksft_print_msg("registrar: REGISTER %s: %s (%s)\n", group,

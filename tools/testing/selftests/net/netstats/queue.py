@@ -367,9 +367,9 @@ def main():
         return KSFT_SKIP
 
     expect_err(ns, {'group': 'queue/rx'}, errno.EINVAL,
-               'needs <device>/<queue>', 'no object')
+               'needs its object named', 'no object')
     expect_err(ns, {'group': 'queue/tx', 'object': 'lo'}, errno.EINVAL,
-               'not <device>/<queue>', 'no queue')
+               "ifindex and the queue's id", 'no queue')
     expect_err(ns, {'group': 'queue/tx', 'object': 'nosuchdev/0'},
                errno.ENODEV, 'no such device', 'unknown device')
     expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0'},
