@@ -558,7 +558,7 @@ static const struct {
 	const char *msg;
 } netstats_obsolete_attrs[] = {
 	{ NETSTATS_A_REGISTRATION_OBJECT,
-	  "object names are gone: name the object with the dev, queue, page-pool, qdisc or sock nest" },
+	  "object is obsolete: use the dev, queue, page-pool, qdisc or sock nest" },
 	{ NETSTATS_A_REGISTRATION_SOCK_FD, "use the sock nest (fd)" },
 	{ NETSTATS_A_REGISTRATION_SOCK_COOKIE,
 	  "use the sock nest (cookie, src, dst, sport, dport)" },
