@@ -568,7 +568,7 @@ static const struct {
 	{ NETSTATS_A_REGISTRATION_SOCK_DPORT, "use the sock nest (dport)" },
 	{ NETSTATS_A_REGISTRATION_IFINDEX, "use the sock nest (ifindex)" },
 	{ NETSTATS_A_REGISTRATION_OPTION,
-	  "options are the typed attributes period-ms, timer-ms, dead-linger-ms and derived" },
+	  "use the typed options period-ms, timer-ms, dead-linger-ms or derived" },
 };
 
 /* The nests that name an object, one per kind of object. */
@@ -873,8 +873,8 @@ static struct sk_buff *netstats_dead_msg(struct netstats_reg *reg,
 	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_ID, reg->id) ||
 	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_PORTID, reg->portid) ||
 	    nla_put_string(ntf, NETSTATS_A_REGISTRATION_GROUP, reg->grp->name) ||
-	    (object && nla_put(ntf, nla_type(object), nla_len(object),
-			       nla_data(object))) ||
+	    (object && nla_put(ntf, nla_type(object) | NLA_F_NESTED,
+			       nla_len(object), nla_data(object))) ||
 	    (cookie && nla_put_u64_64bit(ntf, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
 					 cookie, NETSTATS_A_REGISTRATION_PAD))) {
 		nlmsg_free(ntf);

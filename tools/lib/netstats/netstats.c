@@ -998,7 +998,7 @@ static int ns_put_opt(struct netstats *ns, struct nlmsghdr *nlh,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ns_opt_attrs) / sizeof(ns_opt_attrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ns_opt_attrs); i++) {
 		if (strcmp(ns_opt_attrs[i].name, o->name))
 			continue;
 		if (ns_opt_attrs[i].flag ? o->value > 1 :

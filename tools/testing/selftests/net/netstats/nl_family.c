@@ -165,7 +165,7 @@ TEST_F(family, register_obsolete_attributes)
 		  "use the sock nest (cookie, src, dst, sport, dport)" },
 		{ NETSTATS_A_REGISTRATION_IFINDEX, "use the sock nest (ifindex)" },
 		{ NETSTATS_A_REGISTRATION_OPTION,
-		  "options are the typed attributes period-ms, timer-ms, dead-linger-ms and derived" },
+		  "use the typed options period-ms, timer-ms, dead-linger-ms or derived" },
 	};
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;

@@ -37,8 +37,9 @@ enum put {
 	PUT_BIN4,	/* 4 bytes for a 16-byte address */
 };
 
-FIXTURE_VARIANT(attrs)
-{
+/* One bad attribute of a REGISTER, and what the kernel must answer. */
+struct bad_attr {
+	const char *name;
 	const char *group;
 	int nest;	/* 0: the attribute is top-level */
 	int type;
@@ -47,128 +48,144 @@ FIXTURE_VARIANT(attrs)
 	int err;	/* 0: any error */
 };
 
-#define CASE(_name, _group, _nest, _type, _put, _val, _err)		\
-FIXTURE_VARIANT_ADD(attrs, _name) {					\
-	.group = _group, .nest = _nest, .type = _type, .put = _put,	\
-	.val = _val, .err = _err,					\
-}
+static const struct bad_attr bad_attrs[] = {
+	/* dev */
+	{ "dev_ifindex_zero", "hw", NETSTATS_A_REGISTRATION_DEV,
+	  NETSTATS_A_DEV_IFINDEX, PUT_U32, 0, -ERANGE },
+	{ "dev_ifindex_negative", "hw", NETSTATS_A_REGISTRATION_DEV,
+	  NETSTATS_A_DEV_IFINDEX, PUT_U32, 0x80000000, -ERANGE },
+	{ "dev_ifindex_u8", "hw", NETSTATS_A_REGISTRATION_DEV,
+	  NETSTATS_A_DEV_IFINDEX, PUT_U8, 1, -EINVAL },
+	/* queue */
+	{ "queue_ifindex_zero", "queue/rx", NETSTATS_A_REGISTRATION_QUEUE,
+	  NETSTATS_A_QUEUE_IFINDEX, PUT_U32, 0, -ERANGE },
+	{ "queue_type_not_rx_tx", "queue/rx", NETSTATS_A_REGISTRATION_QUEUE,
+	  NETSTATS_A_QUEUE_TYPE, PUT_U32, 2, -ERANGE },
+	{ "queue_id_u64", "queue/rx", NETSTATS_A_REGISTRATION_QUEUE,
+	  NETSTATS_A_QUEUE_ID, PUT_U64, 1, -EINVAL },
+	{ "queue_id_string", "queue/tx", NETSTATS_A_REGISTRATION_QUEUE,
+	  NETSTATS_A_QUEUE_ID, PUT_STR, 0, 0 },
+	/* page-pool */
+	{ "page_pool_id_zero", "core/page_pool", NETSTATS_A_REGISTRATION_PAGE_POOL,
+	  NETSTATS_A_PAGE_POOL_ID, PUT_U32, 0, -ERANGE },
+	{ "page_pool_id_above_u32", "core/page_pool", NETSTATS_A_REGISTRATION_PAGE_POOL,
+	  NETSTATS_A_PAGE_POOL_ID, PUT_U64, 1ULL << 32, -ERANGE },
+	{ "page_pool_id_u16", "core/page_pool", NETSTATS_A_REGISTRATION_PAGE_POOL,
+	  NETSTATS_A_PAGE_POOL_ID, PUT_U16, 1, -EINVAL },
+	/* qdisc */
+	{ "qdisc_ifindex_zero", "qdisc", NETSTATS_A_REGISTRATION_QDISC,
+	  NETSTATS_A_QDISC_IFINDEX, PUT_U32, 0, -ERANGE },
+	{ "qdisc_handle_no_major", "qdisc", NETSTATS_A_REGISTRATION_QDISC,
+	  NETSTATS_A_QDISC_HANDLE, PUT_U32, 0x1, -ERANGE },
+	{ "qdisc_parent_no_major", "qdisc", NETSTATS_A_REGISTRATION_QDISC,
+	  NETSTATS_A_QDISC_PARENT, PUT_U32, 0xffff, -ERANGE },
+	{ "qdisc_handle_u16", "qdisc", NETSTATS_A_REGISTRATION_QDISC,
+	  NETSTATS_A_QDISC_HANDLE, PUT_U16, 1, -EINVAL },
+	/* sock */
+	{ "sock_fd_negative", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_FD, PUT_U32, 0xffffffff, -ERANGE },
+	{ "sock_fd_u64", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_FD, PUT_U64, 1, -EINVAL },
+	{ "sock_cookie_zero", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_COOKIE, PUT_U64, 0, -ERANGE },
+	{ "sock_cookie_u32", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_COOKIE, PUT_U32, 1, -EINVAL },
+	{ "sock_src_4_bytes", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_SRC, PUT_BIN4, 0, 0 },
+	{ "sock_dst_4_bytes", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_DST, PUT_BIN4, 0, 0 },
+	{ "sock_sport_u32", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_SPORT, PUT_U32, 80, -EINVAL },
+	{ "sock_dport_u8", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_DPORT, PUT_U8, 80, -EINVAL },
+	{ "sock_ifindex_zero", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_IFINDEX, PUT_U32, 0, -ERANGE },
+	/* collection options and the netns */
+	{ "period_ms_below", "qdisc", 0,
+	  NETSTATS_A_REGISTRATION_PERIOD_MS, PUT_U32, 9, -ERANGE },
+	{ "period_ms_above", "qdisc", 0,
+	  NETSTATS_A_REGISTRATION_PERIOD_MS, PUT_U32, 3600001, -ERANGE },
+	{ "period_ms_u64", "qdisc", 0,
+	  NETSTATS_A_REGISTRATION_PERIOD_MS, PUT_U64, 100, -EINVAL },
+	{ "timer_ms_above", "hw", 0,
+	  NETSTATS_A_REGISTRATION_TIMER_MS, PUT_U32, 60001, -ERANGE },
+	{ "dead_linger_ms_above", "tcp-all", 0,
+	  NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, PUT_U32, 60001, -ERANGE },
+	{ "dead_linger_ms_u16", "tcp-all", 0,
+	  NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, PUT_U16, 1, -EINVAL },
+	{ "derived_with_payload", "queue/rx", 0,
+	  NETSTATS_A_REGISTRATION_DERIVED, PUT_U32, 1, 0 },
+	{ "netns_fd_negative", "ip", 0,
+	  NETSTATS_A_REGISTRATION_NETNS_FD, PUT_U32, 0xffffffff, -ERANGE },
+};
 
-/* dev */
-CASE(dev_ifindex_zero, "hw", NETSTATS_A_REGISTRATION_DEV,
-     NETSTATS_A_DEV_IFINDEX, PUT_U32, 0, -ERANGE);
-CASE(dev_ifindex_negative, "hw", NETSTATS_A_REGISTRATION_DEV,
-     NETSTATS_A_DEV_IFINDEX, PUT_U32, 0x80000000, -ERANGE);
-CASE(dev_ifindex_u8, "hw", NETSTATS_A_REGISTRATION_DEV,
-     NETSTATS_A_DEV_IFINDEX, PUT_U8, 1, -EINVAL);
-/* queue */
-CASE(queue_ifindex_zero, "queue/rx", NETSTATS_A_REGISTRATION_QUEUE,
-     NETSTATS_A_QUEUE_IFINDEX, PUT_U32, 0, -ERANGE);
-CASE(queue_type_not_rx_tx, "queue/rx", NETSTATS_A_REGISTRATION_QUEUE,
-     NETSTATS_A_QUEUE_TYPE, PUT_U32, 2, -ERANGE);
-CASE(queue_id_u64, "queue/rx", NETSTATS_A_REGISTRATION_QUEUE,
-     NETSTATS_A_QUEUE_ID, PUT_U64, 1, -EINVAL);
-CASE(queue_id_string, "queue/tx", NETSTATS_A_REGISTRATION_QUEUE,
-     NETSTATS_A_QUEUE_ID, PUT_STR, 0, 0);
-/* page-pool */
-CASE(page_pool_id_zero, "core/page_pool", NETSTATS_A_REGISTRATION_PAGE_POOL,
-     NETSTATS_A_PAGE_POOL_ID, PUT_U32, 0, -ERANGE);
-CASE(page_pool_id_above_u32, "core/page_pool",
-     NETSTATS_A_REGISTRATION_PAGE_POOL, NETSTATS_A_PAGE_POOL_ID, PUT_U64,
-     1ULL << 32, -ERANGE);
-CASE(page_pool_id_u16, "core/page_pool", NETSTATS_A_REGISTRATION_PAGE_POOL,
-     NETSTATS_A_PAGE_POOL_ID, PUT_U16, 1, -EINVAL);
-/* qdisc */
-CASE(qdisc_ifindex_zero, "qdisc", NETSTATS_A_REGISTRATION_QDISC,
-     NETSTATS_A_QDISC_IFINDEX, PUT_U32, 0, -ERANGE);
-CASE(qdisc_handle_no_major, "qdisc", NETSTATS_A_REGISTRATION_QDISC,
-     NETSTATS_A_QDISC_HANDLE, PUT_U32, 0x1, -ERANGE);
-CASE(qdisc_parent_no_major, "qdisc", NETSTATS_A_REGISTRATION_QDISC,
-     NETSTATS_A_QDISC_PARENT, PUT_U32, 0xffff, -ERANGE);
-CASE(qdisc_handle_u16, "qdisc", NETSTATS_A_REGISTRATION_QDISC,
-     NETSTATS_A_QDISC_HANDLE, PUT_U16, 1, -EINVAL);
-/* sock */
-CASE(sock_fd_negative, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_FD, PUT_U32, 0xffffffff, -ERANGE);
-CASE(sock_fd_u64, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_FD, PUT_U64, 1, -EINVAL);
-CASE(sock_cookie_zero, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_COOKIE, PUT_U64, 0, -ERANGE);
-CASE(sock_cookie_u32, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_COOKIE, PUT_U32, 1, -EINVAL);
-CASE(sock_src_4_bytes, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_SRC, PUT_BIN4, 0, 0);
-CASE(sock_dst_4_bytes, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_DST, PUT_BIN4, 0, 0);
-CASE(sock_sport_u32, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_SPORT, PUT_U32, 80, -EINVAL);
-CASE(sock_dport_u8, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_DPORT, PUT_U8, 80, -EINVAL);
-CASE(sock_ifindex_zero, "tcp", NETSTATS_A_REGISTRATION_SOCK,
-     NETSTATS_A_SOCK_IFINDEX, PUT_U32, 0, -ERANGE);
-/* collection options and the netns */
-CASE(period_ms_below, "qdisc", 0, NETSTATS_A_REGISTRATION_PERIOD_MS,
-     PUT_U32, 9, -ERANGE);
-CASE(period_ms_above, "qdisc", 0, NETSTATS_A_REGISTRATION_PERIOD_MS,
-     PUT_U32, 3600001, -ERANGE);
-CASE(period_ms_u64, "qdisc", 0, NETSTATS_A_REGISTRATION_PERIOD_MS,
-     PUT_U64, 100, -EINVAL);
-CASE(timer_ms_above, "hw", 0, NETSTATS_A_REGISTRATION_TIMER_MS,
-     PUT_U32, 60001, -ERANGE);
-CASE(dead_linger_ms_above, "tcp-all", 0,
-     NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, PUT_U32, 60001, -ERANGE);
-CASE(dead_linger_ms_u16, "tcp-all", 0,
-     NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, PUT_U16, 1, -EINVAL);
-CASE(derived_with_payload, "queue/rx", 0, NETSTATS_A_REGISTRATION_DERIVED,
-     PUT_U32, 1, 0);
-CASE(netns_fd_negative, "ip", 0, NETSTATS_A_REGISTRATION_NETNS_FD,
-     PUT_U32, 0xffffffff, -ERANGE);
-
-TEST_F(attrs, policy_points_at_the_attribute)
+/* Builds the REGISTER of @c in @s's buffer; returns the offset of the bad
+ * attribute from the message's start.
+ */
+static int bad_attr_msg(struct nsnl *s, const struct bad_attr *c,
+			struct nlmsghdr **msg)
 {
 	static const char zeros[16];
-	struct nsnl *s = &self->s;
 	struct nlattr *nest = NULL;
 	struct nlmsghdr *nlh;
-	uint8_t u8 = variant->val;
-	int off, err;
+	uint8_t u8 = c->val;
+	int off;
 
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, variant->group);
-	if (variant->nest)
-		nest = mnl_attr_nest_start(nlh, variant->nest);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, c->group);
+	if (c->nest)
+		nest = mnl_attr_nest_start(nlh, c->nest);
 	off = (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nlh;
-	switch (variant->put) {
+	switch (c->put) {
 	case PUT_U8:
-		mnl_attr_put_u8(nlh, variant->type, u8);
+		mnl_attr_put_u8(nlh, c->type, u8);
 		break;
 	case PUT_U16:
-		mnl_attr_put_u16(nlh, variant->type, variant->val);
+		mnl_attr_put_u16(nlh, c->type, c->val);
 		break;
 	case PUT_U32:
-		mnl_attr_put_u32(nlh, variant->type, variant->val);
+		mnl_attr_put_u32(nlh, c->type, c->val);
 		break;
 	case PUT_U64:
-		mnl_attr_put_u64(nlh, variant->type, variant->val);
+		mnl_attr_put_u64(nlh, c->type, c->val);
 		break;
 	case PUT_STR:
-		mnl_attr_put_strz(nlh, variant->type, "1");
+		mnl_attr_put_strz(nlh, c->type, "1");
 		break;
 	case PUT_BIN4:
-		mnl_attr_put(nlh, variant->type, 4, zeros);
+		mnl_attr_put(nlh, c->type, 4, zeros);
 		break;
 	}
 	if (nest)
 		mnl_attr_nest_end(nlh, nest);
+	*msg = nlh;
+	return off;
+}
 
-	err = nsnl_talk(s, nlh, NULL, NULL);
-	if (variant->err) {
-		EXPECT_EQ(variant->err, err) TH_LOG("\"%s\"", s->extack);
-	} else {
-		EXPECT_GT(0, err);
+/* Every case: refused (with its errno where the policy fixes one), the
+ * extack pointing at the bad attribute, with a message.
+ */
+TEST_F(attrs, policy_points_at_the_attribute)
+{
+	const struct bad_attr *c;
+	struct nsnl *s = &self->s;
+	struct nlmsghdr *nlh;
+	unsigned int i;
+	int off, err;
+
+	for (i = 0; i < ARRAY_SIZE(bad_attrs); i++) {
+		c = &bad_attrs[i];
+		off = bad_attr_msg(s, c, &nlh);
+		err = nsnl_talk(s, nlh, NULL, NULL);
+		/* c->err 0: any error */
+		EXPECT_EQ(c->err ?: err, err)
+			TH_LOG("%s: \"%s\"", c->name, s->extack);
+		EXPECT_GT(0, err) TH_LOG("%s", c->name);
+		EXPECT_EQ(off, s->bad_off)
+			TH_LOG("%s: \"%s\"", c->name, s->extack);
+		EXPECT_EQ(c->type, s->bad_type) TH_LOG("%s", c->name);
+		EXPECT_NE(0, s->extack[0]) TH_LOG("%s", c->name);
 	}
-	EXPECT_EQ(off, s->bad_off) TH_LOG("\"%s\"", s->extack);
-	EXPECT_EQ(variant->type, s->bad_type);
-	EXPECT_NE(0, s->extack[0]);
 }
 
 /* A nest of another kind of object than the group's: refused, pointing
