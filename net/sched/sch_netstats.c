@@ -218,9 +218,14 @@ static struct Qdisc *netstats_qdisc_lookup(struct net *net,
 		NL_SET_ERR_MSG(extack, "qdisc needs the device's ifindex");
 		return ERR_PTR(-EINVAL);
 	}
-	if (!tb[NETSTATS_A_QDISC_HANDLE] == !tb[NETSTATS_A_QDISC_PARENT]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NETSTATS_A_QDISC_PARENT] ?: nest,
+	if (tb[NETSTATS_A_QDISC_HANDLE] && tb[NETSTATS_A_QDISC_PARENT]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETSTATS_A_QDISC_PARENT],
 				    "qdisc is named by its handle or its parent, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!tb[NETSTATS_A_QDISC_HANDLE] && !tb[NETSTATS_A_QDISC_PARENT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "qdisc needs its handle or its parent");
 		return ERR_PTR(-EINVAL);
 	}
 	dev = __dev_get_by_index(net, nla_get_u32(tb[NETSTATS_A_QDISC_IFINDEX]));
