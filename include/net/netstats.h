@@ -69,7 +69,8 @@ struct netstats_option_desc {
  * @detach: the registration goes away (UNREGISTER, netlink socket
  *	closed): remove its range from the map, forget @reg
  * @instances: optional: put the objects of @net that REGISTER may name
- *	now into @rsp (NETSTATS_A_GROUP_INSTANCE), for QUERY of the group;
+ *	now into @rsp, for QUERY of the group, each as the nest REGISTER
+ *	names it with (NETSTATS_A_GROUP_DEV, NETSTATS_A_GROUP_QUEUE);
  *	-EMSGSIZE: QUERY retries with a larger message
  */
 struct netstats_group_ops {

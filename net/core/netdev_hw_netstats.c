@@ -301,19 +301,26 @@ static const struct netstats_option_desc netstats_hw_options[] = {
 	},
 };
 
-/* QUERY: the devices of the netns whose driver publishes counters. */
+/* QUERY: the devices of the netns whose driver publishes counters, as
+ * the dev nests REGISTER takes.
+ */
 static int netstats_hw_instances(struct sk_buff *rsp, struct net *net)
 {
 	struct net_device *dev;
+	struct nlattr *nest;
 	int err = 0;
 
 	rtnl_lock();
 	for_each_netdev(net, dev) {
 		if (!dev->netstats_ops || !dev->netstats_ops->hw_start)
 			continue;
-		err = nla_put_string(rsp, NETSTATS_A_GROUP_INSTANCE, dev->name);
-		if (err)
+		nest = nla_nest_start(rsp, NETSTATS_A_GROUP_DEV);
+		if (!nest ||
+		    nla_put_u32(rsp, NETSTATS_A_DEV_IFINDEX, dev->ifindex)) {
+			err = -EMSGSIZE;
 			break;
+		}
+		nla_nest_end(rsp, nest);
 	}
 	rtnl_unlock();
 	return err;

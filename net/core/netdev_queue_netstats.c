@@ -392,13 +392,15 @@ err_unlock:
 	return err;
 }
 
-/* QUERY: every queue of the netns that REGISTER may name now. */
+/* QUERY: every queue of the netns that REGISTER may name now, as the
+ * queue nests REGISTER takes.
+ */
 static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 				    bool rx)
 {
 	const struct netdev_stat_ops *ops;
-	char name[IFNAMSIZ + 12];
 	struct net_device *dev;
+	struct nlattr *nest;
 	unsigned int i, n;
 	int err = 0;
 
@@ -411,9 +413,18 @@ static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 			continue;
 		n = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
 		for (i = 0; i < n && !err; i++) {
-			snprintf(name, sizeof(name), "%s/%u", dev->name, i);
-			err = nla_put_string(rsp, NETSTATS_A_GROUP_INSTANCE,
-					     name);
+			nest = nla_nest_start(rsp, NETSTATS_A_GROUP_QUEUE);
+			if (!nest ||
+			    nla_put_u32(rsp, NETSTATS_A_QUEUE_IFINDEX,
+					dev->ifindex) ||
+			    nla_put_u32(rsp, NETSTATS_A_QUEUE_TYPE,
+					rx ? NETSTATS_QUEUE_TYPE_RX :
+					     NETSTATS_QUEUE_TYPE_TX) ||
+			    nla_put_u32(rsp, NETSTATS_A_QUEUE_ID, i)) {
+				err = -EMSGSIZE;
+				break;
+			}
+			nla_nest_end(rsp, nest);
 		}
 		if (err)
 			break;

@@ -97,7 +97,12 @@ struct netstats_group_info {
 	const struct netstats_counter_info *const *counters;
 	size_t option_cnt;
 	const struct netstats_option_info *const *options;
-	/* Existing objects of a per-object group, e.g. queue ids. */
+	/*
+	 * Existing objects of a per-object group, named as in registration
+	 * names ("eth0", "eth0/3"): since 0.6.0 the kernel lists them as
+	 * typed attributes, devices by ifindex, which the library names in
+	 * the netns of the handle's socket.
+	 */
 	size_t instance_cnt;
 	const char *const *instances;
 };

@@ -591,6 +591,7 @@ const char *netstats__last_error(const struct netstats *ns)
 
 struct ns_query {
 	__u16 family_id;
+	int fd;			/* the handle's socket: SIOCGIFNAME */
 	netstats_group_cb cb;
 	void *ctx;
 };
@@ -671,10 +672,55 @@ static int ns_parse_option(const struct nlattr *nest,
 	return o->name ? 0 : -EPROTO;
 }
 
+/* Room for an instance's name: "<dev>/<u32>". */
+#define NS_INSTANCE_LEN	(IFNAMSIZ + 11)
+
+/*
+ * An object QUERY lists as the nest REGISTER takes (dev, queue), named
+ * in @name as netstats__parse_name() names the object: "eth0", "eth0/3".
+ * The ifindex is the kernel's in the netns of the handle's socket, which
+ * names it. Returns 0, -ENODEV if the device went meanwhile, -EPROTO.
+ */
+static int ns_instance_name(const struct ns_query *q,
+			    const struct nlattr *nest, char *name)
+{
+	bool queue = mnl_attr_get_type(nest) == NETSTATS_A_GROUP_QUEUE;
+	__u32 ifindex = 0, id = 0;
+	const struct nlattr *attr;
+	bool has_id = false;
+	struct ifreq ifr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return -EPROTO;
+		/* NETSTATS_A_DEV_IFINDEX == NETSTATS_A_QUEUE_IFINDEX */
+		if (mnl_attr_get_type(attr) == NETSTATS_A_QUEUE_IFINDEX) {
+			ifindex = mnl_attr_get_u32(attr);
+		} else if (queue &&
+			   mnl_attr_get_type(attr) == NETSTATS_A_QUEUE_ID) {
+			id = mnl_attr_get_u32(attr);
+			has_id = true;
+		}
+	}
+	if (!ifindex || (queue && !has_id))
+		return -EPROTO;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = ifindex;
+	if (ioctl(q->fd, SIOCGIFNAME, &ifr) < 0)
+		return -ENODEV;
+	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+	if (queue)
+		snprintf(name, NS_INSTANCE_LEN, "%s/%u", ifr.ifr_name, id);
+	else
+		snprintf(name, NS_INSTANCE_LEN, "%s", ifr.ifr_name);
+	return 0;
+}
+
 /*
  * One QUERY reply message -> struct netstats_group_info. Strings point into
  * the receive buffer; the arrays live in one allocation:
- * options[], counters[], option pointers, counter pointers, instances.
+ * options[], counters[], option pointers, counter pointers, instance
+ * pointers, instance names.
  */
 static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -687,6 +733,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 	struct ns_query *q = data;
 	const struct nlattr *attr;
 	const char **iptr;
+	char *iname;
 	void *mem;
 	int err = 0;
 
@@ -705,12 +752,15 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 			no++;
 			break;
 		case NETSTATS_A_GROUP_INSTANCE:
+		case NETSTATS_A_GROUP_DEV:
+		case NETSTATS_A_GROUP_QUEUE:
 			ni++;
 			break;
 		}
 	}
 	mem = calloc(1, no * sizeof(*oinfo) + nc * sizeof(*cinfo) +
-		     (no + nc + ni) * sizeof(void *) + 1);
+		     (no + nc + ni) * sizeof(void *) +
+		     ni * NS_INSTANCE_LEN + 1);
 	if (!mem)
 		return -ENOMEM;
 	oinfo = mem;
@@ -718,6 +768,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 	optr = (void *)(cinfo + nc);
 	cptr = (void *)(optr + no);
 	iptr = (void *)(cptr + nc);
+	iname = (char *)(iptr + ni);
 
 	gi.sz = sizeof(gi);
 	gi.doc = "";
@@ -740,8 +791,18 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 			optr[io] = &oinfo[io];
 			err = ns_parse_option(attr, &oinfo[io++]);
 			break;
-		case NETSTATS_A_GROUP_INSTANCE:
+		case NETSTATS_A_GROUP_INSTANCE:	/* an older kernel's names */
 			err = ns_str(attr, &iptr[ii++]);
+			break;
+		case NETSTATS_A_GROUP_DEV:
+		case NETSTATS_A_GROUP_QUEUE:
+			err = ns_instance_name(q, attr, iname);
+			if (!err) {
+				iptr[ii++] = iname;
+				iname += NS_INSTANCE_LEN;
+			} else if (err == -ENODEV) {	/* gone: not listed */
+				err = 0;
+			}
 			break;
 		}
 		if (err)
@@ -755,7 +816,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 	gi.counters = cptr;
 	gi.option_cnt = no;
 	gi.options = optr;
-	gi.instance_cnt = ni;
+	gi.instance_cnt = ii;
 	gi.instances = iptr;
 	err = q->cb(&gi, q->ctx);
 out:
@@ -773,6 +834,7 @@ int netstats__query(struct netstats *ns, const char *group,
 	if (!ns || !cb)
 		return ns_err(-EINVAL);
 	q.family_id = ns->family_id;
+	q.fd = mnl_socket_get_fd(ns->nl);
 	nlh = ns_msg_start(buf, ns->family_id, group ? NLM_F_ACK : NLM_F_DUMP,
 			   NETSTATS_CMD_QUERY, NETSTATS_FAMILY_VERSION);
 	if (group && !mnl_attr_put_strz_check(nlh, sizeof(buf),

@@ -152,6 +152,19 @@ def object_name(msg):
     return None
 
 
+def instances(ns, group):
+    """The objects QUERY of @group lists, named as the tests name them
+    ('eth0', 'eth0/3'); the kernel lists them as the nests REGISTER
+    takes, never as names."""
+    rsp = ns.do('query', {'name': group})
+    check('instance' not in rsp, f'QUERY {group}: no instance names')
+    got = set()
+    for kind in ('dev', 'queue'):
+        for nest in rsp.get(kind, []):
+            got.add(object_name({kind: nest}))
+    return got
+
+
 def id_object(msg):
     """wait_dead() key: (registration id, object)."""
     return (msg.get('id'), object_name(msg))

@@ -25,7 +25,8 @@ import threading
 import time
 
 from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg as NsReg,
-                   check, expect_err, family, sh, summary, wait_dead)
+                   check, expect_err, family, instances, sh, summary,
+                   wait_dead)
 
 UNSET = (1 << 64) - 1
 PERIOD = 100
@@ -209,10 +210,6 @@ class Reader(threading.Thread):
         self.stop = True
         self.join(10)
         return self.reads
-
-
-def instances(ns, group):
-    return set(ns.do('query', {'name': group}).get('instance', []))
 
 
 def test_nsim(ns, nd, mon):
