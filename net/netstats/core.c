@@ -596,17 +596,21 @@ static int netstats_object_check(struct netstats_reg *reg,
 		attr = info->attrs[netstats_obsolete_attrs[i].attr];
 		if (!attr)
 			continue;
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    netstats_obsolete_attrs[i].msg);
+		/* Not a literal: formatted (each fits the 80 bytes). */
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr, "%s",
+					netstats_obsolete_attrs[i].msg);
 		return -EINVAL;
 	}
 	for (i = 0; i < ARRAY_SIZE(netstats_object_attrs); i++) {
 		attr = info->attrs[netstats_object_attrs[i]];
 		if (!attr || netstats_object_attrs[i] == grp->object_attr)
 			continue;
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, grp->object_attr ?
-				    "counter group names its objects otherwise" :
-				    "counter group has no objects to name");
+		if (grp->object_attr)
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "counter group names its objects otherwise");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "counter group has no objects to name");
 		return -EINVAL;
 	}
 	if (!grp->object_attr)
