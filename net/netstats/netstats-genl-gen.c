@@ -34,10 +34,12 @@ static const struct netlink_range_validation netstats_a_qdisc_ifindex_range = {
 
 static const struct netlink_range_validation netstats_a_qdisc_handle_range = {
 	.min	= 65536ULL,
+	.max	= U32_MAX,
 };
 
 static const struct netlink_range_validation netstats_a_qdisc_parent_range = {
 	.min	= 65536ULL,
+	.max	= U32_MAX,
 };
 
 static const struct netlink_range_validation netstats_a_sock_ifindex_range = {

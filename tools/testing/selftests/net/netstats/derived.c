@@ -149,8 +149,15 @@ TEST_F(derived, options_are_checked)
 	struct nlmsghdr *nlh;
 	struct dreg r;
 
+	/* Below the attribute's widest range: the policy refuses it. */
 	EXPECT_EQ(-ERANGE, dreg_register(&self->s, 1, &r));
-	EXPECT_STREQ("period-ms must be within [10, 60000]", self->s.extack);
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_PERIOD_MS, self->s.bad_type);
+	EXPECT_NE(0, self->s.extack[0]);
+	/* Within it, above the group's: the core refuses it. */
+	EXPECT_EQ(-ERANGE, dreg_register(&self->s, 60001, &r));
+	EXPECT_STREQ("period-ms must be within [10, 60000] for this counter group",
+		     self->s.extack);
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_PERIOD_MS, self->s.bad_type);
 
 	nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");

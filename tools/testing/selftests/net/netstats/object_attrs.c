@@ -188,6 +188,70 @@ TEST_F(attrs, policy_points_at_the_attribute)
 	}
 }
 
+/*
+ * The other side of each range: values at the edges the policy allows
+ * pass it and reach the group's handler, which says the object is not
+ * there (or, for an option, that the group's range is narrower).
+ */
+static const struct good_attr {
+	const char *name;
+	const char *group;
+	int nest;
+	int type;
+	uint32_t val;
+	int err;
+	const char *msg;	/* the handler's, not the policy's */
+} good_attrs[] = {
+	{ "dev_ifindex_max", "hw", NETSTATS_A_REGISTRATION_DEV,
+	  NETSTATS_A_DEV_IFINDEX, 0x7fffffff, -ENODEV,
+	  "no such device in this network namespace" },
+	{ "page_pool_id_max", "core/page_pool",
+	  NETSTATS_A_REGISTRATION_PAGE_POOL, NETSTATS_A_PAGE_POOL_ID,
+	  0xffffffff, -ENOENT,
+	  "no page pool with this id in this network namespace" },
+	{ "qdisc_handle_max", "qdisc", NETSTATS_A_REGISTRATION_QDISC,
+	  NETSTATS_A_QDISC_HANDLE, 0xffff0000, -ENOENT,
+	  "no qdisc with statistics there" },
+	{ "qdisc_handle_min", "qdisc", NETSTATS_A_REGISTRATION_QDISC,
+	  NETSTATS_A_QDISC_HANDLE, 0x10000, -ENOENT,
+	  "no qdisc with statistics there" },
+	{ "qdisc_parent_class", "qdisc", NETSTATS_A_REGISTRATION_QDISC,
+	  NETSTATS_A_QDISC_PARENT, 0xfffe0001, -ENOENT,
+	  "no qdisc with statistics there" },
+	{ "sock_fd_max", "tcp", NETSTATS_A_REGISTRATION_SOCK,
+	  NETSTATS_A_SOCK_FD, 0x7fffffff, -EBADF, NULL },
+	{ "period_ms_max", "netstats", 0, NETSTATS_A_REGISTRATION_PERIOD_MS,
+	  3600000, -ERANGE,
+	  "period-ms must be within [10, 60000] for this counter group" },
+};
+
+TEST_F(attrs, edges_of_the_ranges_pass_the_policy)
+{
+	const struct good_attr *c;
+	struct nsnl *s = &self->s;
+	struct nlattr *nest = NULL;
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good_attrs); i++) {
+		c = &good_attrs[i];
+		nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, c->group);
+		if (c->nest)
+			nest = mnl_attr_nest_start(nlh, c->nest);
+		/* the device of the qdisc: lo */
+		if (c->nest == NETSTATS_A_REGISTRATION_QDISC)
+			mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_IFINDEX, 1);
+		mnl_attr_put_u32(nlh, c->type, c->val);
+		if (c->nest)
+			mnl_attr_nest_end(nlh, nest);
+		EXPECT_EQ(c->err, nsnl_talk(s, nlh, NULL, NULL))
+			TH_LOG("%s: \"%s\"", c->name, s->extack);
+		if (c->msg)
+			EXPECT_STREQ(c->msg, s->extack) TH_LOG("%s", c->name);
+	}
+}
+
 /* A nest of another kind of object than the group's: refused, pointing
  * at the nest.
  */

@@ -1441,10 +1441,13 @@ TEST_F(tcp, register_errors)
 	EXPECT_NE(0, s->extack[0]);
 	close(fd);
 
-	/* Not an fd at all. */
+	/* Not an fd at all; a negative one is out of the attribute's
+	 * range: the policy refuses it, pointing at it.
+	 */
 	EXPECT_EQ(-EBADF, register_fd(s, 100000));
 	EXPECT_NE(0, s->extack[0]);
-	EXPECT_EQ(-EBADF, register_fd(s, -1));
+	EXPECT_EQ(-ERANGE, register_fd(s, -1));
+	EXPECT_EQ(NETSTATS_A_SOCK_FD, s->bad_type);
 	EXPECT_NE(0, s->extack[0]);
 
 	/* Sockets that are not TCP. */
@@ -1651,7 +1654,8 @@ TEST_F(tcp, register_by_cookie_errors)
 	mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_SPORT, 1);
 	mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_DPORT, 1);
 	mnl_attr_nest_end(nlh, nest);
-	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
+	/* The policy's exact length: a binary length out of range. */
+	EXPECT_EQ(-ERANGE, nsnl_talk(s, nlh, NULL, NULL));
 	EXPECT_EQ(NETSTATS_A_SOCK_SRC, s->bad_type);
 	nlh = reg_msg(s, &r);
 	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
