@@ -228,6 +228,14 @@ static pid_t holder(uid_t uid, int n, uint64_t period, int last,
 		return pid;
 	if (become(uid) || nsnl_open(&s))
 		c = 1;
+	/* Dies with the test, also when an assertion ends it before it
+	 * reaps the holders (they would keep the output pipe open); set
+	 * after become(), as a change of uid clears it.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		c = 4;
+	if (getppid() == 1)	/* the test is gone already */
+		_exit(1);
 	for (i = 0; !c && i < n; i++) {
 		err = reg(&s, "qdisc", QDISC, period, NULL, NULL);
 		if (err) {
