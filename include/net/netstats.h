@@ -69,7 +69,8 @@ struct netstats_option_desc {
  * @detach: the registration goes away (UNREGISTER, netlink socket
  *	closed): remove its range from the map, forget @reg
  * @instances: optional: put the objects of @net that REGISTER may name
- *	now into @rsp (NETSTATS_A_GROUP_INSTANCE), for QUERY of the group;
+ *	now into @rsp, for QUERY of the group, each as the nest REGISTER
+ *	names it with (NETSTATS_A_GROUP_DEV, NETSTATS_A_GROUP_QUEUE);
  *	-EMSGSIZE: QUERY retries with a larger message
  */
 struct netstats_group_ops {
@@ -89,6 +90,9 @@ struct netstats_group_ops {
  * @options: collection options the group accepts
  * @n_options: number of entries in @options
  * @ops: how instances are mapped; NULL: listed, not mappable yet
+ * @object_attr: the REGISTER nest that names the group's objects
+ *	(NETSTATS_A_REGISTRATION_DEV, _QUEUE, _PAGE_POOL, _QDISC, _SOCK),
+ *	checked by the core; 0: the group has no objects to name
  * @netns_fd: one instance per netns, and REGISTER may name another netns
  *	than the caller's (netns-fd)
  * @dev_counters: the counters depend on the object (a driver's hardware
@@ -105,6 +109,7 @@ struct netstats_group {
 	const struct netstats_option_desc *options;
 	unsigned int n_options;
 	const struct netstats_group_ops *ops;
+	int object_attr;
 	bool netns_fd;
 	bool dev_counters;
 };
@@ -113,6 +118,8 @@ struct netstats_group {
  * struct netstats_reg - one registration of a netlink socket
  * @id: registration id, unique within the netlink socket
  * @grp: the group
+ * @object: a copy of the nest REGISTER named the object with (the
+ *	group's object_attr), for the object-dead notification; or NULL
  * @map: the socket's map file
  * @owner_id: the map's id: one per netlink socket, never reused
  * @net: netns of the netlink socket (notifications go there)
@@ -147,6 +154,7 @@ struct netstats_group {
 struct netstats_reg {
 	u32 id;
 	const struct netstats_group *grp;
+	struct nlattr *object;
 	struct netstats_map *map;
 	u64 owner_id;
 	possible_net_t net;
@@ -370,8 +378,7 @@ int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 			      const struct netstats_derived_ops *ops,
 			      const void *key, unsigned long idx,
-			      const void *data, const char *object,
-			      bool *created);
+			      const void *data, bool *created);
 void *netstats_derived_data(struct netstats_reg *reg);
 void netstats_derived_kill(void *data, bool update);
 void *netstats_derived_put(struct netstats_reg *reg);
@@ -395,7 +402,7 @@ int netstats_map_reserve(struct netstats_map *map, unsigned long npages,
 			 unsigned long *pgoff);
 int netstats_map_set(struct netstats_map *map, unsigned long pgoff,
 		     struct page *page);
-void netstats_notify_dead(struct netstats_reg *reg, const char *object);
+void netstats_notify_dead(struct netstats_reg *reg);
 void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie);
 int netstats_percpu_attach(struct netstats_reg *reg, void __percpu *block);
 void netstats_percpu_detach(struct netstats_reg *reg);

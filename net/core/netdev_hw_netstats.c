@@ -141,31 +141,32 @@ static void netstats_hw_retime(struct netstats_hw_dev *hd)
 
 static int netstats_hw_attach(struct netstats_reg *reg, struct genl_info *info)
 {
-	struct nlattr *obj = info->attrs[NETSTATS_A_REGISTRATION_OBJECT];
+	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_DEV];
+	struct nlattr *tb[NETSTATS_A_DEV_IFINDEX + 1], *obj;
 	const struct netstats_dev_ops *ops;
 	struct netstats_hw_dev *hd;
-	char name[IFNAMSIZ];
 	struct net_device *dev;
 	struct netstats_hw *h;
 	u64 timer_ms;
 	int err;
 
-	if (!obj) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-				     NETSTATS_A_REGISTRATION_OBJECT);
-		NL_SET_ERR_MSG(info->extack, "hw needs the device as object");
+	/* The core checked the nest is there, the policy its contents. */
+	err = nla_parse_nested(tb, NETSTATS_A_DEV_IFINDEX, nest, NULL,
+			       info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_DEV_IFINDEX)) {
+		NL_SET_ERR_MSG(info->extack, "hw needs the device's ifindex");
 		return -EINVAL;
 	}
-	if (nla_strscpy(name, obj, sizeof(name)) < 0) {
-		NL_SET_ERR_MSG_ATTR(info->extack, obj, "device name too long");
-		return -EINVAL;
-	}
+	obj = tb[NETSTATS_A_DEV_IFINDEX];
 	if (netstats_reg_option(reg, info, "timer-ms", &timer_ms))
 		return -EINVAL;
 	if (timer_ms && timer_ms < NETSTATS_HW_TIMER_MIN_MS) {
-		NL_SET_ERR_MSG_FMT(info->extack,
-				   "timer-ms is 0 (off) or at least %u",
-				   NETSTATS_HW_TIMER_MIN_MS);
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack,
+					info->attrs[NETSTATS_A_REGISTRATION_TIMER_MS],
+					"timer-ms is 0 (off) or at least %u",
+					NETSTATS_HW_TIMER_MIN_MS);
 		return -EINVAL;
 	}
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
@@ -176,7 +177,7 @@ static int netstats_hw_attach(struct netstats_reg *reg, struct genl_info *info)
 	INIT_LIST_HEAD(&h->node);
 
 	rtnl_lock();
-	dev = __dev_get_by_name(genl_info_net(info), name);
+	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(obj));
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR(info->extack, obj,
 				    "no such device in this network namespace");
@@ -278,7 +279,7 @@ static int netstats_hw_netdev_event(struct notifier_block *nb,
 				      h->reg->npages, netstats_hw_mark_dead,
 				      NULL);
 		h->reg->dead = true;
-		netstats_notify_dead(h->reg, dev->name);
+		netstats_notify_dead(h->reg);
 		h->hd = NULL;
 		list_del_init(&h->node);
 	}
@@ -300,19 +301,26 @@ static const struct netstats_option_desc netstats_hw_options[] = {
 	},
 };
 
-/* QUERY: the devices of the netns whose driver publishes counters. */
+/* QUERY: the devices of the netns whose driver publishes counters, as
+ * the dev nests REGISTER takes.
+ */
 static int netstats_hw_instances(struct sk_buff *rsp, struct net *net)
 {
 	struct net_device *dev;
+	struct nlattr *nest;
 	int err = 0;
 
 	rtnl_lock();
 	for_each_netdev(net, dev) {
 		if (!dev->netstats_ops || !dev->netstats_ops->hw_start)
 			continue;
-		err = nla_put_string(rsp, NETSTATS_A_GROUP_INSTANCE, dev->name);
-		if (err)
+		nest = nla_nest_start(rsp, NETSTATS_A_GROUP_DEV);
+		if (!nest ||
+		    nla_put_u32(rsp, NETSTATS_A_DEV_IFINDEX, dev->ifindex)) {
+			err = -EMSGSIZE;
 			break;
+		}
+		nla_nest_end(rsp, nest);
 	}
 	rtnl_unlock();
 	return err;
@@ -332,6 +340,7 @@ static struct netstats_group netstats_hw_group = {
 	.options	= netstats_hw_options,
 	.n_options	= ARRAY_SIZE(netstats_hw_options),
 	.ops		= &netstats_hw_group_ops,
+	.object_attr	= NETSTATS_A_REGISTRATION_DEV,
 	.dev_counters	= true,
 };
 

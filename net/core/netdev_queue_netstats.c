@@ -68,7 +68,6 @@ struct netstats_queue_tx_block {
  * @rx: an rx queue (else tx)
  * @native: the driver's own counters are mapped (else derived)
  * @counters: the driver's counter names, copied (native)
- * @name: the object's name, as REGISTER gave it (native)
  */
 struct netstats_queue {
 	struct list_head node;
@@ -78,7 +77,6 @@ struct netstats_queue {
 	bool rx;
 	bool native;
 	struct netstats_counter_desc *counters;
-	char name[IFNAMSIZ + 12];
 };
 
 /* Under RTNL. */
@@ -291,7 +289,7 @@ static int netstats_queue_derive(struct netstats_reg *reg,
 
 	nq = netstats_derived_attach(reg, info, &netstats_queue_derived,
 				     tmpl->dev, tmpl->idx * 2 + tmpl->rx,
-				     tmpl, tmpl->name, &created);
+				     tmpl, &created);
 	if (IS_ERR(nq))
 		return PTR_ERR(nq);
 	if (created)
@@ -302,48 +300,47 @@ static int netstats_queue_derive(struct netstats_reg *reg,
 static int netstats_queue_attach(struct netstats_reg *reg,
 				 struct genl_info *info, bool rx)
 {
-	struct nlattr *obj = info->attrs[NETSTATS_A_REGISTRATION_OBJECT];
+	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_QUEUE];
+	struct nlattr *tb[NETSTATS_A_QUEUE_ID + 1], *obj;
 	const struct netdev_stat_ops *ops;
 	struct netstats_queue *nq;
 	struct net_device *dev;
 	unsigned int nqueues;
 	bool native;
 	u64 derived;
-	char *slash;
 	int err;
 
-	if (!obj) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-				     NETSTATS_A_REGISTRATION_OBJECT);
+	/* The core checked the nest is there, the policy its contents. */
+	err = nla_parse_nested(tb, NETSTATS_A_QUEUE_ID, nest, NULL,
+			       info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_QUEUE_IFINDEX) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_QUEUE_ID)) {
 		NL_SET_ERR_MSG(info->extack,
-			       "a queue group needs <device>/<queue> as object");
+			       "a queue group needs the device's ifindex and the queue's id");
 		return -EINVAL;
 	}
+	if (tb[NETSTATS_A_QUEUE_TYPE] &&
+	    nla_get_u32(tb[NETSTATS_A_QUEUE_TYPE]) !=
+	    (rx ? NETSTATS_QUEUE_TYPE_RX : NETSTATS_QUEUE_TYPE_TX)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NETSTATS_A_QUEUE_TYPE],
+				    "queue type is not the counter group's");
+		return -EINVAL;
+	}
+	if (netstats_reg_option(reg, info, "derived", &derived))
+		return -EINVAL;
 	nq = kzalloc(sizeof(*nq), GFP_KERNEL_ACCOUNT);
 	if (!nq)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&nq->node);
 	nq->reg = reg;
 	nq->rx = rx;
-	err = -EINVAL;
-	if (nla_strscpy(nq->name, obj, sizeof(nq->name)) < 0) {
-		NL_SET_ERR_MSG_ATTR(info->extack, obj, "object name too long");
-		goto err_free;
-	}
-	slash = strrchr(nq->name, '/');
-	if (!slash || slash == nq->name ||
-	    kstrtouint(slash + 1, 10, &nq->idx)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, obj,
-				    "object is not <device>/<queue>");
-		goto err_free;
-	}
-	if (netstats_reg_option(reg, info, "derived", &derived))
-		goto err_free;
+	nq->idx = nla_get_u32(tb[NETSTATS_A_QUEUE_ID]);
+	obj = tb[NETSTATS_A_QUEUE_IFINDEX];
 
 	rtnl_lock();
-	*slash = '\0';
-	dev = __dev_get_by_name(genl_info_net(info), nq->name);
-	*slash = '/';
+	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(obj));
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR(info->extack, obj,
 				    "no such device in this network namespace");
@@ -368,9 +365,9 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 	}
 	nqueues = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
 	if (nq->idx >= nqueues) {
-		NL_SET_ERR_MSG_FMT(info->extack, "the device has %u %s queues",
-				   nqueues, rx ? "rx" : "tx");
-		NL_SET_BAD_ATTR(info->extack, obj);
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, tb[NETSTATS_A_QUEUE_ID],
+					"the device has %u %s queues",
+					nqueues, rx ? "rx" : "tx");
 		err = -ENOENT;
 		goto err_unlock;
 	}
@@ -391,18 +388,19 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 
 err_unlock:
 	rtnl_unlock();
-err_free:
 	kfree(nq);
 	return err;
 }
 
-/* QUERY: every queue of the netns that REGISTER may name now. */
+/* QUERY: every queue of the netns that REGISTER may name now, as the
+ * queue nests REGISTER takes.
+ */
 static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 				    bool rx)
 {
 	const struct netdev_stat_ops *ops;
-	char name[IFNAMSIZ + 12];
 	struct net_device *dev;
+	struct nlattr *nest;
 	unsigned int i, n;
 	int err = 0;
 
@@ -415,9 +413,18 @@ static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 			continue;
 		n = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
 		for (i = 0; i < n && !err; i++) {
-			snprintf(name, sizeof(name), "%s/%u", dev->name, i);
-			err = nla_put_string(rsp, NETSTATS_A_GROUP_INSTANCE,
-					     name);
+			nest = nla_nest_start(rsp, NETSTATS_A_GROUP_QUEUE);
+			if (!nest ||
+			    nla_put_u32(rsp, NETSTATS_A_QUEUE_IFINDEX,
+					dev->ifindex) ||
+			    nla_put_u32(rsp, NETSTATS_A_QUEUE_TYPE,
+					rx ? NETSTATS_QUEUE_TYPE_RX :
+					     NETSTATS_QUEUE_TYPE_TX) ||
+			    nla_put_u32(rsp, NETSTATS_A_QUEUE_ID, i)) {
+				err = -EMSGSIZE;
+				break;
+			}
+			nla_nest_end(rsp, nest);
 		}
 		if (err)
 			break;
@@ -491,7 +498,7 @@ static void netstats_queue_kill(struct netstats_queue *nq)
 				      netstats_queue_mark_dead,
 				      (void *)(unsigned long)reg->block_offset);
 		reg->dead = true;
-		netstats_notify_dead(reg, nq->name);
+		netstats_notify_dead(reg);
 	} else {
 		/* Its queues may be gone already: the last update stands. */
 		netstats_derived_kill(nq, false);
@@ -620,6 +627,7 @@ static struct netstats_group netstats_queue_rx_group = {
 	.options	= netstats_queue_options,
 	.n_options	= ARRAY_SIZE(netstats_queue_options),
 	.ops		= &netstats_queue_rx_ops,
+	.object_attr	= NETSTATS_A_REGISTRATION_QUEUE,
 	.dev_counters	= true,
 };
 
@@ -633,6 +641,7 @@ static struct netstats_group netstats_queue_tx_group = {
 	.options	= netstats_queue_options,
 	.n_options	= ARRAY_SIZE(netstats_queue_options),
 	.ops		= &netstats_queue_tx_ops,
+	.object_attr	= NETSTATS_A_REGISTRATION_QUEUE,
 	.dev_counters	= true,
 };
 

@@ -171,20 +171,18 @@ void page_pool_netstats_uninit(struct page_pool *pool)
 	struct pp_netstats_dead_arg d;
 	struct hlist_node *n;
 	unsigned int slot, cpu;
-	char id[16];
 
 	mutex_lock(&pp_netstats_lock);
 	c = pp_netstats_chunk_of(pool, &slot);
 	if (WARN_ON_ONCE(!c))
 		goto out;
 	d.offset = slot * PP_NETSTATS_SLOT;
-	snprintf(id, sizeof(id), "%u", pool->user.id);
 	hlist_for_each_entry_safe(reg, n, &c->regs[slot], node) {
 		hlist_del_init(&reg->node);
 		netstats_map_snapshot(reg->map, reg->pgoff, reg->npages,
 				      pp_netstats_mark_dead, &d);
 		reg->dead = true;
-		netstats_notify_dead(reg, id);
+		netstats_notify_dead(reg);
 	}
 	for_each_possible_cpu(cpu) {
 		b = per_cpu_ptr(pool->stats, cpu);
@@ -227,26 +225,24 @@ static int pp_netstats_attach_pool(struct page_pool *pool, void *arg)
 
 static int pp_netstats_attach(struct netstats_reg *reg, struct genl_info *info)
 {
-	struct nlattr *obj = info->attrs[NETSTATS_A_REGISTRATION_OBJECT];
-	u32 id;
+	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_PAGE_POOL];
+	struct nlattr *tb[NETSTATS_A_PAGE_POOL_ID + 1];
 	int err;
 
-	if (!obj) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-				     NETSTATS_A_REGISTRATION_OBJECT);
-		NL_SET_ERR_MSG(info->extack,
-			       "core/page_pool needs the pool's id as object");
+	/* The core checked the nest is there, the policy its contents. */
+	err = nla_parse_nested(tb, NETSTATS_A_PAGE_POOL_ID, nest, NULL,
+			       info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_PAGE_POOL_ID)) {
+		NL_SET_ERR_MSG(info->extack, "core/page_pool needs the pool's id");
 		return -EINVAL;
 	}
-	if (kstrtou32(nla_data(obj), 10, &id) || !id) {
-		NL_SET_ERR_MSG_ATTR(info->extack, obj,
-				    "object is not a page pool id");
-		return -EINVAL;
-	}
-	err = page_pool_netstats_find(id, genl_info_net(info),
+	err = page_pool_netstats_find(nla_get_uint(tb[NETSTATS_A_PAGE_POOL_ID]),
+				      genl_info_net(info),
 				      pp_netstats_attach_pool, reg);
 	if (err == -ENOENT)
-		NL_SET_ERR_MSG_ATTR(info->extack, obj,
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NETSTATS_A_PAGE_POOL_ID],
 				    "no page pool with this id in this network namespace");
 	return err;
 }
@@ -302,6 +298,7 @@ static struct netstats_group pp_netstats_group = {
 	.counters	= pp_netstats_counters,
 	.n_counters	= ARRAY_SIZE(pp_netstats_counters),
 	.ops		= &pp_netstats_ops,
+	.object_attr	= NETSTATS_A_REGISTRATION_PAGE_POOL,
 };
 
 static int __init pp_netstats_init(void)

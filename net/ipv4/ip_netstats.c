@@ -150,7 +150,7 @@ void netstats_snmp_exit(void __percpu *block)
 		netstats_map_snapshot(reg->map, reg->pgoff, reg->npages,
 				      netstats_snmp_mark_dead, NULL);
 		reg->dead = true;
-		netstats_notify_dead(reg, NULL);
+		netstats_notify_dead(reg);
 	}
 	mutex_unlock(&netstats_snmp_lock);
 }

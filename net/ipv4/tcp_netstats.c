@@ -856,7 +856,7 @@ static void netstats_tcp_reap_net(struct netstats_tcp_net *tn,
 						      reg->npages,
 						      netstats_tcp_mark_dead, &d);
 				reg->dead = true;
-				netstats_notify_dead(reg, NULL);
+				netstats_notify_dead(reg);
 			}
 			__clear_bit(slot, p->reaping);
 			if (tn->nr_monitors && p->entries) {
@@ -1104,22 +1104,23 @@ void netstats_tcp_monitor_sk(struct sock *sk)
 }
 
 /* The socket named by fd: the caller holds it, so does the returned @sk. */
-static struct sock *netstats_tcp_sk_by_fd(struct genl_info *info, bool *owner)
+static struct sock *netstats_tcp_sk_by_fd(struct nlattr *fd_attr,
+					  struct netlink_ext_ack *extack,
+					  bool *owner)
 {
-	struct nlattr *fd_attr = info->attrs[NETSTATS_A_REGISTRATION_SOCK_FD];
 	struct socket *sock;
 	struct sock *sk;
 	int err;
 
 	sock = sockfd_lookup(nla_get_s32(fd_attr), &err);
 	if (!sock) {
-		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr, "fd is not a socket");
+		NL_SET_ERR_MSG_ATTR(extack, fd_attr, "fd is not a socket");
 		return ERR_PTR(err);
 	}
 	sk = sock->sk;
 	if (!sk_is_tcp(sk) ||
 	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr, "not a TCP socket");
+		NL_SET_ERR_MSG_ATTR(extack, fd_attr, "not a TCP socket");
 		sockfd_put(sock);
 		return ERR_PTR(-EPROTOTYPE);
 	}
@@ -1129,88 +1130,93 @@ static struct sock *netstats_tcp_sk_by_fd(struct genl_info *info, bool *owner)
 	return sk;
 }
 
-static bool netstats_tcp_addr_ok(struct genl_info *info, int type)
-{
-	struct nlattr *a = info->attrs[type];
-
-	if (!a) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
-		NL_SET_ERR_MSG(info->extack,
-			       "a socket cookie needs the socket's addresses and ports");
-		return false;
-	}
-	if (nla_len(a) != sizeof(struct in_addr) &&
-	    nla_len(a) != sizeof(struct in6_addr)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a,
-				    "address is neither IPv4 nor IPv6");
-		return false;
-	}
-	return true;
-}
-
 /*
  * The socket named by cookie, looked up by its addresses and ports as
  * inet_diag does; with a reference, and possibly a request or timewait
- * socket.
+ * socket.  The policy checked the addresses are 16 bytes.
  */
-static struct sock *netstats_tcp_sk_by_cookie(struct genl_info *info)
+static struct sock *netstats_tcp_sk_by_cookie(struct net *net,
+					      const struct nlattr *nest,
+					      struct nlattr **tb,
+					      struct netlink_ext_ack *extack)
 {
-	struct nlattr **tb = info->attrs;
-	struct net *net = genl_info_net(info);
 	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
-	struct nlattr *src = tb[NETSTATS_A_REGISTRATION_SOCK_SRC];
-	struct nlattr *dst = tb[NETSTATS_A_REGISTRATION_SOCK_DST];
+	struct in6_addr s6, d6;
 	__be16 sport, dport;
 	struct sock *sk;
 	int dif = 0;
 
-	if (!netstats_tcp_addr_ok(info, NETSTATS_A_REGISTRATION_SOCK_SRC) ||
-	    !netstats_tcp_addr_ok(info, NETSTATS_A_REGISTRATION_SOCK_DST) ||
-	    GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_SOCK_SPORT) ||
-	    GENL_REQ_ATTR_CHECK(info, NETSTATS_A_REGISTRATION_SOCK_DPORT))
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, NETSTATS_A_SOCK_SRC) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, NETSTATS_A_SOCK_DST) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, NETSTATS_A_SOCK_SPORT) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, NETSTATS_A_SOCK_DPORT)) {
+		NL_SET_ERR_MSG(extack,
+			       "a socket cookie needs the socket's addresses and ports");
 		return ERR_PTR(-EINVAL);
-	if (nla_len(src) != nla_len(dst)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, dst,
+	}
+	s6 = nla_get_in6_addr(tb[NETSTATS_A_SOCK_SRC]);
+	d6 = nla_get_in6_addr(tb[NETSTATS_A_SOCK_DST]);
+	if (ipv6_addr_v4mapped(&s6) != ipv6_addr_v4mapped(&d6)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETSTATS_A_SOCK_DST],
 				    "addresses of different families");
 		return ERR_PTR(-EINVAL);
 	}
-	sport = nla_get_be16(tb[NETSTATS_A_REGISTRATION_SOCK_SPORT]);
-	dport = nla_get_be16(tb[NETSTATS_A_REGISTRATION_SOCK_DPORT]);
-	if (tb[NETSTATS_A_REGISTRATION_IFINDEX])
-		dif = nla_get_u32(tb[NETSTATS_A_REGISTRATION_IFINDEX]);
+	sport = nla_get_be16(tb[NETSTATS_A_SOCK_SPORT]);
+	dport = nla_get_be16(tb[NETSTATS_A_SOCK_DPORT]);
+	if (tb[NETSTATS_A_SOCK_IFINDEX])
+		dif = nla_get_u32(tb[NETSTATS_A_SOCK_IFINDEX]);
 
 	rcu_read_lock();
-	if (nla_len(src) == sizeof(struct in_addr)) {
-		sk = inet_lookup(net, hinfo, NULL, 0, nla_get_in_addr(dst),
-				 dport, nla_get_in_addr(src), sport, dif);
-	} else {
-		struct in6_addr s6 = nla_get_in6_addr(src);
-		struct in6_addr d6 = nla_get_in6_addr(dst);
-
-		if (ipv6_addr_v4mapped(&s6) && ipv6_addr_v4mapped(&d6))
-			sk = inet_lookup(net, hinfo, NULL, 0, d6.s6_addr32[3],
-					 dport, s6.s6_addr32[3], sport, dif);
+	if (ipv6_addr_v4mapped(&s6))
+		sk = inet_lookup(net, hinfo, NULL, 0, d6.s6_addr32[3], dport,
+				 s6.s6_addr32[3], sport, dif);
 #if IS_ENABLED(CONFIG_IPV6)
-		else
-			sk = inet6_lookup(net, hinfo, NULL, 0, &d6, dport,
-					  &s6, sport, dif);
+	else
+		sk = inet6_lookup(net, hinfo, NULL, 0, &d6, dport, &s6, sport,
+				  dif);
 #else
-		else
-			sk = NULL;
+	else
+		sk = NULL;
 #endif
-	}
 	rcu_read_unlock();
 
 	if (!sk || sock_gen_cookie(sk) !=
-		   nla_get_u64(tb[NETSTATS_A_REGISTRATION_SOCK_COOKIE])) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    tb[NETSTATS_A_REGISTRATION_SOCK_COOKIE],
+		   nla_get_u64(tb[NETSTATS_A_SOCK_COOKIE])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETSTATS_A_SOCK_COOKIE],
 				    "no TCP socket with this cookie and addresses");
 		if (sk)
 			sock_gen_put(sk);
 		return ERR_PTR(-ENOENT);
 	}
 	return sk;
+}
+
+/* The socket the sock nest names: by fd, or by cookie (not both). */
+static struct sock *netstats_tcp_sk(struct genl_info *info, bool *owner)
+{
+	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_SOCK];
+	struct nlattr *tb[NETSTATS_A_SOCK_IFINDEX + 1];
+	int err;
+
+	/* The core checked the nest is there, the policy its contents. */
+	err = nla_parse_nested(tb, NETSTATS_A_SOCK_IFINDEX, nest, NULL,
+			       info->extack);
+	if (err)
+		return ERR_PTR(err);
+	if (tb[NETSTATS_A_SOCK_FD] && tb[NETSTATS_A_SOCK_COOKIE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NETSTATS_A_SOCK_COOKIE],
+				    "a socket is named by fd or by cookie, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (tb[NETSTATS_A_SOCK_FD])
+		return netstats_tcp_sk_by_fd(tb[NETSTATS_A_SOCK_FD],
+					     info->extack, owner);
+	if (tb[NETSTATS_A_SOCK_COOKIE])
+		return netstats_tcp_sk_by_cookie(genl_info_net(info), nest, tb,
+						 info->extack);
+	NL_SET_ERR_ATTR_MISS(info->extack, nest, NETSTATS_A_SOCK_FD);
+	NL_SET_ERR_MSG(info->extack, "tcp needs the socket's fd or cookie");
+	return ERR_PTR(-EINVAL);
 }
 
 static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
@@ -1224,17 +1230,7 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 	struct sock *sk;
 	int err;
 
-	if (info->attrs[NETSTATS_A_REGISTRATION_SOCK_FD]) {
-		sk = netstats_tcp_sk_by_fd(info, &owner);
-	} else if (info->attrs[NETSTATS_A_REGISTRATION_SOCK_COOKIE]) {
-		sk = netstats_tcp_sk_by_cookie(info);
-	} else {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-				     NETSTATS_A_REGISTRATION_SOCK_FD);
-		NL_SET_ERR_MSG(info->extack,
-			       "tcp needs the socket's fd or cookie");
-		return -EINVAL;
-	}
+	sk = netstats_tcp_sk(info, &owner);
 	if (IS_ERR(sk))
 		return PTR_ERR(sk);
 
@@ -1553,6 +1549,7 @@ static struct netstats_group netstats_tcp_group = {
 	.counters	= netstats_tcp_counters,
 	.n_counters	= ARRAY_SIZE(netstats_tcp_counters),
 	.ops		= &netstats_tcp_ops,
+	.object_attr	= NETSTATS_A_REGISTRATION_SOCK,
 };
 
 static const struct netstats_option_desc netstats_tcp_all_options[] = {

@@ -71,6 +71,8 @@ static struct netstats_group *netstats_group_find(const char *name)
 	return NULL;
 }
 
+static int netstats_option_attr(const char *name);
+
 /**
  * netstats_group_add() - make a counter group known to QUERY and REGISTER
  * @grp: the group, which must stay valid until netstats_group_del()
@@ -79,7 +81,12 @@ static struct netstats_group *netstats_group_find(const char *name)
  */
 int netstats_group_add(struct netstats_group *grp)
 {
+	unsigned int i;
 	int err = 0;
+
+	for (i = 0; i < grp->n_options; i++)
+		if (WARN_ON(!netstats_option_attr(grp->options[i].name)))
+			return -EINVAL;
 
 	mutex_lock(&netstats_groups_lock);
 	if (netstats_group_find(grp->name)) {
@@ -459,42 +466,61 @@ netstats_option_find(const struct netstats_group *grp, const char *name)
 	return NULL;
 }
 
+/* Collection options are typed attributes of REGISTER, one each. */
+static const struct {
+	const char *name;
+	int attr;
+} netstats_option_attrs[] = {
+	{ "period-ms",		NETSTATS_A_REGISTRATION_PERIOD_MS },
+	{ "timer-ms",		NETSTATS_A_REGISTRATION_TIMER_MS },
+	{ "dead-linger-ms",	NETSTATS_A_REGISTRATION_DEAD_LINGER_MS },
+	{ "derived",		NETSTATS_A_REGISTRATION_DERIVED },
+};
+
+static int netstats_option_attr(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(netstats_option_attrs); i++)
+		if (!strcmp(netstats_option_attrs[i].name, name))
+			return netstats_option_attrs[i].attr;
+	return 0;
+}
+
+/* The policy checked the attribute's type and its widest range. */
+static u64 netstats_option_val(const struct nlattr *attr)
+{
+	if (nla_type(attr) == NETSTATS_A_REGISTRATION_DERIVED)
+		return 1;
+	return nla_get_u32(attr);
+}
+
 /* Every option of a REGISTER must be one of the group's, with a value in
- * its range.
+ * the group's range (which may be narrower than the policy's).
  */
 static int netstats_options_check(const struct netstats_group *grp,
 				  struct genl_info *info)
 {
-	struct nlattr *tb[NETSTATS_A_OPTION_VALUE + 1];
 	const struct netstats_option_desc *o;
 	struct nlattr *attr;
+	unsigned int i;
 	u64 val;
-	int rem, err;
 
-	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(attr) != NETSTATS_A_REGISTRATION_OPTION)
+	for (i = 0; i < ARRAY_SIZE(netstats_option_attrs); i++) {
+		attr = info->attrs[netstats_option_attrs[i].attr];
+		if (!attr)
 			continue;
-		err = nla_parse_nested(tb, NETSTATS_A_OPTION_VALUE, attr,
-				       netstats_option_nl_policy, info->extack);
-		if (err)
-			return err;
-		if (!tb[NETSTATS_A_OPTION_NAME] || !tb[NETSTATS_A_OPTION_VALUE]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "collection option needs a name and a value");
-			return -EINVAL;
-		}
-		o = netstats_option_find(grp, nla_data(tb[NETSTATS_A_OPTION_NAME]));
+		o = netstats_option_find(grp, netstats_option_attrs[i].name);
 		if (!o) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[NETSTATS_A_OPTION_NAME],
-					    "unknown collection option for this group");
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "collection option not taken by this counter group");
 			return -EINVAL;
 		}
-		val = nla_get_uint(tb[NETSTATS_A_OPTION_VALUE]);
+		val = netstats_option_val(attr);
 		if (val < o->min || val > o->max) {
-			NL_SET_ERR_MSG_FMT(info->extack,
-					   "%s must be within [%llu, %llu]",
-					   o->name, o->min, o->max);
-			NL_SET_BAD_ATTR(info->extack, tb[NETSTATS_A_OPTION_VALUE]);
+			NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr,
+						"%s must be within [%llu, %llu] for this counter group",
+						o->name, o->min, o->max);
 			return -ERANGE;
 		}
 	}
@@ -513,27 +539,92 @@ static int netstats_options_check(const struct netstats_group *grp,
 int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 			const char *name, u64 *val)
 {
-	struct nlattr *tb[NETSTATS_A_OPTION_VALUE + 1];
 	const struct netstats_option_desc *o;
-	struct nlattr *attr;
-	int rem;
+	int type;
 
 	o = netstats_option_find(reg->grp, name);
-	if (WARN_ON_ONCE(!o))
+	type = netstats_option_attr(name);
+	if (WARN_ON_ONCE(!o || !type))
 		return -EINVAL;
-	*val = o->def;
-	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(attr) != NETSTATS_A_REGISTRATION_OPTION ||
-		    nla_parse_nested(tb, NETSTATS_A_OPTION_VALUE, attr,
-				     netstats_option_nl_policy, NULL) ||
-		    !tb[NETSTATS_A_OPTION_NAME] || !tb[NETSTATS_A_OPTION_VALUE] ||
-		    strcmp(nla_data(tb[NETSTATS_A_OPTION_NAME]), name))
-			continue;
-		*val = nla_get_uint(tb[NETSTATS_A_OPTION_VALUE]);
-	}
+	*val = info->attrs[type] ? netstats_option_val(info->attrs[type]) :
+				   o->def;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(netstats_reg_option);
+
+/* What REGISTER no longer takes, and what replaced it. */
+static const struct {
+	int attr;
+	const char *msg;
+} netstats_obsolete_attrs[] = {
+	{ NETSTATS_A_REGISTRATION_OBJECT,
+	  "object is obsolete: use the dev, queue, page-pool, qdisc or sock nest" },
+	{ NETSTATS_A_REGISTRATION_SOCK_FD, "use the sock nest (fd)" },
+	{ NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+	  "use the sock nest (cookie, src, dst, sport, dport)" },
+	{ NETSTATS_A_REGISTRATION_SOCK_SRC, "use the sock nest (src)" },
+	{ NETSTATS_A_REGISTRATION_SOCK_DST, "use the sock nest (dst)" },
+	{ NETSTATS_A_REGISTRATION_SOCK_SPORT, "use the sock nest (sport)" },
+	{ NETSTATS_A_REGISTRATION_SOCK_DPORT, "use the sock nest (dport)" },
+	{ NETSTATS_A_REGISTRATION_IFINDEX, "use the sock nest (ifindex)" },
+	{ NETSTATS_A_REGISTRATION_OPTION,
+	  "use the typed options period-ms, timer-ms, dead-linger-ms or derived" },
+};
+
+/* The nests that name an object, one per kind of object. */
+static const int netstats_object_attrs[] = {
+	NETSTATS_A_REGISTRATION_DEV,
+	NETSTATS_A_REGISTRATION_QUEUE,
+	NETSTATS_A_REGISTRATION_PAGE_POOL,
+	NETSTATS_A_REGISTRATION_QDISC,
+	NETSTATS_A_REGISTRATION_SOCK,
+};
+
+/*
+ * REGISTER names the object of a per-object group with the one nest of
+ * its kind, and nothing else; keep a copy of the nest for the object-dead
+ * notification.
+ */
+static int netstats_object_check(struct netstats_reg *reg,
+				 struct genl_info *info)
+{
+	const struct netstats_group *grp = reg->grp;
+	struct nlattr *attr;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(netstats_obsolete_attrs); i++) {
+		attr = info->attrs[netstats_obsolete_attrs[i].attr];
+		if (!attr)
+			continue;
+		/* Not a literal: formatted (each fits the 80 bytes). */
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr, "%s",
+					netstats_obsolete_attrs[i].msg);
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(netstats_object_attrs); i++) {
+		attr = info->attrs[netstats_object_attrs[i]];
+		if (!attr || netstats_object_attrs[i] == grp->object_attr)
+			continue;
+		if (grp->object_attr)
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "counter group names its objects otherwise");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "counter group has no objects to name");
+		return -EINVAL;
+	}
+	if (!grp->object_attr)
+		return 0;
+	if (GENL_REQ_ATTR_CHECK(info, grp->object_attr)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "counter group needs its object named");
+		return -EINVAL;
+	}
+	attr = info->attrs[grp->object_attr];
+	reg->object = kmemdup(attr, nla_total_size(nla_len(attr)),
+			      GFP_KERNEL_ACCOUNT);
+	return reg->object ? 0 : -ENOMEM;
+}
 
 /*
  * The netns whose instance REGISTER maps, with a reference for the time
@@ -577,6 +668,7 @@ static void netstats_reg_free(struct netstats_reg *reg)
 		atomic_long_sub(reg->charge, &reg->user->locked_vm);
 		free_uid(reg->user);
 	}
+	kfree(reg->object);
 	kfree(reg);
 }
 
@@ -610,24 +702,6 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 				    "counter group cannot be mapped yet");
 		return -EOPNOTSUPP;
 	}
-	if (!(grp->flags & NETSTATS_GROUP_FLAGS_PER_OBJECT)) {
-		static const int object_attrs[] = {
-			NETSTATS_A_REGISTRATION_OBJECT,
-			NETSTATS_A_REGISTRATION_SOCK_FD,
-			NETSTATS_A_REGISTRATION_SOCK_COOKIE,
-		};
-		unsigned int i;
-
-		for (i = 0; i < ARRAY_SIZE(object_attrs); i++) {
-			if (!info->attrs[object_attrs[i]])
-				continue;
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[object_attrs[i]],
-					    "counter group has no objects to name");
-			return -EINVAL;
-		}
-	}
-
 	priv = genl_sk_priv_get(&netstats_nl_family, NETLINK_CB(skb).sk);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
@@ -682,7 +756,9 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 
-	err = netstats_options_check(grp, info);
+	err = netstats_object_check(reg, info);
+	if (!err)
+		err = netstats_options_check(grp, info);
 	if (err)
 		goto err_erase;
 	target = netstats_target_net(grp, skb, info);
@@ -741,6 +817,7 @@ err_unregister:
 	goto err_unlock;
 err_erase:
 	xa_erase(&priv->regs, reg->id);
+	kfree(reg->object);
 	kfree(reg);
 err_unlock:
 	mutex_unlock(&priv->lock);
@@ -780,15 +857,16 @@ int netstats_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* The object-dead notification of @reg, sized to fit. */
 static struct sk_buff *netstats_dead_msg(struct netstats_reg *reg,
-					 const char *object, u64 cookie)
+					 u64 cookie)
 {
+	const struct nlattr *object = cookie ? NULL : reg->object;
 	struct sk_buff *ntf;
 	size_t size;
 	void *hdr;
 
 	size = 2 * nla_total_size(sizeof(u32)) +		/* id, portid */
 	       nla_total_size(strlen(reg->grp->name) + 1) +
-	       (object ? nla_total_size(strlen(object) + 1) : 0) +
+	       (object ? nla_total_size(nla_len(object)) : 0) +
 	       (cookie ? nla_total_size_64bit(sizeof(u64)) : 0);
 	ntf = genlmsg_new(size, GFP_KERNEL);
 	if (!ntf)
@@ -799,7 +877,8 @@ static struct sk_buff *netstats_dead_msg(struct netstats_reg *reg,
 	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_ID, reg->id) ||
 	    nla_put_u32(ntf, NETSTATS_A_REGISTRATION_PORTID, reg->portid) ||
 	    nla_put_string(ntf, NETSTATS_A_REGISTRATION_GROUP, reg->grp->name) ||
-	    (object && nla_put_string(ntf, NETSTATS_A_REGISTRATION_OBJECT, object)) ||
+	    (object && nla_put(ntf, nla_type(object) | NLA_F_NESTED,
+			       nla_len(object), nla_data(object))) ||
 	    (cookie && nla_put_u64_64bit(ntf, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
 					 cookie, NETSTATS_A_REGISTRATION_PAD))) {
 		nlmsg_free(ntf);
@@ -818,8 +897,7 @@ static struct sk_buff *netstats_dead_msg(struct netstats_reg *reg,
  * receive buffer is full loses the message and gets ENOBUFS, and the DEAD
  * state of the block stays authoritative.
  */
-static void netstats_notify(struct netstats_reg *reg, const char *object,
-			    u64 cookie)
+static void netstats_notify(struct netstats_reg *reg, u64 cookie)
 {
 	struct net *net = read_pnet(&reg->net);
 	struct sk_buff *ntf;
@@ -827,7 +905,7 @@ static void netstats_notify(struct netstats_reg *reg, const char *object,
 
 	might_sleep();
 
-	ntf = netstats_dead_msg(reg, object, cookie);
+	ntf = netstats_dead_msg(reg, cookie);
 	if (!ntf)
 		return;
 	/* None to a socket being released: its port id is free for another
@@ -890,13 +968,14 @@ netstats_counters_dup(const struct netstats_counter_desc *counters,
  * netstats_notify_dead() - tell the owner of a registration, and the
  *	monitor group, that its object died
  * @reg: the registration, now backed by a snapshot
- * @object: the object's name, or NULL
+ *
+ * The object is named by the nest REGISTER named it with, if any.
  *
  * Context: process context, may sleep; @reg may not be freed meanwhile.
  */
-void netstats_notify_dead(struct netstats_reg *reg, const char *object)
+void netstats_notify_dead(struct netstats_reg *reg)
 {
-	netstats_notify(reg, object, 0);
+	netstats_notify(reg, 0);
 }
 
 /**
@@ -909,7 +988,7 @@ void netstats_notify_dead(struct netstats_reg *reg, const char *object)
  */
 void netstats_notify_sock_dead(struct netstats_reg *reg, u64 cookie)
 {
-	netstats_notify(reg, NULL, cookie);
+	netstats_notify(reg, cookie);
 }
 
 void netstats_nl_sock_priv_init(struct netstats_nl_sock *priv)
@@ -1052,7 +1131,7 @@ static int netstats_self_attach(struct netstats_reg *reg,
 		return -EPERM;
 	}
 	data = netstats_derived_attach(reg, info, &netstats_self_derived, NULL,
-				       0, NULL, "", &created);
+				       0, NULL, &created);
 	return PTR_ERR_OR_ZERO(data);
 }
 

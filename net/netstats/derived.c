@@ -78,7 +78,6 @@ struct netstats_quota {
  * @reg: the registration
  * @user: the user's quota charged, or NULL
  * @net: the netns's quota charged, or NULL
- * @object: the object's name, as this registration gave it
  */
 struct netstats_derived_ref {
 	struct hlist_node node;
@@ -86,7 +85,6 @@ struct netstats_derived_ref {
 	struct netstats_reg *reg;
 	struct netstats_quota *user;
 	struct netstats_quota *net;
-	char object[];
 };
 
 static DEFINE_MUTEX(netstats_derived_mutex);
@@ -181,7 +179,7 @@ static void netstats_derived_die(struct netstats_derived *d)
 	netstats_derived_unlink(d);
 	hlist_for_each_entry(ref, &d->regs, node) {
 		ref->reg->dead = true;
-		netstats_notify_dead(ref->reg, ref->object);
+		netstats_notify_dead(ref->reg);
 	}
 }
 
@@ -354,7 +352,6 @@ static void netstats_derived_free_block(struct netstats_derived *d)
  * @idx: see @key
  * @data: the producer's data for a new block, @ops->data_size bytes,
  *	copied into it (netstats_derived_of() finds the block again)
- * @object: the object's name, as REGISTER gave it (notifications)
  * @created: set if the block is new: its data is not known to the
  *	producer yet
  *
@@ -368,8 +365,7 @@ static void netstats_derived_free_block(struct netstats_derived *d)
 void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 			      const struct netstats_derived_ops *ops,
 			      const void *key, unsigned long idx,
-			      const void *data, const char *object,
-			      bool *created)
+			      const void *data, bool *created)
 {
 	struct net *net = read_pnet(&reg->target);
 	struct netstats_derived_ref *ref;
@@ -377,7 +373,6 @@ void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 	struct netstats_derived *d;
 	bool new_r = false;
 	u64 period_ms;
-	size_t len;
 	int err;
 
 	if (ops->flags & NETSTATS_DERIVED_RTNL)
@@ -387,12 +382,10 @@ void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 	err = netstats_reg_option(reg, info, "period-ms", &period_ms);
 	if (err)
 		return ERR_PTR(err);
-	len = strlen(object) + 1;
-	ref = kzalloc(struct_size(ref, object, len), GFP_KERNEL_ACCOUNT);
+	ref = kzalloc(sizeof(*ref), GFP_KERNEL_ACCOUNT);
 	if (!ref)
 		return ERR_PTR(-ENOMEM);
 	ref->reg = reg;
-	strscpy(ref->object, object, len);
 
 	mutex_lock(&netstats_derived_mutex);
 	err = netstats_quota_charge(ref, net, info->extack);

@@ -181,53 +181,69 @@ void netstats_qdisc_destroy(struct Qdisc *qdisc)
 	}
 }
 
-/* "<dev>/<handle>": handle as tc prints it ("8001:", "1:0"), or "root". */
-static struct Qdisc *netstats_qdisc_lookup(struct net *net, char *name,
+/* The qdisc of a class, as tc qdisc show ... parent finds it. */
+static struct Qdisc *netstats_qdisc_leaf(struct net_device *dev, u32 parent)
+{
+	const struct Qdisc_class_ops *cops;
+	struct Qdisc *p;
+	unsigned long cl;
+
+	if (parent == TC_H_ROOT)
+		return rtnl_dereference(dev->qdisc);
+	p = qdisc_lookup(dev, TC_H_MAJ(parent));
+	cops = p ? p->ops->cl_ops : NULL;
+	if (!cops)
+		return NULL;
+	cl = cops->find(p, parent);
+	return cl ? cops->leaf(p, cl) : NULL;
+}
+
+/* The qdisc the qdisc nest names: by handle, or by parent. */
+static struct Qdisc *netstats_qdisc_lookup(struct net *net,
+					   struct nlattr *nest,
 					   struct netlink_ext_ack *extack)
 {
+	struct nlattr *tb[NETSTATS_A_QDISC_PARENT + 1], *by;
 	struct net_device *dev;
-	char *slash, *colon;
-	u32 maj, min = 0;
 	struct Qdisc *q;
+	int err;
 
 	ASSERT_RTNL();
 
-	slash = strrchr(name, '/');
-	if (!slash || slash == name) {
-		NL_SET_ERR_MSG(extack, "object is not <device>/<handle>");
+	/* The core checked the nest is there, the policy its contents. */
+	err = nla_parse_nested(tb, NETSTATS_A_QDISC_PARENT, nest, NULL, extack);
+	if (err)
+		return ERR_PTR(err);
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, NETSTATS_A_QDISC_IFINDEX)) {
+		NL_SET_ERR_MSG(extack, "qdisc needs the device's ifindex");
 		return ERR_PTR(-EINVAL);
 	}
-	*slash = '\0';
-	dev = __dev_get_by_name(net, name);
-	*slash = '/';
+	if (tb[NETSTATS_A_QDISC_HANDLE] && tb[NETSTATS_A_QDISC_PARENT]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETSTATS_A_QDISC_PARENT],
+				    "qdisc is named by its handle or its parent, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!tb[NETSTATS_A_QDISC_HANDLE] && !tb[NETSTATS_A_QDISC_PARENT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "qdisc needs its handle or its parent");
+		return ERR_PTR(-EINVAL);
+	}
+	dev = __dev_get_by_index(net, nla_get_u32(tb[NETSTATS_A_QDISC_IFINDEX]));
 	if (!dev) {
-		NL_SET_ERR_MSG(extack, "no such device in this network namespace");
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETSTATS_A_QDISC_IFINDEX],
+				    "no such device in this network namespace");
 		return ERR_PTR(-ENODEV);
 	}
-
-	if (!strcmp(slash + 1, "root")) {
-		q = rtnl_dereference(dev->qdisc);
+	by = tb[NETSTATS_A_QDISC_HANDLE];
+	if (by) {
+		q = qdisc_lookup(dev, nla_get_u32(by));
 	} else {
-		colon = strchr(slash + 1, ':');
-		if (!colon || colon == slash + 1) {
-			NL_SET_ERR_MSG(extack,
-				       "handle is not <major>:[<minor>] in hex, or root");
-			return ERR_PTR(-EINVAL);
-		}
-		*colon = '\0';
-		if (kstrtou32(slash + 1, 16, &maj) || maj > 0xffff ||
-		    (colon[1] && (kstrtou32(colon + 1, 16, &min) ||
-				  min > 0xffff))) {
-			*colon = ':';
-			NL_SET_ERR_MSG(extack,
-				       "handle is not <major>:[<minor>] in hex, or root");
-			return ERR_PTR(-EINVAL);
-		}
-		*colon = ':';
-		q = qdisc_lookup(dev, TC_H_MAKE(maj << 16, min));
+		by = tb[NETSTATS_A_QDISC_PARENT];
+		q = netstats_qdisc_leaf(dev, nla_get_u32(by));
 	}
 	if (!q || (q->flags & TCQ_F_BUILTIN)) {
-		NL_SET_ERR_MSG(extack, "no qdisc with statistics at this handle");
+		NL_SET_ERR_MSG_ATTR(extack, by,
+				    "no qdisc with statistics there");
 		return ERR_PTR(-ENOENT);
 	}
 	return q;
@@ -241,35 +257,24 @@ static const struct netstats_derived_ops netstats_qdisc_derived = {
 static int netstats_qdisc_attach(struct netstats_reg *reg,
 				 struct genl_info *info)
 {
-	struct nlattr *obj = info->attrs[NETSTATS_A_REGISTRATION_OBJECT];
 	struct netstats_qdisc tmpl = {}, *nq;
-	char name[IFNAMSIZ + 16];
 	struct Qdisc *q;
 	bool created;
 	int err = 0;
 
-	if (!obj) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-				     NETSTATS_A_REGISTRATION_OBJECT);
-		NL_SET_ERR_MSG(info->extack,
-			       "qdisc needs <device>/<handle> as object");
-		return -EINVAL;
-	}
-	if (nla_strscpy(name, obj, sizeof(name)) < 0) {
-		NL_SET_ERR_MSG_ATTR(info->extack, obj, "object name too long");
-		return -EINVAL;
-	}
 	gnet_stats_basic_sync_init(&tmpl.gone_b);
 
 	rtnl_lock();
-	q = netstats_qdisc_lookup(genl_info_net(info), name, info->extack);
+	q = netstats_qdisc_lookup(genl_info_net(info),
+				  info->attrs[NETSTATS_A_REGISTRATION_QDISC],
+				  info->extack);
 	if (IS_ERR(q)) {
 		err = PTR_ERR(q);
 		goto unlock;
 	}
 	RCU_INIT_POINTER(tmpl.q, q);
 	nq = netstats_derived_attach(reg, info, &netstats_qdisc_derived, q, 0,
-				     &tmpl, name, &created);
+				     &tmpl, &created);
 	if (IS_ERR(nq))
 		err = PTR_ERR(nq);
 	else if (created)
@@ -336,6 +341,7 @@ static struct netstats_group netstats_qdisc_group = {
 	.options	= netstats_qdisc_options,
 	.n_options	= ARRAY_SIZE(netstats_qdisc_options),
 	.ops		= &netstats_qdisc_ops,
+	.object_attr	= NETSTATS_A_REGISTRATION_QDISC,
 };
 
 static int __init netstats_qdisc_init(void)

@@ -128,25 +128,25 @@ struct netstats_sock_entry {
 };
 
 /*
- * Group names (QUERY's group-name, REGISTER's group) and the form of the
- * object each names, where the group is per object.  "<dev>" is a device
- * name in the caller's netns, "<queue>" a queue index.
+ * Group names (QUERY's group-name, REGISTER's group) and, where the group
+ * is per object, the REGISTER nest that names the object
+ * (NETSTATS_A_REGISTRATION_*): devices by ifindex in the caller's netns.
  */
 #define NETSTATS_GROUP_NETSTATS		"netstats"
-#define NETSTATS_GROUP_TCP		"tcp"		/* sock-fd, sock-cookie */
+#define NETSTATS_GROUP_TCP		"tcp"		/* sock */
 #define NETSTATS_GROUP_TCP_ALL		"tcp-all"
 #define NETSTATS_GROUP_IP		"ip"
 #define NETSTATS_GROUP_IP6		"ip6"
-#define NETSTATS_GROUP_PAGE_POOL	"core/page_pool"	/* "<id>" */
-#define NETSTATS_GROUP_QDISC		"qdisc"		/* "<dev>/<handle>" */
-#define NETSTATS_GROUP_QUEUE_RX		"queue/rx"	/* "<dev>/<queue>" */
-#define NETSTATS_GROUP_QUEUE_TX		"queue/tx"	/* "<dev>/<queue>" */
-#define NETSTATS_GROUP_HW		"hw"		/* "<dev>" */
+#define NETSTATS_GROUP_PAGE_POOL	"core/page_pool"	/* page-pool */
+#define NETSTATS_GROUP_QDISC		"qdisc"		/* qdisc */
+#define NETSTATS_GROUP_QUEUE_RX		"queue/rx"	/* queue */
+#define NETSTATS_GROUP_QUEUE_TX		"queue/tx"	/* queue */
+#define NETSTATS_GROUP_HW		"hw"		/* dev */
 /*
  * Hardware counters of one queue, published by the driver as "hw" is
  * (Documentation/networking/netstats.rst); no driver fills them yet.
  */
-#define NETSTATS_GROUP_HWQUEUE_RX	"hwqueue/rx"	/* "<dev>/<queue>" */
-#define NETSTATS_GROUP_HWQUEUE_TX	"hwqueue/tx"	/* "<dev>/<queue>" */
+#define NETSTATS_GROUP_HWQUEUE_RX	"hwqueue/rx"	/* queue */
+#define NETSTATS_GROUP_HWQUEUE_TX	"hwqueue/tx"	/* queue */
 
 #endif /* _UAPI_LINUX_NETSTATS_H */

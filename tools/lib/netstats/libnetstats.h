@@ -97,7 +97,12 @@ struct netstats_group_info {
 	const struct netstats_counter_info *const *counters;
 	size_t option_cnt;
 	const struct netstats_option_info *const *options;
-	/* Existing objects of a per-object group, e.g. queue ids. */
+	/*
+	 * Existing objects of a per-object group, named as in registration
+	 * names ("eth0", "eth0/3"): since 0.6.0 the kernel lists them as
+	 * typed attributes, devices by ifindex, which the library names in
+	 * the netns of the handle's socket.
+	 */
 	size_t instance_cnt;
 	const char *const *instances;
 };
@@ -154,6 +159,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   dir     := "rx" | "tx"
  *   id      := decimal u32
  *   handle  := major ":" minor                (1 to 4 hex digits each)
+ *            | "root"          (the device's root qdisc, since 0.6.0)
  *   local, remote := ipv4 ":" port | "[" ipv6 "]" ":" port
  *                                           (port: decimal, 0..65535)
  *   netdev  := 1 to IFNAMSIZ - 1 characters, none of "/", ":", "@",

@@ -221,6 +221,11 @@ static int match_handle(const struct part *p, struct netstats_name *n)
 	const char *colon = memchr(p->s, ':', p->len);
 	unsigned int maj, min;
 
+	/* the device's root qdisc, by where it is attached (since 0.6.0) */
+	if (part_is(p, "root")) {
+		obj_append(n, "root");
+		return 0;
+	}
 	if (!colon || parse_hex16(p->s, colon - p->s, &maj) ||
 	    parse_hex16(colon + 1, p->s + p->len - colon - 1, &min))
 		return -EINVAL;

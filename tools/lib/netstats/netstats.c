@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -92,6 +94,8 @@ struct netstats_reg {
 	__u32 ncpus;			/* copies of each counter, >= 1 */
 	__u32 block_offset;
 	__u32 flags;			/* NETSTATS_GROUP_FLAGS_* */
+	/* the object as the name gave it, for object-dead ("" if none) */
+	char object[NETSTATS_NAME_OBJECT_LEN];
 	size_t counter_cnt;
 	struct netstats_counter_info *counters;
 	/* netstats_reg__reset(): raw values and generation, or NULL */
@@ -587,6 +591,7 @@ const char *netstats__last_error(const struct netstats *ns)
 
 struct ns_query {
 	__u16 family_id;
+	int fd;			/* the handle's socket: SIOCGIFNAME */
 	netstats_group_cb cb;
 	void *ctx;
 };
@@ -667,10 +672,55 @@ static int ns_parse_option(const struct nlattr *nest,
 	return o->name ? 0 : -EPROTO;
 }
 
+/* Room for an instance's name: "<dev>/<u32>". */
+#define NS_INSTANCE_LEN	(IFNAMSIZ + 11)
+
+/*
+ * An object QUERY lists as the nest REGISTER takes (dev, queue), named
+ * in @name as netstats__parse_name() names the object: "eth0", "eth0/3".
+ * The ifindex is the kernel's in the netns of the handle's socket, which
+ * names it. Returns 0, -ENODEV if the device went meanwhile, -EPROTO.
+ */
+static int ns_instance_name(const struct ns_query *q,
+			    const struct nlattr *nest, char *name)
+{
+	bool queue = mnl_attr_get_type(nest) == NETSTATS_A_GROUP_QUEUE;
+	__u32 ifindex = 0, id = 0;
+	const struct nlattr *attr;
+	bool has_id = false;
+	struct ifreq ifr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return -EPROTO;
+		/* NETSTATS_A_DEV_IFINDEX == NETSTATS_A_QUEUE_IFINDEX */
+		if (mnl_attr_get_type(attr) == NETSTATS_A_QUEUE_IFINDEX) {
+			ifindex = mnl_attr_get_u32(attr);
+		} else if (queue &&
+			   mnl_attr_get_type(attr) == NETSTATS_A_QUEUE_ID) {
+			id = mnl_attr_get_u32(attr);
+			has_id = true;
+		}
+	}
+	if (!ifindex || (queue && !has_id))
+		return -EPROTO;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = ifindex;
+	if (ioctl(q->fd, SIOCGIFNAME, &ifr) < 0)
+		return -ENODEV;
+	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+	if (queue)
+		snprintf(name, NS_INSTANCE_LEN, "%s/%u", ifr.ifr_name, id);
+	else
+		snprintf(name, NS_INSTANCE_LEN, "%s", ifr.ifr_name);
+	return 0;
+}
+
 /*
  * One QUERY reply message -> struct netstats_group_info. Strings point into
  * the receive buffer; the arrays live in one allocation:
- * options[], counters[], option pointers, counter pointers, instances.
+ * options[], counters[], option pointers, counter pointers, instance
+ * pointers, instance names.
  */
 static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -683,6 +733,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 	struct ns_query *q = data;
 	const struct nlattr *attr;
 	const char **iptr;
+	char *iname;
 	void *mem;
 	int err = 0;
 
@@ -701,12 +752,15 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 			no++;
 			break;
 		case NETSTATS_A_GROUP_INSTANCE:
+		case NETSTATS_A_GROUP_DEV:
+		case NETSTATS_A_GROUP_QUEUE:
 			ni++;
 			break;
 		}
 	}
 	mem = calloc(1, no * sizeof(*oinfo) + nc * sizeof(*cinfo) +
-		     (no + nc + ni) * sizeof(void *) + 1);
+		     (no + nc + ni) * sizeof(void *) +
+		     ni * NS_INSTANCE_LEN + 1);
 	if (!mem)
 		return -ENOMEM;
 	oinfo = mem;
@@ -714,6 +768,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 	optr = (void *)(cinfo + nc);
 	cptr = (void *)(optr + no);
 	iptr = (void *)(cptr + nc);
+	iname = (char *)(iptr + ni);
 
 	gi.sz = sizeof(gi);
 	gi.doc = "";
@@ -736,8 +791,18 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 			optr[io] = &oinfo[io];
 			err = ns_parse_option(attr, &oinfo[io++]);
 			break;
-		case NETSTATS_A_GROUP_INSTANCE:
+		case NETSTATS_A_GROUP_INSTANCE:	/* an older kernel's names */
 			err = ns_str(attr, &iptr[ii++]);
+			break;
+		case NETSTATS_A_GROUP_DEV:
+		case NETSTATS_A_GROUP_QUEUE:
+			err = ns_instance_name(q, attr, iname);
+			if (!err) {
+				iptr[ii++] = iname;
+				iname += NS_INSTANCE_LEN;
+			} else if (err == -ENODEV) {	/* gone: not listed */
+				err = 0;
+			}
 			break;
 		}
 		if (err)
@@ -751,7 +816,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 	gi.counters = cptr;
 	gi.option_cnt = no;
 	gi.options = optr;
-	gi.instance_cnt = ni;
+	gi.instance_cnt = ii;
 	gi.instances = iptr;
 	err = q->cb(&gi, q->ctx);
 out:
@@ -769,6 +834,7 @@ int netstats__query(struct netstats *ns, const char *group,
 	if (!ns || !cb)
 		return ns_err(-EINVAL);
 	q.family_id = ns->family_id;
+	q.fd = mnl_socket_get_fd(ns->nl);
 	nlh = ns_msg_start(buf, ns->family_id, group ? NLM_F_ACK : NLM_F_DUMP,
 			   NETSTATS_CMD_QUERY, NETSTATS_FAMILY_VERSION);
 	if (group && !mnl_attr_put_strz_check(nlh, sizeof(buf),
@@ -786,58 +852,252 @@ static int ns_ignore_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-/* YNL "uint": as small as the value allows, as the kernel sends it. */
-static void ns_put_uint(struct nlmsghdr *nlh, __u16 type, __u64 val)
+/*
+ * Objects are named to the kernel by typed attributes, devices by ifindex:
+ * the library translates the descriptive names. A device name is looked up
+ * in the network namespace of the handle's netlink socket (the netns the
+ * kernel resolves the ifindex in), with the socket itself.
+ */
+static int ns_ifindex(struct netstats *ns, const char *dev, size_t len,
+		      __u32 *ifindex)
 {
-	if (val <= UINT32_MAX)
-		mnl_attr_put_u32(nlh, type, val);
-	else
-		mnl_attr_put_u64(nlh, type, val);
+	struct ifreq ifr = {};
+
+	if (!len || len >= sizeof(ifr.ifr_name)) {
+		ns_set_errmsg(ns, "malformed device name");
+		return -EINVAL;
+	}
+	memcpy(ifr.ifr_name, dev, len);
+	if (ioctl(mnl_socket_get_fd(ns->nl), SIOCGIFINDEX, &ifr) < 0) {
+		ns_set_errmsg(ns, "no such device in the handle's network namespace");
+		return -ENODEV;
+	}
+	*ifindex = ifr.ifr_ifindex;
+	return 0;
+}
+
+/* "<dev>/<rest>": the device's ifindex, and <rest> (NULL if no "/"). */
+static int ns_obj_dev(struct netstats *ns, const char *object, __u32 *ifindex,
+		      const char **rest)
+{
+	const char *slash = strrchr(object, '/');
+	size_t len = slash ? (size_t)(slash - object) : strlen(object);
+
+	if (rest)
+		*rest = slash ? slash + 1 : NULL;
+	return ns_ifindex(ns, object, len, ifindex);
+}
+
+static int ns_obj_u32(struct netstats *ns, const char *s, int base, __u32 *val)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = s && *s ? strtoul(s, &end, base) : 0;
+	if (!s || !*s || *end || errno || v > UINT32_MAX) {
+		ns_set_errmsg(ns, "malformed object");
+		return -EINVAL;
+	}
+	*val = v;
+	return 0;
+}
+
+static int ns_put_queue(struct netstats *ns, struct nlmsghdr *nlh,
+			const char *object, __u32 type)
+{
+	const char *rest;
+	__u32 ifindex, id;
+	struct nlattr *nest;
+	int err;
+
+	err = ns_obj_dev(ns, object, &ifindex, &rest);
+	if (!err)
+		err = ns_obj_u32(ns, rest, 10, &id);
+	if (err)
+		return err;
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_QUEUE);
+	mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_IFINDEX, ifindex);
+	mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_TYPE, type);
+	mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_ID, id);
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+/* "<dev>/<major>:<minor>" (hex, as netstats__parse_name() makes it) or
+ * "<dev>/root".
+ */
+static int ns_put_qdisc(struct netstats *ns, struct nlmsghdr *nlh,
+			const char *object)
+{
+	__u32 ifindex, maj, min;
+	struct nlattr *nest;
+	const char *rest;
+	char *end;
+	int err;
+
+	err = ns_obj_dev(ns, object, &ifindex, &rest);
+	if (err)
+		return err;
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_QDISC);
+	mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_IFINDEX, ifindex);
+	if (rest && !strcmp(rest, "root")) {
+		mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_PARENT, 0xffffffffU);
+	} else {
+		errno = 0;
+		maj = rest ? strtoul(rest, &end, 16) : 0;
+		if (!rest || *end != ':' || errno || maj > 0xffff) {
+			ns_set_errmsg(ns, "malformed qdisc handle");
+			return -EINVAL;
+		}
+		min = strtoul(end + 1, &end, 16);
+		if (*end || min > 0xffff) {
+			ns_set_errmsg(ns, "malformed qdisc handle");
+			return -EINVAL;
+		}
+		mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_HANDLE,
+				 maj << 16 | min);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+/* An address as the kernel takes it: IPv6, IPv4 v4-mapped. */
+static void ns_addr16(__u8 *out, const __u8 *in, __u16 family)
+{
+	if (family == AF_INET6) {
+		memcpy(out, in, 16);
+		return;
+	}
+	memset(out, 0, 10);
+	out[10] = 0xff;
+	out[11] = 0xff;
+	memcpy(out + 12, in, 4);
+}
+
+static void ns_put_sock(struct nlmsghdr *nlh, const struct netstats_name *n)
+{
+	struct nlattr *nest;
+	__u8 addr[16];
+
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+	if (n->flags & NETSTATS_NAME_F_SOCK_FD)
+		mnl_attr_put(nlh, NETSTATS_A_SOCK_FD, sizeof(n->sock_fd),
+			     &n->sock_fd);
+	if (n->flags & NETSTATS_NAME_F_SOCK_COOKIE)
+		mnl_attr_put_u64(nlh, NETSTATS_A_SOCK_COOKIE, n->sock_cookie);
+	if (n->flags & NETSTATS_NAME_F_SOCK_ADDR) {
+		ns_addr16(addr, n->sock_src, n->sock_family);
+		mnl_attr_put(nlh, NETSTATS_A_SOCK_SRC, sizeof(addr), addr);
+		ns_addr16(addr, n->sock_dst, n->sock_family);
+		mnl_attr_put(nlh, NETSTATS_A_SOCK_DST, sizeof(addr), addr);
+		mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_SPORT,
+				 htons(n->sock_sport));
+		mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_DPORT,
+				 htons(n->sock_dport));
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* The object of @n as the typed nest of its group. */
+static int ns_put_object(struct netstats *ns, struct nlmsghdr *nlh,
+			 const struct netstats_name *n)
+{
+	const char *g = n->group, *o = n->object;
+	struct nlattr *nest;
+	__u32 val;
+	int err;
+
+	if (n->flags & (NETSTATS_NAME_F_SOCK_FD | NETSTATS_NAME_F_SOCK_COOKIE |
+			NETSTATS_NAME_F_SOCK_ADDR)) {
+		ns_put_sock(nlh, n);
+		return 0;
+	}
+	if (!o[0])
+		return 0;
+	if (!strcmp(g, "core/page_pool")) {
+		err = ns_obj_u32(ns, o, 10, &val);
+		if (err)
+			return err;
+		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_PAGE_POOL);
+		mnl_attr_put_u32(nlh, NETSTATS_A_PAGE_POOL_ID, val);
+		mnl_attr_nest_end(nlh, nest);
+		return 0;
+	}
+	if (!strcmp(g, "queue/rx") || !strcmp(g, "hwqueue/rx"))
+		return ns_put_queue(ns, nlh, o, NETSTATS_QUEUE_TYPE_RX);
+	if (!strcmp(g, "queue/tx") || !strcmp(g, "hwqueue/tx"))
+		return ns_put_queue(ns, nlh, o, NETSTATS_QUEUE_TYPE_TX);
+	if (!strcmp(g, "qdisc"))
+		return ns_put_qdisc(ns, nlh, o);
+	if (!strcmp(g, "hw")) {
+		err = ns_ifindex(ns, o, strlen(o), &val);
+		if (err)
+			return err;
+		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_DEV);
+		mnl_attr_put_u32(nlh, NETSTATS_A_DEV_IFINDEX, val);
+		mnl_attr_nest_end(nlh, nest);
+		return 0;
+	}
+	ns_set_errmsg(ns, "the library cannot name objects of this group");
+	return -EINVAL;
+}
+
+/* Collection options: one typed attribute each. */
+static const struct {
+	const char *name;
+	__u16 type;
+	bool flag;
+} ns_opt_attrs[] = {
+	{ "period-ms", NETSTATS_A_REGISTRATION_PERIOD_MS, false },
+	{ "timer-ms", NETSTATS_A_REGISTRATION_TIMER_MS, false },
+	{ "dead-linger-ms", NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, false },
+	{ "derived", NETSTATS_A_REGISTRATION_DERIVED, true },
+};
+
+static int ns_put_opt(struct netstats *ns, struct nlmsghdr *nlh,
+		      const struct netstats_name_opt *o)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ns_opt_attrs); i++) {
+		if (strcmp(ns_opt_attrs[i].name, o->name))
+			continue;
+		if (ns_opt_attrs[i].flag ? o->value > 1 :
+					   o->value > UINT32_MAX) {
+			ns_set_errmsg(ns, "collection option value out of range");
+			return -ERANGE;
+		}
+		if (!ns_opt_attrs[i].flag)
+			mnl_attr_put_u32(nlh, ns_opt_attrs[i].type, o->value);
+		else if (o->value)
+			mnl_attr_put(nlh, ns_opt_attrs[i].type, 0, NULL);
+		return 0;
+	}
+	ns_set_errmsg(ns, "unknown collection option");
+	return -EINVAL;
 }
 
 /* REGISTER request for a parsed name; @buf holds MNL_SOCKET_BUFFER_SIZE. */
-static struct nlmsghdr *ns_reg_msg(void *buf, __u16 family_id,
-				   const struct netstats_name *n)
+static int ns_reg_msg(struct netstats *ns, void *buf,
+		      const struct netstats_name *n, struct nlmsghdr **out)
 {
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	__u32 i;
+	int err;
 
-	nlh = ns_msg_start(buf, family_id, NLM_F_ACK, NETSTATS_CMD_REGISTER,
-			   NETSTATS_FAMILY_VERSION);
+	nlh = ns_msg_start(buf, ns->family_id, NLM_F_ACK,
+			   NETSTATS_CMD_REGISTER, NETSTATS_FAMILY_VERSION);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, n->group);
 	/* Deaths of our registrations come to this socket (and are kept by
 	 * the handle for netstats__monitor_read()).
 	 */
 	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_NOTIFY, 0, NULL);
-	if (n->object[0])
-		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT,
-				  n->object);
-	if (n->flags & NETSTATS_NAME_F_SOCK_FD)
-		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD,
-			     sizeof(n->sock_fd), &n->sock_fd);
-	if (n->flags & NETSTATS_NAME_F_SOCK_COOKIE)
-		mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE,
-				 n->sock_cookie);
-	if (n->flags & NETSTATS_NAME_F_SOCK_ADDR) {
-		size_t alen = n->sock_family == AF_INET6 ? 16 : 4;
-
-		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, alen,
-			     n->sock_src);
-		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, alen,
-			     n->sock_dst);
-		mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_SPORT,
-				 htons(n->sock_sport));
-		mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_DPORT,
-				 htons(n->sock_dport));
-	}
-	for (i = 0; i < n->opt_cnt; i++) {
-		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
-		mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, n->opts[i].name);
-		ns_put_uint(nlh, NETSTATS_A_OPTION_VALUE, n->opts[i].value);
-		mnl_attr_nest_end(nlh, nest);
-	}
-	return nlh;
+	err = ns_put_object(ns, nlh, n);
+	for (i = 0; !err && i < n->opt_cnt; i++)
+		err = ns_put_opt(ns, nlh, &n->opts[i]);
+	*out = nlh;
+	return err;
 }
 
 /* Bytes of a counter type; 0 if this library does not know the type. */
@@ -1111,7 +1371,9 @@ struct netstats_reg *netstats__register(struct netstats *ns, const char *name)
 		return ns_err_ptr(-EINVAL);
 	}
 	r.family_id = ns->family_id;
-	nlh = ns_reg_msg(buf, ns->family_id, &n);
+	err = ns_reg_msg(ns, buf, &n, &nlh);
+	if (err)
+		return ns_err_ptr(err);
 	err = ns_request(ns, nlh, ns_reg_cb, &r);
 	if (err) {
 		if (r.errmsg)
@@ -1137,6 +1399,7 @@ struct netstats_reg *netstats__register(struct netstats *ns, const char *name)
 		goto err_free;
 	}
 	close(r.map_fd);
+	memcpy(r.reg->object, n.object, sizeof(r.reg->object));
 	ns_reg_link(ns, r.reg, base);
 	return r.reg;
 
@@ -1683,6 +1946,7 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 		       const struct ns_dead_cbs *cbs)
 {
 	struct netstats_dead_info info = { .sz = sizeof(info), .group = "" };
+	const struct netstats_reg *reg;
 	const struct nlattr *attr;
 	bool have_portid = false;
 	int err = 0;
@@ -1704,9 +1968,6 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 		case NETSTATS_A_REGISTRATION_GROUP:
 			err = ns_str(attr, &info.group);
 			break;
-		case NETSTATS_A_REGISTRATION_OBJECT:
-			err = ns_str(attr, &info.object);
-			break;
 		case NETSTATS_A_REGISTRATION_SOCK_COOKIE:
 			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0) {
 				err = -EPROTO;
@@ -1721,6 +1982,13 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 	}
 	if (!info.id || !have_portid || info.portid != ns->portid)
 		return 0;
+	/* The kernel names the object with typed attributes: give the name
+	 * the registration was made with.
+	 */
+	for (reg = ns->regs; reg; reg = reg->next)
+		if (reg->id == info.id && reg->object[0] &&
+		    !info.has_sock_cookie)
+			info.object = reg->object;
 	if (cbs->info_cb)
 		err = cbs->info_cb(&info, cbs->ctx);
 	else

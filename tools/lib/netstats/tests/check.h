@@ -27,4 +27,15 @@ static inline int check_report(void)
 	return checks_failed ? 1 : 0;
 }
 
+#ifdef MNL_SOCKET_BUFFER_SIZE
+/* YNL "uint": as small as the value allows, as the kernel sends it. */
+static inline void ns_put_uint(struct nlmsghdr *nlh, __u16 type, __u64 val)
+{
+	if (val <= UINT32_MAX)
+		mnl_attr_put_u32(nlh, type, val);
+	else
+		mnl_attr_put_u64(nlh, type, val);
+}
+#endif
+
 #endif /* __NETSTATS_TESTS_CHECK_H */

@@ -179,6 +179,94 @@ static void test_group(void)
 	CHECK(!ret && s.calls == 1, "group without counters: ret %d", ret);
 }
 
+/* Collects the instances of one group. */
+struct instances {
+	unsigned int calls;
+	size_t cnt;
+	char names[4][NS_INSTANCE_LEN];
+};
+
+static int collect_instances(const struct netstats_group_info *gi,
+			     void *ctx)
+{
+	struct instances *in = ctx;
+	size_t i;
+
+	in->calls++;
+	in->cnt = gi->instance_cnt;
+	for (i = 0; i < gi->instance_cnt && i < 4; i++)
+		snprintf(in->names[i], sizeof(in->names[i]), "%s",
+			 gi->instances[i]);
+	return 0;
+}
+
+static void put_queue(struct nlmsghdr *nlh, __u32 ifindex, bool with_id,
+		      __u32 id)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NETSTATS_A_GROUP_QUEUE);
+
+	mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_IFINDEX, ifindex);
+	mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_TYPE, NETSTATS_QUEUE_TYPE_TX);
+	if (with_id)
+		mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_ID, id);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * QUERY lists the objects as the nests REGISTER takes: the library names
+ * them as registration names do, the device by its name in the netns of
+ * the handle's socket; a device that went meanwhile is left out.
+ */
+static void test_typed_instances(void)
+{
+	struct instances in = {};
+	struct ns_query q = { .family_id = FAMILY_ID,
+			      .cb = collect_instances, .ctx = &in };
+	char lo[IF_NAMESIZE], want[2][NS_INSTANCE_LEN];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int ret;
+
+	/* The host's loopback device, ifindex 1 in every netns. */
+	q.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CHECK(q.fd >= 0 && if_indextoname(1, lo), "socket, ifindex 1: %s",
+	      strerror(errno));
+	if (q.fd < 0 || !if_indextoname(1, lo))
+		return;
+	snprintf(want[0], sizeof(want[0]), "%s/3", lo);
+	snprintf(want[1], sizeof(want[1]), "%s", lo);
+
+	nlh = group_msg(NETSTATS_CMD_QUERY);
+	mnl_attr_put_strz(nlh, NETSTATS_A_GROUP_NAME, "queue/tx");
+	put_queue(nlh, 1, true, 3);
+	put_queue(nlh, 0x7ffffff0, true, 0);	/* no such device */
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_GROUP_DEV);
+	mnl_attr_put_u32(nlh, NETSTATS_A_DEV_IFINDEX, 1);
+	mnl_attr_nest_end(nlh, nest);
+	ret = ns_group_cb(nlh, &q);
+	CHECK(!ret && in.calls == 1 && in.cnt == 2 &&
+	      !strcmp(in.names[0], want[0]) && !strcmp(in.names[1], want[1]),
+	      "typed instances: ret %d calls %u cnt %zu \"%s\" \"%s\"", ret,
+	      in.calls, in.cnt, in.names[0], in.names[1]);
+
+	in = (struct instances){};
+	nlh = group_msg(NETSTATS_CMD_QUERY);
+	mnl_attr_put_strz(nlh, NETSTATS_A_GROUP_NAME, "queue/tx");
+	put_queue(nlh, 1, false, 0);
+	ret = ns_group_cb(nlh, &q);
+	CHECK(ret == -EPROTO && !in.calls, "queue without id: ret %d", ret);
+
+	in = (struct instances){};
+	nlh = group_msg(NETSTATS_CMD_QUERY);
+	mnl_attr_put_strz(nlh, NETSTATS_A_GROUP_NAME, "hw");
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_GROUP_DEV);
+	mnl_attr_put_u16(nlh, NETSTATS_A_DEV_IFINDEX, 1);
+	mnl_attr_nest_end(nlh, nest);
+	ret = ns_group_cb(nlh, &q);
+	CHECK(ret == -EPROTO && !in.calls, "u16 ifindex: ret %d", ret);
+	close(q.fd);
+}
+
 /*
  * NLMSG_ERROR for a 64-byte request, echoed in full or capped, with an
  * offset and a message in its extack if @msg.
@@ -271,6 +359,7 @@ static void test_errors(void)
 int main(void)
 {
 	test_group();
+	test_typed_instances();
 	test_errors();
 	return check_report();
 }

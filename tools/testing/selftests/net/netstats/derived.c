@@ -149,15 +149,23 @@ TEST_F(derived, options_are_checked)
 	struct nlmsghdr *nlh;
 	struct dreg r;
 
+	/* Below the attribute's widest range: the policy refuses it. */
 	EXPECT_EQ(-ERANGE, dreg_register(&self->s, 1, &r));
-	EXPECT_STREQ("period-ms must be within [10, 60000]", self->s.extack);
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_PERIOD_MS, self->s.bad_type);
+	EXPECT_NE(0, self->s.extack[0]);
+	/* Within it, above the group's: the core refuses it. */
+	EXPECT_EQ(-ERANGE, dreg_register(&self->s, 60001, &r));
+	EXPECT_STREQ("period-ms must be within [10, 60000] for this counter group",
+		     self->s.extack);
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_PERIOD_MS, self->s.bad_type);
 
 	nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
-	nsnl_put_option(nlh, "no-such-option", 5);
+	nsnl_put_option(nlh, "timer-ms", 500);
 	EXPECT_EQ(-EINVAL, nsnl_talk(&self->s, nlh, NULL, NULL));
-	EXPECT_STREQ("unknown collection option for this group",
+	EXPECT_STREQ("collection option not taken by this counter group",
 		     self->s.extack);
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_TIMER_MS, self->s.bad_type);
 
 	/* The default applies without the option, and the reply says so. */
 	ASSERT_EQ(0, dreg_register(&self->s, 0, &r));
@@ -189,7 +197,7 @@ TEST_F(derived, live_objects_return_to_baseline)
 		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
 		nlh = nsnl_msg(&s2, s2.family, NETSTATS_CMD_REGISTER, 0);
 		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd[i]);
+		nsnl_put_sock_fd(nlh, fd[i]);
 		ASSERT_EQ(0, nsnl_talk(&s2, nlh, nsnl_reply_cb, &tmp));
 		close(tmp.map_fd);
 	}

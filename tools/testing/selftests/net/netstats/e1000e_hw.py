@@ -18,7 +18,7 @@ import sys
 import time
 
 from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg, check,
-                   expect_err, family, sh, summary, wait_dead)
+                   expect_err, family, instances, sh, summary, wait_dead)
 
 NS = 'netstats-hw'
 NS2 = 'netstats-hw2'
@@ -65,7 +65,7 @@ def main():
         return KSFT_SKIP
     a, b = nics[:2]
 
-    expect_err(ns, {'group': 'hw'}, errno.EINVAL, 'needs the device',
+    expect_err(ns, {'group': 'hw'}, errno.EINVAL, 'needs its object named',
                'no object')
     expect_err(ns, {'group': 'hw', 'object': 'lo'}, errno.EOPNOTSUPP,
                'publishes no hardware counters', 'driver without hw ops')
@@ -88,7 +88,7 @@ def main():
             time.sleep(0.1)
         expect_err(ns, {'group': 'hw', 'object': b}, errno.ENODEV,
                    'no such device', "another netns's device")
-        inst = ns.do('query', {'name': 'hw'}).get('instance', [])
+        inst = instances(ns, 'hw')
         check(a in inst and b not in inst and 'lo' not in inst,
               f'QUERY lists the devices of the netns that publish: {inst}')
 

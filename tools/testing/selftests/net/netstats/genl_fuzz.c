@@ -729,6 +729,7 @@ static void put_uint(uint16_t type, uint64_t v, unsigned int odds)
 }
 
 static void gen_attr(int set, int depth, const struct group_info *g);
+static void gen_obj_nest(uint16_t type, int depth);
 
 enum { SET_REG, SET_GROUP, SET_OPTION, SET_COUNTER, NR_SETS };
 
@@ -788,6 +789,7 @@ static void gen_nest(uint16_t type, int depth)
 enum kind {
 	K_BLOB, K_GROUP, K_OBJECT, K_STR, K_OPTNAME, K_U32, K_ID, K_FD,
 	K_U64, K_UINT, K_ADDR, K_PORT, K_IFINDEX, K_OPTION, K_NEST,
+	K_OBJNEST, K_MS, K_FLAG,
 };
 
 static const unsigned char reg_kinds[] = {
@@ -815,6 +817,16 @@ static const unsigned char reg_kinds[] = {
 	[NETSTATS_A_REGISTRATION_IFINDEX] = K_IFINDEX,
 	[NETSTATS_A_REGISTRATION_NETNS_FD] = K_FD,
 	[NETSTATS_A_REGISTRATION_PAD] = K_BLOB,
+	[NETSTATS_A_REGISTRATION_NOTIFY] = K_FLAG,
+	[NETSTATS_A_REGISTRATION_DEV] = K_OBJNEST,
+	[NETSTATS_A_REGISTRATION_QUEUE] = K_OBJNEST,
+	[NETSTATS_A_REGISTRATION_PAGE_POOL] = K_OBJNEST,
+	[NETSTATS_A_REGISTRATION_QDISC] = K_OBJNEST,
+	[NETSTATS_A_REGISTRATION_SOCK] = K_OBJNEST,
+	[NETSTATS_A_REGISTRATION_PERIOD_MS] = K_MS,
+	[NETSTATS_A_REGISTRATION_TIMER_MS] = K_MS,
+	[NETSTATS_A_REGISTRATION_DEAD_LINGER_MS] = K_MS,
+	[NETSTATS_A_REGISTRATION_DERIVED] = K_FLAG,
 };
 
 static const unsigned char group_kinds[] = {
@@ -871,7 +883,7 @@ static void put_addr(uint16_t type, bool src)
 	e = &eps[below(n_eps)];
 	memcpy(a, src ? e->src : e->dst, e->alen);
 	n = e->alen;
-	if (n == 4 && one_in(4)) {	/* v4-mapped */
+	if (n == 4 && !one_in(8)) {	/* v4-mapped, as the policy wants */
 		memmove(a + 12, a, 4);
 		memset(a, 0, 10);
 		a[10] = 0xff;
@@ -890,6 +902,81 @@ static void put_port(uint16_t type, bool src)
 	else
 		p = rnd();
 	put_fuzzed(type, &p, sizeof(p), 16);
+}
+
+/* Collection options: one typed attribute of REGISTER each. */
+static const struct {
+	const char *name;
+	uint16_t type;
+} opt_attrs[] = {
+	{ "period-ms", NETSTATS_A_REGISTRATION_PERIOD_MS },
+	{ "timer-ms", NETSTATS_A_REGISTRATION_TIMER_MS },
+	{ "dead-linger-ms", NETSTATS_A_REGISTRATION_DEAD_LINGER_MS },
+	{ "derived", NETSTATS_A_REGISTRATION_DERIVED },
+};
+
+/* The REGISTER attribute of the option @name, or 0. */
+static uint16_t opt_attr(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(opt_attrs); i++)
+		if (!strcmp(opt_attrs[i].name, name))
+			return opt_attrs[i].type;
+	return 0;
+}
+
+/* A flag: no payload, rarely one. */
+static void put_flag(uint16_t type)
+{
+	static const unsigned char b[8];
+
+	if (one_in(16))
+		put_fuzzed(type, b, 1 + below(sizeof(b)), 2);
+	else
+		put_attr(type, NULL, 0);
+}
+
+/*
+ * A u32 option in milliseconds: around the range QUERY gave for the
+ * group's option of that attribute, else around the policy's bounds.
+ */
+static void put_ms(uint16_t type, const struct group_info *g)
+{
+	static const uint32_t odd[] = {
+		0, 1, 9, 10, 99, 100, 1000, 60000, 60001, 3600000, 3600001,
+		INT32_MAX, UINT32_MAX,
+	};
+	unsigned int base = type & NLA_TYPE_MASK;
+	const struct opt_info *o = NULL;
+	uint32_t v;
+	int i;
+
+	for (i = 0; g && i < g->n_opts; i++)
+		if (opt_attr(g->opts[i].name) == base)
+			o = &g->opts[i];
+	if (o && !one_in(4))
+		v = option_value(o);
+	else
+		v = one_in(4) ? pick_u32() : odd[below(ARRAY_SIZE(odd))];
+	put_fuzzed(type, &v, sizeof(v), 16);
+}
+
+/* A collection option of @g (or another) as REGISTER takes it. */
+static void gen_reg_option(const struct group_info *g)
+{
+	uint16_t type = 0;
+
+	if (g && g->n_opts && !one_in(4))
+		type = opt_attr(g->opts[below(g->n_opts)].name);
+	if (!type)
+		type = opt_attrs[below(ARRAY_SIZE(opt_attrs))].type;
+	if (one_in(32))
+		type |= NLA_F_NESTED;
+	if (type == NETSTATS_A_REGISTRATION_DERIVED)
+		put_flag(type);
+	else
+		put_ms(type, g);
 }
 
 static void put_kind(uint16_t type, int kind, int depth,
@@ -956,6 +1043,15 @@ static void put_kind(uint16_t type, int kind, int depth,
 	case K_NEST:
 		gen_nest(type, depth);
 		break;
+	case K_OBJNEST:
+		gen_obj_nest(type, depth);
+		break;
+	case K_MS:
+		put_ms(type, g);
+		break;
+	case K_FLAG:
+		put_flag(type);
+		break;
 	default:
 		n = one_in(2) ? below(9) : one_in(2) ? below(256) :
 		    below(4097);
@@ -997,45 +1093,148 @@ static void gen_attr(int set, int depth, const struct group_info *g)
 
 /* --- plausible requests, to reach past the policy ---------------------- */
 
-static void gen_tcp_target(void)
+/* The sock nest (@type): an fd, or a cookie with the 4-tuple. */
+static void gen_tcp_target(uint16_t type)
 {
 	const struct endpoint *e;
 	uint64_t cookie;
+	size_t nest;
 	int32_t fd;
 	int k = below(100);
 
+	nest = nest_start(type);
 	if (k < 50 || k >= 90) {
 		fd = (n_tcp && !one_in(4)) ? tcp_fds[below(n_tcp)] : pick_fd();
-		put_fuzzed(NETSTATS_A_REGISTRATION_SOCK_FD, &fd, sizeof(fd),
-			   16);
+		put_fuzzed(NETSTATS_A_SOCK_FD, &fd, sizeof(fd), 16);
 	}
 	if (k >= 50 && k < 95 && n_eps) {
 		e = &eps[below(n_eps)];
 		cookie = one_in(5) ? pick_u64() : e->cookie;
-		put_fuzzed(NETSTATS_A_REGISTRATION_SOCK_COOKIE, &cookie,
-			   sizeof(cookie), 16);
+		put_fuzzed(NETSTATS_A_SOCK_COOKIE, &cookie, sizeof(cookie), 16);
 		if (!one_in(10))
-			put_addr(NETSTATS_A_REGISTRATION_SOCK_SRC, !one_in(8));
+			put_addr(NETSTATS_A_SOCK_SRC, !one_in(8));
 		if (!one_in(10))
-			put_addr(NETSTATS_A_REGISTRATION_SOCK_DST, one_in(8));
+			put_addr(NETSTATS_A_SOCK_DST, one_in(8));
 		if (!one_in(10))
-			put_port(NETSTATS_A_REGISTRATION_SOCK_SPORT,
-				 !one_in(8));
+			put_port(NETSTATS_A_SOCK_SPORT, !one_in(8));
 		if (!one_in(10))
-			put_port(NETSTATS_A_REGISTRATION_SOCK_DPORT,
-				 one_in(8));
+			put_port(NETSTATS_A_SOCK_DPORT, one_in(8));
 		if (one_in(5))
-			put_kind(NETSTATS_A_REGISTRATION_IFINDEX, K_IFINDEX,
-				 0, NULL);
+			put_kind(NETSTATS_A_SOCK_IFINDEX, K_IFINDEX, 0, NULL);
 	}
+	nest_end(nest);
+}
+
+/* An ifindex: mostly of a device that exists. */
+static void put_ifindex(uint16_t type)
+{
+	uint32_t v;
+
+	if (n_devs && !one_in(4))
+		v = ifindexes[below(n_devs)];
+	else
+		v = one_in(2) ? below(3) : pick_u32();
+	put_fuzzed(type, &v, sizeof(v), 16);
+}
+
+/* A qdisc handle or parent, as tc names them. */
+static uint32_t pick_tc_handle(void)
+{
+	static const uint32_t odd[] = {
+		0xffffffff /* root */, 0xffffffff, 0xfffffff1 /* ingress */,
+		0xfffffff2, 0x10000, 0x10001, 0x1ffff, 0x80000000, 0x80010000,
+		0xffff0000, 0x8000, 0xffff, 1, 0,
+	};
+
+	return one_in(4) ? pick_u32() : odd[below(ARRAY_SIZE(odd))];
+}
+
+/*
+ * The nest that names an object of the kind of @type (its attribute of
+ * REGISTER, with or without NLA_F_NESTED): plausible members, sometimes
+ * one missing, out of range, of the wrong length or of another set.
+ */
+static void gen_obj_nest(uint16_t type, int depth)
+{
+	unsigned int base = type & NLA_TYPE_MASK;
+	size_t nest;
+	uint32_t v;
+	int k, i;
+
+	if (base == NETSTATS_A_REGISTRATION_SOCK) {
+		gen_tcp_target(type);
+		return;
+	}
+	nest = nest_start(type);
+	switch (base) {
+	case NETSTATS_A_REGISTRATION_DEV:
+		if (!one_in(10))
+			put_ifindex(NETSTATS_A_DEV_IFINDEX);
+		break;
+	case NETSTATS_A_REGISTRATION_QUEUE:
+		if (!one_in(10))
+			put_ifindex(NETSTATS_A_QUEUE_IFINDEX);
+		if (one_in(2)) {
+			v = one_in(8) ? pick_u32() : below(2);
+			put_fuzzed(NETSTATS_A_QUEUE_TYPE, &v, sizeof(v), 16);
+		}
+		if (!one_in(10)) {
+			v = one_in(4) ? pick_u32() : below(4);
+			put_fuzzed(NETSTATS_A_QUEUE_ID, &v, sizeof(v), 16);
+		}
+		break;
+	case NETSTATS_A_REGISTRATION_PAGE_POOL:
+		if (!one_in(10))
+			put_uint(NETSTATS_A_PAGE_POOL_ID,
+				 one_in(4) ? pick_u64() : 1 + below(16), 16);
+		break;
+	case NETSTATS_A_REGISTRATION_QDISC:
+		if (!one_in(10))
+			put_ifindex(NETSTATS_A_QDISC_IFINDEX);
+		k = below(10);
+		if (k < 4 || k == 9) {
+			v = pick_tc_handle();
+			put_fuzzed(NETSTATS_A_QDISC_HANDLE, &v, sizeof(v), 16);
+		}
+		if (k >= 4) {
+			v = pick_tc_handle();
+			put_fuzzed(NETSTATS_A_QDISC_PARENT, &v, sizeof(v), 16);
+		}
+		break;
+	}
+	if (depth < 5 && one_in(12))
+		for (i = below(3); i >= 0; i--)
+			gen_attr(below(NR_SETS), depth + 1, NULL);
+	nest_end(nest);
+}
+
+/* The nest that names the objects of group @name, or 0. */
+static uint16_t object_attr(const char *name)
+{
+	if (!strcmp(name, NETSTATS_GROUP_TCP))
+		return NETSTATS_A_REGISTRATION_SOCK;
+	if (!strncmp(name, "queue/", 6) || !strncmp(name, "hwqueue/", 8))
+		return NETSTATS_A_REGISTRATION_QUEUE;
+	if (!strcmp(name, NETSTATS_GROUP_QDISC))
+		return NETSTATS_A_REGISTRATION_QDISC;
+	if (!strcmp(name, NETSTATS_GROUP_HW))
+		return NETSTATS_A_REGISTRATION_DEV;
+	if (!strcmp(name, NETSTATS_GROUP_PAGE_POOL))
+		return NETSTATS_A_REGISTRATION_PAGE_POOL;
+	return 0;
 }
 
 static void gen_register(uint32_t idx)
 {
 	static const int n_opts[] = { 0, 0, 0, 1, 1, 2, 3 };
+	static const uint16_t object_kinds[] = {
+		NETSTATS_A_REGISTRATION_DEV, NETSTATS_A_REGISTRATION_QUEUE,
+		NETSTATS_A_REGISTRATION_PAGE_POOL,
+		NETSTATS_A_REGISTRATION_QDISC, NETSTATS_A_REGISTRATION_SOCK,
+	};
 	static char s[FUZZ_PAY_MAX];
 	const struct group_info *g = pick_group();
-	bool per_obj;
+	uint16_t obj;
 	size_t n;
 	int i;
 
@@ -1046,20 +1245,28 @@ static void gen_register(uint32_t idx)
 	n = str_payload(s, n, 6);
 	put_fuzzed(NETSTATS_A_REGISTRATION_GROUP, s, n, 32);
 
-	per_obj = (g->flags & NETSTATS_GROUP_FLAGS_PER_OBJECT) ||
-		  strchr(g->name, '/') || !strcmp(g->name, "hw") ||
-		  !strcmp(g->name, "qdisc");
-	if (!strcmp(g->name, NETSTATS_GROUP_TCP)) {
-		gen_tcp_target();
-	} else if ((per_obj && !one_in(10)) || one_in(8)) {
+	/* The group's object nest; rarely none, another kind or two. */
+	obj = object_attr(g->name);
+	if (obj && !one_in(10))
+		gen_obj_nest(obj | (one_in(20) ? 0 : NLA_F_NESTED), 0);
+	if (one_in(obj ? 16 : 8)) {
+		obj = object_kinds[below(ARRAY_SIZE(object_kinds))];
+		gen_obj_nest(obj | (one_in(10) ? 0 : NLA_F_NESTED), 0);
+	}
+	/* The attributes REGISTER no longer takes, now and then. */
+	if (one_in(50)) {
 		n = gen_object(g->name, s);
 		put_fuzzed(NETSTATS_A_REGISTRATION_OBJECT, s, n, 32);
 	}
 	if (one_in(7))
 		put_kind(NETSTATS_A_REGISTRATION_NETNS_FD, K_FD, 0, g);
+	if (one_in(10))
+		put_flag(NETSTATS_A_REGISTRATION_NOTIFY);
 	/* Options: the group's, or a few for a group that has none. */
 	i = g->n_opts || one_in(6) ? n_opts[below(ARRAY_SIZE(n_opts))] : 0;
 	for (; i > 0; i--)
+		gen_reg_option(g);
+	if (one_in(50))
 		gen_option(NETSTATS_A_REGISTRATION_OPTION, 0, g);
 	if (one_in(6))
 		for (i = below(2); i >= 0; i--)
@@ -1799,19 +2006,14 @@ static int registrar_add(const char *group, int sock_fd, uint64_t period)
 {
 	struct reg_info *r = &rinfo[n_rinfo];
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	int err;
 
 	nlh = nsnl_msg(&rgs, family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, group);
 	if (sock_fd >= 0)
-		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sock_fd);
-	if (period) {
-		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
-		mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, "period-ms");
-		mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, period);
-		mnl_attr_nest_end(nlh, nest);
-	}
+		nsnl_put_sock_fd(nlh, sock_fd);
+	if (period)
+		nsnl_put_option(nlh, "period-ms", period);
 	err = nsnl_talk(&rgs, nlh, reg_cb, r);
 	if (err) {
 		ksft_print_msg("registrar: REGISTER %s: %s (%s)\n", group,

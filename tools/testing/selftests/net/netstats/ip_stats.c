@@ -526,9 +526,12 @@ TEST_F(ip, other_netns_outlived)
 	ASSERT_EQ(0, mnl_socket_setsockopt(mon.nl, NETLINK_ADD_MEMBERSHIP,
 					   &mon.monitor_grp,
 					   sizeof(mon.monitor_grp)));
-	/* Not for a group without an instance per netns. */
+	/* Not for a group without an instance per netns (its object
+	 * named, so that the netns-fd is what is wrong).
+	 */
 	nlh = nsnl_msg(&s, s.family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	nsnl_put_sock_fd(nlh, nsfd);
 	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_NETNS_FD, nsfd);
 	EXPECT_EQ(-EINVAL, nsnl_talk(&s, nlh, NULL, NULL));
 	EXPECT_STREQ("counter group has no instance per network namespace",

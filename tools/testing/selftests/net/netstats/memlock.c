@@ -57,7 +57,7 @@ static int reg_tcp(struct nsnl *s, int fd, uint32_t *id)
 
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd);
+	nsnl_put_sock_fd(nlh, fd);
 	err = nsnl_talk(s, nlh, reg_id_cb, &r);
 	if (err)
 		return err;

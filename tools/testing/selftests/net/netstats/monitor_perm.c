@@ -43,7 +43,7 @@ static int reg_tcp(struct nsnl *s, int sock_fd, uint32_t *id)
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
 	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_NOTIFY, 0, NULL);
-	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sock_fd);
+	nsnl_put_sock_fd(nlh, sock_fd);
 	*id = 0;
 	err = nsnl_talk(s, nlh, reg_id_cb, id);
 	if (err)

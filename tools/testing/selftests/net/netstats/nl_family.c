@@ -125,25 +125,74 @@ TEST_F(family, register_unknown_group)
 TEST_F(family, register_object_of_a_group_without_objects)
 {
 	static const int types[] = {
-		NETSTATS_A_REGISTRATION_OBJECT,
-		NETSTATS_A_REGISTRATION_SOCK_FD,
-		NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+		NETSTATS_A_REGISTRATION_DEV,
+		NETSTATS_A_REGISTRATION_QUEUE,
+		NETSTATS_A_REGISTRATION_PAGE_POOL,
+		NETSTATS_A_REGISTRATION_QDISC,
+		NETSTATS_A_REGISTRATION_SOCK,
 	};
 	struct nlmsghdr *nlh;
+	struct nlattr *nest;
 	unsigned int i;
+	int off;
 
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
 		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
-		if (types[i] == NETSTATS_A_REGISTRATION_OBJECT)
-			mnl_attr_put_strz(nlh, types[i], "1");
-		else if (types[i] == NETSTATS_A_REGISTRATION_SOCK_FD)
-			mnl_attr_put_u32(nlh, types[i], 0);
-		else
-			mnl_attr_put_u64(nlh, types[i], 1);
+		nest = mnl_attr_nest_start(nlh, types[i]);
+		off = (char *)nest - (char *)nlh;
+		mnl_attr_nest_end(nlh, nest);
 		EXPECT_EQ(-EINVAL, nsnl_talk(&self->s, nlh, NULL, NULL));
 		EXPECT_STREQ("counter group has no objects to name",
 			     self->s.extack);
+		EXPECT_EQ(off, self->s.bad_off);
+	}
+}
+
+/* The object string and the flat sock-* attributes are gone: REGISTER
+ * rejects them, pointing at them and naming what replaced them.
+ */
+TEST_F(family, register_obsolete_attributes)
+{
+	static const struct {
+		int type;
+		const char *msg;
+	} old[] = {
+		{ NETSTATS_A_REGISTRATION_OBJECT,
+		  "object is obsolete: use the dev, queue, page-pool, qdisc or sock nest" },
+		{ NETSTATS_A_REGISTRATION_SOCK_FD, "use the sock nest (fd)" },
+		{ NETSTATS_A_REGISTRATION_SOCK_COOKIE,
+		  "use the sock nest (cookie, src, dst, sport, dport)" },
+		{ NETSTATS_A_REGISTRATION_IFINDEX, "use the sock nest (ifindex)" },
+		{ NETSTATS_A_REGISTRATION_OPTION,
+		  "use the typed options period-ms, timer-ms, dead-linger-ms or derived" },
+	};
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(old); i++) {
+		nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
+		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+		switch (old[i].type) {
+		case NETSTATS_A_REGISTRATION_OBJECT:
+			mnl_attr_put_strz(nlh, old[i].type, "fd:0");
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_COOKIE:
+			mnl_attr_put_u64(nlh, old[i].type, 1);
+			break;
+		case NETSTATS_A_REGISTRATION_OPTION:
+			nest = mnl_attr_nest_start(nlh, old[i].type);
+			mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, "period-ms");
+			mnl_attr_put_u32(nlh, NETSTATS_A_OPTION_VALUE, 100);
+			mnl_attr_nest_end(nlh, nest);
+			break;
+		default:
+			mnl_attr_put_u32(nlh, old[i].type, 1);
+		}
+		EXPECT_EQ(-EINVAL, nsnl_talk(&self->s, nlh, NULL, NULL));
+		EXPECT_STREQ(old[i].msg, self->s.extack);
+		EXPECT_EQ(old[i].type, self->s.bad_type);
 	}
 }
 
@@ -152,7 +201,7 @@ TEST_F(family, register_without_group)
 	struct nlmsghdr *nlh;
 
 	nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, 0);
+	nsnl_put_sock_fd(nlh, 0);
 	EXPECT_EQ(-EINVAL, nsnl_talk(&self->s, nlh, NULL, NULL));
 	EXPECT_EQ(NETSTATS_A_REGISTRATION_GROUP, self->s.miss_type);
 }

@@ -5,6 +5,7 @@ expected errors and object-dead notifications."""
 import errno
 import mmap
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -52,10 +53,71 @@ def sh(cmd):
     subprocess.run(cmd, shell=True, check=True)
 
 
+NO_IFINDEX = 0x7ffffff0	# no device has it
+
+
+def _ifindex(name):
+    try:
+        return socket.if_nametoindex(name)
+    except OSError:
+        return NO_IFINDEX
+
+
+def _u32(s, base=10):
+    try:
+        return int(s, base)
+    except (TypeError, ValueError):
+        return None
+
+
+def typed(req):
+    """@req with its object and options as REGISTER takes them, as
+    libnetstats translates names: 'object' (e.g. 'eth0/3', 'eth0/1:',
+    'eth0/root', '7') becomes the group's typed nest, devices named by
+    ifindex (a device of no netns of ours: an unused ifindex); 'option'
+    entries become their typed attributes.  Parts that do not parse are
+    left out, for the kernel to say what is missing."""
+    req = dict(req)
+    obj = req.pop('object', None)
+    group = req['group']
+    for o in req.pop('option', []):
+        if o['name'] == 'derived':
+            if o['value']:
+                req['derived'] = True
+        else:
+            req[o['name']] = o['value']
+    if obj is None:
+        return req
+    dev, _, rest = obj.rpartition('/') if '/' in obj else (obj, '', None)
+    if group == 'core/page_pool':
+        n = {}
+        if _u32(obj) is not None:
+            n['id'] = _u32(obj)
+        req['page-pool'] = n
+    elif group.startswith('queue/'):
+        n = {'ifindex': _ifindex(dev)}
+        if _u32(rest) is not None:
+            n['id'] = _u32(rest)
+        req['queue'] = n
+    elif group == 'qdisc':
+        n = {'ifindex': _ifindex(dev)}
+        if rest == 'root':
+            n['parent'] = 0xffffffff
+        elif rest and ':' in rest:
+            maj, mn = rest.split(':', 1)
+            maj, mn = _u32(maj, 16), _u32(mn or '0', 16)
+            if maj is not None and mn is not None:
+                n['handle'] = maj << 16 | mn
+        req['qdisc'] = n
+    else:
+        req['dev'] = {'ifindex': _ifindex(obj)}
+    return req
+
+
 def expect_err(ns, req, err, msg, what):
     """REGISTER @req fails with -@err and an extack message holding @msg."""
     try:
-        ns.do('register', req)
+        ns.do('register', typed(req))
     except NlError as e:
         ext = e.nl_msg.extack.get('msg', '')
         return check(e.nl_msg.error == -err and msg in ext,
@@ -63,9 +125,49 @@ def expect_err(ns, req, err, msg, what):
     return check(False, f'{what}: accepted')
 
 
+def _ifname(ifindex):
+    try:
+        return socket.if_indextoname(ifindex)
+    except OSError:
+        return str(ifindex)
+
+
+def object_name(msg):
+    """The object of an object-dead notification, named as the tests
+    name them ('7', 'eth0', 'eth0/3', 'eth0/1:'), or None."""
+    if 'page-pool' in msg:
+        return str(msg['page-pool']['id'])
+    if 'dev' in msg:
+        return _ifname(msg['dev']['ifindex'])
+    if 'queue' in msg:
+        q = msg['queue']
+        return f"{_ifname(q['ifindex'])}/{q['id']}"
+    if 'qdisc' in msg:
+        q = msg['qdisc']
+        if 'handle' not in q:
+            return f"{_ifname(q['ifindex'])}/root"
+        h = q['handle']
+        mn = f'{h & 0xffff:x}' if h & 0xffff else ''
+        return f"{_ifname(q['ifindex'])}/{h >> 16:x}:{mn}"
+    return None
+
+
+def instances(ns, group):
+    """The objects QUERY of @group lists, named as the tests name them
+    ('eth0', 'eth0/3'); the kernel lists them as the nests REGISTER
+    takes, never as names."""
+    rsp = ns.do('query', {'name': group})
+    check('instance' not in rsp, f'QUERY {group}: no instance names')
+    got = set()
+    for kind in ('dev', 'queue'):
+        for nest in rsp.get(kind, []):
+            got.add(object_name({kind: nest}))
+    return got
+
+
 def id_object(msg):
     """wait_dead() key: (registration id, object)."""
-    return (msg.get('id'), msg.get('object'))
+    return (msg.get('id'), object_name(msg))
 
 
 def wait_dead(mon, want, key=lambda msg: msg.get('id')):
@@ -96,7 +198,7 @@ class Reg:
         if opts:
             req['option'] = [{'name': k.replace('_', '-'), 'value': v}
                              for k, v in opts.items()]
-        rsp = ns.do('register', req)
+        rsp = ns.do('register', typed(req))
         self.id = rsp['id']
         flags = rsp['flags']
         self.derived = ('derived' in flags if not isinstance(flags, int)

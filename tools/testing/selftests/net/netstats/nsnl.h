@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <net/if.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -34,7 +35,13 @@ struct nsnl {
 	uint32_t monitor_grp;
 	char extack[256];	/* extack message of the last request */
 	int miss_type;		/* missing attribute reported by extack */
+	int miss_nest;		/* ... in the nest at this offset, or 0 */
+	int bad_off;		/* offset of the attribute extack points at,
+				 * from the request's nlmsghdr; 0 if none
+				 */
+	int bad_type;		/* that attribute's type, 0 if none */
 	char *buf;
+	char *req;		/* copy of the last request */
 };
 
 /* Called for each reply message; return MNL_CB_OK to go on. */
@@ -57,6 +64,14 @@ static int nsnl_ext_ack(const struct nlmsghdr *nlh, struct nsnl *s)
 				 mnl_attr_get_str(attr));
 		else if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MISS_TYPE)
 			s->miss_type = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MISS_NEST)
+			s->miss_nest = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_OFFS)
+			s->bad_off = mnl_attr_get_u32(attr);
+	if (s->bad_off > 0 && s->req &&
+	    s->bad_off + sizeof(struct nlattr) <= NSNL_BUF_SIZE)
+		s->bad_type = ((struct nlattr *)(s->req + s->bad_off))->nla_type &
+			      NLA_TYPE_MASK;
 	return err->error;
 }
 
@@ -71,6 +86,13 @@ static int nsnl_talk(struct nsnl *s, struct nlmsghdr *nlh, nsnl_cb cb,
 
 	s->extack[0] = '\0';
 	s->miss_type = 0;
+	s->miss_nest = 0;
+	s->bad_off = 0;
+	s->bad_type = 0;
+	if (!s->req)
+		s->req = malloc(NSNL_BUF_SIZE);
+	if (s->req)
+		memcpy(s->req, nlh, nlh->nlmsg_len);
 	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
@@ -167,8 +189,10 @@ static void nsnl_close(struct nsnl *s)
 	if (s->nl)
 		mnl_socket_close(s->nl);
 	free(s->buf);
+	free(s->req);
 	s->nl = NULL;
 	s->buf = NULL;
+	s->req = NULL;
 }
 
 /* An unsigned attribute that may be 32 or 64 bits wide (NLA_UINT). */
@@ -248,15 +272,77 @@ static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* A REGISTER request's collection option. */
+/* A REGISTER request's collection option: one typed attribute each. */
 static inline void nsnl_put_option(struct nlmsghdr *nlh, const char *name,
 				   uint64_t v)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
+	if (!strcmp(name, "derived")) {
+		if (v)
+			mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_DERIVED, 0, NULL);
+	} else if (!strcmp(name, "timer-ms")) {
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_TIMER_MS, v);
+	} else if (!strcmp(name, "dead-linger-ms")) {
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, v);
+	} else {
+		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_PERIOD_MS, v);
+	}
+}
 
-	mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME, name);
-	mnl_attr_put_u64(nlh, NETSTATS_A_OPTION_VALUE, v);
+/* A TCP socket of the caller, by fd. */
+static inline void nsnl_put_sock_fd(struct nlmsghdr *nlh, int fd)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+
+	mnl_attr_put(nlh, NETSTATS_A_SOCK_FD, sizeof(fd), &fd);
 	mnl_attr_nest_end(nlh, n);
+}
+
+/*
+ * The object of @group named as the library names it ("<dev>/<queue>",
+ * "<dev>/<maj>:[<min>]" or "<dev>/root", "<dev>", "<pool id>"), as the
+ * typed nest REGISTER takes.  Returns -ENODEV for an unknown device.
+ */
+static inline int nsnl_put_object(struct nlmsghdr *nlh, const char *group,
+				  const char *obj)
+{
+	char dev[IF_NAMESIZE] = "";
+	const char *slash = strrchr(obj, '/');
+	unsigned int ifindex, maj, min = 0;
+	struct nlattr *n;
+
+	if (!strcmp(group, "core/page_pool")) {
+		n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_PAGE_POOL);
+		mnl_attr_put_u32(nlh, NETSTATS_A_PAGE_POOL_ID, strtoul(obj, NULL, 10));
+		mnl_attr_nest_end(nlh, n);
+		return 0;
+	}
+	snprintf(dev, sizeof(dev), "%.*s",
+		 (int)(slash ? slash - obj : (long)strlen(obj)), obj);
+	ifindex = if_nametoindex(dev);
+	if (!ifindex)
+		return -ENODEV;
+	if (!strncmp(group, "queue/", 6)) {
+		n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_QUEUE);
+		mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_IFINDEX, ifindex);
+		mnl_attr_put_u32(nlh, NETSTATS_A_QUEUE_ID,
+				 strtoul(slash ? slash + 1 : "", NULL, 10));
+	} else if (!strcmp(group, "qdisc")) {
+		n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_QDISC);
+		mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_IFINDEX, ifindex);
+		if (slash && !strcmp(slash + 1, "root")) {
+			mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_PARENT, 0xffffffffU);
+		} else {
+			if (!slash || sscanf(slash + 1, "%x:%x", &maj, &min) < 1)
+				return -EINVAL;
+			mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_HANDLE,
+					 maj << 16 | min);
+		}
+	} else {
+		n = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_DEV);
+		mnl_attr_put_u32(nlh, NETSTATS_A_DEV_IFINDEX, ifindex);
+	}
+	mnl_attr_nest_end(nlh, n);
+	return 0;
 }
 
 /*

@@ -65,7 +65,7 @@ class Reg:
 
     def __init__(self, ns, pool_id):
         rsp = ns.do('register', {'group': 'core/page_pool',
-                                 'object': str(pool_id)})
+                                 'page-pool': {'id': pool_id}})
         self.id = rsp['id']
         self.ncpus = rsp['ncpus']
         self.stride = rsp['percpu-stride']
@@ -141,9 +141,9 @@ def main():
 
     # Errors.
     expect_err(ns, {'group': 'core/page_pool'}, errno.EINVAL,
-               "needs the pool's id", 'no object')
+               'needs its object named', 'no object')
     expect_err(ns, {'group': 'core/page_pool', 'object': 'x1'}, errno.EINVAL,
-               'not a page pool id', 'object not a number')
+               "needs the pool's id", 'object not a number')
     expect_err(ns, {'group': 'core/page_pool', 'object': str(max(pools) + 1000)},
                errno.ENOENT, 'no page pool with this id', 'unknown pool')
 

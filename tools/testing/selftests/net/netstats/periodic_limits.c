@@ -73,8 +73,11 @@ static int reg(struct nsnl *s, const char *group, const char *obj,
 	r->want[W_REFRESHERS] = "refreshers";
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, group);
-	if (obj)
-		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT, obj);
+	if (obj) {
+		err = nsnl_put_object(nlh, group, obj);
+		if (err)
+			return err;
+	}
 	if (period)
 		nsnl_put_option(nlh, "period-ms", period);
 	if (!strncmp(group, "queue/", 6))
@@ -225,6 +228,14 @@ static pid_t holder(uid_t uid, int n, uint64_t period, int last,
 		return pid;
 	if (become(uid) || nsnl_open(&s))
 		c = 1;
+	/* Dies with the test, also when an assertion ends it before it
+	 * reaps the holders (they would keep the output pipe open); set
+	 * after become(), as a change of uid clears it.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		c = 4;
+	if (getppid() == 1)	/* the test is gone already */
+		_exit(1);
 	for (i = 0; !c && i < n; i++) {
 		err = reg(&s, "qdisc", QDISC, period, NULL, NULL);
 		if (err) {
@@ -503,7 +514,7 @@ static int reg_sock(struct nsnl *s, int fd)
 
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd);
+	nsnl_put_sock_fd(nlh, fd);
 	err = nsnl_talk(s, nlh, nsnl_reply_cb, &r);
 	if (!err)
 		close(r.map_fd);

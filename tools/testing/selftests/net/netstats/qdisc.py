@@ -133,18 +133,18 @@ def main():
         one(ns, mon, 'mq', ['tc qdisc add dev {dev} root handle 1: mq'])
 
         expect_err(ns, {'group': 'qdisc'}, errno.EINVAL,
-                   'needs <device>/<handle>', 'no object')
+                   'needs its object named', 'no object')
         expect_err(ns, {'group': 'qdisc', 'object': DEV}, errno.EINVAL,
-                   'not <device>/<handle>', 'no handle')
+                   'handle or its parent', 'no handle')
         expect_err(ns, {'group': 'qdisc', 'object': f'{DEV}/x:1'},
-                   errno.EINVAL, 'in hex', 'bad handle')
+                   errno.EINVAL, 'handle or its parent', 'bad handle')
         expect_err(ns, {'group': 'qdisc', 'object': f'{PEER}/root'},
                    errno.ENODEV, 'no such device', "another netns's device")
         expect_err(ns, {'group': 'qdisc', 'object': f'{DEV}/9:'},
                    errno.ENOENT, 'no qdisc', 'no qdisc at the handle')
         expect_err(ns, {'group': 'qdisc', 'object': f'{DEV}/root',
                         'option': [{'name': 'period-ms', 'value': 1}]},
-                   errno.ERANGE, 'period-ms', 'period below its minimum')
+                   errno.ERANGE, 'out of range', 'period below its minimum')
     finally:
         subprocess.run(f'ip link del {DEV}', shell=True)
         subprocess.run(f'ip netns del {NS}', shell=True)

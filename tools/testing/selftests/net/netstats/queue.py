@@ -25,7 +25,8 @@ import threading
 import time
 
 from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg as NsReg,
-                   check, expect_err, family, sh, summary, wait_dead)
+                   check, expect_err, family, instances, sh, summary,
+                   wait_dead)
 
 UNSET = (1 << 64) - 1
 PERIOD = 100
@@ -211,10 +212,6 @@ class Reader(threading.Thread):
         return self.reads
 
 
-def instances(ns, group):
-    return set(ns.do('query', {'name': group}).get('instance', []))
-
-
 def test_nsim(ns, nd, mon):
     if not os.path.exists('/sys/bus/netdevsim/new_device'):
         print('# no netdevsim: its part skipped')
@@ -367,9 +364,9 @@ def main():
         return KSFT_SKIP
 
     expect_err(ns, {'group': 'queue/rx'}, errno.EINVAL,
-               'needs <device>/<queue>', 'no object')
+               'needs its object named', 'no object')
     expect_err(ns, {'group': 'queue/tx', 'object': 'lo'}, errno.EINVAL,
-               'not <device>/<queue>', 'no queue')
+               "ifindex and the queue's id", 'no queue')
     expect_err(ns, {'group': 'queue/tx', 'object': 'nosuchdev/0'},
                errno.ENODEV, 'no such device', 'unknown device')
     expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0'},

@@ -721,21 +721,15 @@ static int reg_raw(struct nsnl *s, int fd, const char *object,
 		   long long linger)
 {
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp-all");
 	if (fd >= 0)
-		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, fd);
+		nsnl_put_sock_fd(nlh, fd);
 	if (object)
-		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_OBJECT, object);
-	if (linger >= 0) {
-		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_OPTION);
-		mnl_attr_put_strz(nlh, NETSTATS_A_OPTION_NAME,
-				  "dead-linger-ms");
-		mnl_attr_put_u32(nlh, NETSTATS_A_OPTION_VALUE, linger);
-		mnl_attr_nest_end(nlh, nest);
-	}
+		nsnl_put_object(nlh, "core/page_pool", object);
+	if (linger >= 0)
+		nsnl_put_option(nlh, "dead-linger-ms", linger);
 	return nsnl_talk(s, nlh, NULL, NULL);
 }
 

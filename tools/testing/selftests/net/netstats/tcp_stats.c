@@ -294,7 +294,7 @@ static int reg_tcp(struct nsnl *s, int sock_fd, struct reg *r, bool keep_fd)
 	struct nlmsghdr *nlh = reg_msg(s, r);
 	int32_t fd = sock_fd;
 
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sizeof(fd), &fd);
+	nsnl_put_sock_fd(nlh, fd);
 	return reg_map(s, nlh, r, keep_fd, true);
 }
 
@@ -327,15 +327,14 @@ static void put_endpoint(struct nlmsghdr *nlh, int addr_type, int port_type,
 	const struct sockaddr_in *sin = (const void *)ss;
 	struct in6_addr m = { .s6_addr = { [10] = 0xff, [11] = 0xff } };
 
+	/* Addresses are 16 bytes, IPv4 v4-mapped; ports in network order. */
+	(void)v4mapped;
 	if (ss->ss_family == AF_INET6) {
 		mnl_attr_put(nlh, addr_type, 16, &sin6->sin6_addr);
 		mnl_attr_put_u16(nlh, port_type, sin6->sin6_port);
-	} else if (v4mapped) {
+	} else {
 		memcpy(&m.s6_addr[12], &sin->sin_addr, 4);
 		mnl_attr_put(nlh, addr_type, 16, &m);
-		mnl_attr_put_u16(nlh, port_type, sin->sin_port);
-	} else {
-		mnl_attr_put(nlh, addr_type, 4, &sin->sin_addr);
 		mnl_attr_put_u16(nlh, port_type, sin->sin_port);
 	}
 }
@@ -343,11 +342,14 @@ static void put_endpoint(struct nlmsghdr *nlh, int addr_type, int port_type,
 static void put_sock_id(struct nlmsghdr *nlh, const struct sock_id *id,
 			bool v4mapped)
 {
-	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id->cookie);
-	put_endpoint(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC,
-		     NETSTATS_A_REGISTRATION_SOCK_SPORT, &id->local, v4mapped);
-	put_endpoint(nlh, NETSTATS_A_REGISTRATION_SOCK_DST,
-		     NETSTATS_A_REGISTRATION_SOCK_DPORT, &id->remote, v4mapped);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+
+	mnl_attr_put_u64(nlh, NETSTATS_A_SOCK_COOKIE, id->cookie);
+	put_endpoint(nlh, NETSTATS_A_SOCK_SRC, NETSTATS_A_SOCK_SPORT,
+		     &id->local, v4mapped);
+	put_endpoint(nlh, NETSTATS_A_SOCK_DST, NETSTATS_A_SOCK_DPORT,
+		     &id->remote, v4mapped);
+	mnl_attr_nest_end(nlh, nest);
 }
 
 /* REGISTER by identity, as a monitor does, and map it. */
@@ -1366,7 +1368,7 @@ TEST_F(tcp, mapping_is_locked_down)
 
 static int put_sock_fd(struct nlmsghdr *nlh, int32_t fd)
 {
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_FD, sizeof(fd), &fd);
+	nsnl_put_sock_fd(nlh, fd);
 	return 0;
 }
 
@@ -1398,6 +1400,7 @@ TEST_F(tcp, register_errors)
 {
 	struct nsnl *s = &self->s;
 	struct sockaddr_storage ss;
+	struct nlattr *nest;
 	struct nlmsghdr *nlh;
 	uint64_t cookie = 1;
 	int fd, lfd;
@@ -1409,15 +1412,26 @@ TEST_F(tcp, register_errors)
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
 	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
-	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK_FD, s->miss_type);
+	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK, s->miss_type);
 	EXPECT_NE(0, s->extack[0]);
+
+	/* A sock nest naming nothing. */
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_EQ(NETSTATS_A_SOCK_FD, s->miss_type);
+	EXPECT_EQ((char *)nest - (char *)nlh, s->miss_nest);
 
 	/* A cookie without the addresses and ports to look it up by. */
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, cookie);
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+	mnl_attr_put_u64(nlh, NETSTATS_A_SOCK_COOKIE, cookie);
+	mnl_attr_nest_end(nlh, nest);
 	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
-	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK_SRC, s->miss_type);
+	EXPECT_EQ(NETSTATS_A_SOCK_SRC, s->miss_type);
 	EXPECT_NE(0, s->extack[0]);
 
 	/* Not a socket. */
@@ -1427,10 +1441,13 @@ TEST_F(tcp, register_errors)
 	EXPECT_NE(0, s->extack[0]);
 	close(fd);
 
-	/* Not an fd at all. */
+	/* Not an fd at all; a negative one is out of the attribute's
+	 * range: the policy refuses it, pointing at it.
+	 */
 	EXPECT_EQ(-EBADF, register_fd(s, 100000));
 	EXPECT_NE(0, s->extack[0]);
-	EXPECT_EQ(-EBADF, register_fd(s, -1));
+	EXPECT_EQ(-ERANGE, register_fd(s, -1));
+	EXPECT_EQ(NETSTATS_A_SOCK_FD, s->bad_type);
 	EXPECT_NE(0, s->extack[0]);
 
 	/* Sockets that are not TCP. */
@@ -1606,6 +1623,7 @@ TEST_F(tcp, register_by_cookie_errors)
 	struct sockaddr_in *sin;
 	struct sock_id id, bad;
 	struct nlmsghdr *nlh;
+	struct nlattr *nest;
 	struct reg r;
 
 	ASSERT_EQ(0, sock_id_get(self->c.cli, &id));
@@ -1625,29 +1643,40 @@ TEST_F(tcp, register_by_cookie_errors)
 	EXPECT_EQ(-ENOENT, reg_cookie(s, &bad, &r, true));
 	EXPECT_NE(0, s->extack[0]);
 
-	/* A 5-byte address; addresses of two families; no ports. */
+	/* A 4-byte address (the policy wants 16); addresses of two
+	 * families; no ports.
+	 */
 	nlh = reg_msg(s, &r);
-	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id.cookie);
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, 5, "\x7f\0\0\1\0");
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, 4, "\x7f\0\0\1");
-	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_SPORT, 1);
-	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_DPORT, 1);
-	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
-	EXPECT_STREQ("address is neither IPv4 nor IPv6", s->extack);
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+	mnl_attr_put_u64(nlh, NETSTATS_A_SOCK_COOKIE, id.cookie);
+	mnl_attr_put(nlh, NETSTATS_A_SOCK_SRC, 4, "\x7f\0\0\1");
+	mnl_attr_put(nlh, NETSTATS_A_SOCK_DST, 16, &in6addr_loopback);
+	mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_SPORT, 1);
+	mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_DPORT, 1);
+	mnl_attr_nest_end(nlh, nest);
+	/* The policy's exact length: a binary length out of range. */
+	EXPECT_EQ(-ERANGE, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_EQ(NETSTATS_A_SOCK_SRC, s->bad_type);
 	nlh = reg_msg(s, &r);
-	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id.cookie);
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, 16, &in6addr_loopback);
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, 4, "\x7f\0\0\1");
-	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_SPORT, 1);
-	mnl_attr_put_u16(nlh, NETSTATS_A_REGISTRATION_SOCK_DPORT, 1);
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+	mnl_attr_put_u64(nlh, NETSTATS_A_SOCK_COOKIE, id.cookie);
+	mnl_attr_put(nlh, NETSTATS_A_SOCK_SRC, 16, &in6addr_loopback);
+	mnl_attr_put(nlh, NETSTATS_A_SOCK_DST, 16,
+		     "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\1");
+	mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_SPORT, 1);
+	mnl_attr_put_u16(nlh, NETSTATS_A_SOCK_DPORT, 1);
+	mnl_attr_nest_end(nlh, nest);
 	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
 	EXPECT_STREQ("addresses of different families", s->extack);
+	EXPECT_EQ(NETSTATS_A_SOCK_DST, s->bad_type);
 	nlh = reg_msg(s, &r);
-	mnl_attr_put_u64(nlh, NETSTATS_A_REGISTRATION_SOCK_COOKIE, id.cookie);
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_SRC, 4, "\x7f\0\0\1");
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_SOCK_DST, 4, "\x7f\0\0\1");
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_SOCK);
+	mnl_attr_put_u64(nlh, NETSTATS_A_SOCK_COOKIE, id.cookie);
+	mnl_attr_put(nlh, NETSTATS_A_SOCK_SRC, 16, &in6addr_loopback);
+	mnl_attr_put(nlh, NETSTATS_A_SOCK_DST, 16, &in6addr_loopback);
+	mnl_attr_nest_end(nlh, nest);
 	EXPECT_EQ(-EINVAL, nsnl_talk(s, nlh, NULL, NULL));
-	EXPECT_EQ(NETSTATS_A_REGISTRATION_SOCK_SPORT, s->miss_type);
+	EXPECT_EQ(NETSTATS_A_SOCK_SPORT, s->miss_type);
 
 	/* The client closes first and leaves a TIME_WAIT socket with the
 	 * same cookie and addresses: it has nothing to map.
