@@ -34,7 +34,8 @@ def require_group(group):
         ns = NetstatsFamily()
         ns.query({'name': group})
     except Exception as e:	# NlError; the family missing: Exception
-        ktap_result(True, comment=f'SKIP kernel without the {group} group ({e})')
+        ktap_result(True,
+                    comment=f'SKIP kernel without the {group} group ({e})')
         sys.exit(4)
     return ns
 

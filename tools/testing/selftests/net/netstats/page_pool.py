@@ -151,7 +151,8 @@ def destroyed(env) -> None:
     ip(f'link set dev {dev.ifname} down')
     want = (regs[1].id, str(pools[1]))
     dead = wait_dead(env.mon, {want}, id_object)
-    ksft_true(want in dead, f'object-dead for the freed pool {want}: {sorted(dead)}')
+    ksft_true(want in dead,
+              f'object-dead for the freed pool {want}: {sorted(dead)}')
     ksft_eq([regs[1].hdr(c)[1] for c in range(regs[1].ncpus)],
             [BLOCK_DEAD] * regs[1].ncpus, 'its block DEAD on every CPU')
     ksft_eq(regs[1].read(), final, 'its final values kept after it went')

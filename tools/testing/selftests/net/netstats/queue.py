@@ -345,7 +345,8 @@ def nsim_lifecycle(env) -> None:
               f'ip -s link rx {rx} tx {tx}')
     got = instances(ns, 'queue/tx')
     ksft_true(f'{a}/0' in got and f'{a}/1' not in got,
-              f'QUERY after the shrink: queue 1 no longer listed: {sorted(got)}')
+              'QUERY after the shrink: queue 1 no longer listed: '
+              f'{sorted(got)}')
     ethtool(f'-L {a} combined 2')
     got = instances(ns, 'queue/rx')
     ksft_true(qa <= got, f'QUERY after the grow: listed again: {sorted(got)}')
