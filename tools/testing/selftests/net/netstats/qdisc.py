@@ -8,13 +8,14 @@
 # Bad names are refused with the kernel's extack message.
 
 import errno
+import json
 import socket
 import time
 from types import SimpleNamespace
 
 from lib.py import ksft_run, ksft_exit
 from lib.py import ksft_eq, ksft_ge, ksft_true
-from lib.py import NetNS, cmd, ip, tool
+from lib.py import NetNS, cmd, ip
 from nslib import BLOCK_DEAD, BLOCK_LIVE, Reg
 from nslib import expect_err, id_object, monitor, require_group, wait_dead
 
@@ -25,7 +26,8 @@ PERIOD = 50
 
 
 def tc_stats(handle):
-    for q in tool('tc', f'-s qdisc show dev {DEV}', json=True):
+    # tc takes -j, not ip's --json (lib.py's tool()).
+    for q in json.loads(cmd(f'tc -s -j qdisc show dev {DEV}').stdout):
         if q.get('handle') == handle:
             return {n: q[n] for n in NAMES}
     return None
