@@ -9,7 +9,10 @@ set -euo pipefail
 obj=$BUILD/obj-${1:-normal}
 stage "building the netstats kselftests against $obj/usr/include"
 rm -rf "$obj/kselftest_install"
-make -s -C "$KSRC/tools/testing/selftests" O="$obj" TARGETS=net/netstats \
+# net/lib: the Python tests' net/lib/py, the YNL library and the specs
+# (the selftests Makefile adds it by itself for net and drivers/net only).
+make -s -C "$KSRC/tools/testing/selftests" O="$obj" \
+	TARGETS="net/lib net/netstats" \
 	KHDR_INCLUDES="-isystem $obj/usr/include" \
 	INSTALL_PATH="$obj/kselftest_install" install \
 	>"$obj/kselftest-build.log" 2>&1 ||

@@ -13,21 +13,19 @@
 import errno
 import glob
 import os
-import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
-from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg, check,
-                   expect_err, family, instances, sh, summary, wait_dead)
-
-NS = 'netstats-hw'
-NS2 = 'netstats-hw2'
+from lib.py import ksft_run, ksft_exit, ktap_result
+from lib.py import ksft_eq, ksft_ge, ksft_in, ksft_true
+from lib.py import NetNS, cmd, ethtool, ip
+from nslib import BLOCK_DEAD, BLOCK_LIVE, Reg
+from nslib import expect_err, instances, monitor, require_group, wait_dead
 
 
 def ethtool_s(dev, netns=None):
-    pre = ['ip', 'netns', 'exec', netns] if netns else []
-    out = subprocess.run(pre + ['ethtool', '-S', dev], capture_output=True,
-                         text=True, check=True).stdout
+    out = ethtool(f'-S {dev}', ns=netns).stdout
     vals = {}
     for line in out.splitlines()[1:]:
         k, _, v = line.strip().partition(':')
@@ -50,119 +48,148 @@ def timestamps(reg, secs):
     return len(seen)
 
 
-def main():
-    ns = family('netstats')
-    mon = family('netstats')
-    mon.ntf_subscribe('monitor')
-    try:
-        ns.do('query', {'name': 'hw'})
-    except NlError:
-        print('SKIP: kernel without the hw group')
-        return KSFT_SKIP
-    nics = e1000e_nics()
-    if len(nics) < 2:
-        print(f'SKIP: two e1000e NICs on a qemu hub needed, have {nics}')
-        return KSFT_SKIP
-    a, b = nics[:2]
+def ping_peer():
+    """Ping b until it answers (link up is the watchdog's business)."""
+    for _ in range(100):
+        if cmd('ping -q -c 1 -W 1 192.0.2.22', fail=False).ret == 0:
+            return
+        time.sleep(0.1)
 
+
+def bad_object(env) -> None:
+    """Objects and options refused with the kernel's errno and extack
+    message."""
+    ns = env.ns
     expect_err(ns, {'group': 'hw'}, errno.EINVAL, 'needs its object named',
                'no object')
     expect_err(ns, {'group': 'hw', 'object': 'lo'}, errno.EOPNOTSUPP,
                'publishes no hardware counters', 'driver without hw ops')
+    expect_err(ns, {'group': 'hw', 'object': env.b}, errno.ENODEV,
+               'no such device', "another netns's device")
+    expect_err(ns, {'group': 'hw', 'object': env.a,
+                    'option': [{'name': 'timer-ms', 'value': 50}]},
+               errno.EINVAL, 'at least 100', 'timer-ms 50')
 
-    sh(f'ip netns add {NS}')
-    sh(f'ip netns add {NS2}')
+
+def query(env) -> None:
+    """QUERY lists the devices of the netns that publish."""
+    inst = instances(env.ns, 'hw')
+    ksft_in(env.a, inst, 'QUERY lists our e1000e')
+    ksft_true(env.b not in inst and 'lo' not in inst,
+              f"QUERY lists neither another netns's device nor lo: {inst}")
+
+
+def mapped(env) -> None:
+    """The block equals ethtool -S, counter by counter."""
+    a = env.a
+    reg = Reg(env.ns, 'hw', a)
+    ksft_eq(reg.hdr()[1], BLOCK_LIVE, f'{a}: block state')
+    ksft_eq(reg.hdr()[3], 2000, f"{a}: the watchdog's period (ms)")
+    ksft_ge(len(reg.offs), 30, f'{len(reg.offs)} counters named as ethtool -S')
+    ksft_in('rx_packets', reg.offs, 'counters named as ethtool -S')
+    cmd('ping -q -c 30 -i 0.02 -s 1000 192.0.2.22')
+    # ethtool -S is an update of the driver: published at once.
+    for _ in range(10):
+        want = ethtool_s(a)
+        got = reg.read()
+        if ethtool_s(a) == want:
+            break
+    diff = {k: (v, want.get(k)) for k, v in got.items() if want.get(k) != v}
+    ksft_eq(diff, {}, f'mapped == ethtool -S for {len(got)} counters: '
+            '{name: (mapped, ethtool -S)} of those that differ')
+    ksft_ge(got['rx_packets'], 30, 'the pings counted in rx_packets')
+    ksft_ge(got['tx_bytes'], 30001, 'the pings counted in tx_bytes')
+
+
+def watchdog(env) -> None:
+    """Republished every 2 s by the watchdog, every timer-ms while a
+    registration asks for it."""
+    a = env.a
+    reg = Reg(env.ns, 'hw', a)
+    n = timestamps(reg, 3)
+    ksft_true(1 <= n <= 3, f'watchdog: {n} timestamps in 3 s')
+    # timer-ms 100: about ten a second, for every reader of the page.
+    fast = Reg(env.ns, 'hw', a, timer_ms=100)
+    ksft_eq(reg.hdr()[3], 100, 'period in force (ms) with timer-ms 100')
+    n = timestamps(reg, 2)
+    ksft_ge(n, 10, f'timer-ms 100: {n} timestamps in 2 s')
+    fast.map.close()
+    env.ns.unregister({'id': fast.id})
+    time.sleep(0.3)
+    ksft_eq(reg.hdr()[3], 2000, 'back to the watchdog once it went')
+
+
+def link_down(env) -> None:
+    """The driver's last update is published when it goes down; then it
+    reads nothing (ethtool -S neither) and the block stays."""
+    a = env.a
+    reg = Reg(env.ns, 'hw', a)
+    ip(f'link set {a} down')
     try:
-        sh(f'ip link set {b} netns {NS}')
-        for cmd in (f'sysctl -qw net.ipv6.conf.{a}.disable_ipv6=1',
-                    f'ip addr add 192.0.2.21/24 dev {a}',
-                    f'ip link set {a} up',
-                    f'ip netns exec {NS} sysctl -qw net.ipv6.conf.{b}.disable_ipv6=1',
-                    f'ip -n {NS} addr add 192.0.2.22/24 dev {b}',
-                    f'ip -n {NS} link set {b} up'):
-            sh(cmd)
-        for _ in range(100):	# link up: the watchdog's business
-            if subprocess.run(f'ping -q -c 1 -W 1 192.0.2.22 >/dev/null',
-                              shell=True).returncode == 0:
-                break
-            time.sleep(0.1)
-        expect_err(ns, {'group': 'hw', 'object': b}, errno.ENODEV,
-                   'no such device', "another netns's device")
-        inst = instances(ns, 'hw')
-        check(a in inst and b not in inst and 'lo' not in inst,
-              f'QUERY lists the devices of the netns that publish: {inst}')
-
-        expect_err(ns, {'group': 'hw', 'object': a,
-                        'option': [{'name': 'timer-ms', 'value': 50}]},
-                   errno.EINVAL, 'at least 100', 'timer-ms 50')
-
-        reg = Reg(ns, 'hw', a)
-        check(reg.hdr()[1] == BLOCK_LIVE and reg.hdr()[3] == 2000,
-              f'{a}: LIVE, the watchdog\'s period {reg.hdr()[3]} ms')
-        check(len(reg.offs) >= 30 and 'rx_packets' in reg.offs,
-              f'{len(reg.offs)} counters named as ethtool -S')
-        sh('ping -q -c 30 -i 0.02 -s 1000 192.0.2.22 >/dev/null')
-        # ethtool -S is an update of the driver: published at once.
-        for _ in range(10):
-            want = ethtool_s(a)
-            got = reg.read()
-            if ethtool_s(a) == want:
-                break
-        diff = {k: (v, want.get(k)) for k, v in got.items()
-                if want.get(k) != v}
-        check(not diff and got['rx_packets'] >= 30 and got['tx_bytes'] > 30000,
-              f'mapped == ethtool -S for {len(got)} counters '
-              f'(rx_packets {got["rx_packets"]}, tx_bytes {got["tx_bytes"]}) {diff}')
-
-        # The watchdog alone: about one update per 2 s.
-        n = timestamps(reg, 3)
-        check(1 <= n <= 3, f'watchdog: {n} timestamps in 3 s')
-        # timer-ms 100: about ten a second, for every reader of the page.
-        fast = Reg(ns, 'hw', a, timer_ms=100)
-        check(reg.hdr()[3] == 100, f'period in force {reg.hdr()[3]} ms')
-        n = timestamps(reg, 2)
-        check(n >= 10, f'timer-ms 100: {n} timestamps in 2 s')
-        fast.map.close()
-        ns.do('unregister', {'id': fast.id})
-        time.sleep(0.3)
-        check(reg.hdr()[3] == 2000, 'back to the watchdog once it went')
-
-        # Down: the driver's last update is published when it goes down;
-        # then it reads nothing (ethtool -S neither) and the block stays.
-        sh(f'ip link set {a} down')
         time.sleep(0.2)
         ts, before = reg.hdr()[4], reg.read()
         time.sleep(2.5)
-        check(reg.hdr()[4] == ts and reg.read() == before
-              and reg.hdr()[1] == BLOCK_LIVE,
-              'down: no update, values kept, still LIVE')
+        ksft_eq(reg.hdr()[4], ts, 'down: no update')
+        ksft_eq(reg.read(), before, 'down: values kept')
+        ksft_eq(reg.hdr()[1], BLOCK_LIVE, 'down: still LIVE')
         now = ethtool_s(a)
-        check(all(now.get(k) == v for k, v in before.items()),
-              'down: ethtool -S shows the kept values')
-        sh(f'ip link set {a} up')
-        sh('ping -q -c 5 -i 0.05 192.0.2.22 >/dev/null || true')
-
-        # The device leaves the netns (closed first: one last update):
-        # DEAD with the values ethtool -S shows of it in the other netns.
-        sh(f'ip link set {a} netns {NS2}')
-        dead = wait_dead(mon, {reg.id})
-        check(reg.id in dead, 'object-dead when the device left')
-        last = reg.read()
-        there = ethtool_s(a, NS2)
-        diff = {k: (v, there.get(k)) for k, v in last.items()
-                if there.get(k) != v}
-        check(reg.hdr()[1] == BLOCK_DEAD and not diff
-              and last['rx_packets'] > before['rx_packets'],
-              f'DEAD with the last values (rx_packets {last["rx_packets"]}) {diff}')
+        ksft_eq({k: now.get(k) for k in before}, before,
+                'down: ethtool -S shows the kept values')
     finally:
-        subprocess.run(f'ip -n {NS2} link set {a} netns 1', shell=True)
-        subprocess.run(f'ip -n {NS} link set {b} netns 1', shell=True)
-        subprocess.run(f'ip netns del {NS}', shell=True)
-        subprocess.run(f'ip netns del {NS2}', shell=True)
-        subprocess.run(f'ip addr flush dev {a}', shell=True)
-
-    return summary()
+        ip(f'link set {a} up')
+    ping_peer()
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def leaves_netns(env) -> None:
+    """The device leaves the netns (closed first: one last update): DEAD
+    with the values ethtool -S shows of it in the other netns."""
+    a = env.a
+    reg = Reg(env.ns, 'hw', a)
+    before = reg.read()
+    cmd('ping -q -c 5 -i 0.05 192.0.2.22', fail=False)
+    ip(f'link set {a} netns {env.ns2}')
+    dead = wait_dead(env.mon, {reg.id})
+    ksft_in(reg.id, dead, 'object-dead when the device left')
+    last = reg.read()
+    there = ethtool_s(a, env.ns2)
+    diff = {k: (v, there.get(k)) for k, v in last.items()
+            if there.get(k) != v}
+    ksft_eq(reg.hdr()[1], BLOCK_DEAD, 'block state once it left')
+    ksft_eq(diff, {}, 'DEAD with the last values: {name: (mapped, ethtool -S '
+            'there)} of those that differ')
+    ksft_ge(last['rx_packets'], before['rx_packets'] + 1,
+            'the last pings counted')
+
+
+def main() -> None:
+    env = SimpleNamespace(ns=require_group('hw'), mon=monitor())
+    nics = e1000e_nics()
+    if len(nics) < 2:
+        ktap_result(True, comment='SKIP two e1000e NICs on a qemu hub '
+                    f'needed, have {nics}')
+        sys.exit(4)
+    env.a, env.b = nics[:2]
+    a, b = env.a, env.b
+    with NetNS() as ns1, NetNS() as ns2:
+        env.ns2 = ns2
+        try:
+            ip(f'link set {b} netns {ns1}')
+            cmd(f'sysctl -qw net.ipv6.conf.{a}.disable_ipv6=1')
+            ip(f'addr add 192.0.2.21/24 dev {a}')
+            ip(f'link set {a} up')
+            cmd(f'sysctl -qw net.ipv6.conf.{b}.disable_ipv6=1', ns=ns1)
+            ip(f'addr add 192.0.2.22/24 dev {b}', ns=ns1)
+            ip(f'link set {b} up', ns=ns1)
+            ping_peer()
+            # leaves_netns moves a away: last.
+            ksft_run([bad_object, query, mapped, watchdog, link_down,
+                      leaves_netns], args=(env,))
+        finally:
+            cmd(f'ip -n {ns2} link set {a} netns 1', fail=False)
+            cmd(f'ip -n {ns1} link set {b} netns 1', fail=False)
+    cmd(f'ip addr flush dev {a}', fail=False)
+    ksft_exit()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,56 +1,43 @@
 # SPDX-License-Identifier: GPL-2.0
-"""What the netstats Python selftests share: the YNL families, TAP lines,
-expected errors and object-dead notifications."""
+"""What the netstats Python selftests share beyond net/lib/py: the netstats
+family, object names as the tests write them, expected errors, object-dead
+notifications and a registration's mapped block."""
 
 import errno
 import mmap
 import os
 import socket
 import struct
-import subprocess
 import sys
 import time
+from pathlib import Path
 
-KSRC = os.environ.get('KSRC', os.path.abspath(
-    os.path.join(os.path.dirname(__file__), '../../../../..')))
-sys.path.insert(0, os.path.join(KSRC, 'tools/net/ynl'))
-SPECS = os.path.join(KSRC, 'Documentation/netlink/specs')
+from lib.py import YnlFamily, NlError
+from lib.py import ksft_eq, ksft_in, ksft_raises, ksft_true, ktap_result
 
-KSFT_SKIP = 4
+# Where net/lib/py found the specs, in the tree or installed.
+from net.lib.py.ynl import SPEC_PATH
+
 BLOCK_LIVE, BLOCK_DEAD = 1, 2
 
-try:
-    from lib import YnlFamily, NlError  # noqa: F401 (for the tests)
-except ImportError as e:
-    print(f'SKIP: no YNL library in {KSRC}/tools/net/ynl ({e})')
-    sys.exit(KSFT_SKIP)
 
-_counts = {'tests': 0, 'failed': 0}
+class NetstatsFamily(YnlFamily):
+    def __init__(self):
+        super().__init__((SPEC_PATH / Path('netstats.yaml')).as_posix(),
+                         schema='')
 
 
-def family(name):
-    """A YNL socket of family @name (netstats, netdev)."""
-    return YnlFamily(os.path.join(SPECS, f'{name}.yaml'))
-
-
-def check(cond, what):
-    """One TAP line."""
-    _counts['tests'] += 1
-    if not cond:
-        _counts['failed'] += 1
-    print(f'{"ok" if cond else "not ok"} {_counts["tests"]} {what}')
-    return cond
-
-
-def summary():
-    """The last line, and the exit code."""
-    failed = _counts['failed']
-    print(f'# {_counts["tests"] - failed} passed, {failed} failed')
-    return 1 if failed else 0
-
-
-def sh(cmd):
-    subprocess.run(cmd, shell=True, check=True)
+def require_group(group):
+    """A netstats socket, or the whole test skipped (exit 4) on a kernel
+    without the family or without @group."""
+    try:
+        ns = NetstatsFamily()
+        ns.query({'name': group})
+    except Exception as e:	# NlError; the family missing: Exception
+        ktap_result(True,
+                    comment=f'SKIP kernel without the {group} group ({e})')
+        sys.exit(4)
+    return ns
 
 
 NO_IFINDEX = 0x7ffffff0	# no device has it
@@ -115,14 +102,17 @@ def typed(req):
 
 
 def expect_err(ns, req, err, msg, what):
-    """REGISTER @req fails with -@err and an extack message holding @msg."""
-    try:
-        ns.do('register', typed(req))
-    except NlError as e:
-        ext = e.nl_msg.extack.get('msg', '')
-        return check(e.nl_msg.error == -err and msg in ext,
-                     f'{what}: -{errno.errorcode[err]} "{ext}"')
-    return check(False, f'{what}: accepted')
+    """REGISTER @req fails with -@err and an extack message holding @msg;
+    each way it may not is a failed check naming @what."""
+    with ksft_raises(NlError) as cm:
+        ns.register(typed(req))
+    if cm.exception is None:
+        ksft_true(False, f'{what}: accepted')
+        return
+    ext = cm.exception.nl_msg.extack.get('msg', '')
+    ksft_eq(cm.exception.nl_msg.error, -err,
+            f'{what}: errno, want -{errno.errorcode[err]} (extack "{ext}")')
+    ksft_in(msg, ext, f'{what}: extack message')
 
 
 def _ifname(ifindex):
@@ -155,9 +145,9 @@ def object_name(msg):
 def instances(ns, group):
     """The objects QUERY of @group lists, named as the tests name them
     ('eth0', 'eth0/3'); the kernel lists them as the nests REGISTER
-    takes, never as names."""
-    rsp = ns.do('query', {'name': group})
-    check('instance' not in rsp, f'QUERY {group}: no instance names')
+    takes, never as names (a failed check if it does)."""
+    rsp = ns.query({'name': group})
+    ksft_true('instance' not in rsp, f'QUERY {group}: no instance names')
     got = set()
     for kind in ('dev', 'queue'):
         for nest in rsp.get(kind, []):
@@ -168,6 +158,13 @@ def instances(ns, group):
 def id_object(msg):
     """wait_dead() key: (registration id, object)."""
     return (msg.get('id'), object_name(msg))
+
+
+def monitor():
+    """A netstats socket in the monitor group."""
+    mon = NetstatsFamily()
+    mon.ntf_subscribe('monitor')
+    return mon
 
 
 def wait_dead(mon, want, key=lambda msg: msg.get('id')):
@@ -198,7 +195,7 @@ class Reg:
         if opts:
             req['option'] = [{'name': k.replace('_', '-'), 'value': v}
                              for k, v in opts.items()]
-        rsp = ns.do('register', typed(req))
+        rsp = ns.register(typed(req))
         self.id = rsp['id']
         flags = rsp['flags']
         self.derived = ('derived' in flags if not isinstance(flags, int)

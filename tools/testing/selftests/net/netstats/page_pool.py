@@ -11,19 +11,19 @@
 # queue's pool and returns it, which moves the alloc and recycle
 # statistics.
 
-import ast
+import ctypes
 import errno
-import glob
 import mmap
 import os
 import struct
-import subprocess
 import sys
-import time
+from types import SimpleNamespace
 
-from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, KSRC, SPECS, NlError,
-                   check, expect_err, family, id_object, sh, summary,
-                   wait_dead)
+from lib.py import ksft_run, ksft_exit, ktap_result
+from lib.py import ksft_eq, ksft_ge, ksft_true
+from lib.py import NetdevFamily, NetdevSimDev, NetNS, cmd, defer, ip
+from nslib import BLOCK_DEAD, BLOCK_LIVE
+from nslib import expect_err, id_object, monitor, require_group, wait_dead
 
 NAMES = ['alloc_fast', 'alloc_slow', 'alloc_slow_high_order', 'alloc_empty',
          'alloc_refill', 'alloc_waive', 'recycle_cached',
@@ -31,41 +31,12 @@ NAMES = ['alloc_fast', 'alloc_slow', 'alloc_slow_high_order', 'alloc_empty',
          'recycle_released_refcnt']
 
 
-class Nsim:
-    """A netdevsim device with one port and @queues queues."""
-
-    def __init__(self, queues):
-        self.id = 4200 + os.getpid() % 1000
-        with open('/sys/bus/netdevsim/new_device', 'w') as f:
-            f.write(f'{self.id} 1 {queues}')
-        path = f'/sys/bus/netdevsim/devices/netdevsim{self.id}/net/*'
-        for _ in range(100):
-            devs = glob.glob(path)
-            if devs:
-                break
-            time.sleep(0.05)
-        # udev may rename it: let it, then take the name it kept.
-        subprocess.run('udevadm settle', shell=True)
-        self.ifname = os.path.basename(glob.glob(path)[0])
-        with open(f'/sys/class/net/{self.ifname}/ifindex') as f:
-            self.ifindex = int(f.read())
-        self.dfs = f'/sys/kernel/debug/netdevsim/netdevsim{self.id}/ports/0'
-
-    def pp_hold(self, val):
-        with open(f'{self.dfs}/pp_hold', 'w') as f:
-            f.write('1' if val else '0')
-
-    def delete(self):
-        with open('/sys/bus/netdevsim/del_device', 'w') as f:
-            f.write(f'{self.id}')
-
-
 class Reg:
     """A core/page_pool registration, read from its mapping."""
 
     def __init__(self, ns, pool_id):
-        rsp = ns.do('register', {'group': 'core/page_pool',
-                                 'page-pool': {'id': pool_id}})
+        rsp = ns.register({'group': 'core/page_pool',
+                           'page-pool': {'id': pool_id}})
         self.id = rsp['id']
         self.ncpus = rsp['ncpus']
         self.stride = rsp['percpu-stride']
@@ -87,116 +58,173 @@ class Reg:
 
 
 def oracle(nd, pool_id):
-    st = nd.do('page-pool-stats-get', {'info': {'id': pool_id}})
+    st = nd.page_pool_stats_get({'info': {'id': pool_id}})
     return {n: st.get(n.replace('_', '-'), 0) for n in NAMES}
 
 
-def main():
-    if not os.path.exists('/sys/bus/netdevsim/new_device'):
-        print('SKIP: no netdevsim')
-        return KSFT_SKIP
-    ns = family('netstats')
-    mon = family('netstats')
-    mon.ntf_subscribe('monitor')
-    nd = family('netdev')
-    try:
-        ns.do('query', {'name': 'core/page_pool'})
-    except NlError:
-        print('SKIP: kernel without the core/page_pool group')
-        return KSFT_SKIP
+def pools_of(nd, ifindex):
+    return sorted(p['id'] for p in nd.page_pool_get({}, dump=True)
+                  if p.get('ifindex') == ifindex)
 
-    dev = Nsim(2)
-    sh(f'ip link set dev {dev.ifname} up')
-    pools = sorted(p['id'] for p in nd.dump('page-pool-get', {})
-                   if p.get('ifindex') == dev.ifindex)
-    check(len(pools) == 2, f'{dev.ifname}: one pool per rx queue: {pools}')
 
-    regs = [Reg(ns, p) for p in pools]
-    r = regs[0]
-    check(r.ncpus == os.sysconf('SC_NPROCESSORS_CONF') or r.ncpus >= 1,
-          f'ncpus {r.ncpus}, stride {r.stride}')
-    check(r.hdr()[1] == BLOCK_LIVE, 'block LIVE')
-    check(sorted(r.offs) == sorted(NAMES), 'counters named as page-pool-stats-get')
+class Dev:
+    """A netdevsim device, one port with two queues, up: its two pools,
+    registered.  Removed when the test case ends."""
 
-    # Hold and return a page a few times: slow, then fast allocations,
-    # recycling into the ring.
+    def __init__(self, env):
+        self.nsimdev = NetdevSimDev(queue_count=2)
+        defer(self.nsimdev.remove)
+        self.nsim = self.nsimdev.nsims[0]
+        self.ifname = self.nsim.ifname
+        ip(f'link set dev {self.ifname} up')
+        self.pools = pools_of(env.nd, self.nsim.ifindex)
+        ksft_eq(len(self.pools), 2,
+                f'{self.ifname}: one pool per rx queue: {self.pools}')
+        self.regs = [Reg(env.ns, p) for p in self.pools]
+
+    def pp_hold(self, val):
+        self.nsim.dfs_write('pp_hold', '1' if val else '0')
+
+
+def layout(env) -> None:
+    """Per-CPU blocks as the reply describes them, LIVE, counters named
+    as page-pool-stats-get names them."""
+    r = Dev(env).regs[0]
+    ksft_ge(r.ncpus, 1, f'ncpus {r.ncpus}, stride {r.stride}')
+    ksft_eq(r.hdr()[1], BLOCK_LIVE, 'block state')
+    ksft_eq(sorted(r.offs), sorted(NAMES),
+            'counters named as page-pool-stats-get')
+
+
+def mapped_equals_netdev(env) -> None:
+    """Held and returned pages (slow, then fast allocations, recycling
+    into the ring): each pool's mapped sum == page-pool-stats-get."""
+    dev = Dev(env)
     for _ in range(3):
         dev.pp_hold(True)
         dev.pp_hold(False)
-    for p, reg in zip(pools, regs):
-        got, want = reg.read(), oracle(nd, p)
-        check(got == want, f'pool {p}: mapped {got} == page-pool-stats-get {want}')
-    got = regs[0].read()
-    check(got['alloc_slow'] >= 1 and got['recycle_ring'] >= 1,
-          'the held pages moved alloc_slow and recycle_ring')
+    for p, reg in zip(dev.pools, dev.regs):
+        ksft_eq(reg.read(), oracle(env.nd, p),
+                f'pool {p}: mapped == page-pool-stats-get')
+    got = dev.regs[0].read()
+    ksft_ge(got['alloc_slow'], 1, f'the held pages moved alloc_slow: {got}')
+    ksft_ge(got['recycle_ring'], 1, f'the held pages moved recycle_ring: {got}')
 
-    # Visible at the next read, no timer: one more round.
+
+def counted_at_once(env) -> None:
+    """Visible at the next read, no timer."""
+    dev = Dev(env)
     dev.pp_hold(True)
-    mid = regs[0].read()
-    check(mid == oracle(nd, pools[0]), 'a held page is counted at once')
+    mid = dev.regs[0].read()
+    ksft_eq(mid, oracle(env.nd, dev.pools[0]),
+            'a held page is counted at once')
     dev.pp_hold(False)
-    after = regs[0].read()
-    check(after['recycle_ring'] == mid['recycle_ring'] + 1,
-          'its return is counted at once')
+    after = dev.regs[0].read()
+    ksft_eq(after['recycle_ring'], mid['recycle_ring'] + 1,
+            'its return is counted at once')
 
-    # Errors.
-    expect_err(ns, {'group': 'core/page_pool'}, errno.EINVAL,
+
+def bad_object(env) -> None:
+    """Objects refused with the kernel's errno and extack message."""
+    ids = [p['id'] for p in env.nd.page_pool_get({}, dump=True)]
+    expect_err(env.ns, {'group': 'core/page_pool'}, errno.EINVAL,
                'needs its object named', 'no object')
-    expect_err(ns, {'group': 'core/page_pool', 'object': 'x1'}, errno.EINVAL,
-               "needs the pool's id", 'object not a number')
-    expect_err(ns, {'group': 'core/page_pool', 'object': str(max(pools) + 1000)},
+    expect_err(env.ns, {'group': 'core/page_pool', 'object': 'x1'},
+               errno.EINVAL, "needs the pool's id", 'object not a number')
+    expect_err(env.ns, {'group': 'core/page_pool',
+                        'object': str(max(ids, default=0) + 1000)},
                errno.ENOENT, 'no page pool with this id', 'unknown pool')
 
-    # Down, the first pool keeping a page in flight: both pools are
-    # destroyed.  The second is freed at once: DEAD, final values,
-    # announced.  The first waits for its page.
+
+def destroyed(env) -> None:
+    """Down, the first pool keeping a page in flight: both pools are
+    destroyed.  The second is freed at once: DEAD, final values,
+    announced.  The first waits for its page."""
+    dev = Dev(env)
+    regs, pools = dev.regs, dev.pools
+    for _ in range(2):
+        dev.pp_hold(True)
+        dev.pp_hold(False)
     dev.pp_hold(True)
-    held = oracle(nd, pools[0])
-    final = oracle(nd, pools[1])
-    sh(f'ip link set dev {dev.ifname} down')
-    dead = wait_dead(mon, {(regs[1].id, str(pools[1]))}, id_object)
-    check((regs[1].id, str(pools[1])) in dead,
-          f'object-dead for the freed pool: {sorted(dead)}')
-    check(all(regs[1].hdr(c)[1] == BLOCK_DEAD
-              for c in range(regs[1].ncpus)), 'its block DEAD on every CPU')
-    check(regs[1].read() == final, 'its final values kept after it went')
-    check(regs[0].hdr()[1] == BLOCK_LIVE and regs[0].read() == held,
-          'a destroyed pool with a page in flight stays LIVE')
+    held = oracle(env.nd, pools[0])
+    final = oracle(env.nd, pools[1])
+    ip(f'link set dev {dev.ifname} down')
+    want = (regs[1].id, str(pools[1]))
+    dead = wait_dead(env.mon, {want}, id_object)
+    ksft_true(want in dead,
+              f'object-dead for the freed pool {want}: {sorted(dead)}')
+    ksft_eq([regs[1].hdr(c)[1] for c in range(regs[1].ncpus)],
+            [BLOCK_DEAD] * regs[1].ncpus, 'its block DEAD on every CPU')
+    ksft_eq(regs[1].read(), final, 'its final values kept after it went')
+    ksft_eq(regs[0].hdr()[1], BLOCK_LIVE,
+            'a destroyed pool with a page in flight stays LIVE')
+    ksft_eq(regs[0].read(), held, 'with the values of the held page')
     dev.pp_hold(False)
-    dead = wait_dead(mon, {(regs[0].id, str(pools[0]))}, id_object)
-    check((regs[0].id, str(pools[0])) in dead,
-          'object-dead once its last page came back')
+    want = (regs[0].id, str(pools[0]))
+    dead = wait_dead(env.mon, {want}, id_object)
+    ksft_true(want in dead,
+              f'object-dead once its last page came back: {sorted(dead)}')
     got = regs[0].read()
-    check(regs[0].hdr()[1] == BLOCK_DEAD and
-          all(got[n] == held[n] for n in NAMES if n.startswith('alloc')) and
-          sum(got[n] for n in NAMES if n.startswith('recycle')) ==
-          sum(held[n] for n in NAMES if n.startswith('recycle')) + 1,
-          f'DEAD, the return counted: {got}')
+    ksft_eq(regs[0].hdr()[1], BLOCK_DEAD, 'DEAD once the page came back')
+    ksft_eq({n: got[n] for n in NAMES if n.startswith('alloc')},
+            {n: held[n] for n in NAMES if n.startswith('alloc')},
+            'no allocation after the hold')
+    ksft_eq(sum(got[n] for n in NAMES if n.startswith('recycle')),
+            sum(held[n] for n in NAMES if n.startswith('recycle')) + 1,
+            f'the return counted: {got}')
 
-    # The device goes up in another netns: its new pools are that
-    # netns's, as page-pool-get shows them, not ours.
-    sh('ip netns add netstats-pp')
+
+def other_netns(env) -> None:
+    """The device goes up in another netns: its new pools are that
+    netns's, as page-pool-get shows them there, not ours."""
+    # Created first, deleted last: the device goes before its netns.
+    netns = NetNS()
+    defer(netns.__del__)
+    dev = Dev(env)
+    ip(f'link set dev {dev.ifname} netns {netns.name}')
+    ip(f'link set dev {dev.ifname} up', ns=netns)
+    theirs = [p for p in nd_in(netns) if p not in dev.pools]
+    ksft_eq(len(theirs), 2, f'pools in the other netns: {theirs}')
+    for p in theirs:
+        expect_err(env.ns, {'group': 'core/page_pool', 'object': str(p)},
+                   errno.ENOENT, 'no page pool with this id',
+                   f"pool {p} of another netns's device")
+
+
+def nd_in(netns):
+    """The page pool ids page-pool-get dumps in @netns."""
+    fd = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
     try:
-        sh(f'ip link set dev {dev.ifname} netns netstats-pp')
-        sh(f'ip -n netstats-pp link set dev {dev.ifname} up')
-        out = subprocess.run(
-            ['ip', 'netns', 'exec', 'netstats-pp', sys.executable,
-             os.path.join(KSRC, 'tools/net/ynl/cli.py'), '--spec',
-             os.path.join(SPECS, 'netdev.yaml'), '--dump', 'page-pool-get'],
-            capture_output=True, text=True, check=True).stdout
-        theirs = [p['id'] for p in ast.literal_eval(out)
-                  if p['id'] not in pools]
-        check(len(theirs) == 2, f'pools in the other netns: {theirs}')
-        for p in theirs:
-            expect_err(ns, {'group': 'core/page_pool', 'object': str(p)},
-                       errno.ENOENT, 'no page pool with this id',
-                       f"pool {p} of another netns's device")
+        with open(f'/run/netns/{netns.name}') as f:
+            _setns(f.fileno())
+        try:
+            nd = NetdevFamily()
+        finally:
+            _setns(fd)
     finally:
-        dev.delete()
-        sh('ip netns del netstats-pp')
-
-    return summary()
+        os.close(fd)
+    return [p['id'] for p in nd.page_pool_get({}, dump=True)]
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def _setns(fd):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, 0x40000000) != 0:	# CLONE_NEWNET
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
+def main() -> None:
+    env = SimpleNamespace(ns=require_group('core/page_pool'), mon=monitor(),
+                          nd=NetdevFamily())
+    if not os.path.exists('/sys/bus/netdevsim'):
+        cmd('modprobe netdevsim', fail=False)
+    if not os.path.exists('/sys/bus/netdevsim'):
+        ktap_result(True, comment='SKIP no netdevsim')
+        sys.exit(4)
+    ksft_run([layout, mapped_equals_netdev, counted_at_once, bad_object,
+              destroyed, other_netns], args=(env,))
+    ksft_exit()
+
+
+if __name__ == "__main__":
+    main()

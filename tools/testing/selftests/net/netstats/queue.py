@@ -17,21 +17,19 @@
 
 import errno
 import glob
-import json
 import os
-import subprocess
-import sys
 import threading
 import time
+from types import SimpleNamespace
 
-from nslib import (BLOCK_DEAD, BLOCK_LIVE, KSFT_SKIP, NlError, Reg as NsReg,
-                   check, expect_err, family, instances, sh, summary,
-                   wait_dead)
+from lib.py import ksft_run, ksft_exit, ksft_pr
+from lib.py import ksft_eq, ksft_ge, ksft_lt, ksft_true, KsftSkipEx
+from lib.py import NetdevFamily, NetdevSimDev, NetNS, cmd, defer, ethtool, ip
+from nslib import BLOCK_DEAD, BLOCK_LIVE, Reg as NsReg
+from nslib import expect_err, instances, monitor, require_group, wait_dead
 
 UNSET = (1 << 64) - 1
 PERIOD = 100
-NS = 'netstats-qs'
-NS2 = 'netstats-qs2'
 
 
 def Reg(ns, group, obj, derived=None):
@@ -42,7 +40,8 @@ def Reg(ns, group, obj, derived=None):
 
 
 def qstats(nd, ifindex, qtype, qid):
-    for q in nd.dump('qstats-get', {'ifindex': ifindex, 'scope': 'queue'}):
+    for q in nd.qstats_get({'ifindex': ifindex, 'scope': 'queue'},
+                           dump=True):
         if q['queue-type'] == qtype and q['queue-id'] == qid:
             pre = qtype + '-'
             return {k[len(pre):].replace('-', '_'): v for k, v in q.items()
@@ -57,20 +56,21 @@ def compare(nd, reg, ifindex, qtype, qid, what):
         got = reg.settle()
         if qstats(nd, ifindex, qtype, qid) == want:
             break
-    kept = {k: v for k, v in got.items() if k in (want or {})}
-    check(want is not None and kept == want and set(want) <= set(got),
-          f'{what}: mapped {kept} == qstats-get {want}')
+    ksft_true(want is not None, f'{what}: qstats-get reports the queue')
+    want = want or {}
+    kept = {k: v for k, v in got.items() if k in want}
+    ksft_eq(kept, want, f'{what}: mapped == qstats-get')
+    ksft_eq(set(want) - set(got), set(),
+            f'{what}: qstats-get counters not mapped')
     if reg.derived:
-        check(all(v == UNSET for k, v in got.items() if k not in want),
-              f'{what}: counters qstats-get leaves out read as all ones')
+        ksft_eq({k: v for k, v in got.items()
+                 if k not in want and v != UNSET}, {},
+                f'{what}: counters qstats-get leaves out read as all ones')
     return got
 
 
 def link_stats(dev, ns=None):
-    pre = f'-n {ns} ' if ns else ''
-    out = subprocess.run(f'ip {pre}-s -j link show dev {dev}', shell=True,
-                         capture_output=True, text=True, check=True).stdout
-    st = json.loads(out)[0]['stats64']
+    st = ip(f'-s link show dev {dev}', json=True, ns=ns)[0]['stats64']
     return st['rx'], st['tx']
 
 
@@ -85,15 +85,31 @@ def compare_sum(regs, dev, ns=None, what=''):
                 sum(v['bytes'] for v in got[d])) for d in ('rx', 'tx')}
     want = {'rx': (rx['packets'], rx['bytes']),
             'tx': (tx['packets'], tx['bytes'])}
-    check(sums == want and want['rx'][0] > 0 and want['tx'][0] > 0,
-          f'{what}: sum of the mapped queues {sums} == ip -s link {want}')
+    ksft_eq(sums, want, f'{what}: sum of the mapped queues == ip -s link')
+    ksft_ge(min(want['rx'][0], want['tx'][0]), 1,
+            f'{what}: packets both ways {want}')
 
 
 def ifindex(name, ns=None):
-    pre = f'ip netns exec {ns} ' if ns else ''
-    out = subprocess.run(f'{pre}cat /sys/class/net/{name}/ifindex', shell=True,
-                         capture_output=True, text=True, check=True).stdout
-    return int(out)
+    return ip(f'link show dev {name}', json=True, ns=ns)[0]['ifindex']
+
+
+def bad_object(env) -> None:
+    """Objects refused with the kernel's errno and extack message."""
+    ns = env.ns
+    expect_err(ns, {'group': 'queue/rx'}, errno.EINVAL,
+               'needs its object named', 'no object')
+    expect_err(ns, {'group': 'queue/tx', 'object': 'lo'}, errno.EINVAL,
+               "ifindex and the queue's id", 'no queue')
+    expect_err(ns, {'group': 'queue/tx', 'object': 'nosuchdev/0'},
+               errno.ENODEV, 'no such device', 'unknown device')
+    expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0'},
+               errno.EOPNOTSUPP, 'no per-queue statistics',
+               'driver without qstats')
+    expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0',
+                    'option': [{'name': 'derived', 'value': 1}]},
+               errno.EOPNOTSUPP, 'no qstats to derive from',
+               'derived=1, driver without qstats')
 
 
 def virtio_pair():
@@ -103,87 +119,152 @@ def virtio_pair():
     return nics[:2] if len(nics) >= 2 else None
 
 
-def test_virtio(ns, nd):
+def virtio(env) -> None:
+    """Two looped virtio_net NICs, one moved to a netns."""
+    ns, nd = env.ns, env.nd
     pair = virtio_pair()
     if not pair:
-        print('# no two looped virtio_net NICs: virtio part skipped')
-        return
+        raise KsftSkipEx('no two looped virtio_net NICs')
     a, b = pair
-    sh(f'ip netns add {NS}')
-    try:
-        sh(f'ip link set {b} netns {NS}')
-        sh(f'ip addr add 192.0.2.1/24 dev {a}')
-        sh(f'ip link set {a} up')
-        sh(f'ip -n {NS} addr add 192.0.2.2/24 dev {b}')
-        sh(f'ip -n {NS} link set {b} up')
-        ix = ifindex(a)
-        nq = len(glob.glob(f'/sys/class/net/{a}/queues/rx-*'))
-        regs = {d: [Reg(ns, f'queue/{d}', f'{a}/{i}') for i in range(nq)]
-                for d in ('rx', 'tx')}
-        rx, tx = regs['rx'][0], regs['tx'][0]
-        check(not rx.derived and not tx.derived and
-              rx.state() == BLOCK_LIVE and 'xdp_drops' in rx.offs and
-              'tx_timeouts' in tx.offs,
-              f'{a}: {nq} queue pairs, the driver\'s own counters mapped '
-              f'(not derived, {len(rx.offs)} rx and {len(tx.offs)} tx counters)')
-        drx, dtx = (Reg(ns, 'queue/rx', f'{a}/0', derived=1),
-                    Reg(ns, 'queue/tx', f'{a}/0', derived=1))
-        check(drx.derived and dtx.derived, 'derived=1: the qstats form')
-        p0 = rx.read()['packets']
-        sh('ping -q -c 1 -W 2 192.0.2.2 >/dev/null')
-        check(sum(r.read()['packets'] for r in regs['rx']) > p0,
-              'one ping: a mapped rx counter moved, no period')
-        sh('ping -q -c 20 -i 0.01 -s 1000 192.0.2.2 >/dev/null')
-        for d in ('rx', 'tx'):
-            for i in range(nq):
-                compare(nd, regs[d][i], ix, d, i, f'virtio {a} {d} {i}')
-        compare(nd, drx, ix, 'rx', 0, f'virtio {a} rx 0 derived')
-        compare(nd, dtx, ix, 'tx', 0, f'virtio {a} tx 0 derived')
-        compare_sum(regs, a, what=f'virtio {a}')
-        expect_err(ns, {'group': 'queue/rx', 'object': f'{b}/0'},
-                   errno.ENODEV, 'no such device',
-                   "another netns's device")
-    finally:
-        subprocess.run(f'ip netns del {NS}', shell=True)
-        subprocess.run(f'ip addr flush dev {a}', shell=True)
+    netns = NetNS()
+    defer(cmd, f'ip addr flush dev {a}', fail=False)
+    defer(netns.__del__)
+    ip(f'link set {b} netns {netns}')
+    ip(f'addr add 192.0.2.1/24 dev {a}')
+    ip(f'link set {a} up')
+    ip(f'addr add 192.0.2.2/24 dev {b}', ns=netns)
+    ip(f'link set {b} up', ns=netns)
+    ix = ifindex(a)
+    nq = len(glob.glob(f'/sys/class/net/{a}/queues/rx-*'))
+    regs = {d: [Reg(ns, f'queue/{d}', f'{a}/{i}') for i in range(nq)]
+            for d in ('rx', 'tx')}
+    rx, tx = regs['rx'][0], regs['tx'][0]
+    ksft_pr(f'{a}: {nq} queue pairs, {len(rx.offs)} rx and '
+            f'{len(tx.offs)} tx counters')
+    ksft_eq((rx.derived, tx.derived), (False, False),
+            "the driver's own counters mapped (not derived)")
+    ksft_eq(rx.state(), BLOCK_LIVE, 'block state')
+    ksft_true('xdp_drops' in rx.offs and 'tx_timeouts' in tx.offs,
+              f"the driver's own counters: rx {sorted(rx.offs)}, "
+              f"tx {sorted(tx.offs)}")
+    drx, dtx = (Reg(ns, 'queue/rx', f'{a}/0', derived=1),
+                Reg(ns, 'queue/tx', f'{a}/0', derived=1))
+    ksft_eq((drx.derived, dtx.derived), (True, True),
+            'derived=1: the qstats form')
+    p0 = sum(r.read()['packets'] for r in regs['rx'])
+    cmd('ping -q -c 1 -W 2 192.0.2.2')
+    ksft_ge(sum(r.read()['packets'] for r in regs['rx']), p0 + 1,
+            'one ping: a mapped rx counter moved, no period')
+    cmd('ping -q -c 20 -i 0.01 -s 1000 192.0.2.2')
+    for d in ('rx', 'tx'):
+        for i in range(nq):
+            compare(nd, regs[d][i], ix, d, i, f'virtio {a} {d} {i}')
+    compare(nd, drx, ix, 'rx', 0, f'virtio {a} rx 0 derived')
+    compare(nd, dtx, ix, 'tx', 0, f'virtio {a} tx 0 derived')
+    compare_sum(regs, a, what=f'virtio {a}')
+    expect_err(ns, {'group': 'queue/rx', 'object': f'{b}/0'},
+               errno.ENODEV, 'no such device', "another netns's device")
 
 
-class Nsim:
-    def __init__(self, queues, n=0):
-        self.id = 4300 + os.getpid() % 1000 * 2 + n
-        with open('/sys/bus/netdevsim/new_device', 'w') as f:
-            f.write(f'{self.id} 1 {queues}')
-        path = f'/sys/bus/netdevsim/devices/netdevsim{self.id}/net/*'
-        for _ in range(100):
-            if glob.glob(path):
-                break
-            time.sleep(0.05)
-        subprocess.run('udevadm settle', shell=True)
-        self.ifname = os.path.basename(glob.glob(path)[0])
-        self.deleted = False
-
-    def delete(self):
-        if not self.deleted:
-            with open('/sys/bus/netdevsim/del_device', 'w') as f:
-                f.write(f'{self.id}')
-        self.deleted = True
-
-
-def nsim_link(a, b, ns_b):
+def nsim_link(a, b, netns):
     fa = os.open('/proc/self/ns/net', os.O_RDONLY)
-    fb = os.open(f'/run/netns/{ns_b}', os.O_RDONLY)
+    fb = os.open(f'/run/netns/{netns}', os.O_RDONLY)
     try:
-        with open('/sys/bus/netdevsim/link_device', 'w') as f:
-            f.write(f'{fa}:{ifindex(a)} {fb}:{ifindex(b, ns_b)}')
+        NetdevSimDev.ctrl_write('link_device', f'{fa}:{a.ifindex} '
+                                f'{fb}:{ifindex(b.ifname, netns)}')
     finally:
         os.close(fa)
         os.close(fb)
 
 
-def qstats_dev(nd, ix):
-    for q in nd.dump('qstats-get', {'ifindex': ix}):
-        return {k: v for k, v in q.items() if k != 'ifindex'}
-    return None
+def nsim_pair():
+    """Two netdevsim devices of two queues, linked: a here, b in a
+    netns, 192.0.2.11 and .12, only the test's traffic between them.
+    Removed (devices, then the netns) when the test case ends."""
+    if not os.path.exists('/sys/bus/netdevsim'):
+        cmd('modprobe netdevsim', fail=False)
+    if not os.path.exists('/sys/bus/netdevsim'):
+        raise KsftSkipEx('no netdevsim')
+    netns = NetNS()
+    defer(netns.__del__)
+    devs = []
+    for _ in range(2):
+        devs.append(NetdevSimDev(queue_count=2))
+        defer(devs[-1].remove)
+    a, b = (d.nsims[0] for d in devs)
+    ip(f'link set {b.ifname} netns {netns}')
+    # No IPv6 (router solicitations, MLD): only the test's traffic.
+    cmd(f'sysctl -qw net.ipv6.conf.{a.ifname}.disable_ipv6=1')
+    cmd(f'sysctl -qw net.ipv6.conf.{b.ifname}.disable_ipv6=1', ns=netns)
+    nsim_link(a, b, netns)
+    ip(f'addr add 192.0.2.11/24 dev {a.ifname}')
+    ip(f'addr add 192.0.2.12/24 dev {b.ifname}', ns=netns)
+    # Permanent neighbours: no ARP probe moves a queue late (the peer's
+    # first probe comes 5 s after the ping, at any later step).
+    amac = ip(f'link show {a.ifname}', json=True)[0]['address']
+    bmac = ip(f'link show {b.ifname}', json=True, ns=netns)[0]['address']
+    ip(f'neigh replace 192.0.2.12 lladdr {bmac} dev {a.ifname} nud permanent')
+    ip(f'neigh replace 192.0.2.11 lladdr {amac} dev {b.ifname} nud permanent',
+       ns=netns)
+    ip(f'link set {a.ifname} up')
+    ip(f'link set {b.ifname} up', ns=netns)
+    return SimpleNamespace(a=a, b=b, adev=devs[0], netns=netns)
+
+
+def nsim_queues(env) -> None:
+    """netdevsim's own blocks mapped: equal to qstats-get and ip -s link,
+    and to what the peer received."""
+    ns, nd = env.ns, env.nd
+    p = nsim_pair()
+    a, b = p.a.ifname, p.b.ifname
+    ix = p.a.ifindex
+    regs = {d: [Reg(ns, f'queue/{d}', f'{a}/{i}') for i in (0, 1)]
+            for d in ('rx', 'tx')}
+    allr = regs['rx'] + regs['tx']
+    ksft_eq([(r.state(), r.derived) for r in allr], [(BLOCK_LIVE, False)] * 4,
+            f'{a}: four queue blocks LIVE, mapped (not derived)')
+    expect_err(ns, {'group': 'queue/rx', 'object': f'{a}/2'},
+               errno.ENOENT, 'has 2 rx queues', 'queue out of range')
+    # A driver's block in a page that holds other data: refused.
+    knob = glob.glob(f'{p.adev.dfs_dir}ports/*/netstats_foreign_block')
+    ksft_eq(len(knob), 1, 'netdevsim: debugfs netstats_foreign_block')
+    if len(knob) == 1:
+        with open(knob[0], 'w') as f:
+            f.write('1')
+        try:
+            expect_err(ns, {'group': 'queue/rx', 'object': f'{a}/1'},
+                       errno.EINVAL, 'queue block is not mappable',
+                       'a block in a page of other data')
+        finally:
+            with open(knob[0], 'w') as f:
+                f.write('0')
+    qa = {f'{a}/0', f'{a}/1'}
+    got = instances(ns, 'queue/rx') | instances(ns, 'queue/tx')
+    ksft_true(qa <= got and not any(i.startswith(b + '/') for i in got),
+              f'QUERY lists the queues of the netns: {sorted(got)}')
+
+    cmd('ping -q -c 20 -i 0.01 -s 500 192.0.2.12')
+    for d in ('rx', 'tx'):
+        for i in (0, 1):
+            compare(nd, regs[d][i], ix, d, i, f'netdevsim {d} {i}')
+    compare_sum(regs, a, what='netdevsim')
+    drx = Reg(ns, 'queue/rx', f'{a}/0', derived=1)
+    ksft_true(drx.derived, 'derived=1 on netdevsim: the qstats form')
+    compare(nd, drx, ix, 'rx', 0, 'netdevsim rx 0 derived')
+    # Honest counters: what a sent, its peer received, header and all.
+    for _ in range(20):	# quiescent: the same before and after
+        tx = [r.read() for r in regs['tx']]
+        prx, _ = link_stats(b, p.netns)
+        _, atx = link_stats(a)
+        if [r.read() for r in regs['tx']] == tx and \
+           link_stats(b, p.netns)[0] == prx:
+            break
+        time.sleep(0.2)
+    sent = (sum(v['packets'] for v in tx), sum(v['bytes'] for v in tx))
+    ksft_eq(sent, (prx['packets'], prx['bytes']),
+            f'sent (packets, bytes) == received by the peer in {p.netns}')
+    ksft_eq(sum(v['hw_drops'] for v in tx), atx['dropped'],
+            'dropped before the peer was up == ip -s link dropped')
 
 
 class Reader(threading.Thread):
@@ -212,175 +293,93 @@ class Reader(threading.Thread):
         return self.reads
 
 
-def test_nsim(ns, nd, mon):
-    if not os.path.exists('/sys/bus/netdevsim/new_device'):
-        print('# no netdevsim: its part skipped')
-        return
-    a, b = Nsim(2, 0), Nsim(2, 1)
-    sh(f'ip netns add {NS2}')
-    try:
-        sh(f'ip link set {b.ifname} netns {NS2}')
-        # No IPv6 (router solicitations, MLD): only the test's traffic.
-        sh(f'sysctl -qw net.ipv6.conf.{a.ifname}.disable_ipv6=1')
-        sh(f'ip netns exec {NS2} sysctl -qw '
-           f'net.ipv6.conf.{b.ifname}.disable_ipv6=1')
-        nsim_link(a.ifname, b.ifname, NS2)
-        sh(f'ip addr add 192.0.2.11/24 dev {a.ifname}')
-        sh(f'ip -n {NS2} addr add 192.0.2.12/24 dev {b.ifname}')
-        # Permanent neighbours: no ARP probe moves a queue late (the
-        # peer's first probe comes 5 s after the ping, at any later step).
-        mac = {n: json.loads(subprocess.check_output(
-                   f'ip {netns} -j link show {n}', shell=True))[0]['address']
-               for n, netns in ((a.ifname, ''), (b.ifname, f'-n {NS2}'))}
-        sh(f'ip neigh replace 192.0.2.12 lladdr {mac[b.ifname]} '
-           f'dev {a.ifname} nud permanent')
-        sh(f'ip -n {NS2} neigh replace 192.0.2.11 lladdr {mac[a.ifname]} '
-           f'dev {b.ifname} nud permanent')
-        sh(f'ip link set {a.ifname} up')
-        sh(f'ip -n {NS2} link set {b.ifname} up')
-        ix = ifindex(a.ifname)
-        regs = {d: [Reg(ns, f'queue/{d}', f'{a.ifname}/{i}') for i in (0, 1)]
-                for d in ('rx', 'tx')}
-        allr = regs['rx'] + regs['tx']
-        check(all(r.state() == BLOCK_LIVE and not r.derived for r in allr),
-              f'{a.ifname}: four queue blocks LIVE, mapped (not derived)')
-        expect_err(ns, {'group': 'queue/rx', 'object': f'{a.ifname}/2'},
-                   errno.ENOENT, 'has 2 rx queues', 'queue out of range')
-        # A driver's block in a page that holds other data: refused.
-        knob = glob.glob('/sys/kernel/debug/netdevsim/'
-                         f'netdevsim{a.id}/ports/*/netstats_foreign_block')
-        if check(len(knob) == 1, 'netdevsim: debugfs netstats_foreign_block'):
-            with open(knob[0], 'w') as f:
-                f.write('1')
-            try:
-                expect_err(ns, {'group': 'queue/rx',
-                                'object': f'{a.ifname}/1'},
-                           errno.EINVAL, 'queue block is not mappable',
-                           'a block in a page of other data')
-            finally:
-                with open(knob[0], 'w') as f:
-                    f.write('0')
-        qa = {f'{a.ifname}/0', f'{a.ifname}/1'}
-        got = instances(ns, 'queue/rx') | instances(ns, 'queue/tx')
-        check(qa <= got and not any(i.startswith(b.ifname + '/') for i in got),
-              f'QUERY lists the queues of the netns: {sorted(got)}')
+def qstats_dev(nd, ix):
+    for q in nd.qstats_get({'ifindex': ix}, dump=True):
+        return {k: v for k, v in q.items() if k != 'ifindex'}
+    return None
 
-        sh('ping -q -c 20 -i 0.01 -s 500 192.0.2.12 >/dev/null')
-        for d in ('rx', 'tx'):
-            for i in (0, 1):
-                compare(nd, regs[d][i], ix, d, i, f'netdevsim {d} {i}')
-        compare_sum(regs, a.ifname, what='netdevsim')
-        drx = Reg(ns, 'queue/rx', f'{a.ifname}/0', derived=1)
-        check(drx.derived, 'derived=1 on netdevsim: the qstats form')
-        compare(nd, drx, ix, 'rx', 0, 'netdevsim rx 0 derived')
-        # Honest counters: what a sent, its peer received, header and all.
-        for _ in range(20):	# quiescent: the same before and after
-            tx = [r.read() for r in regs['tx']]
-            prx, _ = link_stats(b.ifname, NS2)
-            _, atx = link_stats(a.ifname)
-            if [r.read() for r in regs['tx']] == tx and \
-               link_stats(b.ifname, NS2)[0] == prx:
-                break
-            time.sleep(0.2)
-        sent = (sum(v['packets'] for v in tx), sum(v['bytes'] for v in tx),
-                sum(v['hw_drops'] for v in tx))
-        check(sent[:2] == (prx['packets'], prx['bytes']) and
-              sent[2] == atx['dropped'],
-              f'sent {sent[:2]} == received by the peer in {NS2} '
-              f'{(prx["packets"], prx["bytes"])}; dropped before the peer '
-              f'was up {sent[2]} == ip -s link {atx["dropped"]}')
 
-        # Shrink: the driver tells netstats; queues 1 die at once.
-        last = [regs['rx'][1].read(), regs['tx'][1].read()]
-        reader = Reader(allr + [drx])
-        reader.start()
-        sh(f'ethtool -L {a.ifname} combined 1')
-        gone = {regs['rx'][1].id, regs['tx'][1].id}
-        check(regs['rx'][1].state() == BLOCK_DEAD and
-              regs['tx'][1].state() == BLOCK_DEAD and
-              regs['rx'][0].state() == BLOCK_LIVE,
-              'ethtool -L combined 1: queues 1 DEAD at once, queues 0 LIVE')
-        dead = wait_dead(mon, gone)
-        check(gone <= dead, f'queues 1 announced {sorted(dead)}')
-        now = [regs['rx'][1].read(), regs['tx'][1].read()]
-        check(now == last, 'with their last values' +
-              ('' if now == last else f': {now} != {last}'))
-        sh('ping -q -c 5 -i 0.01 192.0.2.12 >/dev/null')
-        # Two reads, not one moment: a late neighbour probe may fall
-        # between them; quiescent, they agree.
-        for _ in range(20):
-            want = qstats_dev(nd, ix)
-            rx, tx = link_stats(a.ifname)
-            same = want and want['rx-packets'] == rx['packets'] and \
-                want['tx-packets'] == tx['packets'] and \
-                want['rx-bytes'] == rx['bytes'] and \
-                want['tx-bytes'] == tx['bytes']
-            if same:
-                break
-            time.sleep(0.2)
-        check(same, f'qstats-get device sum (base included) {want} == '
+def nsim_lifecycle(env) -> None:
+    """ethtool -L shrinks (queues DEAD at once, announced, last values
+    kept) and grows (registered again); deleting the mapped device is
+    prompt and turns every queue DEAD; a reader reads throughout."""
+    ns, nd, mon = env.ns, env.nd, env.mon
+    p = nsim_pair()
+    a = p.a.ifname
+    ix = p.a.ifindex
+    regs = {d: [Reg(ns, f'queue/{d}', f'{a}/{i}') for i in (0, 1)]
+            for d in ('rx', 'tx')}
+    allr = regs['rx'] + regs['tx']
+    drx = Reg(ns, 'queue/rx', f'{a}/0', derived=1)
+    cmd('ping -q -c 20 -i 0.01 -s 500 192.0.2.12')
+    qa = {f'{a}/0', f'{a}/1'}
+
+    # Shrink: the driver tells netstats; queues 1 die at once.
+    last = [regs['rx'][1].read(), regs['tx'][1].read()]
+    reader = Reader(allr + [drx])
+    reader.start()
+    defer(reader.finish)
+    ethtool(f'-L {a} combined 1')
+    gone = {regs['rx'][1].id, regs['tx'][1].id}
+    ksft_eq([regs['rx'][1].state(), regs['tx'][1].state(),
+             regs['rx'][0].state()], [BLOCK_DEAD, BLOCK_DEAD, BLOCK_LIVE],
+            'ethtool -L combined 1: queues 1 DEAD at once, queues 0 LIVE')
+    dead = wait_dead(mon, gone)
+    ksft_true(gone <= dead, f'queues 1 {sorted(gone)} announced {sorted(dead)}')
+    now = [regs['rx'][1].read(), regs['tx'][1].read()]
+    ksft_eq(now, last, 'queues 1 with their last values')
+    cmd('ping -q -c 5 -i 0.01 192.0.2.12')
+    # Two reads, not one moment: a late neighbour probe may fall between
+    # them; quiescent, they agree.
+    for _ in range(20):
+        want = qstats_dev(nd, ix)
+        rx, tx = link_stats(a)
+        same = want and want['rx-packets'] == rx['packets'] and \
+            want['tx-packets'] == tx['packets'] and \
+            want['rx-bytes'] == rx['bytes'] and \
+            want['tx-bytes'] == tx['bytes']
+        if same:
+            break
+        time.sleep(0.2)
+    ksft_true(same, f'qstats-get device sum (base included) {want} == '
               f'ip -s link rx {rx} tx {tx}')
-        got = instances(ns, 'queue/tx')
-        check(f'{a.ifname}/0' in got and f'{a.ifname}/1' not in got,
-              'QUERY after the shrink: queue 1 no longer listed')
-        sh(f'ethtool -L {a.ifname} combined 2')
-        check(qa <= instances(ns, 'queue/rx'), 'QUERY after the grow: listed again')
-        again = Reg(ns, 'queue/rx', f'{a.ifname}/1')
-        check(again.state() == BLOCK_LIVE, 'grown back: queue 1 registers again')
-        compare(nd, again, ix, 'rx', 1, 'netdevsim rx 1 again')
+    got = instances(ns, 'queue/tx')
+    ksft_true(f'{a}/0' in got and f'{a}/1' not in got,
+              'QUERY after the shrink: queue 1 no longer listed: '
+              f'{sorted(got)}')
+    ethtool(f'-L {a} combined 2')
+    got = instances(ns, 'queue/rx')
+    ksft_true(qa <= got, f'QUERY after the grow: listed again: {sorted(got)}')
+    again = Reg(ns, 'queue/rx', f'{a}/1')
+    ksft_eq(again.state(), BLOCK_LIVE, 'grown back: queue 1 registers again')
+    compare(nd, again, ix, 'rx', 1, 'netdevsim rx 1 again')
 
-        # Delete the device while mapped and read: prompt, all DEAD.
-        before = regs['rx'][0].read()
-        t0 = time.monotonic()
-        a.delete()
-        took = time.monotonic() - t0
-        check(took < 5, f'device deleted in {took:.2f} s while mapped')
-        rest = {regs['rx'][0].id, regs['tx'][0].id, again.id, drx.id}
-        dead = wait_dead(mon, rest)
-        check(rest <= dead, 'every queue of the deleted device announced')
-        check(all(r.state() == BLOCK_DEAD
-                  for r in (regs['rx'][0], regs['tx'][0], again, drx)),
-              'their blocks DEAD')
-        n = reader.finish()
-        check(n > 0 and not reader.is_alive() and reader.error is None,
-              f'read in a loop through shrink, grow and deletion: {n} rounds, no fault')
-        check(regs['rx'][0].read() == before,
-              'with the values of their last update')
-    finally:
-        a.delete()
-        b.delete()
-        subprocess.run(f'ip netns del {NS2}', shell=True)
-
-
-def main():
-    ns = family('netstats')
-    mon = family('netstats')
-    mon.ntf_subscribe('monitor')
-    nd = family('netdev')
-    try:
-        ns.do('query', {'name': 'queue/rx'})
-    except NlError:
-        print('SKIP: kernel without the queue groups')
-        return KSFT_SKIP
-
-    expect_err(ns, {'group': 'queue/rx'}, errno.EINVAL,
-               'needs its object named', 'no object')
-    expect_err(ns, {'group': 'queue/tx', 'object': 'lo'}, errno.EINVAL,
-               "ifindex and the queue's id", 'no queue')
-    expect_err(ns, {'group': 'queue/tx', 'object': 'nosuchdev/0'},
-               errno.ENODEV, 'no such device', 'unknown device')
-    expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0'},
-               errno.EOPNOTSUPP, 'no per-queue statistics', 'driver without qstats')
-    expect_err(ns, {'group': 'queue/tx', 'object': 'lo/0',
-                    'option': [{'name': 'derived', 'value': 1}]},
-               errno.EOPNOTSUPP, 'no qstats to derive from',
-               'derived=1, driver without qstats')
-
-    test_virtio(ns, nd)
-    test_nsim(ns, nd, mon)
-
-    return summary()
+    # Delete the device while mapped and read: prompt, all DEAD.
+    before = regs['rx'][0].read()
+    t0 = time.monotonic()
+    p.adev.remove()
+    took = time.monotonic() - t0
+    ksft_lt(took, 5, f'device deleted in {took:.2f} s while mapped')
+    rest = {regs['rx'][0].id, regs['tx'][0].id, again.id, drx.id}
+    dead = wait_dead(mon, rest)
+    ksft_true(rest <= dead, f'every queue of the deleted device announced: '
+              f'{sorted(rest)} in {sorted(dead)}')
+    ksft_eq([r.state() for r in (regs['rx'][0], regs['tx'][0], again, drx)],
+            [BLOCK_DEAD] * 4, 'their blocks DEAD')
+    n = reader.finish()
+    ksft_true(n > 0 and not reader.is_alive() and reader.error is None,
+              f'read in a loop through shrink, grow and deletion: {n} rounds, '
+              f'error {reader.error!r}')
+    ksft_eq(regs['rx'][0].read(), before,
+            'with the values of their last update')
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def main() -> None:
+    env = SimpleNamespace(ns=require_group('queue/rx'), mon=monitor(),
+                          nd=NetdevFamily())
+    ksft_run([bad_object, virtio, nsim_queues, nsim_lifecycle], args=(env,))
+    ksft_exit()
+
+
+if __name__ == "__main__":
+    main()
