@@ -18,7 +18,7 @@ static void dir_hook(const void *p, int try);
 static void scan_hook(const void *p);
 #define NETSTATS_SCAN_TEST_HOOK(p)	scan_hook(p)
 
-#include "netstats.c"
+#include "lib_sources.h"
 #include "stats.c"
 #include "check.h"
 

@@ -14,7 +14,7 @@
 static void snapshot_hook(int try);
 #define NS_SNAPSHOT_TEST_HOOK(try)	snapshot_hook(try)
 
-#include "netstats.c"
+#include "lib_sources.h"
 #include "check.h"
 
 #define FAMILY_ID	0x42

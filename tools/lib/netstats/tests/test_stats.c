@@ -6,7 +6,7 @@
  * is an ordinary buffer the test writes. Includes netstats.c for its
  * statics.
  */
-#include "netstats.c"
+#include "lib_sources.h"
 #include "stats.c"
 #include "check.h"
 
