@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "libnetstats_version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -99,7 +101,7 @@ struct netstats_group_info {
 	const struct netstats_option_info *const *options;
 	/*
 	 * Existing objects of a per-object group, named as in registration
-	 * names ("eth0", "eth0/3"): since 0.6.0 the kernel lists them as
+	 * names ("eth0", "eth0/3"): the kernel lists them as
 	 * typed attributes, devices by ifindex, which the library names in
 	 * the netns of the handle's socket.
 	 */
@@ -144,8 +146,8 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   value   := decimal u64
  *   target  := "ip"
  *            | "ip6"
- *            | "netstats"                    (since 0.3.0)
- *            | "tcp-all"                     (since 0.4.0)
+ *            | "netstats"
+ *            | "tcp-all"
  *            | "core/page_pool/" id
  *            | "tcp/fd:" fd                  (fd: decimal, 0..INT_MAX)
  *            | "tcp/cookie:" cookie          (cookie: decimal u64)
@@ -159,7 +161,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   dir     := "rx" | "tx"
  *   id      := decimal u32
  *   handle  := major ":" minor                (1 to 4 hex digits each)
- *            | "root"          (the device's root qdisc, since 0.6.0)
+ *            | "root"          (the device's root qdisc)
  *   local, remote := ipv4 ":" port | "[" ipv6 "]" ":" port
  *                                           (port: decimal, 0..65535)
  *   netdev  := 1 to IFNAMSIZ - 1 characters, none of "/", ":", "@",
@@ -185,7 +187,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
 /* struct netstats_name flags: which socket field is set */
 #define NETSTATS_NAME_F_SOCK_FD		0x1U
 #define NETSTATS_NAME_F_SOCK_COOKIE	0x2U
-#define NETSTATS_NAME_F_SOCK_ADDR	0x4U	/* since 0.3.0 */
+#define NETSTATS_NAME_F_SOCK_ADDR	0x4U
 
 struct netstats_name_opt {
 	char name[NETSTATS_NAME_OPT_LEN];
@@ -201,7 +203,7 @@ struct netstats_name {
 	__u64 sock_cookie;
 	__u32 opt_cnt;
 	struct netstats_name_opt opts[NETSTATS_NAME_MAX_OPTS];
-	/* since 0.3.0: the addresses and ports that go with sock_cookie */
+	/* the addresses and ports that go with sock_cookie */
 	__u16 sock_family;	/* AF_INET or AF_INET6 */
 	__u16 sock_sport;	/* local port, host byte order */
 	__u16 sock_dport;	/* remote port */
@@ -223,7 +225,7 @@ LIBNETSTATS_API int netstats__parse_name(const char *name,
 					 struct netstats_name *out);
 
 /*
- * Registrations (ABI 0.2.0).
+ * Registrations.
  *
  * netstats__register() asks the kernel to map one group instance and maps
  * it read-only into the process; counters are then read with plain loads,
@@ -439,7 +441,7 @@ LIBNETSTATS_API int netstats__monitor_read(struct netstats *ns,
 					   netstats_dead_cb cb, void *ctx);
 
 /*
- * ABI 0.3.0: what tools built on the library need, such as the netstats
+ * What tools built on the library need, such as the netstats
  * CLI and exporters: the layout of a registration, per-CPU values,
  * timestamped snapshots, deltas and rates between two of them, a reset
  * kept in the library, and names for the uapi enums.
@@ -592,13 +594,13 @@ LIBNETSTATS_API const char *netstats__counter_flag_str(__u32 flag);
  * @brief **netstats__group_flag_str()** names one group flag bit.
  *
  * @param flag One NETSTATS_GROUP_FLAGS_* bit.
- * @return "percpu", "derived", "per-object", "directory" (since 0.4.0);
+ * @return "percpu", "derived", "per-object", "directory";
  * NULL if the library does not know *flag*.
  */
 LIBNETSTATS_API const char *netstats__group_flag_str(__u32 flag);
 
 /*
- * ABI 0.4.0: directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY), which map
+ * Directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY), which map
  * every object of a kind in the caller's network namespace, e.g. every
  * TCP socket ("tcp-all"). A directory registration is registered, listed
  * and unregistered as any other, but has one block per object: its
@@ -769,7 +771,7 @@ LIBNETSTATS_API int netstats__monitor_read_info(struct netstats *ns,
 						void *ctx);
 
 /*
- * ABI 0.5.0: the read plan, for readers that want a registration's values
+ * The read plan, for readers that want a registration's values
  * at the cost of the loads themselves. netstats_reg__plan() returns what
  * the library computed once when the registration was mapped: where each
  * run of consecutive counters of one width lies and where its values go,
@@ -852,7 +854,7 @@ struct netstats_plan {
 	__u32 shape;		/* NETSTATS_PLAN_SHAPE_*, or 0 */
 	__u32 shape_off;	/* SHAPE_TCP*: the third run's, from the block */
 	const char *shape_run;	/* SHAPE_TCP: the third run, in the mapping */
-	/* libnetstats 0.6.0: with NETSTATS_PLAN_SHAPE_SPANS only */
+	/* with NETSTATS_PLAN_SHAPE_SPANS only */
 	const struct netstats_plan_span *span;	/* nspans of them */
 	__u32 nspans;
 };
@@ -874,7 +876,7 @@ struct netstats_plan {
 #define NETSTATS_PLAN_SHAPE_TCP_BLOCKS	(NETSTATS_PLAN_ABI << 8 | 2)
 
 /*
- * libnetstats 0.6.0: NETSTATS_PLAN_SHAPE_SPANS, a plan of __u64 counters
+ * NETSTATS_PLAN_SHAPE_SPANS: a plan of __u64 counters
  * (the ip and ip6 groups: the MIBs' entries, in memory order), copied
  * by the spans appended to the plan (span, nspans) instead of the runs:
  * a span is one run's values copied by 16-byte loads and stores, two
@@ -886,8 +888,8 @@ struct netstats_plan {
  * stored there is stored again by its own counter's span later, and
  * checks that no load leaves the mapping and no store leaves vals[0 ..
  * nvals). The runs and refs stay valid: code that does not know this
- * shape follows the runs. A library older than 0.6.0 never sets it, and
- * the members after shape_run are read only with it.
+ * shape follows the runs, and the members after shape_run are read only
+ * with it.
  */
 #define NETSTATS_PLAN_SHAPE_SPANS	(NETSTATS_PLAN_ABI << 8 | 3)
 
@@ -1620,7 +1622,7 @@ static inline int netstats_plan__read(const struct netstats_plan *plan,
 }
 
 /*
- * ABI 0.5.0: one counter as a value the caller keeps, for a reader that
+ * One counter as a value the caller keeps, for a reader that
  * reads the same counters again and again: netstats_plan__ref() looks the
  * counter up once, netstats_ref__read() is then one load (the plan, the
  * registration and the argument checks are not touched again). Returned
@@ -1677,7 +1679,7 @@ static inline int netstats_ref__read(const struct netstats_ref ref,
 }
 
 /*
- * ABI 0.5.0: the sockets of a directory registration ("tcp-all") and
+ * The sockets of a directory registration ("tcp-all") and
  * their values, inline. netstats_reg__sock_scan() starts a scan (the
  * layout checked once, the directory's high-water mark loaded once);
  * each netstats_sock_scan__next() finds the next valid entry and copies
