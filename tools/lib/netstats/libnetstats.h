@@ -10,7 +10,7 @@
  * - structures the caller allocates start with a size_t sz member that the
  *   caller sets to sizeof() of the structure it was compiled with, so that
  *   fields can be appended in later versions;
- * - a struct netstats handle is not thread-safe: use one per thread or
+ * - a struct netstats_handle is not thread-safe: use one per thread or
  *   serialise the calls.
  */
 #ifndef __LIBNETSTATS_H
@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* Opaque handle: one netlink socket bound to the netstats family. */
-struct netstats;
+struct netstats_handle;
 
 /**
  * @brief **netstats__open()** opens a generic netlink socket with extended
@@ -42,7 +42,7 @@ struct netstats;
  * @return A new handle on success; NULL and errno set on failure. errno is
  * ENOENT when the running kernel has no netstats family.
  */
-LIBNETSTATS_API struct netstats *netstats__open(void);
+LIBNETSTATS_API struct netstats_handle *netstats__open(void);
 
 /**
  * @brief **netstats__close()** closes the handle's sockets and frees it.
@@ -50,9 +50,9 @@ LIBNETSTATS_API struct netstats *netstats__open(void);
  * not unregistered yet are unmapped and freed as well, so every struct
  * netstats_reg of the handle is invalid afterwards.
  *
- * @param ns Handle from **netstats__open()**, or NULL.
+ * @param h Handle from **netstats__open()**, or NULL.
  */
-LIBNETSTATS_API void netstats__close(struct netstats *ns);
+LIBNETSTATS_API void netstats__close(struct netstats_handle *h);
 
 /**
  * @brief **netstats__last_error()** returns the extended ack message of the
@@ -60,11 +60,11 @@ LIBNETSTATS_API void netstats__close(struct netstats *ns);
  * why the last failed **netstats__register()** failed if the kernel did not
  * fail it.
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @return The message, or "" if the last failed request carried none (or no
- * request failed yet). Valid until the next failing call on *ns*.
+ * request failed yet). Valid until the next failing call on *h*.
  */
-LIBNETSTATS_API const char *netstats__last_error(const struct netstats *ns);
+LIBNETSTATS_API const char *netstats__last_error(const struct netstats_handle *h);
 
 /*
  * Description of one counter group, as returned by QUERY. Counter types and
@@ -125,7 +125,7 @@ typedef int (*netstats_group_cb)(const struct netstats_group_info *info,
  * @brief **netstats__query()** lists the counter groups the kernel, its
  * drivers and hardware support (netlink QUERY).
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @param group Name (e.g. "tcp", "eth0/queue/rx") of the one group to get,
  * or NULL to dump all groups.
  * @param cb Called once per group.
@@ -134,7 +134,7 @@ typedef int (*netstats_group_cb)(const struct netstats_group_info *info,
  * *group* does not exist, -EINTR if the group list changed during a dump
  * (retry), -EPROTO if the reply is malformed, or the value returned by *cb*.
  */
-LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
+LIBNETSTATS_API int netstats__query(struct netstats_handle *h, const char *group,
 				    netstats_group_cb cb, void *ctx);
 
 /*
@@ -244,7 +244,7 @@ struct netstats_reg;
  * @brief **netstats__register()** registers the group instance *name*
  * names (netlink REGISTER) and maps its counters.
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @param name Registration name as for **netstats__parse_name()**, e.g.
  * "tcp/fd:5" or "eth0/hw@period-ms=100".
  * @return The registration on success; NULL and errno set on failure:
@@ -254,7 +254,7 @@ struct netstats_reg;
  * **netstats__last_error()** gives the kernel's extended ack message, or a
  * message of the library if the kernel did not fail the request.
  */
-LIBNETSTATS_API struct netstats_reg *netstats__register(struct netstats *ns,
+LIBNETSTATS_API struct netstats_reg *netstats__register(struct netstats_handle *h,
 							const char *name);
 
 /**
@@ -412,11 +412,11 @@ typedef int (*netstats_dead_cb)(__u32 id, __u32 portid, const char *group,
  * dropped, and objects that die before are only seen by
  * **netstats_reg__dead()**.
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @return The descriptor, owned by the handle (closed by
  * **netstats__close()**); negative error code on failure.
  */
-LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
+LIBNETSTATS_API int netstats__monitor_fd(struct netstats_handle *h);
 
 /**
  * @brief **netstats__monitor_read()** reads the pending notifications,
@@ -424,7 +424,7 @@ LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
  * registration of this handle. *cb* may unregister registrations, but not
  * close the handle.
  *
- * @param ns Handle whose **netstats__monitor_fd()** was called.
+ * @param h Handle whose **netstats__monitor_fd()** was called.
  * @param cb Called once per notification of the handle.
  * @param ctx Passed to *cb*.
  * @return The number of calls of *cb*; -EINVAL if **netstats__monitor_fd()**
@@ -437,7 +437,7 @@ LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
  * reply fails with -ENOBUFS, and a REGISTER whose reply was lost left no
  * registration).
  */
-LIBNETSTATS_API int netstats__monitor_read(struct netstats *ns,
+LIBNETSTATS_API int netstats__monitor_read(struct netstats_handle *h,
 					   netstats_dead_cb cb, void *ctx);
 
 /*
@@ -761,12 +761,12 @@ typedef int (*netstats_dead_info_cb)(const struct netstats_dead_info *info,
  * with its final values, until the kernel frees it (option
  * "dead-linger-ms"). On -ENOBUFS, rescan the directory for DEAD sockets.
  *
- * @param ns Handle whose **netstats__monitor_fd()** was called.
+ * @param h Handle whose **netstats__monitor_fd()** was called.
  * @param cb Called once per notification of the handle.
  * @param ctx Passed to *cb*.
  * @return As for **netstats__monitor_read()**.
  */
-LIBNETSTATS_API int netstats__monitor_read_info(struct netstats *ns,
+LIBNETSTATS_API int netstats__monitor_read_info(struct netstats_handle *h,
 						netstats_dead_info_cb cb,
 						void *ctx);
 

@@ -48,7 +48,7 @@ struct ns_ntf {
 	char msg[];		/* one netlink message */
 };
 
-struct netstats {
+struct netstats_handle {
 	struct mnl_socket *nl;
 	__u32 portid;
 	__u32 seq;
@@ -83,8 +83,8 @@ struct netstats {
  * the structure, counters[], then the counter names.
  */
 struct netstats_reg {
-	struct netstats *ns;
-	struct netstats_reg *next;	/* in ns->regs */
+	struct netstats_handle *h;
+	struct netstats_reg *next;	/* in h->regs */
 	struct netstats_reg **pprev;	/* NULL if not linked */
 	const void *base;		/* the mapping, or NULL */
 	__u64 map_offset;
@@ -134,13 +134,13 @@ static inline bool ns_is_dir(const struct netstats_reg *reg)
 /* netlink.c: the transport */
 struct nlmsghdr *ns_msg_start(void *buf, __u16 type, __u16 flags, __u8 cmd,
 			      __u8 version);
-int ns_request(struct netstats *ns, struct nlmsghdr *nlh, ns_msg_cb cb,
+int ns_request(struct netstats_handle *h, struct nlmsghdr *nlh, ns_msg_cb cb,
 	       void *data);
-int ns_recv_buf(struct netstats *ns, char **bufp, size_t *lenp, int flags,
+int ns_recv_buf(struct netstats_handle *h, char **bufp, size_t *lenp, int flags,
 		bool *kernel);
-void ns_ntf_signal(struct netstats *ns);
-struct ns_ntf *ns_ntf_pop(struct netstats *ns);
-void ns_set_errmsg(struct netstats *ns, const char *msg);
+void ns_ntf_signal(struct netstats_handle *h);
+struct ns_ntf *ns_ntf_pop(struct netstats_handle *h);
+void ns_set_errmsg(struct netstats_handle *h, const char *msg);
 int ns_str(const struct nlattr *attr, const char **val);
 int ns_u32(const struct nlattr *attr, __u32 *val);
 int ns_uint(const struct nlattr *attr, __u64 *val);

@@ -16,21 +16,21 @@
 
 #include "libnetstats_internal.h"
 
-int netstats__monitor_fd(struct netstats *ns)
+int netstats__monitor_fd(struct netstats_handle *h)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	int ep, efd, err;
 
-	if (!ns || !ns->nl)
+	if (!h || !h->nl)
 		return ns_err(-EINVAL);
-	if (ns->mon_on)
-		return ns->mon_fd;
+	if (h->mon_on)
+		return h->mon_fd;
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0)
 		return ns_err(-errno);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, mnl_socket_get_fd(ns->nl), &ev) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, mnl_socket_get_fd(h->nl), &ev) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) < 0) {
 		err = -errno;
 		if (ep >= 0)
@@ -38,9 +38,9 @@ int netstats__monitor_fd(struct netstats *ns)
 		close(efd);
 		return ns_err(err);
 	}
-	ns->mon_fd = ep;
-	ns->mon_ev = efd;
-	ns->mon_on = true;
+	h->mon_fd = ep;
+	h->mon_ev = efd;
+	h->mon_on = true;
 	return ep;
 }
 
@@ -53,10 +53,10 @@ struct ns_dead_cbs {
 
 /*
  * One message of the monitor socket: 1 if it is an object-dead
- * notification of a registration of @ns and the callback was called, 0 if
+ * notification of a registration of @h and the callback was called, 0 if
  * it is something else, or the error the callback returned.
  */
-static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
+static int ns_dead_msg(const struct netstats_handle *h, const struct nlmsghdr *nlh,
 		       const struct ns_dead_cbs *cbs)
 {
 	struct netstats_dead_info info = { .sz = sizeof(info), .group = "" };
@@ -65,7 +65,7 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 	bool have_portid = false;
 	int err = 0;
 
-	if (nlh->nlmsg_type != ns->family_id ||
+	if (nlh->nlmsg_type != h->family_id ||
 	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN ||
 	    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd !=
 	    NETSTATS_CMD_OBJECT_DEAD)
@@ -94,12 +94,12 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 		if (err)
 			return 0;
 	}
-	if (!info.id || !have_portid || info.portid != ns->portid)
+	if (!info.id || !have_portid || info.portid != h->portid)
 		return 0;
 	/* The kernel names the object with typed attributes: give the name
 	 * the registration was made with.
 	 */
-	for (reg = ns->regs; reg; reg = reg->next)
+	for (reg = h->regs; reg; reg = reg->next)
 		if (reg->id == info.id && reg->object[0] &&
 		    !info.has_sock_cookie)
 			info.object = reg->object;
@@ -114,21 +114,21 @@ static int ns_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
 /*
  * The notifications kept by requests, then those the socket holds,
  * without blocking. A callback may unregister: its request reads into
- * ns->rx_buf, and keeps what it reads meanwhile in ns->ntf_head.
+ * h->rx_buf, and keeps what it reads meanwhile in h->ntf_head.
  */
-static int ns_monitor_read(struct netstats *ns, const struct ns_dead_cbs *cbs)
+static int ns_monitor_read(struct netstats_handle *h, const struct ns_dead_cbs *cbs)
 {
 	const struct nlmsghdr *nlh;
 	int len, ret = 0, cnt = 0;
 	struct ns_ntf *n;
 	bool kernel;
 
-	if (!ns || !ns->mon_on)
+	if (!h || !h->mon_on)
 		return ns_err(-EINVAL);
 	for (;;) {
-		n = ns_ntf_pop(ns);
+		n = ns_ntf_pop(h);
 		if (n) {
-			ret = ns_dead_msg(ns, (const struct nlmsghdr *)n->msg,
+			ret = ns_dead_msg(h, (const struct nlmsghdr *)n->msg,
 					  cbs);
 			free(n);
 			if (ret < 0)
@@ -136,12 +136,12 @@ static int ns_monitor_read(struct netstats *ns, const struct ns_dead_cbs *cbs)
 			cnt += ret;
 			continue;
 		}
-		len = ns_recv_buf(ns, &ns->mon_buf, &ns->mon_len,
+		len = ns_recv_buf(h, &h->mon_buf, &h->mon_len,
 				  MSG_DONTWAIT, &kernel);
 		if (len == -EAGAIN)
 			break;
 		if (len == -ENOBUFS) {
-			ns->mon_lost = true;
+			h->mon_lost = true;
 			continue;
 		}
 		if (len < 0) {
@@ -150,11 +150,11 @@ static int ns_monitor_read(struct netstats *ns, const struct ns_dead_cbs *cbs)
 		}
 		if (!kernel)
 			continue;
-		for (nlh = (const struct nlmsghdr *)ns->mon_buf;
+		for (nlh = (const struct nlmsghdr *)h->mon_buf;
 		     mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_pid || nlh->nlmsg_seq)
 				continue;	/* a late reply */
-			ret = ns_dead_msg(ns, nlh, cbs);
+			ret = ns_dead_msg(h, nlh, cbs);
 			if (ret < 0)
 				break;
 			cnt += ret;
@@ -162,32 +162,32 @@ static int ns_monitor_read(struct netstats *ns, const struct ns_dead_cbs *cbs)
 		if (ret < 0)
 			break;
 	}
-	ns_ntf_signal(ns);
+	ns_ntf_signal(h);
 	if (ret < 0)
 		return ns_err(ret);
-	if (ns->mon_lost) {
-		ns->mon_lost = false;
+	if (h->mon_lost) {
+		h->mon_lost = false;
 		return ns_err(-ENOBUFS);
 	}
 	return cnt;
 }
 
-int netstats__monitor_read(struct netstats *ns, netstats_dead_cb cb,
+int netstats__monitor_read(struct netstats_handle *h, netstats_dead_cb cb,
 			   void *ctx)
 {
 	struct ns_dead_cbs cbs = { .cb = cb, .ctx = ctx };
 
 	if (!cb)
 		return ns_err(-EINVAL);
-	return ns_monitor_read(ns, &cbs);
+	return ns_monitor_read(h, &cbs);
 }
 
-int netstats__monitor_read_info(struct netstats *ns,
+int netstats__monitor_read_info(struct netstats_handle *h,
 				netstats_dead_info_cb cb, void *ctx)
 {
 	struct ns_dead_cbs cbs = { .info_cb = cb, .ctx = ctx };
 
 	if (!cb)
 		return ns_err(-EINVAL);
-	return ns_monitor_read(ns, &cbs);
+	return ns_monitor_read(h, &cbs);
 }

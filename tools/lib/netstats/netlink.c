@@ -51,10 +51,10 @@ struct nlmsghdr *ns_msg_start(void *buf, __u16 type, __u16 flags,
  * read); *@kernel tells whether the kernel sent it (user space sockets
  * can send to ours too).
  */
-int ns_recv_buf(struct netstats *ns, char **bufp, size_t *lenp,
+int ns_recv_buf(struct netstats_handle *h, char **bufp, size_t *lenp,
 		int flags, bool *kernel)
 {
-	int fd = mnl_socket_get_fd(ns->nl);
+	int fd = mnl_socket_get_fd(h->nl);
 	struct sockaddr_nl addr;
 	socklen_t alen;
 	ssize_t len;
@@ -86,31 +86,31 @@ int ns_recv_buf(struct netstats *ns, char **bufp, size_t *lenp,
 	return len;
 }
 
-static int ns_recv(struct netstats *ns, int flags, bool *kernel)
+static int ns_recv(struct netstats_handle *h, int flags, bool *kernel)
 {
-	return ns_recv_buf(ns, &ns->rx_buf, &ns->rx_len, flags, kernel);
+	return ns_recv_buf(h, &h->rx_buf, &h->rx_len, flags, kernel);
 }
 
-static bool ns_is_dead_msg(const struct netstats *ns,
+static bool ns_is_dead_msg(const struct netstats_handle *h,
 			   const struct nlmsghdr *nlh)
 {
-	return nlh->nlmsg_type == ns->family_id && ns->family_id &&
+	return nlh->nlmsg_type == h->family_id && h->family_id &&
 	       nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + GENL_HDRLEN &&
 	       ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd ==
 	       NETSTATS_CMD_OBJECT_DEAD;
 }
 
 /* Make the monitor descriptor poll readable while notifications are kept. */
-void ns_ntf_signal(struct netstats *ns)
+void ns_ntf_signal(struct netstats_handle *h)
 {
 	eventfd_t v;
 
-	if (!ns->mon_on)
+	if (!h->mon_on)
 		return;
-	if (ns->ntf_head)
-		eventfd_write(ns->mon_ev, 1);
+	if (h->ntf_head)
+		eventfd_write(h->mon_ev, 1);
 	else
-		eventfd_read(ns->mon_ev, &v);	/* EAGAIN if not signalled */
+		eventfd_read(h->mon_ev, &v);	/* EAGAIN if not signalled */
 }
 
 /*
@@ -118,40 +118,40 @@ void ns_ntf_signal(struct netstats *ns)
  * an object-dead notification is kept for netstats__monitor_read() once
  * the monitor descriptor exists, anything else is dropped.
  */
-static void ns_ntf_keep(struct netstats *ns, const struct nlmsghdr *nlh)
+static void ns_ntf_keep(struct netstats_handle *h, const struct nlmsghdr *nlh)
 {
 	struct ns_ntf *n;
 
-	if (!ns->mon_on || nlh->nlmsg_pid || nlh->nlmsg_seq ||
-	    !ns_is_dead_msg(ns, nlh))
+	if (!h->mon_on || nlh->nlmsg_pid || nlh->nlmsg_seq ||
+	    !ns_is_dead_msg(h, nlh))
 		return;
-	if (ns->ntf_cnt >= NS_NTF_MAX) {
-		ns->mon_lost = true;
+	if (h->ntf_cnt >= NS_NTF_MAX) {
+		h->mon_lost = true;
 		return;
 	}
 	n = malloc(sizeof(*n) + nlh->nlmsg_len);
 	if (!n) {
-		ns->mon_lost = true;
+		h->mon_lost = true;
 		return;
 	}
 	n->next = NULL;
 	memcpy(n->msg, nlh, nlh->nlmsg_len);
-	if (!ns->ntf_head)
-		ns->ntf_tail = &ns->ntf_head;
-	*ns->ntf_tail = n;
-	ns->ntf_tail = &n->next;
-	ns->ntf_cnt++;
-	if (ns->ntf_cnt == 1)
-		ns_ntf_signal(ns);
+	if (!h->ntf_head)
+		h->ntf_tail = &h->ntf_head;
+	*h->ntf_tail = n;
+	h->ntf_tail = &n->next;
+	h->ntf_cnt++;
+	if (h->ntf_cnt == 1)
+		ns_ntf_signal(h);
 }
 
-struct ns_ntf *ns_ntf_pop(struct netstats *ns)
+struct ns_ntf *ns_ntf_pop(struct netstats_handle *h)
 {
-	struct ns_ntf *n = ns->ntf_head;
+	struct ns_ntf *n = h->ntf_head;
 
 	if (n) {
-		ns->ntf_head = n->next;
-		ns->ntf_cnt--;
+		h->ntf_head = n->next;
+		h->ntf_cnt--;
 	}
 	return n;
 }
@@ -161,39 +161,39 @@ struct ns_ntf *ns_ntf_pop(struct netstats *ns)
  * handle's registrations), so that the reply finds its receive buffer
  * empty.
  */
-static void ns_drain(struct netstats *ns)
+static void ns_drain(struct netstats_handle *h)
 {
 	const struct nlmsghdr *msg;
 	bool kernel;
 	int len;
 
 	for (;;) {
-		len = ns_recv(ns, MSG_DONTWAIT, &kernel);
+		len = ns_recv(h, MSG_DONTWAIT, &kernel);
 		if (len == -ENOBUFS) {
-			ns->mon_lost |= ns->mon_on;
+			h->mon_lost |= h->mon_on;
 			continue;
 		}
 		if (len < 0)
 			return;
 		if (!kernel)
 			continue;
-		msg = (const struct nlmsghdr *)ns->rx_buf;
+		msg = (const struct nlmsghdr *)h->rx_buf;
 		for (; mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len))
-			ns_ntf_keep(ns, msg);
+			ns_ntf_keep(h, msg);
 	}
 }
 
 /* An empty request the kernel acks: see ns_request(). */
-static int ns_send_barrier(struct netstats *ns)
+static int ns_send_barrier(struct netstats_handle *h)
 {
 	struct nlmsghdr nlh = {
 		.nlmsg_len = sizeof(nlh),
 		.nlmsg_type = NLMSG_NOOP,
 		.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
-		.nlmsg_seq = ++ns->seq,
+		.nlmsg_seq = ++h->seq,
 	};
 
-	return mnl_socket_sendto(ns->nl, &nlh, nlh.nlmsg_len) < 0 ? -errno : 0;
+	return mnl_socket_sendto(h->nl, &nlh, nlh.nlmsg_len) < 0 ? -errno : 0;
 }
 
 /* Extended ack TLVs of an NLMSG_ERROR or NLMSG_DONE, at @offset. */
@@ -224,9 +224,9 @@ static void ns_parse_extack(struct ns_req *req, const struct nlmsghdr *nlh,
 	}
 }
 
-void ns_set_errmsg(struct netstats *ns, const char *msg)
+void ns_set_errmsg(struct netstats_handle *h, const char *msg)
 {
-	snprintf(ns->errmsg, sizeof(ns->errmsg), "%s", msg);
+	snprintf(h->errmsg, sizeof(h->errmsg), "%s", msg);
 }
 
 static void ns_parse_error(struct ns_req *req, const struct nlmsghdr *nlh)
@@ -275,7 +275,7 @@ static void ns_parse_done(struct ns_req *req, const struct nlmsghdr *nlh)
  * a REGISTER whose reply it could not queue). A dump resumes by itself
  * as its messages are read, and is waited for.
  */
-int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
+int ns_request(struct netstats_handle *h, struct nlmsghdr *nlh,
 	       ns_msg_cb cb, void *data)
 {
 	struct ns_req req = { .cb = cb, .data = data };
@@ -285,24 +285,24 @@ int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
 	__u32 seq, barrier = 0;
 	int len, err;
 
-	ns_drain(ns);
-	seq = ++ns->seq;
+	ns_drain(h);
+	seq = ++h->seq;
 	nlh->nlmsg_seq = seq;
-	if (mnl_socket_sendto(ns->nl, nlh, nlh->nlmsg_len) < 0) {
+	if (mnl_socket_sendto(h->nl, nlh, nlh->nlmsg_len) < 0) {
 		err = -errno;
 		goto out;
 	}
 	while (!done) {
-		len = ns_recv(ns, 0, &kernel);
+		len = ns_recv(h, 0, &kernel);
 		if (len == -ENOBUFS) {
-			ns->mon_lost |= ns->mon_on;
+			h->mon_lost |= h->mon_on;
 			if (dump)
 				continue;
-			err = ns_send_barrier(ns);
+			err = ns_send_barrier(h);
 			if (err)
 				goto out;
 			if (!barrier)
-				barrier = ns->seq;
+				barrier = h->seq;
 			continue;
 		}
 		if (len < 0) {
@@ -311,16 +311,16 @@ int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
 		}
 		if (!kernel)
 			continue;
-		msg = (const struct nlmsghdr *)ns->rx_buf;
+		msg = (const struct nlmsghdr *)h->rx_buf;
 		for (; !done && mnl_nlmsg_ok(msg, len);
 		     msg = mnl_nlmsg_next(msg, &len)) {
 			if (!msg->nlmsg_pid && !msg->nlmsg_seq) {
-				ns_ntf_keep(ns, msg);
+				ns_ntf_keep(h, msg);
 				continue;
 			}
-			if (barrier && msg->nlmsg_pid == ns->portid &&
+			if (barrier && msg->nlmsg_pid == h->portid &&
 			    msg->nlmsg_type == NLMSG_ERROR &&
-			    msg->nlmsg_seq - barrier <= ns->seq - barrier) {
+			    msg->nlmsg_seq - barrier <= h->seq - barrier) {
 				/* The rest of the request was lost. */
 				if (!replies)
 					req.kernel_err = -ENOBUFS;
@@ -328,7 +328,7 @@ int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
 				break;
 			}
 			if (msg->nlmsg_seq != seq ||
-			    msg->nlmsg_pid != ns->portid)
+			    msg->nlmsg_pid != h->portid)
 				continue;
 			if (msg->nlmsg_flags & NLM_F_DUMP_INTR)
 				req.intr = true;
@@ -354,7 +354,7 @@ int ns_request(struct netstats *ns, struct nlmsghdr *nlh,
 	err = req.kernel_err ?: req.cb_err ?: (req.intr ? -EINTR : 0);
 out:
 	if (err)
-		memcpy(ns->errmsg, req.msg, sizeof(ns->errmsg));
+		memcpy(h->errmsg, req.msg, sizeof(h->errmsg));
 	return err;
 }
 

@@ -18,7 +18,7 @@
 static int ns_family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *attr, *grp, *a;
-	struct netstats *ns = data;
+	struct netstats_handle *h = data;
 
 	if (nlh->nlmsg_type != GENL_ID_CTRL)
 		return 0;
@@ -27,7 +27,7 @@ static int ns_family_cb(const struct nlmsghdr *nlh, void *data)
 		case CTRL_ATTR_FAMILY_ID:
 			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
 				return -EPROTO;
-			ns->family_id = mnl_attr_get_u16(attr);
+			h->family_id = mnl_attr_get_u16(attr);
 			break;
 		case CTRL_ATTR_MCAST_GROUPS:
 			mnl_attr_for_each_nested(grp, attr) {
@@ -46,8 +46,8 @@ static int ns_family_cb(const struct nlmsghdr *nlh, void *data)
 				}
 				if (name && id &&
 				    !strcmp(name, NETSTATS_MCGRP_MONITOR)) {
-					ns->monitor_grp = id;
-					ns->have_monitor = true;
+					h->monitor_grp = id;
+					h->have_monitor = true;
 				}
 			}
 			break;
@@ -56,32 +56,32 @@ static int ns_family_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-struct netstats *netstats__open(void)
+struct netstats_handle *netstats__open(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	int one = 1;
 	int err;
 
-	ns = calloc(1, sizeof(*ns));
-	if (!ns)
+	h = calloc(1, sizeof(*h));
+	if (!h)
 		return ns_err_ptr(-ENOMEM);
-	ns->rx_len = NS_RX_BUF_MIN;
-	ns->rx_buf = malloc(ns->rx_len);
-	if (!ns->rx_buf) {
+	h->rx_len = NS_RX_BUF_MIN;
+	h->rx_buf = malloc(h->rx_len);
+	if (!h->rx_buf) {
 		err = -ENOMEM;
 		goto err_close;
 	}
-	ns->nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	if (!ns->nl || mnl_socket_bind(ns->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	h->nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!h->nl || mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto err_close;
 	}
-	ns->portid = mnl_socket_get_portid(ns->nl);
-	if (mnl_socket_setsockopt(ns->nl, NETLINK_EXT_ACK, &one,
+	h->portid = mnl_socket_get_portid(h->nl);
+	if (mnl_socket_setsockopt(h->nl, NETLINK_EXT_ACK, &one,
 				  sizeof(one)) < 0 ||
-	    mnl_socket_setsockopt(ns->nl, NETLINK_CAP_ACK, &one,
+	    mnl_socket_setsockopt(h->nl, NETLINK_CAP_ACK, &one,
 				  sizeof(one)) < 0) {
 		err = -errno;
 		goto err_close;
@@ -89,38 +89,38 @@ struct netstats *netstats__open(void)
 
 	nlh = ns_msg_start(buf, GENL_ID_CTRL, NLM_F_ACK, CTRL_CMD_GETFAMILY, 1);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NETSTATS_FAMILY_NAME);
-	err = ns_request(ns, nlh, ns_family_cb, ns);
-	if (!err && (!ns->family_id || !ns->have_monitor))
+	err = ns_request(h, nlh, ns_family_cb, h);
+	if (!err && (!h->family_id || !h->have_monitor))
 		err = -EPROTO;
 	if (err)
 		goto err_close;
-	return ns;
+	return h;
 
 err_close:
-	netstats__close(ns);
+	netstats__close(h);
 	return ns_err_ptr(err);
 }
 
-void netstats__close(struct netstats *ns)
+void netstats__close(struct netstats_handle *h)
 {
-	if (!ns)
+	if (!h)
 		return;
-	while (ns->regs)
-		ns_reg_free(ns->regs);
-	while (ns->ntf_head)
-		free(ns_ntf_pop(ns));
-	if (ns->mon_on) {
-		close(ns->mon_fd);
-		close(ns->mon_ev);
+	while (h->regs)
+		ns_reg_free(h->regs);
+	while (h->ntf_head)
+		free(ns_ntf_pop(h));
+	if (h->mon_on) {
+		close(h->mon_fd);
+		close(h->mon_ev);
 	}
-	free(ns->mon_buf);
-	if (ns->nl)
-		mnl_socket_close(ns->nl);
-	free(ns->rx_buf);
-	free(ns);
+	free(h->mon_buf);
+	if (h->nl)
+		mnl_socket_close(h->nl);
+	free(h->rx_buf);
+	free(h);
 }
 
-const char *netstats__last_error(const struct netstats *ns)
+const char *netstats__last_error(const struct netstats_handle *h)
 {
-	return ns ? ns->errmsg : "";
+	return h ? h->errmsg : "";
 }

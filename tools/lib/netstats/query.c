@@ -250,21 +250,21 @@ out:
 	return err < 0 ? err : 0;
 }
 
-int netstats__query(struct netstats *ns, const char *group,
+int netstats__query(struct netstats_handle *h, const char *group,
 		    netstats_group_cb cb, void *ctx)
 {
 	struct ns_query q = { .cb = cb, .ctx = ctx };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	if (!ns || !cb)
+	if (!h || !cb)
 		return ns_err(-EINVAL);
-	q.family_id = ns->family_id;
-	q.fd = mnl_socket_get_fd(ns->nl);
-	nlh = ns_msg_start(buf, ns->family_id, group ? NLM_F_ACK : NLM_F_DUMP,
+	q.family_id = h->family_id;
+	q.fd = mnl_socket_get_fd(h->nl);
+	nlh = ns_msg_start(buf, h->family_id, group ? NLM_F_ACK : NLM_F_DUMP,
 			   NETSTATS_CMD_QUERY, NETSTATS_FAMILY_VERSION);
 	if (group && !mnl_attr_put_strz_check(nlh, sizeof(buf),
 					      NETSTATS_A_GROUP_NAME, group))
 		return ns_err(-EINVAL);
-	return ns_err(ns_request(ns, nlh, ns_group_cb, &q));
+	return ns_err(ns_request(h, nlh, ns_group_cb, &q));
 }

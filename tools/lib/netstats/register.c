@@ -33,18 +33,18 @@ static int ns_ignore_cb(const struct nlmsghdr *nlh, void *data)
  * in the network namespace of the handle's netlink socket (the netns the
  * kernel resolves the ifindex in), with the socket itself.
  */
-static int ns_ifindex(struct netstats *ns, const char *dev, size_t len,
+static int ns_ifindex(struct netstats_handle *h, const char *dev, size_t len,
 		      __u32 *ifindex)
 {
 	struct ifreq ifr = {};
 
 	if (!len || len >= sizeof(ifr.ifr_name)) {
-		ns_set_errmsg(ns, "malformed device name");
+		ns_set_errmsg(h, "malformed device name");
 		return -EINVAL;
 	}
 	memcpy(ifr.ifr_name, dev, len);
-	if (ioctl(mnl_socket_get_fd(ns->nl), SIOCGIFINDEX, &ifr) < 0) {
-		ns_set_errmsg(ns, "no such device in the handle's network namespace");
+	if (ioctl(mnl_socket_get_fd(h->nl), SIOCGIFINDEX, &ifr) < 0) {
+		ns_set_errmsg(h, "no such device in the handle's network namespace");
 		return -ENODEV;
 	}
 	*ifindex = ifr.ifr_ifindex;
@@ -52,7 +52,7 @@ static int ns_ifindex(struct netstats *ns, const char *dev, size_t len,
 }
 
 /* "<dev>/<rest>": the device's ifindex, and <rest> (NULL if no "/"). */
-static int ns_obj_dev(struct netstats *ns, const char *object, __u32 *ifindex,
+static int ns_obj_dev(struct netstats_handle *h, const char *object, __u32 *ifindex,
 		      const char **rest)
 {
 	const char *slash = strrchr(object, '/');
@@ -60,10 +60,10 @@ static int ns_obj_dev(struct netstats *ns, const char *object, __u32 *ifindex,
 
 	if (rest)
 		*rest = slash ? slash + 1 : NULL;
-	return ns_ifindex(ns, object, len, ifindex);
+	return ns_ifindex(h, object, len, ifindex);
 }
 
-static int ns_obj_u32(struct netstats *ns, const char *s, int base, __u32 *val)
+static int ns_obj_u32(struct netstats_handle *h, const char *s, int base, __u32 *val)
 {
 	unsigned long v;
 	char *end;
@@ -71,14 +71,14 @@ static int ns_obj_u32(struct netstats *ns, const char *s, int base, __u32 *val)
 	errno = 0;
 	v = s && *s ? strtoul(s, &end, base) : 0;
 	if (!s || !*s || *end || errno || v > UINT32_MAX) {
-		ns_set_errmsg(ns, "malformed object");
+		ns_set_errmsg(h, "malformed object");
 		return -EINVAL;
 	}
 	*val = v;
 	return 0;
 }
 
-static int ns_put_queue(struct netstats *ns, struct nlmsghdr *nlh,
+static int ns_put_queue(struct netstats_handle *h, struct nlmsghdr *nlh,
 			const char *object, __u32 type)
 {
 	const char *rest;
@@ -86,9 +86,9 @@ static int ns_put_queue(struct netstats *ns, struct nlmsghdr *nlh,
 	struct nlattr *nest;
 	int err;
 
-	err = ns_obj_dev(ns, object, &ifindex, &rest);
+	err = ns_obj_dev(h, object, &ifindex, &rest);
 	if (!err)
-		err = ns_obj_u32(ns, rest, 10, &id);
+		err = ns_obj_u32(h, rest, 10, &id);
 	if (err)
 		return err;
 	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_QUEUE);
@@ -102,7 +102,7 @@ static int ns_put_queue(struct netstats *ns, struct nlmsghdr *nlh,
 /* "<dev>/<major>:<minor>" (hex, as netstats__parse_name() makes it) or
  * "<dev>/root".
  */
-static int ns_put_qdisc(struct netstats *ns, struct nlmsghdr *nlh,
+static int ns_put_qdisc(struct netstats_handle *h, struct nlmsghdr *nlh,
 			const char *object)
 {
 	__u32 ifindex, maj, min;
@@ -111,7 +111,7 @@ static int ns_put_qdisc(struct netstats *ns, struct nlmsghdr *nlh,
 	char *end;
 	int err;
 
-	err = ns_obj_dev(ns, object, &ifindex, &rest);
+	err = ns_obj_dev(h, object, &ifindex, &rest);
 	if (err)
 		return err;
 	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_QDISC);
@@ -122,12 +122,12 @@ static int ns_put_qdisc(struct netstats *ns, struct nlmsghdr *nlh,
 		errno = 0;
 		maj = rest ? strtoul(rest, &end, 16) : 0;
 		if (!rest || *end != ':' || errno || maj > 0xffff) {
-			ns_set_errmsg(ns, "malformed qdisc handle");
+			ns_set_errmsg(h, "malformed qdisc handle");
 			return -EINVAL;
 		}
 		min = strtoul(end + 1, &end, 16);
 		if (*end || min > 0xffff) {
-			ns_set_errmsg(ns, "malformed qdisc handle");
+			ns_set_errmsg(h, "malformed qdisc handle");
 			return -EINVAL;
 		}
 		mnl_attr_put_u32(nlh, NETSTATS_A_QDISC_HANDLE,
@@ -175,7 +175,7 @@ static void ns_put_sock(struct nlmsghdr *nlh, const struct netstats_name *n)
 }
 
 /* The object of @n as the typed nest of its group. */
-static int ns_put_object(struct netstats *ns, struct nlmsghdr *nlh,
+static int ns_put_object(struct netstats_handle *h, struct nlmsghdr *nlh,
 			 const struct netstats_name *n)
 {
 	const char *g = n->group, *o = n->object;
@@ -191,7 +191,7 @@ static int ns_put_object(struct netstats *ns, struct nlmsghdr *nlh,
 	if (!o[0])
 		return 0;
 	if (!strcmp(g, "core/page_pool")) {
-		err = ns_obj_u32(ns, o, 10, &val);
+		err = ns_obj_u32(h, o, 10, &val);
 		if (err)
 			return err;
 		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_PAGE_POOL);
@@ -200,13 +200,13 @@ static int ns_put_object(struct netstats *ns, struct nlmsghdr *nlh,
 		return 0;
 	}
 	if (!strcmp(g, "queue/rx") || !strcmp(g, "hwqueue/rx"))
-		return ns_put_queue(ns, nlh, o, NETSTATS_QUEUE_TYPE_RX);
+		return ns_put_queue(h, nlh, o, NETSTATS_QUEUE_TYPE_RX);
 	if (!strcmp(g, "queue/tx") || !strcmp(g, "hwqueue/tx"))
-		return ns_put_queue(ns, nlh, o, NETSTATS_QUEUE_TYPE_TX);
+		return ns_put_queue(h, nlh, o, NETSTATS_QUEUE_TYPE_TX);
 	if (!strcmp(g, "qdisc"))
-		return ns_put_qdisc(ns, nlh, o);
+		return ns_put_qdisc(h, nlh, o);
 	if (!strcmp(g, "hw")) {
-		err = ns_ifindex(ns, o, strlen(o), &val);
+		err = ns_ifindex(h, o, strlen(o), &val);
 		if (err)
 			return err;
 		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_DEV);
@@ -214,7 +214,7 @@ static int ns_put_object(struct netstats *ns, struct nlmsghdr *nlh,
 		mnl_attr_nest_end(nlh, nest);
 		return 0;
 	}
-	ns_set_errmsg(ns, "the library cannot name objects of this group");
+	ns_set_errmsg(h, "the library cannot name objects of this group");
 	return -EINVAL;
 }
 
@@ -230,7 +230,7 @@ static const struct {
 	{ "derived", NETSTATS_A_REGISTRATION_DERIVED, true },
 };
 
-static int ns_put_opt(struct netstats *ns, struct nlmsghdr *nlh,
+static int ns_put_opt(struct netstats_handle *h, struct nlmsghdr *nlh,
 		      const struct netstats_name_opt *o)
 {
 	size_t i;
@@ -240,7 +240,7 @@ static int ns_put_opt(struct netstats *ns, struct nlmsghdr *nlh,
 			continue;
 		if (ns_opt_attrs[i].flag ? o->value > 1 :
 					   o->value > UINT32_MAX) {
-			ns_set_errmsg(ns, "collection option value out of range");
+			ns_set_errmsg(h, "collection option value out of range");
 			return -ERANGE;
 		}
 		if (!ns_opt_attrs[i].flag)
@@ -249,28 +249,28 @@ static int ns_put_opt(struct netstats *ns, struct nlmsghdr *nlh,
 			mnl_attr_put(nlh, ns_opt_attrs[i].type, 0, NULL);
 		return 0;
 	}
-	ns_set_errmsg(ns, "unknown collection option");
+	ns_set_errmsg(h, "unknown collection option");
 	return -EINVAL;
 }
 
 /* REGISTER request for a parsed name; @buf holds MNL_SOCKET_BUFFER_SIZE. */
-static int ns_reg_msg(struct netstats *ns, void *buf,
+static int ns_reg_msg(struct netstats_handle *h, void *buf,
 		      const struct netstats_name *n, struct nlmsghdr **out)
 {
 	struct nlmsghdr *nlh;
 	__u32 i;
 	int err;
 
-	nlh = ns_msg_start(buf, ns->family_id, NLM_F_ACK,
+	nlh = ns_msg_start(buf, h->family_id, NLM_F_ACK,
 			   NETSTATS_CMD_REGISTER, NETSTATS_FAMILY_VERSION);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, n->group);
 	/* Deaths of our registrations come to this socket (and are kept by
 	 * the handle for netstats__monitor_read()).
 	 */
 	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_NOTIFY, 0, NULL);
-	err = ns_put_object(ns, nlh, n);
+	err = ns_put_object(h, nlh, n);
 	for (i = 0; !err && i < n->opt_cnt; i++)
-		err = ns_put_opt(ns, nlh, &n->opts[i]);
+		err = ns_put_opt(h, nlh, &n->opts[i]);
 	*out = nlh;
 	return err;
 }
@@ -474,17 +474,17 @@ static int ns_reg_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static void ns_reg_link(struct netstats *ns, struct netstats_reg *reg,
+static void ns_reg_link(struct netstats_handle *h, struct netstats_reg *reg,
 			const void *base)
 {
-	reg->ns = ns;
+	reg->h = h;
 	reg->base = base;
 	ns_plan_build(reg);
-	reg->next = ns->regs;
+	reg->next = h->regs;
 	if (reg->next)
 		reg->next->pprev = &reg->next;
-	reg->pprev = &ns->regs;
-	ns->regs = reg;
+	reg->pprev = &h->regs;
+	h->regs = reg;
 }
 
 /* Unlink, unmap and free; the kernel side is the caller's business. */
@@ -504,18 +504,18 @@ void ns_reg_free(struct netstats_reg *reg)
 	free(reg);
 }
 
-static int ns_unregister_id(struct netstats *ns, __u32 id)
+static int ns_unregister_id(struct netstats_handle *h, __u32 id)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	nlh = ns_msg_start(buf, ns->family_id, NLM_F_ACK,
+	nlh = ns_msg_start(buf, h->family_id, NLM_F_ACK,
 			   NETSTATS_CMD_UNREGISTER, NETSTATS_FAMILY_VERSION);
 	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_ID, id);
-	return ns_request(ns, nlh, ns_ignore_cb, NULL);
+	return ns_request(h, nlh, ns_ignore_cb, NULL);
 }
 
-struct netstats_reg *netstats__register(struct netstats *ns, const char *name)
+struct netstats_reg *netstats__register(struct netstats_handle *h, const char *name)
 {
 	struct ns_reg_reply r = { .map_fd = -1 };
 	struct netstats_name n = { .sz = sizeof(n) };
@@ -525,30 +525,30 @@ struct netstats_reg *netstats__register(struct netstats *ns, const char *name)
 	void *base;
 	int err;
 
-	if (!ns || !name)
+	if (!h || !name)
 		return ns_err_ptr(-EINVAL);
 	if (netstats__parse_name(name, &n)) {
-		ns_set_errmsg(ns, "malformed registration name");
+		ns_set_errmsg(h, "malformed registration name");
 		return ns_err_ptr(-EINVAL);
 	}
-	r.family_id = ns->family_id;
-	err = ns_reg_msg(ns, buf, &n, &nlh);
+	r.family_id = h->family_id;
+	err = ns_reg_msg(h, buf, &n, &nlh);
 	if (err)
 		return ns_err_ptr(err);
-	err = ns_request(ns, nlh, ns_reg_cb, &r);
+	err = ns_request(h, nlh, ns_reg_cb, &r);
 	if (err) {
 		if (r.errmsg)
-			ns_set_errmsg(ns, r.errmsg);
+			ns_set_errmsg(h, r.errmsg);
 		goto err_free;
 	}
 	if (!r.reg || r.map_fd < 0) {
-		ns_set_errmsg(ns, "no REGISTER reply");
+		ns_set_errmsg(h, "no REGISTER reply");
 		err = -EPROTO;
 		goto err_free;
 	}
 	if ((off_t)r.reg->map_offset < 0 ||
 	    (__u64)(off_t)r.reg->map_offset != r.reg->map_offset) {
-		ns_set_errmsg(ns, "map-offset too large for mmap()");
+		ns_set_errmsg(h, "map-offset too large for mmap()");
 		err = -EOVERFLOW;
 		goto err_free;
 	}
@@ -556,12 +556,12 @@ struct netstats_reg *netstats__register(struct netstats *ns, const char *name)
 		    r.reg->map_offset);
 	if (base == MAP_FAILED) {
 		err = -errno;
-		ns_set_errmsg(ns, "mmap() of the counters failed");
+		ns_set_errmsg(h, "mmap() of the counters failed");
 		goto err_free;
 	}
 	close(r.map_fd);
 	memcpy(r.reg->object, n.object, sizeof(r.reg->object));
-	ns_reg_link(ns, r.reg, base);
+	ns_reg_link(h, r.reg, base);
 	return r.reg;
 
 err_free:
@@ -570,25 +570,25 @@ err_free:
 		close(r.map_fd);
 	/* The kernel registered: undo it, keeping the first error. */
 	if (r.id) {
-		memcpy(errmsg, ns->errmsg, sizeof(errmsg));
-		ns_unregister_id(ns, r.id);
-		memcpy(ns->errmsg, errmsg, sizeof(errmsg));
+		memcpy(errmsg, h->errmsg, sizeof(errmsg));
+		ns_unregister_id(h, r.id);
+		memcpy(h->errmsg, errmsg, sizeof(errmsg));
 	}
 	return ns_err_ptr(err);
 }
 
 int netstats_reg__unregister(struct netstats_reg *reg)
 {
-	struct netstats *ns;
+	struct netstats_handle *h;
 	__u32 id;
 
 	if (!reg)
 		return 0;
-	ns = reg->ns;
+	h = reg->h;
 	id = reg->id;
 	/* Unmap first: the range is no longer backed after UNREGISTER. */
 	ns_reg_free(reg);
-	return ns_err(ns_unregister_id(ns, id));
+	return ns_err(ns_unregister_id(h, id));
 }
 
 __u32 netstats_reg__id(const struct netstats_reg *reg)
