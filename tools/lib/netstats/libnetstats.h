@@ -932,135 +932,47 @@ static inline __u64 netstats_plan__ld(const char *p, unsigned int width)
 #endif
 
 /*
- * The first @k (1 to 8) values at @s: straight-line loads and stores,
- * entered by one jump.
+ * netstats_plan__u64(), netstats_plan__u32(): the first @k (1 to 8)
+ * values at @s into @d, straight-line loads and stores entered by one
+ * jump; netstats_plan__add64(), netstats_plan__add32(): the same, added
+ * to @d.
  */
-static inline void netstats_plan__u64(const char *s, __u64 *d, unsigned int k)
-{
-	const __u64 *q = (const __u64 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] = __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] = __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] = __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] = __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] = __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] = __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] = __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] = __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
+#define NETSTATS__PLAN_LOADS(name, type, op)				\
+static inline void name(const char *s, __u64 *d, unsigned int k)	\
+{									\
+	const type *q = (const type *)s;				\
+									\
+	switch (k) {							\
+	case 8:								\
+		d[7] op __atomic_load_n(q + 7, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 7:								\
+		d[6] op __atomic_load_n(q + 6, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 6:								\
+		d[5] op __atomic_load_n(q + 5, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 5:								\
+		d[4] op __atomic_load_n(q + 4, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 4:								\
+		d[3] op __atomic_load_n(q + 3, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 3:								\
+		d[2] op __atomic_load_n(q + 2, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 2:								\
+		d[1] op __atomic_load_n(q + 1, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 1:								\
+		d[0] op __atomic_load_n(q + 0, __ATOMIC_RELAXED);	\
+	}								\
 }
 
-static inline void netstats_plan__u32(const char *s, __u64 *d, unsigned int k)
-{
-	const __u32 *q = (const __u32 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] = __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] = __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] = __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] = __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] = __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] = __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] = __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] = __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
-}
-
-/* As netstats_plan__u64() and netstats_plan__u32(), added to @d. */
-static inline void netstats_plan__add64(const char *s, __u64 *d,
-					unsigned int k)
-{
-	const __u64 *q = (const __u64 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] += __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] += __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] += __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] += __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] += __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] += __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] += __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] += __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
-}
-
-static inline void netstats_plan__add32(const char *s, __u64 *d,
-					unsigned int k)
-{
-	const __u32 *q = (const __u32 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] += __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] += __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] += __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] += __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] += __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] += __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] += __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] += __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
-}
+NETSTATS__PLAN_LOADS(netstats_plan__u64, __u64, =)
+NETSTATS__PLAN_LOADS(netstats_plan__u32, __u32, =)
+NETSTATS__PLAN_LOADS(netstats_plan__add64, __u64, +=)
+NETSTATS__PLAN_LOADS(netstats_plan__add32, __u32, +=)
 
 /*
  * Inlined into a caller whose vals[] has a known size, the cases that
