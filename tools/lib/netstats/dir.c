@@ -91,6 +91,14 @@ static int ns_dir_layout(const struct netstats_reg *reg, struct ns_dir *d)
 	return 0;
 }
 
+/* The layout of a directory registration; -EOPNOTSUPP for other ones. */
+static int ns_dir_get(const struct netstats_reg *reg, struct ns_dir *d)
+{
+	if (!ns_is_dir(reg))
+		return -EOPNOTSUPP;
+	return ns_dir_layout(reg, d);
+}
+
 /* The block's state if it is valid for @gen, else 0. */
 static __u32 ns_block_valid(const struct netstats_block_hdr *hdr, __u32 gen)
 {
@@ -147,9 +155,7 @@ int netstats_reg__foreach_sock(const struct netstats_reg *reg,
 
 	if (!reg || !cb)
 		return ns_err(-EINVAL);
-	if (!ns_is_dir(reg))
-		return ns_err(-EOPNOTSUPP);
-	err = ns_dir_layout(reg, &d);
+	err = ns_dir_get(reg, &d);
 	if (err)
 		return ns_err(err);
 	for (u = 0; u < d.nunits; u++) {
@@ -201,14 +207,18 @@ int netstats_reg__find_sock(const struct netstats_reg *reg, __u64 cookie,
 	return ns_err(ret < 0 ? ret : -ENOENT);
 }
 
-static __u64 ns_sock_load(const struct netstats_sock *sock,
-			  const struct netstats_counter_info *c)
+/* The first @n counters of one socket's @block; 0 for unknown types. */
+static void ns_block_vals(const struct netstats_reg *reg, const char *block,
+			  __u64 *vals, size_t n)
 {
-	const char *p = (const char *)sock->block_base + c->offset;
+	const struct netstats_counter_info *c;
+	size_t i;
 
-	if (c->type == NETSTATS_COUNTER_TYPE_U64)
-		return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-	return __atomic_load_n((const __u32 *)p, __ATOMIC_RELAXED);
+	for (i = 0; i < n; i++) {
+		c = &reg->counters[i];
+		vals[i] = ns_width(c->type) ?
+			  ns_load_one(block + c->offset, c->type) : 0;
+	}
 }
 
 int netstats_sock__read(const struct netstats_reg *reg,
@@ -220,7 +230,8 @@ int netstats_sock__read(const struct netstats_reg *reg,
 		return ns_err(-EINVAL);
 	if (!ns_width(reg->counters[idx].type) || !ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
-	*val = ns_sock_load(sock, &reg->counters[idx]);
+	*val = ns_load_one((const char *)sock->block_base +
+			   reg->counters[idx].offset, reg->counters[idx].type);
 	return 0;
 }
 
@@ -228,9 +239,8 @@ int netstats_sock__snapshot(const struct netstats_reg *reg,
 			    const struct netstats_sock *sock, __u64 *vals,
 			    size_t cnt, bool *dead)
 {
-	const struct netstats_counter_info *c;
 	__u32 state;
-	size_t i, n;
+	size_t n;
 
 	if (!reg || !sock || !sock->block_base || (!vals && cnt))
 		return ns_err(-EINVAL);
@@ -244,10 +254,7 @@ int netstats_sock__snapshot(const struct netstats_reg *reg,
 			netstats_plan__copy(r, (const char *)sock->block_base +
 					    r->offset, vals + r->index);
 	} else {
-		for (i = 0; i < n; i++) {
-			c = &reg->counters[i];
-			vals[i] = ns_width(c->type) ? ns_sock_load(sock, c) : 0;
-		}
+		ns_block_vals(reg, sock->block_base, vals, n);
 	}
 	NS_DIR_TEST_HOOK(sock, -1);
 	/* The counter loads before the header's. */
@@ -286,9 +293,7 @@ int netstats_reg__sock_scan(const struct netstats_reg *reg,
 
 	if (!reg || !scan || scan->sz < NS_SCAN_SZ_MIN)
 		return ns_err(-EINVAL);
-	if (!ns_is_dir(reg))
-		return ns_err(-EOPNOTSUPP);
-	err = ns_dir_layout(reg, &d);
+	err = ns_dir_get(reg, &d);
 	if (err)
 		return ns_err(err);
 	sz = scan->sz;
@@ -321,7 +326,6 @@ int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
 	struct netstats_sock_entry copy;
 	const char *b;
 	__u32 state;
-	size_t i;
 
 	if (!scan || !scan->reg || (!vals && scan->reg->counter_cnt))
 		return ns_err(-EINVAL);
@@ -341,13 +345,7 @@ int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
 		e = (const void *)(b + scan->entry_off);
 		if (!ns_entry_copy(e, &copy) || !copy.family)
 			continue;
-		for (i = 0; i < reg->counter_cnt; i++) {
-			const struct netstats_counter_info *c = &reg->counters[i];
-
-			vals[i] = ns_width(c->type) ?
-				  ns_sock_load(&(struct netstats_sock){
-						.block_base = b }, c) : 0;
-		}
+		ns_block_vals(reg, b, vals, reg->counter_cnt);
 		NETSTATS_SCAN_TEST_HOOK(b);
 		/* The counter loads before the header's. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);

@@ -131,6 +131,16 @@ static inline bool ns_is_dir(const struct netstats_reg *reg)
 
 #define NS_SNAPSHOT_TRIES	8
 
+/* One copy of a counter of a known type: one load, never torn, never
+ * cached, as READ_ONCE().
+ */
+static inline __u64 ns_load_one(const void *p, __u32 type)
+{
+	if (type == NETSTATS_COUNTER_TYPE_U64)
+		return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
+	return __atomic_load_n((const __u32 *)p, __ATOMIC_RELAXED);
+}
+
 /* netlink.c: the transport */
 struct nlmsghdr *ns_msg_start(void *buf, __u16 type, __u16 flags, __u8 cmd,
 			      __u8 version);

@@ -23,14 +23,8 @@ static __u64 ns_load(const struct netstats_reg *reg,
 	__u64 sum = 0;
 	__u32 cpu;
 
-	for (cpu = 0; cpu < reg->ncpus; cpu++, p += reg->stride) {
-		if (c->type == NETSTATS_COUNTER_TYPE_U64)
-			sum += __atomic_load_n((const __u64 *)p,
-					       __ATOMIC_RELAXED);
-		else
-			sum += __atomic_load_n((const __u32 *)p,
-					       __ATOMIC_RELAXED);
-	}
+	for (cpu = 0; cpu < reg->ncpus; cpu++, p += reg->stride)
+		sum += ns_load_one(p, c->type);
 	return sum;
 }
 
@@ -196,10 +190,7 @@ int netstats_reg__read_cpu(const struct netstats_reg *reg, size_t idx,
 	if (!ns_width(c->type) || ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
 	p = (const char *)reg->base + c->offset + (size_t)cpu * reg->stride;
-	if (c->type == NETSTATS_COUNTER_TYPE_U64)
-		*val = __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-	else
-		*val = __atomic_load_n((const __u32 *)p, __ATOMIC_RELAXED);
+	*val = ns_load_one(p, c->type);
 	return 0;
 }
 
