@@ -21,9 +21,8 @@ static void scan_hook(const void *p);
 #include "lib_sources.h"
 #include "stats.c"
 #include "check.h"
+#include "fake.h"
 
-#define FAMILY_ID	0x42
-#define PORTID		0x1234
 #define FAKE_FD		1000	/* never used as an fd */
 #define PAGE		4096
 #define UNIT_PAGES	3
@@ -96,33 +95,14 @@ static struct nlmsghdr *dir_reply(__u32 flags, __u32 block_offset)
 	return nlh;
 }
 
-static struct netstats_handle *fake_handle(void)
-{
-	struct netstats_handle *h = calloc(1, sizeof(*h));
-
-	if (h) {
-		h->family_id = FAMILY_ID;
-		h->portid = PORTID;
-	}
-	return h;
-}
-
 static struct netstats_reg *fake_reg(struct netstats_handle *h, __u32 flags)
 {
 	struct ns_reg_reply r = { .family_id = FAMILY_ID, .map_fd = -1 };
-	void *p;
 
 	if (ns_reg_cb(dir_reply(flags, 0), &r) || !r.reg)
 		return NULL;
-	p = mmap(NULL, MAP_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		free(r.reg);
-		return NULL;
-	}
-	ns_reg_link(h, r.reg, p);
-	mem = p;
-	return r.reg;
+	mem = fake_map(h, r.reg, MAP_SIZE);
+	return mem ? r.reg : NULL;
 }
 
 static struct netstats_dir_hdr *dir(void)

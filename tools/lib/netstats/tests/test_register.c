@@ -16,9 +16,8 @@ static void snapshot_hook(int try);
 
 #include "lib_sources.h"
 #include "check.h"
+#include "fake.h"
 
-#define FAMILY_ID	0x42
-#define PORTID		0x1234
 #define FAKE_FD		1000	/* never used as an fd */
 #define PAGE		4096
 #define BLOCK		160	/* block header offset in the fake range */
@@ -606,17 +605,6 @@ static void snapshot_hook(int try)
 	}
 }
 
-static struct netstats_handle *fake_handle(void)
-{
-	struct netstats_handle *h = calloc(1, sizeof(*h));
-
-	if (h) {
-		h->family_id = FAMILY_ID;
-		h->portid = PORTID;
-	}
-	return h;
-}
-
 /* A registration of the fake range @l, with its mapping at *@mem. */
 static struct netstats_reg *fake_reg(struct netstats_handle *h,
 				     const struct layout *l,
@@ -624,19 +612,11 @@ static struct netstats_reg *fake_reg(struct netstats_handle *h,
 				     char **mem)
 {
 	struct ns_reg_reply r;
-	void *p;
 
 	if (parse(reply(l, c, n), &r) || !r.reg)
 		return NULL;
-	p = mmap(NULL, l->map_size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		free(r.reg);
-		return NULL;
-	}
-	ns_reg_link(h, r.reg, p);
-	*mem = p;
-	return r.reg;
+	*mem = fake_map(h, r.reg, l->map_size);
+	return *mem ? r.reg : NULL;
 }
 
 #define U64_AT(m, off)	(*(__u64 *)((m) + (off)))

@@ -9,6 +9,7 @@
 #include "lib_sources.h"
 #include "stats.c"
 #include "check.h"
+#include "fake.h"
 
 #define BLOCK	64	/* block header offset in the fake range */
 #define STRIDE	128	/* between two CPUs' copies */
@@ -64,11 +65,6 @@ static void unlink_fake(struct netstats_reg *reg)
 {
 	reg->base = NULL;
 	ns_reg_free(reg);
-}
-
-static struct netstats_handle *fake_handle(void)
-{
-	return calloc(1, sizeof(struct netstats_handle));
 }
 
 #define SNAP(arr) {						\
