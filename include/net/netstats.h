@@ -386,8 +386,8 @@ void netstats_derived_free(void *data);
 void netstats_derived_detach(struct netstats_reg *reg);
 void netstats_derived_lock(void);
 void netstats_derived_unlock(void);
-void netstats_block_get(void);
-void netstats_block_put(void);
+void netstats_nr_blocks_inc(void);
+void netstats_nr_blocks_dec(void);
 void netstats_group_del(struct netstats_group *grp);
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff);
@@ -422,11 +422,11 @@ static inline void netstats_group_del(struct netstats_group *grp)
 {
 }
 
-static inline void netstats_block_get(void)
+static inline void netstats_nr_blocks_inc(void)
 {
 }
 
-static inline void netstats_block_put(void)
+static inline void netstats_nr_blocks_dec(void)
 {
 }
 

@@ -574,7 +574,7 @@ static struct tcp_stats *netstats_tcp_slot_take(struct netstats_tcp_page *p,
 
 	__set_bit(slot, p->busy);
 	p->used++;
-	netstats_block_get();
+	netstats_nr_blocks_inc();
 	/* Whoever mapped an earlier user of this slot moved to a snapshot;
 	 * a new generation still tells any stale reader.
 	 */
@@ -647,7 +647,7 @@ static bool netstats_tcp_slot_free(struct netstats_tcp_page *p,
 	WRITE_ONCE(st->hdr.state, 0);
 	netstats_block_next(&st->hdr);
 	__clear_bit(slot, p->busy);
-	netstats_block_put();
+	netstats_nr_blocks_dec();
 	if (--p->used)
 		return false;
 	netstats_tcp_page_free(p);

@@ -42,22 +42,25 @@ atomic_long_t netstats_nr_maps;
 atomic_long_t netstats_nr_snapshots;
 
 /**
- * netstats_block_get() - a producer made a block live (e.g. a TCP slot)
+ * netstats_nr_blocks_inc() - count a block a producer made live
+ *
+ * For the "netstats" group's live-blocks counter (e.g. a TCP slot taken);
+ * nothing is referenced.
  */
-void netstats_block_get(void)
+void netstats_nr_blocks_inc(void)
 {
 	atomic_long_inc(&netstats_nr_blocks);
 }
-EXPORT_SYMBOL_GPL(netstats_block_get);
+EXPORT_SYMBOL_GPL(netstats_nr_blocks_inc);
 
 /**
- * netstats_block_put() - a producer freed a live block
+ * netstats_nr_blocks_dec() - count a live block a producer freed
  */
-void netstats_block_put(void)
+void netstats_nr_blocks_dec(void)
 {
 	atomic_long_dec(&netstats_nr_blocks);
 }
-EXPORT_SYMBOL_GPL(netstats_block_put);
+EXPORT_SYMBOL_GPL(netstats_nr_blocks_dec);
 
 static struct netstats_group *netstats_group_find(const char *name)
 {

@@ -10,7 +10,7 @@
  * - structures the caller allocates start with a size_t sz member that the
  *   caller sets to sizeof() of the structure it was compiled with, so that
  *   fields can be appended in later versions;
- * - a struct netstats handle is not thread-safe: use one per thread or
+ * - a struct netstats_handle is not thread-safe: use one per thread or
  *   serialise the calls.
  */
 #ifndef __LIBNETSTATS_H
@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "libnetstats_version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,7 +32,7 @@ extern "C" {
 #endif
 
 /* Opaque handle: one netlink socket bound to the netstats family. */
-struct netstats;
+struct netstats_handle;
 
 /**
  * @brief **netstats__open()** opens a generic netlink socket with extended
@@ -40,7 +42,7 @@ struct netstats;
  * @return A new handle on success; NULL and errno set on failure. errno is
  * ENOENT when the running kernel has no netstats family.
  */
-LIBNETSTATS_API struct netstats *netstats__open(void);
+LIBNETSTATS_API struct netstats_handle *netstats__open(void);
 
 /**
  * @brief **netstats__close()** closes the handle's sockets and frees it.
@@ -48,9 +50,9 @@ LIBNETSTATS_API struct netstats *netstats__open(void);
  * not unregistered yet are unmapped and freed as well, so every struct
  * netstats_reg of the handle is invalid afterwards.
  *
- * @param ns Handle from **netstats__open()**, or NULL.
+ * @param h Handle from **netstats__open()**, or NULL.
  */
-LIBNETSTATS_API void netstats__close(struct netstats *ns);
+LIBNETSTATS_API void netstats__close(struct netstats_handle *h);
 
 /**
  * @brief **netstats__last_error()** returns the extended ack message of the
@@ -58,11 +60,11 @@ LIBNETSTATS_API void netstats__close(struct netstats *ns);
  * why the last failed **netstats__register()** failed if the kernel did not
  * fail it.
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @return The message, or "" if the last failed request carried none (or no
- * request failed yet). Valid until the next failing call on *ns*.
+ * request failed yet). Valid until the next failing call on *h*.
  */
-LIBNETSTATS_API const char *netstats__last_error(const struct netstats *ns);
+LIBNETSTATS_API const char *netstats__last_error(const struct netstats_handle *h);
 
 /*
  * Description of one counter group, as returned by QUERY. Counter types and
@@ -99,7 +101,7 @@ struct netstats_group_info {
 	const struct netstats_option_info *const *options;
 	/*
 	 * Existing objects of a per-object group, named as in registration
-	 * names ("eth0", "eth0/3"): since 0.6.0 the kernel lists them as
+	 * names ("eth0", "eth0/3"): the kernel lists them as
 	 * typed attributes, devices by ifindex, which the library names in
 	 * the netns of the handle's socket.
 	 */
@@ -123,7 +125,7 @@ typedef int (*netstats_group_cb)(const struct netstats_group_info *info,
  * @brief **netstats__query()** lists the counter groups the kernel, its
  * drivers and hardware support (netlink QUERY).
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @param group Name (e.g. "tcp", "eth0/queue/rx") of the one group to get,
  * or NULL to dump all groups.
  * @param cb Called once per group.
@@ -132,7 +134,7 @@ typedef int (*netstats_group_cb)(const struct netstats_group_info *info,
  * *group* does not exist, -EINTR if the group list changed during a dump
  * (retry), -EPROTO if the reply is malformed, or the value returned by *cb*.
  */
-LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
+LIBNETSTATS_API int netstats__query(struct netstats_handle *h, const char *group,
 				    netstats_group_cb cb, void *ctx);
 
 /*
@@ -144,8 +146,8 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   value   := decimal u64
  *   target  := "ip"
  *            | "ip6"
- *            | "netstats"                    (since 0.3.0)
- *            | "tcp-all"                     (since 0.4.0)
+ *            | "netstats"
+ *            | "tcp-all"
  *            | "core/page_pool/" id
  *            | "tcp/fd:" fd                  (fd: decimal, 0..INT_MAX)
  *            | "tcp/cookie:" cookie          (cookie: decimal u64)
@@ -159,7 +161,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
  *   dir     := "rx" | "tx"
  *   id      := decimal u32
  *   handle  := major ":" minor                (1 to 4 hex digits each)
- *            | "root"          (the device's root qdisc, since 0.6.0)
+ *            | "root"          (the device's root qdisc)
  *   local, remote := ipv4 ":" port | "[" ipv6 "]" ":" port
  *                                           (port: decimal, 0..65535)
  *   netdev  := 1 to IFNAMSIZ - 1 characters, none of "/", ":", "@",
@@ -185,7 +187,7 @@ LIBNETSTATS_API int netstats__query(struct netstats *ns, const char *group,
 /* struct netstats_name flags: which socket field is set */
 #define NETSTATS_NAME_F_SOCK_FD		0x1U
 #define NETSTATS_NAME_F_SOCK_COOKIE	0x2U
-#define NETSTATS_NAME_F_SOCK_ADDR	0x4U	/* since 0.3.0 */
+#define NETSTATS_NAME_F_SOCK_ADDR	0x4U
 
 struct netstats_name_opt {
 	char name[NETSTATS_NAME_OPT_LEN];
@@ -201,7 +203,7 @@ struct netstats_name {
 	__u64 sock_cookie;
 	__u32 opt_cnt;
 	struct netstats_name_opt opts[NETSTATS_NAME_MAX_OPTS];
-	/* since 0.3.0: the addresses and ports that go with sock_cookie */
+	/* the addresses and ports that go with sock_cookie */
 	__u16 sock_family;	/* AF_INET or AF_INET6 */
 	__u16 sock_sport;	/* local port, host byte order */
 	__u16 sock_dport;	/* remote port */
@@ -223,7 +225,7 @@ LIBNETSTATS_API int netstats__parse_name(const char *name,
 					 struct netstats_name *out);
 
 /*
- * Registrations (ABI 0.2.0).
+ * Registrations.
  *
  * netstats__register() asks the kernel to map one group instance and maps
  * it read-only into the process; counters are then read with plain loads,
@@ -242,7 +244,7 @@ struct netstats_reg;
  * @brief **netstats__register()** registers the group instance *name*
  * names (netlink REGISTER) and maps its counters.
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @param name Registration name as for **netstats__parse_name()**, e.g.
  * "tcp/fd:5" or "eth0/hw@period-ms=100".
  * @return The registration on success; NULL and errno set on failure:
@@ -252,7 +254,7 @@ struct netstats_reg;
  * **netstats__last_error()** gives the kernel's extended ack message, or a
  * message of the library if the kernel did not fail the request.
  */
-LIBNETSTATS_API struct netstats_reg *netstats__register(struct netstats *ns,
+LIBNETSTATS_API struct netstats_reg *netstats__register(struct netstats_handle *h,
 							const char *name);
 
 /**
@@ -410,11 +412,11 @@ typedef int (*netstats_dead_cb)(__u32 id, __u32 portid, const char *group,
  * dropped, and objects that die before are only seen by
  * **netstats_reg__dead()**.
  *
- * @param ns Handle from **netstats__open()**.
+ * @param h Handle from **netstats__open()**.
  * @return The descriptor, owned by the handle (closed by
  * **netstats__close()**); negative error code on failure.
  */
-LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
+LIBNETSTATS_API int netstats__monitor_fd(struct netstats_handle *h);
 
 /**
  * @brief **netstats__monitor_read()** reads the pending notifications,
@@ -422,7 +424,7 @@ LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
  * registration of this handle. *cb* may unregister registrations, but not
  * close the handle.
  *
- * @param ns Handle whose **netstats__monitor_fd()** was called.
+ * @param h Handle whose **netstats__monitor_fd()** was called.
  * @param cb Called once per notification of the handle.
  * @param ctx Passed to *cb*.
  * @return The number of calls of *cb*; -EINVAL if **netstats__monitor_fd()**
@@ -435,11 +437,11 @@ LIBNETSTATS_API int netstats__monitor_fd(struct netstats *ns);
  * reply fails with -ENOBUFS, and a REGISTER whose reply was lost left no
  * registration).
  */
-LIBNETSTATS_API int netstats__monitor_read(struct netstats *ns,
+LIBNETSTATS_API int netstats__monitor_read(struct netstats_handle *h,
 					   netstats_dead_cb cb, void *ctx);
 
 /*
- * ABI 0.3.0: what tools built on the library need, such as the netstats
+ * What tools built on the library need, such as the netstats
  * CLI and exporters: the layout of a registration, per-CPU values,
  * timestamped snapshots, deltas and rates between two of them, a reset
  * kept in the library, and names for the uapi enums.
@@ -592,13 +594,13 @@ LIBNETSTATS_API const char *netstats__counter_flag_str(__u32 flag);
  * @brief **netstats__group_flag_str()** names one group flag bit.
  *
  * @param flag One NETSTATS_GROUP_FLAGS_* bit.
- * @return "percpu", "derived", "per-object", "directory" (since 0.4.0);
+ * @return "percpu", "derived", "per-object", "directory";
  * NULL if the library does not know *flag*.
  */
 LIBNETSTATS_API const char *netstats__group_flag_str(__u32 flag);
 
 /*
- * ABI 0.4.0: directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY), which map
+ * Directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY), which map
  * every object of a kind in the caller's network namespace, e.g. every
  * TCP socket ("tcp-all"). A directory registration is registered, listed
  * and unregistered as any other, but has one block per object: its
@@ -759,17 +761,17 @@ typedef int (*netstats_dead_info_cb)(const struct netstats_dead_info *info,
  * with its final values, until the kernel frees it (option
  * "dead-linger-ms"). On -ENOBUFS, rescan the directory for DEAD sockets.
  *
- * @param ns Handle whose **netstats__monitor_fd()** was called.
+ * @param h Handle whose **netstats__monitor_fd()** was called.
  * @param cb Called once per notification of the handle.
  * @param ctx Passed to *cb*.
  * @return As for **netstats__monitor_read()**.
  */
-LIBNETSTATS_API int netstats__monitor_read_info(struct netstats *ns,
+LIBNETSTATS_API int netstats__monitor_read_info(struct netstats_handle *h,
 						netstats_dead_info_cb cb,
 						void *ctx);
 
 /*
- * ABI 0.5.0: the read plan, for readers that want a registration's values
+ * The read plan, for readers that want a registration's values
  * at the cost of the loads themselves. netstats_reg__plan() returns what
  * the library computed once when the registration was mapped: where each
  * run of consecutive counters of one width lies and where its values go,
@@ -852,7 +854,7 @@ struct netstats_plan {
 	__u32 shape;		/* NETSTATS_PLAN_SHAPE_*, or 0 */
 	__u32 shape_off;	/* SHAPE_TCP*: the third run's, from the block */
 	const char *shape_run;	/* SHAPE_TCP: the third run, in the mapping */
-	/* libnetstats 0.6.0: with NETSTATS_PLAN_SHAPE_SPANS only */
+	/* with NETSTATS_PLAN_SHAPE_SPANS only */
 	const struct netstats_plan_span *span;	/* nspans of them */
 	__u32 nspans;
 };
@@ -874,7 +876,7 @@ struct netstats_plan {
 #define NETSTATS_PLAN_SHAPE_TCP_BLOCKS	(NETSTATS_PLAN_ABI << 8 | 2)
 
 /*
- * libnetstats 0.6.0: NETSTATS_PLAN_SHAPE_SPANS, a plan of __u64 counters
+ * NETSTATS_PLAN_SHAPE_SPANS: a plan of __u64 counters
  * (the ip and ip6 groups: the MIBs' entries, in memory order), copied
  * by the spans appended to the plan (span, nspans) instead of the runs:
  * a span is one run's values copied by 16-byte loads and stores, two
@@ -886,8 +888,8 @@ struct netstats_plan {
  * stored there is stored again by its own counter's span later, and
  * checks that no load leaves the mapping and no store leaves vals[0 ..
  * nvals). The runs and refs stay valid: code that does not know this
- * shape follows the runs. A library older than 0.6.0 never sets it, and
- * the members after shape_run are read only with it.
+ * shape follows the runs, and the members after shape_run are read only
+ * with it.
  */
 #define NETSTATS_PLAN_SHAPE_SPANS	(NETSTATS_PLAN_ABI << 8 | 3)
 
@@ -930,135 +932,47 @@ static inline __u64 netstats_plan__ld(const char *p, unsigned int width)
 #endif
 
 /*
- * The first @k (1 to 8) values at @s: straight-line loads and stores,
- * entered by one jump.
+ * netstats_plan__u64(), netstats_plan__u32(): the first @k (1 to 8)
+ * values at @s into @d, straight-line loads and stores entered by one
+ * jump; netstats_plan__add64(), netstats_plan__add32(): the same, added
+ * to @d.
  */
-static inline void netstats_plan__u64(const char *s, __u64 *d, unsigned int k)
-{
-	const __u64 *q = (const __u64 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] = __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] = __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] = __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] = __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] = __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] = __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] = __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] = __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
+#define NETSTATS__PLAN_LOADS(name, type, op)				\
+static inline void name(const char *s, __u64 *d, unsigned int k)	\
+{									\
+	const type *q = (const type *)s;				\
+									\
+	switch (k) {							\
+	case 8:								\
+		d[7] op __atomic_load_n(q + 7, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 7:								\
+		d[6] op __atomic_load_n(q + 6, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 6:								\
+		d[5] op __atomic_load_n(q + 5, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 5:								\
+		d[4] op __atomic_load_n(q + 4, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 4:								\
+		d[3] op __atomic_load_n(q + 3, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 3:								\
+		d[2] op __atomic_load_n(q + 2, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 2:								\
+		d[1] op __atomic_load_n(q + 1, __ATOMIC_RELAXED);	\
+		NETSTATS__FALLTHROUGH;					\
+	case 1:								\
+		d[0] op __atomic_load_n(q + 0, __ATOMIC_RELAXED);	\
+	}								\
 }
 
-static inline void netstats_plan__u32(const char *s, __u64 *d, unsigned int k)
-{
-	const __u32 *q = (const __u32 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] = __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] = __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] = __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] = __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] = __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] = __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] = __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] = __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
-}
-
-/* As netstats_plan__u64() and netstats_plan__u32(), added to @d. */
-static inline void netstats_plan__add64(const char *s, __u64 *d,
-					unsigned int k)
-{
-	const __u64 *q = (const __u64 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] += __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] += __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] += __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] += __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] += __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] += __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] += __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] += __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
-}
-
-static inline void netstats_plan__add32(const char *s, __u64 *d,
-					unsigned int k)
-{
-	const __u32 *q = (const __u32 *)s;
-
-	switch (k) {
-	case 8:
-		d[7] += __atomic_load_n(q + 7, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 7:
-		d[6] += __atomic_load_n(q + 6, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 6:
-		d[5] += __atomic_load_n(q + 5, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 5:
-		d[4] += __atomic_load_n(q + 4, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 4:
-		d[3] += __atomic_load_n(q + 3, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 3:
-		d[2] += __atomic_load_n(q + 2, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 2:
-		d[1] += __atomic_load_n(q + 1, __ATOMIC_RELAXED);
-		NETSTATS__FALLTHROUGH;
-	case 1:
-		d[0] += __atomic_load_n(q + 0, __ATOMIC_RELAXED);
-	}
-}
+NETSTATS__PLAN_LOADS(netstats_plan__u64, __u64, =)
+NETSTATS__PLAN_LOADS(netstats_plan__u32, __u32, =)
+NETSTATS__PLAN_LOADS(netstats_plan__add64, __u64, +=)
+NETSTATS__PLAN_LOADS(netstats_plan__add32, __u32, +=)
 
 /*
  * Inlined into a caller whose vals[] has a known size, the cases that
@@ -1620,7 +1534,7 @@ static inline int netstats_plan__read(const struct netstats_plan *plan,
 }
 
 /*
- * ABI 0.5.0: one counter as a value the caller keeps, for a reader that
+ * One counter as a value the caller keeps, for a reader that
  * reads the same counters again and again: netstats_plan__ref() looks the
  * counter up once, netstats_ref__read() is then one load (the plan, the
  * registration and the argument checks are not touched again). Returned
@@ -1677,7 +1591,7 @@ static inline int netstats_ref__read(const struct netstats_ref ref,
 }
 
 /*
- * ABI 0.5.0: the sockets of a directory registration ("tcp-all") and
+ * The sockets of a directory registration ("tcp-all") and
  * their values, inline. netstats_reg__sock_scan() starts a scan (the
  * layout checked once, the directory's high-water mark loaded once);
  * each netstats_sock_scan__next() finds the next valid entry and copies

@@ -2,7 +2,8 @@
 #
 # The one version of libnetstats, netstats(8) and netstats-exporter(8):
 # included by their Makefiles and by the selftests' Makefile. The
-# library's ABI nodes (libnetstats.map) follow it.
+# library's version node (libnetstats.map) is not newer than it, and the
+# macros of libnetstats_version.h are it (make check_abi, check_version).
 
 LIBNETSTATS_VERSION	= 0
 LIBNETSTATS_PATCHLEVEL	= 6

@@ -70,12 +70,12 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static struct netstats *open_family(void)
+static struct netstats_handle *open_family(void)
 {
-	struct netstats *ns = netstats__open();
+	struct netstats_handle *h = netstats__open();
 
-	if (ns)
-		return ns;
+	if (h)
+		return h;
 	if (errno == ENOENT)
 		fprintf(stderr,
 			"%s: the kernel has no netstats family (CONFIG_NETSTATS)\n",
@@ -87,9 +87,9 @@ static struct netstats *open_family(void)
 }
 
 /* "netstats: WHAT: extack message (strerror)" */
-static void kernel_error(struct netstats *ns, const char *what, int err)
+static void kernel_error(struct netstats_handle *h, const char *what, int err)
 {
-	const char *msg = netstats__last_error(ns);
+	const char *msg = netstats__last_error(h);
 
 	if (err == EPERM || err == EACCES)
 		fprintf(stderr, "%s: %s: permission denied%s%s\n", prog, what,
@@ -129,7 +129,7 @@ static bool is_glob(const char *s)
 static int cmd_list(const struct opts *opts, int argc, char **argv)
 {
 	struct list_ctx ctx = {};
-	struct netstats *ns;
+	struct netstats_handle *h;
 	const char *group;
 	struct out o;
 	int err;
@@ -138,8 +138,8 @@ static int cmd_list(const struct opts *opts, int argc, char **argv)
 		return usage_error("list: one GROUP-PATTERN at most, not '%s'",
 				   argv[1]);
 	group = argc ? argv[0] : NULL;
-	ns = open_family();
-	if (!ns)
+	h = open_family();
+	if (!h)
 		return EXIT_FAILURE;
 	out_init(&o, stdout, opts->json, opts->pretty, false);
 	ctx.o = &o;
@@ -150,7 +150,7 @@ static int cmd_list(const struct opts *opts, int argc, char **argv)
 	if (o.json)
 		json_arr_open(&o.j, NULL);
 	do {
-		err = netstats__query(ns, group, list_cb, &ctx);
+		err = netstats__query(h, group, list_cb, &ctx);
 		/* The group list changed during the dump: start again. */
 	} while (err == -EINTR && !ctx.matched);
 	if (o.json) {
@@ -158,13 +158,13 @@ static int cmd_list(const struct opts *opts, int argc, char **argv)
 		json_end(&o.j);
 	}
 	if (err) {
-		kernel_error(ns, group ?: "QUERY", -err);
+		kernel_error(h, group ?: "QUERY", -err);
 	} else if (ctx.pattern && !ctx.matched) {
 		fprintf(stderr, "%s: no counter group matches '%s'\n", prog,
 			ctx.pattern);
 		err = -ENOENT;
 	}
-	netstats__close(ns);
+	netstats__close(h);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -225,7 +225,7 @@ static int watched_alloc(struct watched *w)
 }
 
 /* Register every name; on failure print why and return NULL. */
-static struct watched *register_all(struct netstats *ns, int argc,
+static struct watched *register_all(struct netstats_handle *h, int argc,
 				    char **argv, const struct opts *opts)
 {
 	struct watched *w;
@@ -238,9 +238,9 @@ static struct watched *register_all(struct netstats *ns, int argc,
 	}
 	for (i = 0; i < argc; i++) {
 		w[i].name = argv[i];
-		w[i].reg = netstats__register(ns, argv[i]);
+		w[i].reg = netstats__register(h, argv[i]);
 		if (!w[i].reg) {
-			kernel_error(ns, argv[i], errno);
+			kernel_error(h, argv[i], errno);
 			goto err_free;
 		}
 		w[i].cnt = netstats_reg__counter_cnt(w[i].reg);
@@ -422,7 +422,7 @@ static bool is_dir(const struct watched *w)
 
 static int cmd_show(const struct opts *opts, int argc, char **argv)
 {
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct watched *w;
 	struct reg_view v;
 	int i, ret = 0;
@@ -430,12 +430,12 @@ static int cmd_show(const struct opts *opts, int argc, char **argv)
 
 	if (!argc)
 		return usage_error("show: %s", "needs at least one NAME");
-	ns = open_family();
-	if (!ns)
+	h = open_family();
+	if (!h)
 		return EXIT_FAILURE;
-	w = register_all(ns, argc, argv, opts);
+	w = register_all(h, argc, argv, opts);
 	if (!w) {
-		netstats__close(ns);
+		netstats__close(h);
 		return EXIT_FAILURE;
 	}
 	out_init(&o, stdout, opts->json, opts->pretty, opts->percpu);
@@ -467,7 +467,7 @@ static int cmd_show(const struct opts *opts, int argc, char **argv)
 		json_end(&o.j);
 	}
 	watched_free(w, argc);
-	netstats__close(ns);
+	netstats__close(h);
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -503,7 +503,7 @@ static int dead_cb(__u32 id, __u32 portid, const char *group,
  * Sleep until @deadline (ms) or a notification comes. Returns true if
  * SIGINT or SIGTERM came: they are blocked and read from @sig_fd.
  */
-static bool wait_until(struct netstats *ns, int mon_fd, int sig_fd,
+static bool wait_until(struct netstats_handle *h, int mon_fd, int sig_fd,
 		       __u64 deadline, struct dead_ctx *ctx)
 {
 	struct pollfd pfd[2] = {
@@ -524,7 +524,7 @@ static bool wait_until(struct netstats *ns, int mon_fd, int sig_fd,
 		 * sockets' notifications: keep waiting for those. Lost ones
 		 * (-ENOBUFS): sample now, the block states are authoritative.
 		 */
-		if (netstats__monitor_read(ns, dead_cb, ctx))
+		if (netstats__monitor_read(h, dead_cb, ctx))
 			return false;
 	}
 	return false;
@@ -573,7 +573,7 @@ static int cmd_watch(const struct opts *opts, int argc, char **argv)
 	bool tty, stop = false;
 	__u64 start, next;
 	unsigned long nr;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct watched *w;
 	int alive = argc;
 	sigset_t sigs;
@@ -592,16 +592,16 @@ static int cmd_watch(const struct opts *opts, int argc, char **argv)
 		fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
 		return EXIT_FAILURE;
 	}
-	ns = open_family();
-	if (!ns) {
+	h = open_family();
+	if (!h) {
 		close(sig_fd);
 		return EXIT_FAILURE;
 	}
 	/* Before registering, so that no death goes unnoticed. */
-	mon_fd = netstats__monitor_fd(ns);
-	w = register_all(ns, argc, argv, opts);
+	mon_fd = netstats__monitor_fd(h);
+	w = register_all(h, argc, argv, opts);
 	if (!w) {
-		netstats__close(ns);
+		netstats__close(h);
 		close(sig_fd);
 		return EXIT_FAILURE;
 	}
@@ -611,7 +611,7 @@ static int cmd_watch(const struct opts *opts, int argc, char **argv)
 		fprintf(stderr, "%s: %s: a directory of objects: use show\n",
 			prog, argv[i]);
 		watched_free(w, argc);
-		netstats__close(ns);
+		netstats__close(h);
 		close(sig_fd);
 		return EXIT_FAILURE;
 	}
@@ -645,14 +645,14 @@ static int cmd_watch(const struct opts *opts, int argc, char **argv)
 		if (opts->count && nr >= opts->count)
 			break;
 		next += opts->interval_ms;
-		stop = wait_until(ns, mon_fd, sig_fd, next, &ctx);
+		stop = wait_until(h, mon_fd, sig_fd, next, &ctx);
 		/* A death woke us early: sample now, keep the cadence. */
 		if (now_ms() < next)
 			next = now_ms();
 	}
 out:
 	watched_free(w, argc);
-	netstats__close(ns);
+	netstats__close(h);
 	close(sig_fd);
 	return ret;
 }

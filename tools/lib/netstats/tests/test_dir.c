@@ -18,12 +18,11 @@ static void dir_hook(const void *p, int try);
 static void scan_hook(const void *p);
 #define NETSTATS_SCAN_TEST_HOOK(p)	scan_hook(p)
 
-#include "netstats.c"
+#include "lib_sources.h"
 #include "stats.c"
 #include "check.h"
+#include "fake.h"
 
-#define FAMILY_ID	0x42
-#define PORTID		0x1234
 #define FAKE_FD		1000	/* never used as an fd */
 #define PAGE		4096
 #define UNIT_PAGES	3
@@ -96,33 +95,14 @@ static struct nlmsghdr *dir_reply(__u32 flags, __u32 block_offset)
 	return nlh;
 }
 
-static struct netstats *fake_ns(void)
-{
-	struct netstats *ns = calloc(1, sizeof(*ns));
-
-	if (ns) {
-		ns->family_id = FAMILY_ID;
-		ns->portid = PORTID;
-	}
-	return ns;
-}
-
-static struct netstats_reg *fake_reg(struct netstats *ns, __u32 flags)
+static struct netstats_reg *fake_reg(struct netstats_handle *h, __u32 flags)
 {
 	struct ns_reg_reply r = { .family_id = FAMILY_ID, .map_fd = -1 };
-	void *p;
 
 	if (ns_reg_cb(dir_reply(flags, 0), &r) || !r.reg)
 		return NULL;
-	p = mmap(NULL, MAP_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		free(r.reg);
-		return NULL;
-	}
-	ns_reg_link(ns, r.reg, p);
-	mem = p;
-	return r.reg;
+	mem = fake_map(h, r.reg, MAP_SIZE);
+	return mem ? r.reg : NULL;
 }
 
 static struct netstats_dir_hdr *dir(void)
@@ -275,17 +255,17 @@ static const struct netstats_sock *seen_cookie(const struct seen *v,
 
 static void test_scan(void)
 {
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	const struct netstats_sock *s;
 	struct netstats_reg *reg;
 	struct seen v = {};
 	__u8 a4[4], a6[16];
 	int ret;
 
-	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	reg = h ? fake_reg(h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
 	CHECK(reg, "directory registration");
 	if (!reg) {
-		free(ns);
+		free(h);
 		return;
 	}
 	CHECK(netstats_reg__flags(reg) == NETSTATS_GROUP_FLAGS_DIRECTORY,
@@ -420,7 +400,7 @@ static void test_scan(void)
 	ret = netstats_reg__foreach_sock(reg, seen_cb, &v);
 	CHECK(ret == 3, "layout restored: %d", ret);
 
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* --- counters of one socket --------------------------------------------- */
@@ -428,16 +408,16 @@ static void test_scan(void)
 static void test_sock_counters(void)
 {
 	struct netstats_sock s = { .sz = sizeof(s) };
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct netstats_reg *reg;
 	__u64 vals[C_CNT + 1], v;
 	bool dead = true;
 	int ret;
 
-	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	reg = h ? fake_reg(h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
 	CHECK(reg, "directory registration");
 	if (!reg) {
-		free(ns);
+		free(h);
 		return;
 	}
 	put_dir(1);
@@ -501,11 +481,11 @@ static void test_sock_counters(void)
 	CHECK(netstats_reg__reset(reg) == -EOPNOTSUPP, "reg__reset");
 	CHECK(netstats_reg__generation(reg) == 1 && !netstats_reg__dead(reg),
 	      "the directory's own header");
-	netstats__close(ns);
+	netstats__close(h);
 
 	/* ... and the directory ones not to another group. */
-	ns = fake_ns();
-	reg = ns ? fake_reg(ns, 0) : NULL;
+	h = fake_handle();
+	reg = h ? fake_reg(h, 0) : NULL;
 	CHECK(reg, "non-directory registration");
 	if (reg) {
 		s.sz = sizeof(s);
@@ -515,7 +495,7 @@ static void test_sock_counters(void)
 		CHECK(netstats_sock__read(reg, &s, 0, &v) == -EOPNOTSUPP,
 		      "sock__read on tcp");
 	}
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* --- the inline scan ------------------------------------------------------ */
@@ -648,16 +628,16 @@ static void test_sock_scan(void)
 {
 	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
 	struct netstats_sock s = { .sz = sizeof(s) };
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct found ref, in, fn;
 	struct netstats_reg *reg;
 	__u64 vals[C_CNT];
 	int ret, ri, rf;
 
-	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	reg = h ? fake_reg(h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
 	CHECK(reg, "directory registration");
 	if (!reg) {
-		free(ns);
+		free(h);
 		return;
 	}
 	CHECK(reg->plan.ctr && reg->plan.nruns == 3,
@@ -767,14 +747,14 @@ static void test_sock_scan(void)
 	sc.sz = 16;
 	CHECK(netstats_reg__sock_scan(reg, &sc) == -EINVAL, "sz too small");
 	CHECK(netstats_sock_scan__step(NULL, vals) == -EINVAL, "step NULL");
-	netstats__close(ns);
+	netstats__close(h);
 
-	ns = fake_ns();
-	reg = ns ? fake_reg(ns, 0) : NULL;
+	h = fake_handle();
+	reg = h ? fake_reg(h, 0) : NULL;
 	sc.sz = sizeof(sc);
 	CHECK(reg && netstats_reg__sock_scan(reg, &sc) == -EOPNOTSUPP,
 	      "scan of a non-directory registration");
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* A socket of the tcp layout: put_sock() and its 13 counters. */
@@ -873,20 +853,20 @@ static bool found_tcp_same(const struct found_tcp *a,
  */
 static void test_sock_scan_tcp(void)
 {
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct found_tcp ref, in, runs, fn;
 	struct netstats_reg *reg;
 	__u32 shape = 0, sh1, sh2;
 	int ret, ri, rr, rf;
 
 	reply_tcp = true;
-	reg = ns ? fake_reg(ns, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	reg = h ? fake_reg(h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
 	reply_tcp = false;
 	CHECK(reg && reg->plan.shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS &&
 	      reg->plan.shape_off == PAGE && !reg->plan.fast,
 	      "tcp-all plan: shape %x", reg ? reg->plan.shape : 0);
 	if (!reg) {
-		free(ns);
+		free(h);
 		return;
 	}
 	put_dir(3);
@@ -942,7 +922,7 @@ static void test_sock_scan_tcp(void)
 	      in.vals[4][12] == 0xffff0000U + 109 * 16 + 12,
 	      "tcp shape, died during the loads: %d %u", ret, in.cnt);
 	scan_action = SCAN_NONE;
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* A directory reply with a per-CPU or block-offset layout is refused. */
@@ -1011,7 +991,7 @@ static struct nlmsghdr *dead_msg(bool cookie, unsigned int cookie_len)
 static void test_names_notifications(void)
 {
 	struct netstats_name n = { .sz = sizeof(n) };
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct ns_dead_cbs cbs = {};
 	struct dead_seen s = {};
 	int ret;
@@ -1025,12 +1005,12 @@ static void test_names_notifications(void)
 	      "tcp-all takes no object");
 	CHECK(!strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_DIRECTORY),
 		      "directory"), "directory flag name");
-	if (!ns)
+	if (!h)
 		return;
 
 	cbs.info_cb = info_cb;
 	cbs.ctx = &s;
-	ret = ns_dead_msg(ns, dead_msg(true, 8), &cbs);
+	ret = ns_dead_msg(h, dead_msg(true, 8), &cbs);
 	CHECK(ret == 1 && s.calls == 1 && s.info.sz == sizeof(s.info) &&
 	      s.info.id == 9 && s.info.portid == PORTID &&
 	      !strcmp(s.group, "tcp-all") && !s.info.object &&
@@ -1038,25 +1018,25 @@ static void test_names_notifications(void)
 	      s.info.sock_cookie == 0x1122334455667788ULL,
 	      "cookie delivered: %d", ret);
 	s = (struct dead_seen){};
-	ret = ns_dead_msg(ns, dead_msg(false, 0), &cbs);
+	ret = ns_dead_msg(h, dead_msg(false, 0), &cbs);
 	CHECK(ret == 1 && s.calls == 1 && !s.info.has_sock_cookie &&
 	      !s.info.sock_cookie, "no cookie: %d", ret);
 	s = (struct dead_seen){};
-	ret = ns_dead_msg(ns, dead_msg(true, 4), &cbs);
+	ret = ns_dead_msg(h, dead_msg(true, 4), &cbs);
 	CHECK(ret == 0 && !s.calls, "malformed cookie: %d", ret);
 
 	/* The callback of 0.2.0 still gets the notification. */
 	cbs = (struct ns_dead_cbs){ .cb = old_cb, .ctx = &s };
 	s = (struct dead_seen){};
-	ret = ns_dead_msg(ns, dead_msg(true, 8), &cbs);
+	ret = ns_dead_msg(h, dead_msg(true, 8), &cbs);
 	CHECK(ret == 1 && s.calls == 1 && s.info.id == 9 &&
 	      !strcmp(s.group, "tcp-all"), "0.2.0 callback: %d", ret);
 
-	CHECK(netstats__monitor_read_info(ns, info_cb, &s) == -EINVAL,
+	CHECK(netstats__monitor_read_info(h, info_cb, &s) == -EINVAL,
 	      "read_info without monitor");
-	CHECK(netstats__monitor_read_info(ns, NULL, &s) == -EINVAL,
+	CHECK(netstats__monitor_read_info(h, NULL, &s) == -EINVAL,
 	      "read_info NULL cb");
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 int main(void)

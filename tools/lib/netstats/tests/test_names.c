@@ -268,17 +268,17 @@ static void test_sz(void)
 
 static void test_open(void)
 {
-	struct netstats *ns;
+	struct netstats_handle *h;
 
 	errno = 0;
-	ns = netstats__open();
-	if (ns) {
+	h = netstats__open();
+	if (h) {
 		fprintf(stderr,
 			"SKIP netstats__open() ENOENT check: this kernel has the netstats family\n");
-		CHECK(!strcmp(netstats__last_error(ns), ""),
+		CHECK(!strcmp(netstats__last_error(h), ""),
 		      "last_error after open: \"%s\"",
-		      netstats__last_error(ns));
-		netstats__close(ns);
+		      netstats__last_error(h));
+		netstats__close(h);
 		return;
 	}
 	CHECK(errno == ENOENT,

@@ -4,7 +4,7 @@
  * replies -> struct netstats_group_info, NLMSG_ERROR / NLMSG_DONE ->
  * error code and extack message. Includes netstats.c for its statics.
  */
-#include "netstats.c"
+#include "lib_sources.h"
 #include "check.h"
 
 #define FAMILY_ID	0x42

@@ -14,11 +14,10 @@
 static void snapshot_hook(int try);
 #define NS_SNAPSHOT_TEST_HOOK(try)	snapshot_hook(try)
 
-#include "netstats.c"
+#include "lib_sources.h"
 #include "check.h"
+#include "fake.h"
 
-#define FAMILY_ID	0x42
-#define PORTID		0x1234
 #define FAKE_FD		1000	/* never used as an fd */
 #define PAGE		4096
 #define BLOCK		160	/* block header offset in the fake range */
@@ -182,7 +181,7 @@ static void parse_request(const struct nlmsghdr *nlh, struct req_attrs *ra)
 	}
 }
 
-static struct netstats req_ns;
+static struct netstats_handle req_h;
 
 /* The request of @name; NULL with *@err set if the library refuses. */
 static const struct nlmsghdr *request_err(const char *name, int *err)
@@ -194,10 +193,10 @@ static const struct nlmsghdr *request_err(const char *name, int *err)
 	*err = netstats__parse_name(name, &n);
 	if (*err)
 		return NULL;
-	req_ns.family_id = FAMILY_ID;
-	if (!req_ns.nl)
-		req_ns.nl = mnl_socket_open(NETLINK_GENERIC);
-	*err = ns_reg_msg(&req_ns, buf, &n, &nlh);
+	req_h.family_id = FAMILY_ID;
+	if (!req_h.nl)
+		req_h.nl = mnl_socket_open(NETLINK_GENERIC);
+	*err = ns_reg_msg(&req_h, buf, &n, &nlh);
 	return *err ? NULL : nlh;
 }
 
@@ -315,9 +314,9 @@ static void test_request(void)
 	      err == -ERANGE, "option too large: %d", err);
 	CHECK(!request_err("lo/queue/rx/0@derived=2", &err) &&
 	      err == -ERANGE, "flag option not 0 or 1: %d", err);
-	if (req_ns.nl) {
-		mnl_socket_close(req_ns.nl);
-		req_ns.nl = NULL;
+	if (req_h.nl) {
+		mnl_socket_close(req_h.nl);
+		req_h.nl = NULL;
 	}
 }
 
@@ -606,37 +605,18 @@ static void snapshot_hook(int try)
 	}
 }
 
-static struct netstats *fake_ns(void)
-{
-	struct netstats *ns = calloc(1, sizeof(*ns));
-
-	if (ns) {
-		ns->family_id = FAMILY_ID;
-		ns->portid = PORTID;
-	}
-	return ns;
-}
-
 /* A registration of the fake range @l, with its mapping at *@mem. */
-static struct netstats_reg *fake_reg(struct netstats *ns,
+static struct netstats_reg *fake_reg(struct netstats_handle *h,
 				     const struct layout *l,
 				     const struct ctr *c, size_t n,
 				     char **mem)
 {
 	struct ns_reg_reply r;
-	void *p;
 
 	if (parse(reply(l, c, n), &r) || !r.reg)
 		return NULL;
-	p = mmap(NULL, l->map_size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		free(r.reg);
-		return NULL;
-	}
-	ns_reg_link(ns, r.reg, p);
-	*mem = p;
-	return r.reg;
+	*mem = fake_map(h, r.reg, l->map_size);
+	return *mem ? r.reg : NULL;
 }
 
 #define U64_AT(m, off)	(*(__u64 *)((m) + (off)))
@@ -654,13 +634,13 @@ static void test_readers(void)
 	struct netstats_block_hdr *hdr;
 	const struct netstats_counter_info *ci;
 	struct netstats_reg *reg, *reg2;
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	char *mem, *mem2;
 	__u64 vals[5], v;
 	__u32 gen;
 	int ret;
 
-	reg = ns ? fake_reg(ns, &base_layout, base_ctrs, 4, &mem) : NULL;
+	reg = h ? fake_reg(h, &base_layout, base_ctrs, 4, &mem) : NULL;
 	CHECK(reg, "fake registration");
 	if (!reg)
 		return;
@@ -767,25 +747,25 @@ static void test_readers(void)
 	      "dead");
 
 	/* netstats__close() unmaps and frees what is left: two of three. */
-	reg2 = fake_reg(ns, &base_layout, base_ctrs, 4, &mem2);
-	CHECK(reg2 && ns->regs == reg2 && reg2->next == reg,
+	reg2 = fake_reg(h, &base_layout, base_ctrs, 4, &mem2);
+	CHECK(reg2 && h->regs == reg2 && reg2->next == reg,
 	      "second registration");
 	if (!reg2) {
-		netstats__close(ns);
+		netstats__close(h);
 		return;
 	}
-	reg2 = fake_reg(ns, &base_layout, base_ctrs, 4, &mem2);
+	reg2 = fake_reg(h, &base_layout, base_ctrs, 4, &mem2);
 	CHECK(reg2, "third registration");
 	if (!reg2) {
-		netstats__close(ns);
+		netstats__close(h);
 		return;
 	}
 	/* unlink from the middle of the list */
-	ns_reg_free(ns->regs->next);
-	CHECK(ns->regs == reg2 && reg2->next == reg &&
+	ns_reg_free(h->regs->next);
+	CHECK(h->regs == reg2 && reg2->next == reg &&
 	      reg->pprev == &reg2->next, "unlinked from the middle");
 	CHECK(!netstats_reg__unregister(NULL), "unregister NULL");
-	netstats__close(ns);
+	netstats__close(h);
 	CHECK(unmapped(mem, 2 * PAGE) && unmapped(mem2, 2 * PAGE),
 	      "netstats__close() unmapped the registrations");
 }
@@ -796,7 +776,7 @@ static void test_percpu(void)
 		{ "pkts", NETSTATS_COUNTER_TYPE_U64, BLOCK + 8 },
 		{ "drops", NETSTATS_COUNTER_TYPE_U32, BLOCK + 16 },
 	};
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct netstats_reg *reg;
 	struct layout l;
 	__u64 vals[2], v;
@@ -807,10 +787,10 @@ static void test_percpu(void)
 	l = base_layout;
 	l.ncpus = 4;
 	l.stride = 64;
-	reg = ns ? fake_reg(ns, &l, c, 2, &mem) : NULL;
+	reg = h ? fake_reg(h, &l, c, 2, &mem) : NULL;
 	CHECK(reg, "per-CPU registration");
 	if (!reg) {
-		free(ns);
+		free(h);
 		return;
 	}
 	for (cpu = 0; cpu < 4; cpu++) {
@@ -830,15 +810,15 @@ static void test_percpu(void)
 	ret = netstats_reg__snapshot(reg, vals, 2, NULL);
 	CHECK(ret == 2 && vals[0] == 10 << 20 &&
 	      vals[1] == 4ULL * 0xffffffffU, "per-CPU snapshot: %d", ret);
-	netstats__close(ns);
+	netstats__close(h);
 
 	/* One CPU: the stride does not matter. */
-	ns = fake_ns();
+	h = fake_handle();
 	l.ncpus = 1;
-	reg = ns ? fake_reg(ns, &l, c, 2, &mem) : NULL;
+	reg = h ? fake_reg(h, &l, c, 2, &mem) : NULL;
 	CHECK(reg, "1-CPU registration");
 	if (!reg) {
-		free(ns);
+		free(h);
 		return;
 	}
 	U64_AT(mem, BLOCK + 8) = 7;
@@ -846,7 +826,7 @@ static void test_percpu(void)
 	ret = netstats_reg__read(reg, 0, &v);
 	CHECK(!ret && v == 7, "1-CPU read: %d %llu", ret,
 	      (unsigned long long)v);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* --- notifications ----------------------------------------------------- */
@@ -875,12 +855,12 @@ static int dead_cb(__u32 id, __u32 portid, const char *group,
 }
 
 /* The message through the callback of netstats__monitor_read(). */
-static int old_dead_msg(const struct netstats *ns, const struct nlmsghdr *nlh,
+static int old_dead_msg(const struct netstats_handle *h, const struct nlmsghdr *nlh,
 			netstats_dead_cb cb, void *ctx)
 {
 	struct ns_dead_cbs cbs = { .cb = cb, .ctx = ctx };
 
-	return ns_dead_msg(ns, nlh, &cbs);
+	return ns_dead_msg(h, nlh, &cbs);
 }
 
 #define NTF_ID		0x1U
@@ -925,16 +905,16 @@ static bool readable(int fd)
 
 static void test_notifications(void)
 {
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
 	struct dead_seen s = {};
 	struct mnl_socket *peer;
 	struct nlmsghdr *nlh;
 	int ret, fd, i;
 
-	if (!ns)
+	if (!h)
 		return;
-	ret = old_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	ret = old_dead_msg(h, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1 && s.id == 7 && s.portid == PORTID &&
 	      !strcmp(s.group, "tcp") && !s.have_object,
 	      "ours: %d calls %u", ret, s.calls);
@@ -943,58 +923,58 @@ static void test_notifications(void)
 	{
 		struct netstats_reg r7 = { .id = 7, .object = "eth0" };
 
-		ns->regs = &r7;
-		ret = old_dead_msg(ns, dead_msg(ALL, PORTID, "eth0"), dead_cb,
+		h->regs = &r7;
+		ret = old_dead_msg(h, dead_msg(ALL, PORTID, "eth0"), dead_cb,
 				   &s);
-		ns->regs = NULL;
+		h->regs = NULL;
 	}
 	CHECK(ret == 1 && s.calls == 1 && s.have_object &&
 	      !strcmp(s.object, "eth0"), "ours with object: %d", ret);
 	s = (struct dead_seen){};
-	ret = old_dead_msg(ns, dead_msg(NTF_ID | NTF_PORTID, PORTID, NULL),
+	ret = old_dead_msg(h, dead_msg(NTF_ID | NTF_PORTID, PORTID, NULL),
 			   dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1 && !strcmp(s.group, ""),
 	      "ours without group: %d", ret);
 
 	s = (struct dead_seen){};
-	ret = old_dead_msg(ns, dead_msg(ALL, PORTID + 1, NULL), dead_cb, &s);
+	ret = old_dead_msg(h, dead_msg(ALL, PORTID + 1, NULL), dead_cb, &s);
 	CHECK(!ret && !s.calls, "another socket's: %d", ret);
-	ret = old_dead_msg(ns, dead_msg(NTF_ID | NTF_GROUP, 0, NULL), dead_cb,
+	ret = old_dead_msg(h, dead_msg(NTF_ID | NTF_GROUP, 0, NULL), dead_cb,
 			   &s);
 	CHECK(!ret && !s.calls, "without portid: %d", ret);
-	ret = old_dead_msg(ns, dead_msg(NTF_PORTID | NTF_GROUP, PORTID, NULL),
+	ret = old_dead_msg(h, dead_msg(NTF_PORTID | NTF_GROUP, PORTID, NULL),
 			   dead_cb, &s);
 	CHECK(!ret && !s.calls, "without id: %d", ret);
 	nlh = dead_msg(ALL, PORTID, NULL);
 	nlh->nlmsg_type = FAMILY_ID + 1;
-	ret = old_dead_msg(ns, nlh, dead_cb, &s);
+	ret = old_dead_msg(h, nlh, dead_cb, &s);
 	CHECK(!ret && !s.calls, "other family: %d", ret);
 	nlh = dead_msg(ALL, PORTID, NULL);
 	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
 		NETSTATS_CMD_REGISTER;
-	ret = old_dead_msg(ns, nlh, dead_cb, &s);
+	ret = old_dead_msg(h, nlh, dead_cb, &s);
 	CHECK(!ret && !s.calls, "other cmd: %d", ret);
 	nlh = dead_msg(NTF_ID | NTF_PORTID, PORTID, NULL);
 	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_GROUP, 2, "ab");
-	ret = old_dead_msg(ns, nlh, dead_cb, &s);
+	ret = old_dead_msg(h, nlh, dead_cb, &s);
 	CHECK(!ret && !s.calls, "unterminated group: %d", ret);
 
 	s = (struct dead_seen){ .ret = -E2BIG };
-	ret = old_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	ret = old_dead_msg(h, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
 	CHECK(ret == -E2BIG && s.calls == 1, "cb error: %d", ret);
 	s = (struct dead_seen){ .ret = 5 };
-	ret = old_dead_msg(ns, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
+	ret = old_dead_msg(h, dead_msg(ALL, PORTID, NULL), dead_cb, &s);
 	CHECK(ret == 1 && s.calls == 1, "cb positive return: %d", ret);
 
 	/* Not without netstats__monitor_fd(). */
 	errno = 0;
-	ret = netstats__monitor_read(ns, dead_cb, &s);
+	ret = netstats__monitor_read(h, dead_cb, &s);
 	CHECK(ret == -EINVAL && errno == EINVAL, "no monitor: %d", ret);
 	CHECK(netstats__monitor_fd(NULL) == -EINVAL, "monitor_fd(NULL)");
-	CHECK(netstats__monitor_fd(ns) == -EINVAL, "monitor_fd without socket");
+	CHECK(netstats__monitor_fd(h) == -EINVAL, "monitor_fd without socket");
 	/* Until then, nothing is kept. */
-	ns_ntf_keep(ns, dead_msg(ALL, PORTID, NULL));
-	CHECK(!ns->ntf_head, "kept without monitor");
+	ns_ntf_keep(h, dead_msg(ALL, PORTID, NULL));
+	CHECK(!h->ntf_head, "kept without monitor");
 
 	/*
 	 * The handle's own socket, where the kernel sends the notifications
@@ -1002,66 +982,66 @@ static void test_notifications(void)
 	 * read and kept; a datagram from a user space socket, which is not
 	 * the kernel's and is skipped.
 	 */
-	ns->nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!ns->nl || mnl_socket_bind(ns->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	h->nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!h->nl || mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		printf("SKIP netlink socket: %s\n", strerror(errno));
-		netstats__close(ns);
+		netstats__close(h);
 		return;
 	}
-	ns->portid = mnl_socket_get_portid(ns->nl);
-	fd = netstats__monitor_fd(ns);
+	h->portid = mnl_socket_get_portid(h->nl);
+	fd = netstats__monitor_fd(h);
 	CHECK(fd >= 0, "monitor fd: %s", strerror(-fd));
 	if (fd < 0) {
-		netstats__close(ns);
+		netstats__close(h);
 		return;
 	}
-	CHECK(netstats__monitor_fd(ns) == fd, "monitor fd opened once");
+	CHECK(netstats__monitor_fd(h) == fd, "monitor fd opened once");
 	CHECK(!readable(fd), "monitor fd idle");
 	s = (struct dead_seen){};
-	ret = netstats__monitor_read(ns, dead_cb, &s);
+	ret = netstats__monitor_read(h, dead_cb, &s);
 	CHECK(ret == 0 && !s.calls, "nothing pending: %d", ret);
 
-	ns_ntf_keep(ns, dead_msg(ALL, ns->portid, "eth0"));
-	ns_ntf_keep(ns, dead_msg(ALL, ns->portid, "eth1"));
-	nlh = dead_msg(ALL, ns->portid, NULL);
+	ns_ntf_keep(h, dead_msg(ALL, h->portid, "eth0"));
+	ns_ntf_keep(h, dead_msg(ALL, h->portid, "eth1"));
+	nlh = dead_msg(ALL, h->portid, NULL);
 	nlh->nlmsg_seq = 5;		/* a reply, not a notification */
-	ns_ntf_keep(ns, nlh);
-	nlh = dead_msg(ALL, ns->portid, NULL);
+	ns_ntf_keep(h, nlh);
+	nlh = dead_msg(ALL, h->portid, NULL);
 	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
 		NETSTATS_CMD_REGISTER;
-	ns_ntf_keep(ns, nlh);
-	CHECK(ns->ntf_cnt == 2, "kept: %u", ns->ntf_cnt);
+	ns_ntf_keep(h, nlh);
+	CHECK(h->ntf_cnt == 2, "kept: %u", h->ntf_cnt);
 	CHECK(readable(fd), "kept notifications poll readable");
 	s = (struct dead_seen){};
-	ret = netstats__monitor_read(ns, dead_cb, &s);
+	ret = netstats__monitor_read(h, dead_cb, &s);
 	CHECK(ret == 2 && s.calls == 2,
 	      "kept notifications: %d calls %u", ret, s.calls);
-	CHECK(!ns->ntf_head && !readable(fd), "kept notifications consumed");
+	CHECK(!h->ntf_head && !readable(fd), "kept notifications consumed");
 
 	/* Past NS_NTF_MAX kept: delivered, then -ENOBUFS once. */
 	for (i = 0; i <= NS_NTF_MAX; i++)
-		ns_ntf_keep(ns, dead_msg(ALL, ns->portid, NULL));
+		ns_ntf_keep(h, dead_msg(ALL, h->portid, NULL));
 	s = (struct dead_seen){};
-	ret = netstats__monitor_read(ns, dead_cb, &s);
+	ret = netstats__monitor_read(h, dead_cb, &s);
 	CHECK(ret == -ENOBUFS && s.calls == NS_NTF_MAX,
 	      "too many kept: %d calls %u", ret, s.calls);
-	ret = netstats__monitor_read(ns, dead_cb, &s);
+	ret = netstats__monitor_read(h, dead_cb, &s);
 	CHECK(ret == 0, "ENOBUFS reported once: %d", ret);
 
 	peer = mnl_socket_open(NETLINK_GENERIC);
 	if (peer && !mnl_socket_bind(peer, 0, MNL_SOCKET_AUTOPID)) {
-		nlh = dead_msg(ALL, ns->portid, NULL);
-		to.nl_pid = ns->portid;
+		nlh = dead_msg(ALL, h->portid, NULL);
+		to.nl_pid = h->portid;
 		ret = sendto(mnl_socket_get_fd(peer), nlh, nlh->nlmsg_len, 0,
 			     (struct sockaddr *)&to, sizeof(to));
 		CHECK(ret == (int)nlh->nlmsg_len, "send to the socket: %s",
 		      strerror(errno));
 		CHECK(readable(fd), "datagram polls readable");
 		s = (struct dead_seen){};
-		ret = netstats__monitor_read(ns, dead_cb, &s);
+		ret = netstats__monitor_read(h, dead_cb, &s);
 		CHECK(ret == 0 && !s.calls, "forged notification: %d calls %u",
 		      ret, s.calls);
-		ret = recv(mnl_socket_get_fd(ns->nl), buf, sizeof(buf),
+		ret = recv(mnl_socket_get_fd(h->nl), buf, sizeof(buf),
 			   MSG_DONTWAIT);
 		CHECK(ret < 0 && errno == EAGAIN, "socket drained: %d", ret);
 
@@ -1070,14 +1050,14 @@ static void test_notifications(void)
 			     (struct sockaddr *)&to, sizeof(to));
 		CHECK(ret == (int)nlh->nlmsg_len, "send again: %s",
 		      strerror(errno));
-		ns_drain(ns);
-		CHECK(!ns->ntf_head && !readable(fd), "drained, nothing kept");
+		ns_drain(h);
+		CHECK(!h->ntf_head && !readable(fd), "drained, nothing kept");
 	} else {
 		printf("SKIP peer netlink socket: %s\n", strerror(errno));
 	}
 	if (peer)
 		mnl_socket_close(peer);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* Derived blocks are read under the sequence counter of their header. */
@@ -1088,7 +1068,7 @@ static void test_derived(void)
 		  sizeof(struct netstats_derived_hdr) },
 	};
 	struct netstats_derived_hdr *dh;
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct netstats_reg *reg;
 	struct layout l;
 	__u64 vals[1];
@@ -1099,10 +1079,10 @@ static void test_derived(void)
 	l = base_layout;
 	l.block_offset = 0;
 	l.flags = NETSTATS_GROUP_FLAGS_DERIVED;
-	reg = ns ? fake_reg(ns, &l, c, 1, &mem) : NULL;
+	reg = h ? fake_reg(h, &l, c, 1, &mem) : NULL;
 	CHECK(reg, "derived registration");
 	if (!reg) {
-		free(ns);
+		free(h);
 		return;
 	}
 	dh = (void *)mem;
@@ -1120,14 +1100,14 @@ static void test_derived(void)
 	ret = netstats_reg__snapshot(reg, vals, 1, NULL);
 	CHECK(ret == -EAGAIN && errno == EAGAIN && hook_calls == 0,
 	      "derived snapshot, odd seq: %d calls %d", ret, hook_calls);
-	netstats__close(ns);
+	netstats__close(h);
 
 	/* The derived header must fit in the range. */
-	ns = fake_ns();
+	h = fake_handle();
 	l.block_offset = l.map_size - sizeof(struct netstats_block_hdr);
-	reg = ns ? fake_reg(ns, &l, c, 0, &mem) : NULL;
+	reg = h ? fake_reg(h, &l, c, 0, &mem) : NULL;
 	CHECK(!reg, "derived header beyond the range");
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* The "tcp" group's layout: 3 u64, 5 u32, and 5 u32 a page further. */
@@ -1171,7 +1151,7 @@ static bool tcp_same(struct netstats_reg *reg, __u64 *a, int *ra, __u32 *ga)
  */
 static void test_plan_tcp(void)
 {
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct netstats_block_hdr *hdr;
 	struct ctr near[13];
 	struct netstats_ref r;
@@ -1181,7 +1161,7 @@ static void test_plan_tcp(void)
 	char *mem;
 	int i, ra;
 
-	reg = ns ? fake_reg(ns, &base_layout, tcp_ctrs, 13, &mem) : NULL;
+	reg = h ? fake_reg(h, &base_layout, tcp_ctrs, 13, &mem) : NULL;
 	CHECK(reg, "tcp registration");
 	if (!reg)
 		return;
@@ -1256,7 +1236,7 @@ static void test_plan_tcp(void)
 	      (unsigned long long)v);
 	CHECK(tcp_same(reg, a, &ra, &ga) && ra == 13 && a[0] == 7 &&
 	      a[3] == 0, "after a reset: snapshot relative");
-	netstats__close(ns);
+	netstats__close(h);
 
 	/* Near layouts: not the shape, the same values by the runs. */
 	for (i = 0; i < 3; i++) {
@@ -1268,8 +1248,8 @@ static void test_plan_tcp(void)
 		else		/* the first run not at block + 8 */
 			near[0].offset = BLOCK + 0, near[1].offset = BLOCK + 8,
 			near[2].offset = BLOCK + 16;
-		ns = fake_ns();
-		reg = ns ? fake_reg(ns, &base_layout, near, 13, &mem) : NULL;
+		h = fake_handle();
+		reg = h ? fake_reg(h, &base_layout, near, 13, &mem) : NULL;
 		if (!reg)
 			continue;
 		hdr = (void *)(mem + BLOCK);
@@ -1278,7 +1258,7 @@ static void test_plan_tcp(void)
 		CHECK(reg->plan.fast == NETSTATS_PLAN_ABI && !reg->plan.shape &&
 		      tcp_same(reg, a, &ra, &ga) && ra == 13,
 		      "near layout %d: shape %x", i, reg->plan.shape);
-		netstats__close(ns);
+		netstats__close(h);
 	}
 }
 
@@ -1329,7 +1309,7 @@ static void test_plan_spans(void)
 	struct netstats_reg *reg;
 	struct netstats_block_hdr *hdr;
 	struct layout l = base_layout;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	unsigned int ci, i, n, cpu, off;
 	__u32 g = 0;
 	char *mem;
@@ -1344,11 +1324,11 @@ static void test_plan_spans(void)
 		l.ncpus = cpus[ci];
 		l.stride = PAGE;
 		l.map_size = cpus[ci] * PAGE;
-		ns = fake_ns();
-		reg = ns ? fake_reg(ns, &l, c, n, &mem) : NULL;
+		h = fake_handle();
+		reg = h ? fake_reg(h, &l, c, n, &mem) : NULL;
 		CHECK(reg, "spans registration %d/%u", t, cpus[ci]);
 		if (!reg) {
-			free(ns);
+			free(h);
 			continue;
 		}
 		hdr = (void *)mem;
@@ -1407,7 +1387,7 @@ static void test_plan_spans(void)
 		      netstats_reg__snapshot(reg, a, n, NULL) == (int)n &&
 		      a[0] == 0 && a[n - 1] == 0,
 		      "spans %d/%u: after a reset", t, cpus[ci]);
-		netstats__close(ns);
+		netstats__close(h);
 	}
 }
 

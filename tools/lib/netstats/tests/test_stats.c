@@ -6,9 +6,10 @@
  * is an ordinary buffer the test writes. Includes netstats.c for its
  * statics.
  */
-#include "netstats.c"
+#include "lib_sources.h"
 #include "stats.c"
 #include "check.h"
+#include "fake.h"
 
 #define BLOCK	64	/* block header offset in the fake range */
 #define STRIDE	128	/* between two CPUs' copies */
@@ -32,7 +33,7 @@ static __u64 mem_u64[512];
 #define U32(cpu, c)	(*(__u32 *)(mem + fake_ctrs[c].offset + (cpu) * STRIDE))
 
 /* A registration of @ncpus copies of fake_ctrs[] in mem[]. */
-static struct netstats_reg *fake_reg(struct netstats *ns, __u32 ncpus,
+static struct netstats_reg *fake_reg(struct netstats_handle *h, __u32 ncpus,
 				     __u32 flags)
 {
 	struct netstats_reg *reg;
@@ -54,7 +55,7 @@ static struct netstats_reg *fake_reg(struct netstats *ns, __u32 ncpus,
 	HDR->hdr.generation = 2;
 	HDR->hdr.state = NETSTATS_BLOCK_LIVE;
 	/* Linked without a mapping: netstats__close() frees but never unmaps. */
-	ns_reg_link(ns, reg, NULL);
+	ns_reg_link(h, reg, NULL);
 	reg->base = mem;
 	ns_plan_build(reg);	/* the snapshots follow the read plan */
 	return reg;
@@ -66,11 +67,6 @@ static void unlink_fake(struct netstats_reg *reg)
 	ns_reg_free(reg);
 }
 
-static struct netstats *fake_ns(void)
-{
-	return calloc(1, sizeof(struct netstats));
-}
-
 #define SNAP(arr) {						\
 	.sz = sizeof(struct netstats_snapshot),				\
 	.vals = (arr),							\
@@ -79,8 +75,8 @@ static struct netstats *fake_ns(void)
 
 static void test_accessors(void)
 {
-	struct netstats *ns = fake_ns();
-	struct netstats_reg *reg = fake_reg(ns, NCPUS,
+	struct netstats_handle *h = fake_handle();
+	struct netstats_reg *reg = fake_reg(h, NCPUS,
 					    NETSTATS_GROUP_FLAGS_PERCPU);
 	__u64 v;
 
@@ -124,7 +120,7 @@ static void test_accessors(void)
 		      "per-object") && !netstats__group_flag_str(3),
 	      "group flag names");
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 static void test_snapshot_delta_rate(void)
@@ -132,8 +128,8 @@ static void test_snapshot_delta_rate(void)
 	__u64 a[C_CNT], b[C_CNT], d[C_CNT];
 	struct netstats_snapshot s1 = SNAP(a);
 	struct netstats_snapshot s2 = SNAP(b);
-	struct netstats *ns = fake_ns();
-	struct netstats_reg *reg = fake_reg(ns, 1, 0);
+	struct netstats_handle *h = fake_handle();
+	struct netstats_reg *reg = fake_reg(h, 1, 0);
 	double r[C_CNT];
 	int ret;
 
@@ -216,12 +212,12 @@ static void test_snapshot_delta_rate(void)
 	CHECK(ret == 2 && s2.dead && s2.generation == 4 && b[C_BYTES] == 3000,
 	      "dead snapshot: %d", ret);
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 static void test_reset(void)
 {
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	struct netstats_snapshot s;
 	struct netstats_reg *reg;
 	__u64 v, a[C_CNT];
@@ -229,7 +225,7 @@ static void test_reset(void)
 	int ret;
 
 	s = (struct netstats_snapshot)SNAP(a);
-	reg = fake_reg(ns, 2, NETSTATS_GROUP_FLAGS_PERCPU);
+	reg = fake_reg(h, 2, NETSTATS_GROUP_FLAGS_PERCPU);
 
 	U64(0, C_BYTES) = 100;
 	U64(1, C_BYTES) = 50;
@@ -273,7 +269,7 @@ static void test_reset(void)
 
 	/* the derived sequence count also guards the baseline */
 	unlink_fake(reg);
-	reg = fake_reg(ns, 1, NETSTATS_GROUP_FLAGS_DERIVED);
+	reg = fake_reg(h, 1, NETSTATS_GROUP_FLAGS_DERIVED);
 	HDR->seq = 3;
 	CHECK(netstats_reg__reset(reg) == -EAGAIN && !reg->baseline,
 	      "reset during a derived update");
@@ -288,14 +284,14 @@ static void test_reset(void)
 	      "derived snapshot: kernel time %llu",
 	      (unsigned long long)s.time_ns);
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* The read plan and its inline readers give what the functions give. */
 static void test_plan(void)
 {
-	struct netstats *ns = fake_ns();
-	struct netstats_reg *reg = fake_reg(ns, NCPUS,
+	struct netstats_handle *h = fake_handle();
+	struct netstats_reg *reg = fake_reg(h, NCPUS,
 					    NETSTATS_GROUP_FLAGS_PERCPU);
 	const struct netstats_plan *p = netstats_reg__plan(reg);
 	__u64 a[C_CNT], b[C_CNT], v, w;
@@ -348,21 +344,21 @@ static void test_plan(void)
 	      "plan snapshot after a reset: relative %llu",
 	      (unsigned long long)a[C_BYTES]);
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 
 	/* A derived block (a sequence counter) is read the long way. */
-	ns = fake_ns();
-	reg = fake_reg(ns, 1, NETSTATS_GROUP_FLAGS_DERIVED);
+	h = fake_handle();
+	reg = fake_reg(h, 1, NETSTATS_GROUP_FLAGS_DERIVED);
 	CHECK(!netstats_reg__plan(reg)->fast, "derived: not fast");
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* ABI 2: netstats_plan__read() by the refs, one CPU and three. */
 static void test_plan_ref(void)
 {
-	struct netstats *ns = fake_ns();
-	struct netstats_reg *reg = fake_reg(ns, 1, 0);
+	struct netstats_handle *h = fake_handle();
+	struct netstats_reg *reg = fake_reg(h, 1, 0);
 	const struct netstats_plan *p = netstats_reg__plan(reg);
 	__u64 v, w;
 	int i, ra, rb;
@@ -396,10 +392,10 @@ static void test_plan_ref(void)
 	      v == 0x1122334455667788ULL, "ABI 1 plan: read by the function");
 	reg->plan.fast = NETSTATS_PLAN_ABI;
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 
-	ns = fake_ns();
-	reg = fake_reg(ns, NCPUS, NETSTATS_GROUP_FLAGS_PERCPU);
+	h = fake_handle();
+	reg = fake_reg(h, NCPUS, NETSTATS_GROUP_FLAGS_PERCPU);
 	p = netstats_reg__plan(reg);
 	CHECK(p->ref[C_BYTES].kind == (8 | NETSTATS_PLAN_REF_FOLD) &&
 	      p->ref[C_PKTS32].kind == (4 | NETSTATS_PLAN_REF_FOLD),
@@ -433,7 +429,7 @@ static void test_plan_ref(void)
 	      netstats_plan__read(p, C_CNT, &v) == -EINVAL,
 	      "%d CPUs: unknown type, out of range", NCPUS);
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* Runs longer than 8 (copied 8 at a time), folded over @ncpus CPUs. */
@@ -441,7 +437,7 @@ static void test_plan_long(unsigned int ncpus)
 {
 	enum { N64 = 20, N32 = 11, N = N64 + N32 };
 	static struct netstats_counter_info ctrs[N];
-	struct netstats *ns = fake_ns();
+	struct netstats_handle *h = fake_handle();
 	const struct netstats_plan *p;
 	struct netstats_reg *reg;
 	__u64 a[N], b[N];
@@ -449,7 +445,7 @@ static void test_plan_long(unsigned int ncpus)
 	unsigned int cpu;
 
 	reg = calloc(1, sizeof(*reg));
-	if (!ns || !reg)
+	if (!h || !reg)
 		return;
 	for (i = 0; i < N; i++)
 		ctrs[i] = (struct netstats_counter_info){
@@ -465,7 +461,7 @@ static void test_plan_long(unsigned int ncpus)
 	reg->flags = NETSTATS_GROUP_FLAGS_PERCPU;
 	memset(mem_u64, 0, sizeof(mem_u64));
 	HDR->hdr.generation = 2;
-	ns_reg_link(ns, reg, NULL);
+	ns_reg_link(h, reg, NULL);
 	reg->base = mem;
 	ns_plan_build(reg);
 	p = netstats_reg__plan(reg);
@@ -492,7 +488,7 @@ static void test_plan_long(unsigned int ncpus)
 	      "long runs: %d %d first %llu last %llu", ra, rb,
 	      (unsigned long long)a[0], (unsigned long long)a[N - 1]);
 	unlink_fake(reg);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 int main(void)

@@ -118,7 +118,7 @@ static const struct {
 #define EXP_OBJECT_UP		"netstats_object_up"
 
 struct exporter {
-	struct netstats *ns;
+	struct netstats_handle *h;
 	size_t reg_cnt;
 	struct exp_reg *regs;
 	size_t fam_cnt;
@@ -334,10 +334,10 @@ static int exp_register(struct exporter *e, struct exp_reg *r)
 	size_t i;
 	int err;
 
-	r->reg = netstats__register(e->ns, r->name);
+	r->reg = netstats__register(e->h, r->name);
 	if (!r->reg) {
 		err = errno;
-		msg = netstats__last_error(e->ns);
+		msg = netstats__last_error(e->h);
 		fprintf(stderr, "%s: cannot register '%s': %s\n", EXP_NAME,
 			r->name, msg[0] ? msg : strerror(err));
 		return -err;
@@ -349,10 +349,10 @@ static int exp_register(struct exporter *e, struct exp_reg *r)
 		return -ENOMEM;
 	}
 
-	err = netstats__query(e->ns, r->parsed.group, exp_query_cb, &q);
+	err = netstats__query(e->h, r->parsed.group, exp_query_cb, &q);
 	if (err && !q.done) {
 		/* Still exportable, with generated help texts. */
-		msg = netstats__last_error(e->ns);
+		msg = netstats__last_error(e->h);
 		fprintf(stderr, "%s: warning: cannot query group '%s': %s\n",
 			EXP_NAME, r->parsed.group,
 			msg[0] ? msg : strerror(-err));
@@ -393,7 +393,7 @@ static void exp_drop_dead(struct exporter *e)
 			continue;
 		if (netstats_reg__unregister(r->reg))
 			fprintf(stderr, "%s: unregister '%s': %s\n", EXP_NAME,
-				r->name, netstats__last_error(e->ns));
+				r->name, netstats__last_error(e->h));
 		r->reg = NULL;
 		r->state = EXP_REG_GONE;
 	}
@@ -532,7 +532,7 @@ static void exp_free(struct exporter *e)
 	if (e->sfd >= 0)
 		close(e->sfd);
 	/* Drops and unmaps every registration still made. */
-	netstats__close(e->ns);
+	netstats__close(e->h);
 	for (i = 0; i < e->reg_cnt; i++) {
 		free(e->regs[i].labels);
 		free(e->regs[i].vals);
@@ -766,8 +766,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	e.ns = netstats__open();
-	if (!e.ns) {
+	e.h = netstats__open();
+	if (!e.h) {
 		fprintf(stderr, "%s: cannot open the netstats family: %s\n",
 			EXP_NAME, errno == ENOENT ?
 			"the running kernel has none" : strerror(errno));

@@ -44,7 +44,7 @@ static const struct fake_group fake_groups[] = {
 	} },
 };
 
-struct netstats {
+struct netstats_handle {
 	char err[64];
 };
 
@@ -56,7 +56,7 @@ struct netstats_reg {
 	bool registered;
 };
 
-static struct netstats fake_ns;
+static struct netstats_handle fake_handle;
 static struct netstats_reg fake_regs[] = {
 	{ "ip" },
 	{ "tcp/fd:3" },
@@ -66,19 +66,19 @@ static struct netstats_reg fake_regs[] = {
 
 static unsigned int unregistered, queries;
 
-struct netstats *netstats__open(void)
+struct netstats_handle *netstats__open(void)
 {
-	return &fake_ns;
+	return &fake_handle;
 }
 
-void netstats__close(struct netstats *ns)
+void netstats__close(struct netstats_handle *h)
 {
-	(void)ns;
+	(void)h;
 }
 
-const char *netstats__last_error(const struct netstats *ns)
+const char *netstats__last_error(const struct netstats_handle *h)
 {
-	return ns->err;
+	return h->err;
 }
 
 static const struct fake_group *fake_group(const char *name)
@@ -91,7 +91,7 @@ static const struct fake_group *fake_group(const char *name)
 	return NULL;
 }
 
-int netstats__query(struct netstats *ns, const char *group,
+int netstats__query(struct netstats_handle *h, const char *group,
 		    netstats_group_cb cb, void *ctx)
 {
 	const struct netstats_counter_info *ptrs[MAX_CTRS];
@@ -99,7 +99,7 @@ int netstats__query(struct netstats *ns, const char *group,
 	const struct fake_group *g = fake_group(group);
 	size_t i;
 
-	(void)ns;
+	(void)h;
 	queries++;
 	if (!g)
 		return -ENOENT;
@@ -112,7 +112,7 @@ int netstats__query(struct netstats *ns, const char *group,
 	return cb(&info, ctx);
 }
 
-struct netstats_reg *netstats__register(struct netstats *ns,
+struct netstats_reg *netstats__register(struct netstats_handle *h,
 					const char *name)
 {
 	struct netstats_name n = { .sz = sizeof(n) };
@@ -126,7 +126,7 @@ struct netstats_reg *netstats__register(struct netstats *ns,
 		fake_regs[i].registered = true;
 		return &fake_regs[i];
 	}
-	snprintf(ns->err, sizeof(ns->err), "unknown counter group");
+	snprintf(h->err, sizeof(h->err), "unknown counter group");
 	errno = ENOENT;
 	return NULL;
 }
@@ -343,7 +343,7 @@ static void test_lifecycle(void)
 
 	CHECK(!exp_parse_names(&e, names, 3), "parse names");
 	CHECK(!exp_build_labels(&e, "6.12.0-test"), "build labels");
-	e.ns = netstats__open();
+	e.h = netstats__open();
 	fake_regs[0].vals[0] = ~0ULL;
 	fake_regs[0].vals[1] = 1;
 	fake_regs[1].vals[0] = 1000;
@@ -403,7 +403,7 @@ static void test_errors(void)
 
 	memset(&e, 0, sizeof(e));
 	e.sfd = -1;
-	e.ns = netstats__open();
+	e.h = netstats__open();
 	CHECK(!exp_parse_names(&e, unknown, 1), "parse unknown");
 	CHECK(exp_register(&e, &e.regs[0]) == -ENOENT, "unknown group");
 	exp_free(&e);
@@ -411,7 +411,7 @@ static void test_errors(void)
 	/* "x" (counter) and "x_total" (gauge) both make ..._x_total. */
 	memset(&e, 0, sizeof(e));
 	e.sfd = -1;
-	e.ns = netstats__open();
+	e.h = netstats__open();
 	CHECK(!exp_parse_names(&e, clash, 1), "parse clash");
 	CHECK(exp_register(&e, &e.regs[0]) == -EINVAL,
 	      "counter and gauge of one name refused");
@@ -480,7 +480,7 @@ static void test_serve(void)
 		fake_regs[i].dead = false;
 	CHECK(!exp_parse_names(&e, names, 2) &&
 	      !exp_build_labels(&e, "6.12.0-test"), "names");
-	e.ns = netstats__open();
+	e.h = netstats__open();
 	for (i = 0; i < e.reg_cnt; i++)
 		CHECK(!exp_register(&e, &e.regs[i]), "register");
 	srv = web_server_new(&cfg, &ops, "/metrics", 5);

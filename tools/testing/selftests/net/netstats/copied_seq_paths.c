@@ -34,7 +34,7 @@
 #include "tcp_util.h"
 
 FIXTURE(paths) {
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct netstats_reg *reg;
 	struct conn c;
 };
@@ -46,17 +46,17 @@ FIXTURE_SETUP(paths)
 	if (!tcp_netns_setup(_metadata, AF_INET))
 		return;
 	tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &self->c);
-	self->ns = netstats__open();
-	ASSERT_NE(NULL, self->ns);
+	self->h = netstats__open();
+	ASSERT_NE(NULL, self->h);
 	snprintf(name, sizeof(name), "tcp/fd:%d", self->c.srv);
-	self->reg = netstats__register(self->ns, name);
-	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->ns));
+	self->reg = netstats__register(self->h, name);
+	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->h));
 }
 
 FIXTURE_TEARDOWN(paths)
 {
 	netstats_reg__unregister(self->reg);
-	netstats__close(self->ns);
+	netstats__close(self->h);
 	close_conn(&self->c);
 }
 
@@ -142,8 +142,8 @@ TEST_F(paths, repair_queue_seq)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	reg = netstats__register(self->ns, name);
-	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(self->ns));
+	reg = netstats__register(self->h, name);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(self->h));
 	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)));
 	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q,
 				sizeof(q)));
@@ -196,7 +196,7 @@ TEST(reset_seen_whole)
 	__u32 gen, last_gen = 0;
 	__u64 vals[16], last = 0;
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	unsigned int gens = 0;
 	int idx, back = 0, a;
 	char name[32];
@@ -217,11 +217,11 @@ TEST(reset_seen_whole)
 	a = accept(r.lfd, NULL, NULL);
 	close(a);
 
-	ns = netstats__open();
-	ASSERT_NE(NULL, ns);
+	h = netstats__open();
+	ASSERT_NE(NULL, h);
 	snprintf(name, sizeof(name), "tcp/fd:%d", r.fd);
-	reg = netstats__register(ns, name);
-	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(ns));
+	reg = netstats__register(h, name);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(h));
 	idx = netstats_reg__find(reg, "bytes_sent");
 	ASSERT_LE(0, idx);
 	ASSERT_GT(16, idx);
@@ -249,7 +249,7 @@ TEST(reset_seen_whole)
 	EXPECT_LE(5, gens);
 	EXPECT_EQ(0, back);
 	netstats_reg__unregister(reg);
-	netstats__close(ns);
+	netstats__close(h);
 	close(r.fd);
 	close(r.lfd);
 }

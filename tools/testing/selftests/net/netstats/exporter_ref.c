@@ -19,7 +19,7 @@
 int main(int argc, char **argv)
 {
 	struct netstats_reg **regs;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	bool keep = false;
 	int opt, i, wait_ms = 0;
 	char c;
@@ -39,16 +39,16 @@ int main(int argc, char **argv)
 		}
 	}
 	regs = calloc(argc, sizeof(*regs));
-	ns = netstats__open();
-	if (!regs || !ns) {
+	h = netstats__open();
+	if (!regs || !h) {
 		perror("exporter_ref: netstats__open");
 		return 1;
 	}
 	for (i = optind; i < argc; i++) {
-		regs[i] = netstats__register(ns, argv[i]);
+		regs[i] = netstats__register(h, argv[i]);
 		if (!regs[i]) {
 			fprintf(stderr, "exporter_ref: register %s: %s\n",
-				argv[i], netstats__last_error(ns));
+				argv[i], netstats__last_error(h));
 			return 1;
 		}
 	}
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (keep && read(0, &c, 1) > 0)
 		;
-	netstats__close(ns);
+	netstats__close(h);
 	free(regs);
 	return 0;
 }

@@ -179,7 +179,7 @@ static int traffic(int family)
 
 FIXTURE(ip)
 {
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct netstats_reg *reg;
 };
 
@@ -215,21 +215,21 @@ FIXTURE_VARIANT_ADD(ip, ipv6)
 
 FIXTURE_SETUP(ip)
 {
-	self->ns = NULL;
+	self->h = NULL;
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	ASSERT_EQ(0, sh("ip link set lo up"));
-	self->ns = netstats__open();
-	if (!self->ns)
+	self->h = netstats__open();
+	if (!self->h)
 		SKIP(return, "kernel without the netstats family");
-	self->reg = netstats__register(self->ns, variant->group);
+	self->reg = netstats__register(self->h, variant->group);
 	if (!self->reg && errno == ENOENT)
 		SKIP(return, "kernel without the IP groups");
-	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->ns));
+	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->h));
 }
 
 FIXTURE_TEARDOWN(ip)
 {
-	netstats__close(self->ns);
+	netstats__close(self->h);
 }
 
 /* The layout: per-CPU, one copy per possible CPU, nstat's names. */
@@ -358,16 +358,16 @@ TEST_F(ip, unprivileged)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct netstats_reg *reg;
-		struct netstats *ns;
+		struct netstats_handle *h;
 		__u64 v;
 
 		if (setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			_exit(2);
-		ns = netstats__open();
-		if (!ns)
+		h = netstats__open();
+		if (!h)
 			_exit(3);
-		reg = netstats__register(ns, variant->group);
+		reg = netstats__register(h, variant->group);
 		if (!reg)
 			_exit(4);
 		_exit(netstats_reg__read(reg, 0, &v) ? 5 : 0);

@@ -46,12 +46,12 @@ static const char info_ctrs[][16] = {
 
 /* --- the library ------------------------------------------------------- */
 
-static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
+static struct netstats_reg *reg_fd(struct netstats_handle *h, int fd)
 {
 	char name[32];
 
 	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	return netstats__register(ns, name);
+	return netstats__register(h, name);
 }
 
 struct snap_args {
@@ -146,16 +146,16 @@ static int dead_cb(__u32 id, __u32 portid, const char *group,
 	return 0;
 }
 
-/* Poll the monitor of @ns until it reported something, for up to 5 s. */
-static int wait_ntf(struct netstats *ns, struct dead_seen *s)
+/* Poll the monitor of @h until it reported something, for up to 5 s. */
+static int wait_ntf(struct netstats_handle *h, struct dead_seen *s)
 {
-	struct pollfd p = { .fd = netstats__monitor_fd(ns), .events = POLLIN };
+	struct pollfd p = { .fd = netstats__monitor_fd(h), .events = POLLIN };
 	uint64_t end = now_ms() + 5000;
 	int ret;
 
 	while (!s->calls && now_ms() < end) {
 		poll(&p, 1, 100);
-		ret = netstats__monitor_read(ns, dead_cb, s);
+		ret = netstats__monitor_read(h, dead_cb, s);
 		if (ret < 0)
 			return ret;
 	}
@@ -166,7 +166,7 @@ static int wait_ntf(struct netstats *ns, struct dead_seen *s)
 
 FIXTURE(lib)
 {
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct conn c;
 };
 
@@ -190,15 +190,15 @@ FIXTURE_VARIANT_ADD(lib, ipv6)
 
 FIXTURE_SETUP(lib)
 {
-	self->ns = NULL;
+	self->h = NULL;
 	self->c.cli = -1;
 	self->c.srv = -1;
 	if (!tcp_netns_setup(_metadata, variant->family))
 		return;
-	self->ns = netstats__open();
-	if (!self->ns && errno == ENOENT)
+	self->h = netstats__open();
+	if (!self->h && errno == ENOENT)
 		SKIP(return, "kernel without the netstats family");
-	ASSERT_NE(NULL, self->ns) TH_LOG("netstats__open: %s",
+	ASSERT_NE(NULL, self->h) TH_LOG("netstats__open: %s",
 					 strerror(errno));
 	tcp_conn_setup(_metadata, variant->family, variant->addr, &self->c);
 }
@@ -207,7 +207,7 @@ FIXTURE_SETUP(lib)
 FIXTURE_TEARDOWN(lib)
 {
 	close_conn(&self->c);
-	netstats__close(self->ns);
+	netstats__close(self->h);
 }
 
 /* --- tests ----------------------------------------------------------- */
@@ -222,14 +222,14 @@ TEST_F(lib, snapshot_matches_tcp_info)
 	__u32 gen_c, gen_s;
 	size_t i;
 
-	rc = reg_fd(self->ns, cli);
+	rc = reg_fd(self->h, cli);
 	ASSERT_NE(NULL, rc) TH_LOG("register client: %s (%s)",
 				   strerror(errno),
-				   netstats__last_error(self->ns));
-	rs = reg_fd(self->ns, srv);
+				   netstats__last_error(self->h));
+	rs = reg_fd(self->h, srv);
 	ASSERT_NE(NULL, rs) TH_LOG("register server: %s (%s)",
 				   strerror(errno),
-				   netstats__last_error(self->ns));
+				   netstats__last_error(self->h));
 	EXPECT_NE(0U, netstats_reg__id(rc));
 	EXPECT_NE(netstats_reg__id(rc), netstats_reg__id(rs));
 	EXPECT_NE(NULL, netstats_reg__base(rc));
@@ -323,9 +323,9 @@ TEST_F(lib, register_by_identity)
 	ASSERT_EQ(0, wait_quiet(cli, srv));
 	ASSERT_EQ(0, tuple_name(srv, name, sizeof(name)));
 	TH_LOG("%s", name);
-	reg = netstats__register(self->ns, name);
+	reg = netstats__register(self->h, name);
 	ASSERT_NE(NULL, reg) TH_LOG("%s (%s)", strerror(errno),
-				    netstats__last_error(self->ns));
+				    netstats__last_error(self->h));
 	EXPECT_EQ(N_TCP_CTRS, netstats_reg__counter_cnt(reg));
 	check_vs_info(_metadata, "server by identity", srv, reg, v);
 	EXPECT_EQ(70000ULL, val_of(_metadata, reg, v, "bytes_received"));
@@ -334,17 +334,17 @@ TEST_F(lib, register_by_identity)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		struct netstats *ns;
+		struct netstats_handle *h;
 		__u64 seen;
 		int idx;
 
 		if (setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			_exit(2);
-		ns = netstats__open();
-		if (!ns)
+		h = netstats__open();
+		if (!h)
 			_exit(3);
-		reg = netstats__register(ns, name);
+		reg = netstats__register(h, name);
 		if (!reg)
 			_exit(4);
 		if (netstats_reg__counter_cnt(reg) != N_TCP_CTRS - 5 ||
@@ -369,9 +369,9 @@ TEST_F(lib, find_unknown_counter)
 	struct netstats_reg *reg;
 	int idx;
 
-	reg = reg_fd(self->ns, self->c.srv);
+	reg = reg_fd(self->h, self->c.srv);
 	ASSERT_NE(NULL, reg) TH_LOG("%s (%s)", strerror(errno),
-				    netstats__last_error(self->ns));
+				    netstats__last_error(self->h));
 	errno = 0;
 	EXPECT_EQ(-ENOENT, netstats_reg__find(reg, "no_such_counter"));
 	EXPECT_EQ(ENOENT, errno);
@@ -388,46 +388,46 @@ TEST_F(lib, find_unknown_counter)
 
 TEST_F(lib, register_errors)
 {
-	struct netstats *ns = self->ns;
+	struct netstats_handle *h = self->h;
 	struct netstats_reg *reg;
 	int fd;
 
 	/* A cookie alone: the kernel needs the addresses to find it. */
 	errno = 0;
-	reg = netstats__register(ns, "tcp/cookie:1");
+	reg = netstats__register(h, "tcp/cookie:1");
 	EXPECT_EQ(NULL, reg);
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_STREQ("a socket cookie needs the socket's addresses and ports",
-		     netstats__last_error(ns));
+		     netstats__last_error(h));
 
 	/* Not a socket: the kernel's error and message. */
 	fd = open("/dev/null", O_RDONLY);
 	ASSERT_LE(0, fd);
 	errno = 0;
-	EXPECT_EQ(NULL, reg_fd(ns, fd));
+	EXPECT_EQ(NULL, reg_fd(h, fd));
 	EXPECT_EQ(ENOTSOCK, errno);
-	EXPECT_NE(0, netstats__last_error(ns)[0]);
+	EXPECT_NE(0, netstats__last_error(h)[0]);
 	close(fd);
 
 	/* Not a TCP socket. */
 	fd = socket(variant->family, SOCK_DGRAM, 0);
 	ASSERT_LE(0, fd);
 	errno = 0;
-	EXPECT_EQ(NULL, reg_fd(ns, fd));
+	EXPECT_EQ(NULL, reg_fd(h, fd));
 	EXPECT_EQ(EPROTOTYPE, errno);
-	EXPECT_STREQ("not a TCP socket", netstats__last_error(ns));
+	EXPECT_STREQ("not a TCP socket", netstats__last_error(h));
 	close(fd);
 
 	/* A malformed name never reaches the kernel. */
 	errno = 0;
-	EXPECT_EQ(NULL, netstats__register(ns, "tcp/fd:x"));
+	EXPECT_EQ(NULL, netstats__register(h, "tcp/fd:x"));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(NULL, netstats__register(ns, NULL));
+	EXPECT_EQ(NULL, netstats__register(h, NULL));
 
 	/* The handle still works. */
-	reg = reg_fd(ns, self->c.srv);
+	reg = reg_fd(h, self->c.srv);
 	ASSERT_NE(NULL, reg) TH_LOG("%s (%s)", strerror(errno),
-				    netstats__last_error(ns));
+				    netstats__last_error(h));
 	EXPECT_FALSE(netstats_reg__dead(reg));
 	EXPECT_EQ(0, netstats_reg__unregister(reg));
 }
@@ -444,23 +444,23 @@ TEST_F(lib, death_is_seen)
 	__u64 last[N_TCP_CTRS], fin[N_TCP_CTRS];
 	struct dead_seen s = {}, s2 = {};
 	struct netstats_reg *reg, *reg2;
-	struct netstats *ns2;
+	struct netstats_handle *ns2;
 	__u32 gen, gen_fin;
 	uint64_t end;
 	int n;
 
 	/* Monitors first: nothing can die unseen. */
-	mfd = netstats__monitor_fd(self->ns);
+	mfd = netstats__monitor_fd(self->h);
 	ASSERT_LE(0, mfd);
-	EXPECT_EQ(mfd, netstats__monitor_fd(self->ns));
-	EXPECT_EQ(0, netstats__monitor_read(self->ns, dead_cb, &s));
+	EXPECT_EQ(mfd, netstats__monitor_fd(self->h));
+	EXPECT_EQ(0, netstats__monitor_read(self->h, dead_cb, &s));
 	ns2 = netstats__open();
 	ASSERT_NE(NULL, ns2);
 	ASSERT_LE(0, netstats__monitor_fd(ns2));
 
-	reg = reg_fd(self->ns, srv);
+	reg = reg_fd(self->h, srv);
 	ASSERT_NE(NULL, reg) TH_LOG("%s (%s)", strerror(errno),
-				    netstats__last_error(self->ns));
+				    netstats__last_error(self->h));
 	reg2 = reg_fd(ns2, srv);
 	ASSERT_NE(NULL, reg2) TH_LOG("%s (%s)", strerror(errno),
 				     netstats__last_error(ns2));
@@ -495,14 +495,14 @@ TEST_F(lib, death_is_seen)
 		  val_of(_metadata, reg, fin, "rcv_nxt"));
 
 	/* Each handle hears of its own registration. */
-	ASSERT_EQ(0, wait_ntf(self->ns, &s))
+	ASSERT_EQ(0, wait_ntf(self->h, &s))
 		TH_LOG("no object-dead notification for registration %u",
 		       netstats_reg__id(reg));
 	ASSERT_EQ(0, wait_ntf(ns2, &s2))
 		TH_LOG("no object-dead notification for registration %u",
 		       netstats_reg__id(reg2));
 	/* Both notifications reached both monitors by now. */
-	n = netstats__monitor_read(self->ns, dead_cb, &s);
+	n = netstats__monitor_read(self->h, dead_cb, &s);
 	EXPECT_LE(0, n);
 	n = netstats__monitor_read(ns2, dead_cb, &s2);
 	EXPECT_LE(0, n);

@@ -80,12 +80,12 @@ static int cg_enter(const char *dir)
 	return file_write_str(path, pid);
 }
 
-static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
+static struct netstats_reg *reg_fd(struct netstats_handle *h, int fd)
 {
 	char name[32];
 
 	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	return netstats__register(ns, name);
+	return netstats__register(h, name);
 }
 
 static bool all_dead(struct netstats_reg **regs, int n)
@@ -103,7 +103,7 @@ TEST(snapshot_pages_charged_to_registrant)
 	struct netstats_reg *regs[N_REGS];
 	long long before, registered, dead, max;
 	long page = sysconf(_SC_PAGESIZE);
-	struct netstats *ns;
+	struct netstats_handle *h;
 	char buf[64], path[512];
 	long long pages = 0;
 	struct conn c;
@@ -124,8 +124,8 @@ TEST(snapshot_pages_charged_to_registrant)
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &c);
 		if (pump(c.cli, c.srv, 1000))
 			_exit(3);
-		ns = netstats__open();
-		if (!ns)
+		h = netstats__open();
+		if (!h)
 			_exit(4);
 		before = read_ll(cg_dir, "memory.current");
 		snprintf(path, sizeof(path), "%s/memory.max", cg_dir);
@@ -134,10 +134,10 @@ TEST(snapshot_pages_charged_to_registrant)
 			_exit(5);
 
 		for (i = 0; i < N_REGS; i++) {
-			regs[i] = reg_fd(ns, c.srv);
+			regs[i] = reg_fd(h, c.srv);
 			if (!regs[i]) {
 				fprintf(stderr, "# register %d: %s\n", i,
-					netstats__last_error(ns));
+					netstats__last_error(h));
 				_exit(6);
 			}
 		}
@@ -171,7 +171,7 @@ TEST(snapshot_pages_charged_to_registrant)
 		}
 		for (i = 0; i < N_REGS; i++)
 			netstats_reg__unregister(regs[i]);
-		netstats__close(ns);
+		netstats__close(h);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

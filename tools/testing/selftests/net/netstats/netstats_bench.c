@@ -142,18 +142,18 @@ static void bench_ip(void)
 {
 	double snmp, both, snap;
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 
-	ns = netstats__open();
-	if (!ns) {
+	h = netstats__open();
+	if (!h) {
 		printf("bench: netstats family absent: ip skipped\n");
 		return;
 	}
-	reg = netstats__register(ns, "ip");
+	reg = netstats__register(h, "ip");
 	if (!reg) {
 		printf("bench: ip: register failed: %s\n",
-		       netstats__last_error(ns));
-		netstats__close(ns);
+		       netstats__last_error(h));
+		netstats__close(h);
 		return;
 	}
 	snmp = measure(bench_proc_snmp, NULL, 2000);
@@ -167,7 +167,7 @@ static void bench_ip(void)
 	printf("bench: proc-net-snmp-netstat-per-ip-group-snapshot: %.1f ratio\n",
 	       both / snap);
 	netstats_reg__unregister(reg);
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 static int bench_query_dump(void *ctx)
@@ -241,7 +241,7 @@ static int tcp_pair(int *srv)
 static void bench_tcp(void)
 {
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	double info, snap;
 	char name[32];
 	int c, srv;
@@ -251,17 +251,17 @@ static void bench_tcp(void)
 		printf("bench: tcp: no loopback pair: skipped\n");
 		return;
 	}
-	ns = netstats__open();
-	if (!ns) {
+	h = netstats__open();
+	if (!h) {
 		printf("bench: netstats family absent: tcp skipped\n");
 		return;
 	}
 	snprintf(name, sizeof(name), "tcp/fd:%d", c);
-	reg = netstats__register(ns, name);
+	reg = netstats__register(h, name);
 	if (!reg) {
 		printf("bench: tcp: register failed: %s\n",
-		       netstats__last_error(ns));
-		netstats__close(ns);
+		       netstats__last_error(h));
+		netstats__close(h);
 		return;
 	}
 	info = measure(bench_tcp_info, &c, 20000);
@@ -271,7 +271,7 @@ static void bench_tcp(void)
 	printf("bench: tcp-info-per-tcp-stats-snapshot: %.1f ratio\n",
 	       info / snap);
 	netstats_reg__unregister(reg);
-	netstats__close(ns);
+	netstats__close(h);
 	close(c);
 	close(srv);
 }
@@ -516,7 +516,7 @@ static long long mem_free(void)
 }
 
 static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
-			 struct netstats **ns)
+			 struct netstats_handle **h)
 {
 	long long free0;
 	int i;
@@ -529,13 +529,13 @@ static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
 		       ALL_CONNS);
 		return -1;
 	}
-	*ns = netstats__open();
-	if (!*ns) {
+	*h = netstats__open();
+	if (!*h) {
 		printf("bench: netstats family absent: tcp-all skipped\n");
 		return -1;
 	}
 	free0 = mem_free();
-	d->reg = netstats__register(*ns, "tcp-all");
+	d->reg = netstats__register(*h, "tcp-all");
 	/* What following ALL_SOCKS sockets costs the kernel, all included
 	 * (slots, sequence-number slots, directory entries, page tables
 	 * of the map, the registration): MemFree before and after, which
@@ -546,7 +546,7 @@ static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
 		       ALL_SOCKS, (double)(free0 - mem_free()) / ALL_SOCKS);
 	if (!d->reg) {
 		printf("bench: tcp-all: register failed: %s\n",
-		       netstats__last_error(*ns));
+		       netstats__last_error(*h));
 		return -1;
 	}
 	for (i = 0; i < ALL_NCTRS; i++) {
@@ -584,14 +584,14 @@ static int tcp_all_setup(struct dir_ctx *d, struct diag_ctx *dg, int **fds,
 	return 0;
 }
 
-static void tcp_all_teardown(struct diag_ctx *dg, int *fds, struct netstats *ns)
+static void tcp_all_teardown(struct diag_ctx *dg, int *fds, struct netstats_handle *h)
 {
 	int i;
 
 	if (dg->fd > 0)
 		close(dg->fd);
-	if (ns)
-		netstats__close(ns);
+	if (h)
+		netstats__close(h);
 	for (i = 0; fds && i < (int)ALL_SOCKS; i++)
 		if (fds[i] > 0)
 			close(fds[i]);
@@ -602,13 +602,13 @@ static void tcp_all_teardown(struct diag_ctx *dg, int *fds, struct netstats *ns)
 static void bench_tcp_all(void)
 {
 	struct diag_ctx dg = { .fd = -1 };
-	struct netstats *ns = NULL;
+	struct netstats_handle *h = NULL;
 	struct dir_ctx d = {};
 	double dir, diag, ss, inl;
 	unsigned int lines;
 	int *fds = NULL;
 
-	if (tcp_all_setup(&d, &dg, &fds, &ns))
+	if (tcp_all_setup(&d, &dg, &fds, &h))
 		goto out;
 	dir = measure(bench_dir_scan, &d, 20);
 	diag = measure(bench_diag_dump, &dg, 2);
@@ -630,7 +630,7 @@ static void bench_tcp_all(void)
 		printf("bench: ss -tni failed: skipped\n");
 	}
 out:
-	tcp_all_teardown(&dg, fds, ns);
+	tcp_all_teardown(&dg, fds, h);
 }
 
 /* --- instruction counts (make bench, one vCPU, tooling/insncount.c) ---- */
@@ -767,7 +767,7 @@ static void writer(const char *tag, int c, int s)
  * The pair @c/@s registered by @nreg netlink sockets (each its own
  * netstats handle, as separate reader processes would be).
  */
-static struct netstats_reg *register_pair(struct netstats **ns, int nreg,
+static struct netstats_reg *register_pair(struct netstats_handle **h, int nreg,
 					  int c, int s)
 {
 	struct netstats_reg *first = NULL, *reg;
@@ -775,15 +775,15 @@ static struct netstats_reg *register_pair(struct netstats **ns, int nreg,
 	int i, fd;
 
 	for (i = 0; i < nreg; i++) {
-		ns[i] = netstats__open();
-		if (!ns[i])
+		h[i] = netstats__open();
+		if (!h[i])
 			return NULL;
 		for (fd = c; fd >= 0; fd = fd == c ? s : -1) {
 			snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-			reg = netstats__register(ns[i], name);
+			reg = netstats__register(h[i], name);
 			if (!reg) {
 				printf("insns-skip: register %s: %s\n", name,
-				       netstats__last_error(ns[i]));
+				       netstats__last_error(h[i]));
 				return NULL;
 			}
 			if (!first)
@@ -793,16 +793,16 @@ static struct netstats_reg *register_pair(struct netstats **ns, int nreg,
 	return first;
 }
 
-static void close_all(struct netstats **ns, int n)
+static void close_all(struct netstats_handle **h, int n)
 {
 	while (n--)
-		if (ns[n])
-			netstats__close(ns[n]);
+		if (h[n])
+			netstats__close(h[n]);
 }
 
 static void insns_tcp(void)
 {
-	struct netstats *ns[READERS] = {};
+	struct netstats_handle *h[READERS] = {};
 	const struct netstats_plan *plan;
 	struct netstats_ref ref;
 	struct netstats_reg *reg;
@@ -825,7 +825,7 @@ static void insns_tcp(void)
 	if (err)
 		fail("anchors");
 
-	reg = register_pair(ns, 1, c, s);
+	reg = register_pair(h, 1, c, s);
 	if (!reg) {
 		printf("insns-skip: netstats: no tcp registration\n");
 		goto out_close;
@@ -854,10 +854,10 @@ static void insns_tcp(void)
 	if (err)
 		fail("tcp snapshot");
 
-	if (register_pair(ns + 1, READERS - 1, c, s))
+	if (register_pair(h + 1, READERS - 1, c, s))
 		writer("-100-readers", c, s);
 out_close:
-	close_all(ns, READERS);
+	close_all(h, READERS);
 	close(c);
 	close(s);
 }
@@ -866,18 +866,18 @@ static void insns_ip(void)
 {
 	static __u64 vals[1024];
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	int err = 0;
 
-	ns = netstats__open();
-	if (!ns) {
+	h = netstats__open();
+	if (!h) {
 		printf("insns-skip: netstats family absent\n");
 		return;
 	}
-	reg = netstats__register(ns, "ip");
+	reg = netstats__register(h, "ip");
 	if (!reg) {
 		fail("ip register");
-		netstats__close(ns);
+		netstats__close(h);
 		return;
 	}
 	RUN("ip-snapshot-per-counter-cpu", 1000, netstats_reg__counter_cnt(reg) *
@@ -891,7 +891,7 @@ static void insns_ip(void)
 	       netstats_reg__counter_cnt(reg), netstats_reg__ncpus(reg));
 	if (err)
 		fail("ip snapshot");
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /*
@@ -901,28 +901,28 @@ static void insns_ip(void)
 static void insns_tcp_all_scale(unsigned int conns, const char *name)
 {
 	struct diag_ctx dg = { .fd = -1 };
-	struct netstats *ns = NULL;
+	struct netstats_handle *h = NULL;
 	struct dir_ctx d = {};
 	int *fds = NULL, err = 0;
 
 	/* Not on a kernel without netstats: 100,000 sockets take minutes. */
 	if (!selected(name))
 		return;
-	ns = netstats__open();
-	if (!ns) {
+	h = netstats__open();
+	if (!h) {
 		printf("insns-skip: %s: netstats family absent\n", name);
 		return;
 	}
-	netstats__close(ns);
-	ns = NULL;
+	netstats__close(h);
+	h = NULL;
 	all_conns_n = conns;
-	if (tcp_all_setup(&d, &dg, &fds, &ns) == 0) {
+	if (tcp_all_setup(&d, &dg, &fds, &h) == 0) {
 		RUN(name, 3, ALL_SOCKS * ALL_NCTRS,
 		    err |= bench_dir_scan_inline(&d));
 		if (err)
 			fail("tcp-all scale");
 	}
-	tcp_all_teardown(&dg, fds, ns);
+	tcp_all_teardown(&dg, fds, h);
 	all_conns_n = 5000;
 }
 
@@ -930,7 +930,7 @@ static void insns_tcp_all_scale(unsigned int conns, const char *name)
 static void insns_tcp_all(void)
 {
 	struct diag_ctx dg = { .fd = -1 };
-	struct netstats *ns = NULL;
+	struct netstats_handle *h = NULL;
 	struct dir_ctx d = {};
 	int *fds = NULL, err = 0;
 
@@ -938,7 +938,7 @@ static void insns_tcp_all(void)
 	if (!selected_part("scan-per-socket-counter") &&
 	    !selected("inet-diag-dump-per-socket"))
 		goto scale;
-	if (tcp_all_setup(&d, &dg, &fds, &ns) == 0) {
+	if (tcp_all_setup(&d, &dg, &fds, &h) == 0) {
 		RUN("tcp-all-scan-per-socket-counter", 3,
 		    ALL_SOCKS * ALL_NCTRS, err |= bench_dir_scan(&d));
 		RUN("tcp-all-inline-scan-per-socket-counter", 3,
@@ -948,7 +948,7 @@ static void insns_tcp_all(void)
 		if (err)
 			fail("tcp-all");
 	}
-	tcp_all_teardown(&dg, fds, ns);
+	tcp_all_teardown(&dg, fds, h);
 scale:
 	insns_tcp_all_scale(50000,
 			    "tcp-all-inline-scan-per-socket-counter-100k");

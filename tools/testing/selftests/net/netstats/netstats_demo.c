@@ -21,7 +21,7 @@ int main(void)
 	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
 	int idx[ARRAY_SIZE(shown)];
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct tcp_info ti;
 	struct conn c;
 	char name[32];
@@ -33,16 +33,16 @@ int main(void)
 		perror("demo: loopback connection");
 		return 1;
 	}
-	ns = netstats__open();
-	if (!ns) {
+	h = netstats__open();
+	if (!h) {
 		perror("demo: netstats family");
 		return 1;
 	}
 	snprintf(name, sizeof(name), "tcp/fd:%d", c.cli);
-	reg = netstats__register(ns, name);
+	reg = netstats__register(h, name);
 	if (!reg) {
 		fprintf(stderr, "demo: register %s: %s\n", name,
-			netstats__last_error(ns));
+			netstats__last_error(h));
 		return 1;
 	}
 	printf("registered %s: id %u, %zu counters mapped at %p\n", name,
@@ -77,7 +77,7 @@ int main(void)
 	       netstats_reg__dead(reg) ? "DEAD" : "LIVE",
 	       netstats_reg__generation(reg), (unsigned long long)v);
 	netstats_reg__unregister(reg);
-	netstats__close(ns);
+	netstats__close(h);
 	close(c.srv);
 	return 0;
 }

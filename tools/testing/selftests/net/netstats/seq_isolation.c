@@ -46,12 +46,12 @@ static const char seq_ctrs[][12] = {
 
 #define N_SEQ	ARRAY_SIZE(seq_ctrs)
 
-static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
+static struct netstats_reg *reg_fd(struct netstats_handle *h, int fd)
 {
 	char name[32];
 
 	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	return netstats__register(ns, name);
+	return netstats__register(h, name);
 }
 
 /* The sequence numbers of a registration by fd, from its mapping. */
@@ -125,7 +125,7 @@ static int seq_child(int to, int from)
 {
 	__u32 mine[N_SEQ], other[N_SEQ];
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct conn c;
 	int hits, done;
 
@@ -136,12 +136,12 @@ static int seq_child(int to, int from)
 	memset(txbuf, 0x5a, sizeof(txbuf));
 	if (pump(c.cli, c.srv, 3000) || pump(c.srv, c.cli, 2000))
 		return 4;
-	ns = netstats__open();
-	if (!ns)
+	h = netstats__open();
+	if (!h)
 		return 5;
-	reg = reg_fd(ns, c.srv);
+	reg = reg_fd(h, c.srv);
 	if (!reg) {
-		fprintf(stderr, "# register: %s\n", netstats__last_error(ns));
+		fprintf(stderr, "# register: %s\n", netstats__last_error(h));
 		return 6;
 	}
 	if (own_seq(reg, mine) || !mine[0] || !mine[3])
@@ -159,7 +159,7 @@ static int seq_child(int to, int from)
 	    read(from, &done, sizeof(done)) != sizeof(done))
 		return 8;
 	netstats_reg__unregister(reg);
-	netstats__close(ns);
+	netstats__close(h);
 	close_conn(&c);
 	return hits >= 2;
 }
@@ -220,7 +220,7 @@ struct find_ctx {
 TEST(orphan)
 {
 	struct netstats_reg *mon, *reg;
-	struct netstats *ns1, *ns2;
+	struct netstats_handle *ns1, *ns2;
 	struct netstats_sock sock = { .sz = sizeof(sock) };
 	__u32 oseq[N_SEQ], mine[N_SEQ];
 	__u64 vals[32], cookie = 0;

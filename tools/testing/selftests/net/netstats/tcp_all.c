@@ -351,7 +351,7 @@ static int unprivileged_child(const struct netstats_reg *root_reg)
 {
 	const struct netstats_counter_info *ci;
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	unsigned int i, j, k;
 	struct vals v;
 	struct scan sc;
@@ -360,13 +360,13 @@ static int unprivileged_child(const struct netstats_reg *root_reg)
 
 	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
 		return 2;
-	ns = netstats__open();
-	if (!ns)
+	h = netstats__open();
+	if (!h)
 		return 3;
-	reg = netstats__register(ns, "tcp-all");
+	reg = netstats__register(h, "tcp-all");
 	if (!reg) {
 		fprintf(stderr, "register as uid 65534: %s (%s)\n",
-			strerror(errno), netstats__last_error(ns));
+			strerror(errno), netstats__last_error(h));
 		return 4;
 	}
 	cnt = netstats_reg__counter_cnt(reg);
@@ -431,7 +431,7 @@ static int unprivileged_child(const struct netstats_reg *root_reg)
 			}
 		}
 	}
-	netstats__close(ns);
+	netstats__close(h);
 	return 0;
 }
 
@@ -475,7 +475,7 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 {
 	char name[64];
 	struct netstats_reg *reg;
-	struct netstats *ns;
+	struct netstats_handle *h;
 	unsigned int i, j, k;
 	struct dead_ntf dn = {};
 	uint64_t t0, t_close;
@@ -497,10 +497,10 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	if (st->nfam < 2)
 		TH_LOG("no IPv6: IPv4 connections only");
 
-	ns = netstats__open();
-	if (!ns)
+	h = netstats__open();
+	if (!h)
 		SKIP(return, "no netstats family: %s", strerror(errno));
-	mon = netstats__monitor_fd(ns);
+	mon = netstats__monitor_fd(h);
 	ASSERT_LE(0, mon);
 	ret = 4 << 20;
 	setsockopt(mon, SOL_SOCKET, SO_RCVBUFFORCE, &ret, sizeof(ret));
@@ -510,11 +510,11 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 		ASSERT_EQ(0, open_conn(i)) TH_LOG("connection %u: %s", i,
 						  strerror(errno));
 	snprintf(name, sizeof(name), "tcp-all@dead-linger-ms=%u", LINGER_MS);
-	reg = netstats__register(ns, name);
+	reg = netstats__register(h, name);
 	if (!reg && errno == ENOENT)
-		SKIP(return, "no tcp-all group: %s", netstats__last_error(ns));
+		SKIP(return, "no tcp-all group: %s", netstats__last_error(h));
 	ASSERT_NE(NULL, reg) TH_LOG("register %s: %s (%s)", name,
-				    strerror(errno), netstats__last_error(ns));
+				    strerror(errno), netstats__last_error(h));
 	EXPECT_EQ((__u32)NETSTATS_GROUP_FLAGS_DIRECTORY, netstats_reg__flags(reg));
 	EXPECT_EQ(1U, netstats_reg__ncpus(reg));
 	for (i = N_BEFORE; i < N_CONNS; i++)
@@ -634,7 +634,7 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	 * dead-linger-ms, and are announced by cookie.
 	 */
 	dn.id = netstats_reg__id(reg);
-	ASSERT_EQ(0, netstats__monitor_read_info(ns, dead_cb, &dn));
+	ASSERT_EQ(0, netstats__monitor_read_info(h, dead_cb, &dn));
 	dn.calls = 0;
 	dn.other = 0;
 	for (i = 0; i < N_SOCKS; i++)
@@ -697,7 +697,7 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 		struct pollfd p = { .fd = mon, .events = POLLIN };
 
 		poll(&p, 1, 100);
-		ret = netstats__monitor_read_info(ns, dead_cb, &dn);
+		ret = netstats__monitor_read_info(h, dead_cb, &dn);
 		ASSERT_LE(0, ret) TH_LOG("monitor: %s", strerror(-ret));
 	}
 	EXPECT_EQ(2U * N_SAMPLE, dn.ours);
@@ -713,7 +713,7 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 		j += st->socks[i].seen != !st->socks[i].closed;
 	EXPECT_EQ(0U, j) TH_LOG("%u sockets listed wrongly after linger", j);
 
-	netstats__close(ns);
+	netstats__close(h);
 }
 
 /* REGISTER of tcp-all with @fd (>= 0), @object and the linger option. */

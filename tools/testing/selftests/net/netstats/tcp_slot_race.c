@@ -84,12 +84,12 @@ static int debugfs_write(const char *name, unsigned long long val)
 	return file_write_str(path, buf);
 }
 
-static struct netstats_reg *reg_fd(struct netstats *ns, int fd)
+static struct netstats_reg *reg_fd(struct netstats_handle *h, int fd)
 {
 	char name[32];
 
 	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	return netstats__register(ns, name);
+	return netstats__register(h, name);
 }
 
 /*
@@ -162,7 +162,7 @@ static int wait_dead(const struct netstats_reg *reg)
 }
 
 FIXTURE(slot_race) {
-	struct netstats *ns;
+	struct netstats_handle *h;
 	struct conn nb[N_NEIGHBOURS];
 	struct netstats_reg *nb_reg[N_NEIGHBOURS];
 	unsigned long long late0;
@@ -185,15 +185,15 @@ FIXTURE_SETUP(slot_race)
 
 	if (!tcp_netns_setup(_metadata, AF_INET))
 		return;
-	self->ns = netstats__open();
-	ASSERT_NE(NULL, self->ns);
+	self->h = netstats__open();
+	ASSERT_NE(NULL, self->h);
 	/* Registered, idle neighbours share the victims' page. */
 	for (i = 0; i < N_NEIGHBOURS; i++) {
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &self->nb[i]);
 		ASSERT_EQ(0, pump(self->nb[i].cli, self->nb[i].srv, 1000 + i));
-		self->nb_reg[i] = reg_fd(self->ns, self->nb[i].srv);
+		self->nb_reg[i] = reg_fd(self->h, self->nb[i].srv);
 		ASSERT_NE(NULL, self->nb_reg[i])
-			TH_LOG("%s", netstats__last_error(self->ns));
+			TH_LOG("%s", netstats__last_error(self->h));
 	}
 	self->delay = !debugfs_read("tcp_store_delay_us", &v) &&
 		      !debugfs_write("tcp_store_delay_us", DELAY_US) &&
@@ -216,7 +216,7 @@ FIXTURE_TEARDOWN(slot_race)
 		netstats_reg__unregister(self->nb_reg[i]);
 		close_conn(&self->nb[i]);
 	}
-	netstats__close(self->ns);
+	netstats__close(self->h);
 }
 
 /* Destroy the server end of @v by @path while @f floods it. */
@@ -269,9 +269,9 @@ TEST_F(slot_race, close_while_flooded)
 		struct conn v, r;
 
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &v);
-		vreg = reg_fd(self->ns, v.srv);
+		vreg = reg_fd(self->h, v.srv);
 		ASSERT_NE(NULL, vreg)
-			TH_LOG("%s", netstats__last_error(self->ns));
+			TH_LOG("%s", netstats__last_error(self->h));
 		/* The next registration is ready before the victim dies. */
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &r);
 		ASSERT_EQ(0, pump(r.cli, r.srv, 100 + it));
@@ -294,9 +294,9 @@ TEST_F(slot_race, close_while_flooded)
 
 		/* Churn: the victim's slot is reused as soon as it is free. */
 		ASSERT_EQ(0, wait_dead(vreg));
-		rreg = reg_fd(self->ns, r.srv);
+		rreg = reg_fd(self->h, r.srv);
 		ASSERT_NE(NULL, rreg)
-			TH_LOG("%s", netstats__last_error(self->ns));
+			TH_LOG("%s", netstats__last_error(self->h));
 		__atomic_store_n(&f.stop, true, __ATOMIC_RELAXED);
 		if (variant->path != PEER_RST)
 			pthread_join(f.thread, NULL);
