@@ -281,13 +281,15 @@ typedef int (*nsm_sock_cb)(const struct nsm_reg *reg,
 static inline uint32_t nsm_block_valid(const struct netstats_block_hdr *hdr,
 				       uint32_t gen)
 {
-	uint32_t state;
+	uint32_t g, state;
 
-	if (__atomic_load_n(&hdr->generation, __ATOMIC_ACQUIRE) != gen)
-		return 0;
+	/* The generation first: the state is the one of that block. */
+	g = __atomic_load_n(&hdr->generation, __ATOMIC_ACQUIRE);
 	state = __atomic_load_n(&hdr->state, __ATOMIC_ACQUIRE);
-	return state == NETSTATS_BLOCK_LIVE || state == NETSTATS_BLOCK_DEAD ?
-	       state : 0;
+	if (g != gen ||
+	    (state != NETSTATS_BLOCK_LIVE && state != NETSTATS_BLOCK_DEAD))
+		return 0;
+	return state;
 }
 
 /*
