@@ -3,4 +3,4 @@
 # "make bench", inside the VM: run the benchmark programs.
 set -u
 echo "bench: kernel: $(uname -r) ($NETSTATS_FLAVOUR)"
-"$NETSTATS_KSFT/net/netstats/netstats_bench"
+"$NETSTATS_KSFT/netstats-tools/netstats_bench"

@@ -46,6 +46,9 @@ host_files+=("$hostres/ynl.txt")
 stage "host: the judge counts failing, crashing and missing tests"
 host_step judge "$TOP/tooling/judge-selftest.sh"
 
+stage "host: tools/include/uapi copies of the netstats uapi are in sync"
+host_step headers "$KSRC/tools/lib/netstats/check-headers.sh"
+
 "$TOP/tooling/build-kernel.sh" "$flavour"
 khdr="-isystem $obj/usr/include"
 

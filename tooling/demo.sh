@@ -7,7 +7,7 @@
 set -uo pipefail
 spec=$KSRC/Documentation/netlink/specs/netstats.yaml
 cli=$KSRC/tools/net/ynl/cli.py
-ns=$NETSTATS_KSFT/net/netstats/netstats
+ns=$NETSTATS_KSFT/netstats-tools/netstats
 steps=0
 
 fail() {
@@ -36,7 +36,7 @@ echo "$out" | grep -E "'name': '[a-z]+'|'doc'" | head -40
 grep -q "'name': 'tcp'" <<<"$out" || fail "QUERY lists no tcp group"
 
 step "live counters of a TCP socket, read from the mapping"
-"$NETSTATS_KSFT/net/netstats/netstats_demo" || fail "netstats_demo"
+"$NETSTATS_KSFT/netstats-tools/netstats_demo" || fail "netstats_demo"
 
 step "netstats list ip (the first counters of the IPv4 MIBs)"
 out=$("$ns" list ip 2>&1) || fail "netstats list ip: $out"

@@ -87,7 +87,7 @@ bench)
 insns)
 	# Some benchmarks alone: NETSTATS_INSNS_ONLY=<name>[,<name>...].
 	[ -n "${NETSTATS_INSNS_ONLY:-}" ] || unset NETSTATS_INSNS_ONLY
-	"$NETSTATS_KSFT/net/netstats/netstats_bench" \
+	"$NETSTATS_KSFT/netstats-tools/netstats_bench" \
 		--insns "${NETSTATS_INSNS_REPEAT:-5}" 2>&1 |
 		tee "$res/insns.txt"
 	;;

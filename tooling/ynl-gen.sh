@@ -39,6 +39,16 @@ for o in "${outputs[@]}"; do
 			{ cp "$out/$file" "$TOP/$file"; info "GEN $file"; }
 	fi
 done
+# The tools build against copies of the uapi (tools/include/uapi), as
+# tools/ does for the other uapi headers; check.sh checks they are the
+# same.
+if [ "${1:-}" != --check ]; then
+	for h in netstats.h netstats_generated.h; do
+		cmp -s "$TOP/include/uapi/linux/$h" "$TOP/tools/include/uapi/linux/$h" ||
+			{ cp "$TOP/include/uapi/linux/$h" "$TOP/tools/include/uapi/linux/$h"
+			  info "COPY tools/include/uapi/linux/$h"; }
+	done
+fi
 [ $bad = 0 ] || die "generated files are stale: run tooling/ynl-gen.sh"
 [ "${1:-}" = --check ] && info "YNL-generated files match $spec"
 exit 0

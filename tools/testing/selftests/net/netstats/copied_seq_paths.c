@@ -29,52 +29,48 @@
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 
-#include "libnetstats.h"
+#include "nsmap.h"
 #include "../../kselftest_harness.h"
 #include "tcp_util.h"
 
 FIXTURE(paths) {
-	struct netstats_handle *h;
-	struct netstats_reg *reg;
+	struct nsnl s;
+	struct nsm_reg *reg;
 	struct conn c;
 };
 
 FIXTURE_SETUP(paths)
 {
-	char name[32];
-
 	if (!tcp_netns_setup(_metadata, AF_INET))
 		return;
 	tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &self->c);
-	self->h = netstats__open();
-	ASSERT_NE(NULL, self->h);
-	snprintf(name, sizeof(name), "tcp/fd:%d", self->c.srv);
-	self->reg = netstats__register(self->h, name);
-	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->h));
+	ASSERT_EQ(0, nsnl_open(&self->s));
+	self->reg = nsm_register_fd(&self->s, self->c.srv);
+	ASSERT_NE(NULL, self->reg) TH_LOG("%s", self->s.extack);
 }
 
 FIXTURE_TEARDOWN(paths)
 {
-	netstats_reg__unregister(self->reg);
-	netstats__close(self->h);
+	nsm_unregister(self->reg);
+	nsnl_close(&self->s);
 	close_conn(&self->c);
 }
 
 static __u32 mapped(struct __test_metadata *_metadata,
-		    const struct netstats_reg *reg, const char *name)
+		    const struct nsm_reg *reg, const char *name)
 {
-	int idx = netstats_reg__find(reg, name);
-	__u64 v = 0;
+	int idx = nsm_find(reg, name);
+	uint64_t v = 0;
 
 	EXPECT_LE(0, idx);
 	if (idx >= 0)
-		EXPECT_EQ(0, netstats_reg__read(reg, idx, &v));
+		EXPECT_EQ(0, nsm_read(reg, idx, &v));
 	return v;
 }
 
 /* The mapped bytes in the receive queue equal SIOCINQ's. */
 static void check_inq(struct __test_metadata *_metadata,
-		      const struct netstats_reg *reg, int fd, int want)
+		      const struct nsm_reg *reg, int fd, int want)
 {
 	__u32 rcv_nxt = mapped(_metadata, reg, "rcv_nxt");
 	__u32 copied = mapped(_metadata, reg, "copied_seq");
@@ -135,15 +131,13 @@ TEST_F(paths, urgent_out_of_band)
 TEST_F(paths, repair_queue_seq)
 {
 	int on = 1, q = TCP_RECV_QUEUE, fd;
-	struct netstats_reg *reg;
 	__u32 seq = 0x12345678;
-	char name[32];
+	struct nsm_reg *reg;
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
-	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	reg = netstats__register(self->h, name);
-	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(self->h));
+	reg = nsm_register_fd(&self->s, fd);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", self->s.extack);
 	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)));
 	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q,
 				sizeof(q)));
@@ -151,7 +145,7 @@ TEST_F(paths, repair_queue_seq)
 				sizeof(seq)));
 	EXPECT_EQ(seq, mapped(_metadata, reg, "rcv_nxt"));
 	EXPECT_EQ(seq, mapped(_metadata, reg, "copied_seq"));
-	netstats_reg__unregister(reg);
+	nsm_unregister(reg);
 	close(fd);
 }
 
@@ -193,13 +187,12 @@ TEST(reset_seen_whole)
 {
 	struct resetter r = { .peer = { .sin_family = AF_INET } };
 	socklen_t len = sizeof(r.peer);
-	__u32 gen, last_gen = 0;
-	__u64 vals[16], last = 0;
-	struct netstats_reg *reg;
-	struct netstats_handle *h;
+	uint64_t vals[16], last = 0;
+	uint32_t gen, last_gen = 0;
 	unsigned int gens = 0;
 	int idx, back = 0, a;
-	char name[32];
+	struct nsm_reg *reg;
+	struct nsnl s;
 	pthread_t t;
 
 	if (access(RESET_DELAY, W_OK))
@@ -217,12 +210,10 @@ TEST(reset_seen_whole)
 	a = accept(r.lfd, NULL, NULL);
 	close(a);
 
-	h = netstats__open();
-	ASSERT_NE(NULL, h);
-	snprintf(name, sizeof(name), "tcp/fd:%d", r.fd);
-	reg = netstats__register(h, name);
-	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(h));
-	idx = netstats_reg__find(reg, "bytes_sent");
+	ASSERT_EQ(0, nsnl_open(&s));
+	reg = nsm_register_fd(&s, r.fd);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", s.extack);
+	idx = nsm_find(reg, "bytes_sent");
 	ASSERT_LE(0, idx);
 	ASSERT_GT(16, idx);
 
@@ -230,7 +221,7 @@ TEST(reset_seen_whole)
 	ASSERT_EQ(0, file_write_str(RESET_DELAY, "20000"));
 	ASSERT_EQ(0, pthread_create(&t, NULL, reset_loop, &r));
 	while (!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE)) {
-		if (netstats_reg__snapshot(reg, vals, idx + 1, &gen) < 0)
+		if (nsm_snapshot(reg, vals, idx + 1, &gen) < 0)
 			continue;
 		if (gen != last_gen) {
 			gens++;
@@ -248,8 +239,8 @@ TEST(reset_seen_whole)
 	EXPECT_EQ(20, r.rounds);
 	EXPECT_LE(5, gens);
 	EXPECT_EQ(0, back);
-	netstats_reg__unregister(reg);
-	netstats__close(h);
+	nsm_unregister(reg);
+	nsnl_close(&s);
 	close(r.fd);
 	close(r.lfd);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "ip" and "ip6" groups: the IPv4 and IPv6 MIBs of the netns, mapped
- * per CPU and read through libnetstats, against what nstat(8) reads from
+ * per CPU and read from the mapping, against what nstat(8) reads from
  * /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6, exactly, at
  * quiescence after real traffic in a fresh netns: ping, TCP, UDP,
  * fragments, an ICMP error, over IPv4 and over IPv6.
@@ -17,15 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/netstats.h>
 
-#include "libnetstats.h"
-#include "nsnl.h"
+#include "nsmap.h"
 #include "../../kselftest_harness.h"
 
 #define MAX_CTRS	512
@@ -179,8 +177,8 @@ static int traffic(int family)
 
 FIXTURE(ip)
 {
-	struct netstats_handle *h;
-	struct netstats_reg *reg;
+	struct nsnl s;
+	struct nsm_reg *reg;
 };
 
 FIXTURE_VARIANT(ip)
@@ -215,75 +213,71 @@ FIXTURE_VARIANT_ADD(ip, ipv6)
 
 FIXTURE_SETUP(ip)
 {
-	self->h = NULL;
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	ASSERT_EQ(0, sh("ip link set lo up"));
-	self->h = netstats__open();
-	if (!self->h)
+	if (nsnl_open(&self->s))
 		SKIP(return, "kernel without the netstats family");
-	self->reg = netstats__register(self->h, variant->group);
+	self->reg = nsm_register(&self->s, variant->group);
 	if (!self->reg && errno == ENOENT)
 		SKIP(return, "kernel without the IP groups");
-	ASSERT_NE(NULL, self->reg) TH_LOG("%s", netstats__last_error(self->h));
+	ASSERT_NE(NULL, self->reg) TH_LOG("%s", self->s.extack);
 }
 
 FIXTURE_TEARDOWN(ip)
 {
-	netstats__close(self->h);
+	nsm_unregister(self->reg);
+	nsnl_close(&self->s);
 }
 
 /* The layout: per-CPU, one copy per possible CPU, nstat's names. */
 TEST_F(ip, per_cpu_layout)
 {
-	struct netstats_reg *reg = self->reg;
-	const struct netstats_counter_info *ci;
-	__u64 v, sum, c;
+	struct nsm_reg *reg = self->reg;
+	uint64_t v, sum, c;
+	uint32_t cpu;
 	size_t i, n;
-	__u32 cpu;
 
-	EXPECT_NE(0U, netstats_reg__flags(reg) & NETSTATS_GROUP_FLAGS_PERCPU);
-	EXPECT_EQ((__u32)sysconf(_SC_NPROCESSORS_CONF), netstats_reg__ncpus(reg));
-	n = netstats_reg__counter_cnt(reg);
+	EXPECT_NE(0U, reg->r.flags & NETSTATS_GROUP_FLAGS_PERCPU);
+	EXPECT_EQ((__u32)sysconf(_SC_NPROCESSORS_CONF), reg->r.ncpus);
+	n = reg->n;
 	EXPECT_LT((size_t)(variant->family == AF_INET ? 200 : 50), n);
-	EXPECT_LE(0, netstats_reg__find(reg, variant->in_receives));
-	EXPECT_FALSE(netstats_reg__dead(reg));
+	EXPECT_LE(0, nsm_find(reg, variant->in_receives));
+	EXPECT_FALSE(nsm_dead(reg));
 	ASSERT_EQ(0, traffic(variant->family));
-	/* Folded = the sum of the copies. */
+	/* Folded = the sum of the copies, each within the range. */
 	for (i = 0; i < n; i++) {
-		ci = netstats_reg__counter(reg, i);
-		ASSERT_NE(NULL, ci);
-		ASSERT_EQ(0, netstats_reg__read(reg, i, &v));
-		for (cpu = 0, sum = 0; cpu < netstats_reg__ncpus(reg); cpu++) {
-			ASSERT_EQ(0, netstats_reg__read_cpu(reg, i, cpu, &c));
+		ASSERT_EQ(0, nsm_read(reg, i, &v)) TH_LOG("%s", reg->ctr[i].name);
+		for (cpu = 0, sum = 0; cpu < reg->r.ncpus; cpu++) {
+			ASSERT_EQ(0, nsm_read_cpu(reg, i, cpu, &c));
 			sum += c;
 		}
-		EXPECT_EQ(v, sum) TH_LOG("%s", ci->name);
+		EXPECT_EQ(v, sum) TH_LOG("%s", reg->ctr[i].name);
 	}
 }
 
 /* Exactly what nstat reads from /proc, for every counter of the group. */
 TEST_F(ip, equals_nstat_after_traffic)
 {
-	struct netstats_reg *reg = self->reg;
-	const struct netstats_counter_info *ci;
-	static __u64 before[MAX_CTRS], after[MAX_CTRS];
+	static uint64_t before[MAX_CTRS], after[MAX_CTRS];
+	struct nsm_reg *reg = self->reg;
+	const struct nsm_ctr *ci;
 	static struct kv kv[1024];
 	const struct kv *k;
 	int n, i, cnt, moved = 0;
 
 	ASSERT_EQ(0, traffic(variant->family));
-	cnt = netstats_reg__counter_cnt(reg);
+	cnt = reg->n;
 	ASSERT_GE(MAX_CTRS, cnt);
-	ASSERT_EQ(cnt, netstats_reg__snapshot(reg, before, cnt, NULL));
+	ASSERT_EQ(cnt, nsm_snapshot(reg, before, cnt, NULL));
 	n = nstat_read(kv, 1024);
 	ASSERT_LT(0, n) TH_LOG("nstat failed: %d", n);
 	if (variant->family == AF_INET) {
 		n = proc_snmp_tcp(kv, n, 1024);
 		ASSERT_LT(0, n);
 	}
-	ASSERT_EQ(cnt, netstats_reg__snapshot(reg, after, cnt, NULL));
+	ASSERT_EQ(cnt, nsm_snapshot(reg, after, cnt, NULL));
 	for (i = 0; i < cnt; i++) {
-		ci = netstats_reg__counter(reg, i);
+		ci = &reg->ctr[i];
 		/* Quiescent: nothing moved while nstat read /proc. */
 		EXPECT_EQ(before[i], after[i]) TH_LOG("%s moved", ci->name);
 		k = kv_find(kv, n, ci->name);
@@ -297,7 +291,7 @@ TEST_F(ip, equals_nstat_after_traffic)
 	}
 	/* The traffic reached every section. */
 	for (i = 0; i < (int)ARRAY_SIZE(variant->must) && variant->must[i]; i++) {
-		int idx = netstats_reg__find(reg, variant->must[i]);
+		int idx = nsm_find(reg, variant->must[i]);
 
 		EXPECT_LE(0, idx) TH_LOG("%s: not in the group", variant->must[i]);
 		if (idx >= 0)
@@ -324,27 +318,27 @@ static uint16_t csum(const void *p, size_t len)
 
 TEST_F(ip, visible_at_once)
 {
-	struct netstats_reg *reg = self->reg;
+	struct nsm_reg *reg = self->reg;
 	int v6 = variant->family == AF_INET6;
 	struct icmphdr h = { .type = v6 ? 128 : ICMP_ECHO };
-	__u64 in0, in1;
+	uint64_t in0, in1;
 	char buf[256];
 	union addr a;
 	socklen_t alen;
 	int idx, fd;
 
-	idx = netstats_reg__find(reg, variant->in_receives);
+	idx = nsm_find(reg, variant->in_receives);
 	ASSERT_LE(0, idx);
 	alen = loopback(variant->family, &a, 0);
 	fd = socket(variant->family, SOCK_RAW, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	ASSERT_LE(0, fd);
 	if (!v6)	/* the kernel sums ICMPv6 only */
 		h.checksum = csum(&h, sizeof(h));
-	ASSERT_EQ(0, netstats_reg__read(reg, idx, &in0));
+	ASSERT_EQ(0, nsm_read(reg, idx, &in0));
 	ASSERT_EQ(sizeof(h), sendto(fd, &h, sizeof(h), 0, &a.sa, alen));
 	ASSERT_LT(0, recv(fd, buf, sizeof(buf), 0));
 	ASSERT_LT(0, recv(fd, buf, sizeof(buf), 0));
-	ASSERT_EQ(0, netstats_reg__read(reg, idx, &in1));
+	ASSERT_EQ(0, nsm_read(reg, idx, &in1));
 	EXPECT_EQ(in0 + 2, in1);
 	close(fd);
 }
@@ -357,93 +351,23 @@ TEST_F(ip, unprivileged)
 
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		struct netstats_reg *reg;
-		struct netstats_handle *h;
-		__u64 v;
+		struct nsm_reg *reg;
+		struct nsnl s;
+		uint64_t v;
 
 		if (setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			_exit(2);
-		h = netstats__open();
-		if (!h)
+		if (nsnl_open(&s))
 			_exit(3);
-		reg = netstats__register(h, variant->group);
+		reg = nsm_register(&s, variant->group);
 		if (!reg)
 			_exit(4);
-		_exit(netstats_reg__read(reg, 0, &v) ? 5 : 0);
+		_exit(nsm_read(reg, 0, &v) ? 5 : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
 		TH_LOG("status %#x", status);
-}
-
-/* A REGISTER reply: what reading one counter of a per-CPU block needs. */
-struct raw_reg {
-	const char *counter;
-	uint32_t id, ncpus, stride, off;
-	int map_fd;
-	uint64_t map_off, map_size;
-};
-
-static uint64_t nla_uint(const struct nlattr *a)
-{
-	return mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) :
-						  mnl_attr_get_u32(a);
-}
-
-static int raw_reg_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct raw_reg *r = data;
-	const struct nlattr *a, *c;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		const char *name = NULL;
-		uint32_t off = 0;
-
-		switch (mnl_attr_get_type(a)) {
-		case NETSTATS_A_REGISTRATION_ID:
-			r->id = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_FD:
-			r->map_fd = (int32_t)mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
-			r->map_off = nla_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_SIZE:
-			r->map_size = nla_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_NCPUS:
-			r->ncpus = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_PERCPU_STRIDE:
-			r->stride = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_COUNTER:
-			mnl_attr_for_each_nested(c, a) {
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
-					name = mnl_attr_get_str(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
-					off = mnl_attr_get_u32(c);
-			}
-			if (name && !strcmp(name, r->counter))
-				r->off = off;
-			break;
-		}
-	}
-	return MNL_CB_OK;
-}
-
-static uint64_t raw_read(const struct raw_reg *r, const uint8_t *base)
-{
-	uint64_t sum = 0;
-	uint32_t cpu;
-
-	for (cpu = 0; cpu < r->ncpus; cpu++)
-		sum += __atomic_load_n((const uint64_t *)(base + r->off +
-							  cpu * r->stride),
-				       __ATOMIC_RELAXED);
-	return sum;
 }
 
 /* @counter of the netns of @pid, as /proc/PID/net/snmp(6) says. */
@@ -489,13 +413,11 @@ static long long proc_counter(pid_t pid, int family, const char *counter)
  */
 TEST_F(ip, other_netns_outlived)
 {
-	struct raw_reg r = { .counter = variant->in_receives, .map_fd = -1 };
-	int p2c[2], c2p[2], nsfd, status, i;
-	const struct netstats_block_hdr *hdr;
-	struct nsnl s, mon;
+	int p2c[2], c2p[2], nsfd, status, i, idx;
 	struct nlmsghdr *nlh;
 	uint64_t v, final;
-	const uint8_t *base;
+	struct nsnl s, mon;
+	struct nsm_reg *reg;
 	char path[64], c;
 	long long want;
 	pid_t pid;
@@ -522,10 +444,7 @@ TEST_F(ip, other_netns_outlived)
 	ASSERT_LE(0, nsfd);
 
 	ASSERT_EQ(0, nsnl_open(&s));
-	ASSERT_EQ(0, nsnl_open(&mon));
-	ASSERT_EQ(0, mnl_socket_setsockopt(mon.nl, NETLINK_ADD_MEMBERSHIP,
-					   &mon.monitor_grp,
-					   sizeof(mon.monitor_grp)));
+	ASSERT_EQ(0, nsm_monitor_open(&mon));
 	/* Not for a group without an instance per netns (its object
 	 * named, so that the netns-fd is what is wrong).
 	 */
@@ -543,41 +462,34 @@ TEST_F(ip, other_netns_outlived)
 	EXPECT_EQ(-EINVAL, nsnl_talk(&s, nlh, NULL, NULL));
 	EXPECT_STREQ("netns-fd is not a network namespace", s.extack);
 
-	nlh = nsnl_msg(&s, s.family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, variant->group);
+	nlh = nsm_reg_msg(&s, variant->group);
 	mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_NETNS_FD, nsfd);
-	ASSERT_EQ(0, nsnl_talk(&s, nlh, raw_reg_cb, &r)) TH_LOG("%s", s.extack);
-	ASSERT_LE(0, r.map_fd);
-	ASSERT_NE(0U, r.off);
-	base = mmap(NULL, r.map_size, PROT_READ, MAP_SHARED, r.map_fd,
-		    r.map_off);
-	ASSERT_NE(MAP_FAILED, base);
-	close(r.map_fd);
-	hdr = (const void *)base;
+	reg = nsm_register_msg(&s, nlh);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", s.extack);
+	idx = nsm_find(reg, variant->in_receives);
+	ASSERT_LE(0, idx);
+	ASSERT_NE(0U, reg->ctr[idx].offset);
 
 	/* The other netns's counter, not ours. */
 	want = proc_counter(pid, variant->family, variant->in_receives);
 	ASSERT_LE(0, want);
-	v = raw_read(&r, base);
+	ASSERT_EQ(0, nsm_read(reg, idx, &v));
 	EXPECT_EQ((uint64_t)want, v);
 	EXPECT_LE(4ULL, v);	/* two pings and their replies */
-	EXPECT_EQ(NETSTATS_BLOCK_LIVE, __atomic_load_n(&hdr->state, __ATOMIC_RELAXED));
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE,
+		  __atomic_load_n(&nsm_hdr(reg)->state, __ATOMIC_RELAXED));
 
 	/* The netns goes: its last process exits, its last fd closes. */
 	close(nsfd);
 	ASSERT_EQ(1, write(p2c[1], "g", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, nsnl_wait_dead(&mon, r.id, variant->group));
-	for (i = 0; i < 500; i++) {
-		if (__atomic_load_n(&hdr->state, __ATOMIC_RELAXED) ==
-		    NETSTATS_BLOCK_DEAD)
-			break;
+	EXPECT_EQ(0, nsnl_wait_dead(&mon, reg->r.id, variant->group));
+	for (i = 0; i < 500 && !nsm_dead(reg); i++)
 		usleep(10000);
-	}
-	EXPECT_EQ(NETSTATS_BLOCK_DEAD, __atomic_load_n(&hdr->state, __ATOMIC_RELAXED));
-	final = raw_read(&r, base);
+	EXPECT_TRUE(nsm_dead(reg));
+	ASSERT_EQ(0, nsm_read(reg, idx, &final));
 	EXPECT_EQ(v, final);
-	munmap((void *)base, r.map_size);
+	nsm_unregister(reg);
 	nsnl_close(&mon);
 	nsnl_close(&s);
 }

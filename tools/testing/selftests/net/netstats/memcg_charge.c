@@ -30,7 +30,7 @@
 #include <linux/netstats.h>
 #include <linux/tcp.h>
 
-#include "libnetstats.h"
+#include "nsmap.h"
 #include "../../kselftest_harness.h"
 #include "tcp_util.h"
 
@@ -80,31 +80,23 @@ static int cg_enter(const char *dir)
 	return file_write_str(path, pid);
 }
 
-static struct netstats_reg *reg_fd(struct netstats_handle *h, int fd)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	return netstats__register(h, name);
-}
-
-static bool all_dead(struct netstats_reg **regs, int n)
+static bool all_dead(struct nsm_reg **regs, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (!netstats_reg__dead(regs[i]))
+		if (!nsm_dead(regs[i]))
 			return false;
 	return true;
 }
 
 TEST(snapshot_pages_charged_to_registrant)
 {
-	struct netstats_reg *regs[N_REGS];
+	struct nsm_reg *regs[N_REGS];
 	long long before, registered, dead, max;
 	long page = sysconf(_SC_PAGESIZE);
-	struct netstats_handle *h;
 	char buf[64], path[512];
+	struct nsnl s;
 	long long pages = 0;
 	struct conn c;
 	int i, status;
@@ -124,8 +116,7 @@ TEST(snapshot_pages_charged_to_registrant)
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &c);
 		if (pump(c.cli, c.srv, 1000))
 			_exit(3);
-		h = netstats__open();
-		if (!h)
+		if (nsnl_open(&s))
 			_exit(4);
 		before = read_ll(cg_dir, "memory.current");
 		snprintf(path, sizeof(path), "%s/memory.max", cg_dir);
@@ -134,20 +125,19 @@ TEST(snapshot_pages_charged_to_registrant)
 			_exit(5);
 
 		for (i = 0; i < N_REGS; i++) {
-			regs[i] = reg_fd(h, c.srv);
+			regs[i] = nsm_register_fd(&s, c.srv);
 			if (!regs[i]) {
 				fprintf(stderr, "# register %d: %s\n", i,
-					netstats__last_error(h));
+					s.extack);
 				_exit(6);
 			}
 		}
 		registered = read_ll(cg_dir, "memory.current");
 		/* Pages a snapshot takes: the registration's range. */
-		for (i = 0; i < (int)netstats_reg__counter_cnt(regs[0]); i++) {
-			const struct netstats_counter_info *ci;
+		for (i = 0; i < (int)regs[0]->n; i++) {
+			const struct nsm_ctr *ci = &regs[0]->ctr[i];
 
-			ci = netstats_reg__counter(regs[0], i);
-			if (ci && (long long)(ci->offset / page) + 1 > pages)
+			if ((long long)(ci->offset / page) + 1 > pages)
 				pages = ci->offset / page + 1;
 		}
 
@@ -170,8 +160,8 @@ TEST(snapshot_pages_charged_to_registrant)
 			_exit(1);
 		}
 		for (i = 0; i < N_REGS; i++)
-			netstats_reg__unregister(regs[i]);
-		netstats__close(h);
+			nsm_unregister(regs[i]);
+		nsnl_close(&s);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

@@ -206,19 +206,24 @@ static inline uint64_t nsnl_get_uint(const struct nlattr *a)
 
 /*
  * A REGISTER reply: the registration id, the map fd (the caller closes
- * it), the range, the period-ms option in force and the number of
- * options, and the offsets of the counters named in @want (0 if absent).
- * Set @want and @map_fd = -1, then pass it to nsnl_talk() with
+ * it), the range and its layout, the period-ms option in force and the
+ * number of options, and the offsets of the counters named in @want (0
+ * if absent); @counter, if set, is called with each counter.  Zero it,
+ * set @want and @map_fd = -1, then pass it to nsnl_talk() with
  * nsnl_reply_cb().
  */
 struct nsnl_reply {
 	uint32_t id;
 	int map_fd;
 	uint64_t off, size;
+	uint32_t page_size, stride, ncpus, block_offset, flags;
 	int n_opts;
 	uint64_t period;
 	const char *want[NSNL_WANT];
 	uint32_t want_off[NSNL_WANT];
+	void (*counter)(struct nsnl_reply *r, const char *name, uint32_t type,
+			uint32_t off, uint32_t flags);
+	void *priv;		/* for @counter */
 };
 
 static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
@@ -228,9 +233,9 @@ static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
 	int i;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		uint32_t off = 0, type = 0, flags = 0;
 		const char *name = NULL;
 		uint64_t val = 0;
-		uint32_t off = 0;
 
 		switch (mnl_attr_get_type(a)) {
 		case NETSTATS_A_REGISTRATION_ID:
@@ -244,6 +249,21 @@ static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case NETSTATS_A_REGISTRATION_MAP_SIZE:
 			r->size = nsnl_get_uint(a);
+			break;
+		case NETSTATS_A_REGISTRATION_PAGE_SIZE:
+			r->page_size = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_PERCPU_STRIDE:
+			r->stride = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_NCPUS:
+			r->ncpus = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_BLOCK_OFFSET:
+			r->block_offset = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_FLAGS:
+			r->flags = mnl_attr_get_u32(a);
 			break;
 		case NETSTATS_A_REGISTRATION_OPTION:
 			mnl_attr_for_each_nested(c, a) {
@@ -262,10 +282,16 @@ static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
 					name = mnl_attr_get_str(c);
 				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
 					off = mnl_attr_get_u32(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_TYPE)
+					type = mnl_attr_get_u32(c);
+				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_FLAGS)
+					flags = mnl_attr_get_u32(c);
 			}
 			for (i = 0; name && i < NSNL_WANT; i++)
 				if (r->want[i] && !strcmp(r->want[i], name))
 					r->want_off[i] = off;
+			if (name && r->counter)
+				r->counter(r, name, type, off, flags);
 			break;
 		}
 	}
@@ -345,6 +371,47 @@ static inline int nsnl_put_object(struct nlmsghdr *nlh, const char *group,
 	return 0;
 }
 
+/* An object-dead notification, as nsnl_dead_parse() reads it. */
+struct nsnl_dead {
+	uint32_t id;
+	uint32_t portid;	/* of the registration's netlink socket */
+	const char *group;	/* "" if none was sent */
+	bool has_cookie;
+	uint64_t cookie;	/* of a dead socket of a directory group */
+};
+
+/* Whether @m, received on @mon, is an object-dead notification. */
+static inline bool nsnl_dead_parse(const struct nsnl *mon,
+				   const struct nlmsghdr *m,
+				   struct nsnl_dead *d)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
+	const struct nlattr *a;
+
+	memset(d, 0, sizeof(*d));
+	d->group = "";
+	if (m->nlmsg_type != mon->family || g->cmd != NETSTATS_CMD_OBJECT_DEAD)
+		return false;
+	mnl_attr_for_each(a, m, sizeof(*g)) {
+		switch (mnl_attr_get_type(a)) {
+		case NETSTATS_A_REGISTRATION_ID:
+			d->id = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_PORTID:
+			d->portid = mnl_attr_get_u32(a);
+			break;
+		case NETSTATS_A_REGISTRATION_GROUP:
+			d->group = mnl_attr_get_str(a);
+			break;
+		case NETSTATS_A_REGISTRATION_SOCK_COOKIE:
+			d->cookie = mnl_attr_get_u64(a);
+			d->has_cookie = true;
+			break;
+		}
+	}
+	return true;
+}
+
 /*
  * Wait up to 10 s on @mon, a member of the monitor group, for the
  * object-dead notification of registration @id of group @group.
@@ -373,22 +440,10 @@ static inline int nsnl_wait_dead(struct nsnl *mon, uint32_t id,
 		}
 		for (m = (void *)mon->buf; mnl_nlmsg_ok(m, ret);
 		     m = mnl_nlmsg_next(m, &ret)) {
-			const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
-			const struct nlattr *a;
-			const char *grp = NULL;
-			uint32_t nid = 0;
+			struct nsnl_dead d;
 
-			if (m->nlmsg_type != mon->family ||
-			    g->cmd != NETSTATS_CMD_OBJECT_DEAD)
-				continue;
-			mnl_attr_for_each(a, m, sizeof(*g)) {
-				if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_ID)
-					nid = mnl_attr_get_u32(a);
-				else if (mnl_attr_get_type(a) ==
-					 NETSTATS_A_REGISTRATION_GROUP)
-					grp = mnl_attr_get_str(a);
-			}
-			if (nid == id && grp && !strcmp(grp, group))
+			if (nsnl_dead_parse(mon, m, &d) && d.id == id &&
+			    !strcmp(d.group, group))
 				return 0;
 		}
 	}

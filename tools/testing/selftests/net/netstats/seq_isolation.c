@@ -32,7 +32,7 @@
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 
-#include "libnetstats.h"
+#include "nsmap.h"
 #include "../../kselftest_harness.h"
 #include "tcp_util.h"
 
@@ -46,24 +46,16 @@ static const char seq_ctrs[][12] = {
 
 #define N_SEQ	ARRAY_SIZE(seq_ctrs)
 
-static struct netstats_reg *reg_fd(struct netstats_handle *h, int fd)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	return netstats__register(h, name);
-}
-
 /* The sequence numbers of a registration by fd, from its mapping. */
-static int own_seq(const struct netstats_reg *reg, __u32 *seq)
+static int own_seq(const struct nsm_reg *reg, __u32 *seq)
 {
 	unsigned int i;
-	__u64 v;
+	uint64_t v;
 	int idx;
 
 	for (i = 0; i < N_SEQ; i++) {
-		idx = netstats_reg__find(reg, seq_ctrs[i]);
-		if (idx < 0 || netstats_reg__read(reg, idx, &v))
+		idx = nsm_find(reg, seq_ctrs[i]);
+		if (idx < 0 || nsm_read(reg, idx, &v))
 			return -1;
 		seq[i] = v;
 	}
@@ -74,7 +66,7 @@ static int own_seq(const struct netstats_reg *reg, __u32 *seq)
  * How many of the distinct values of @seq appear as an aligned __u32
  * anywhere in the range of @reg (every page of it).
  */
-static int scan_range(const struct netstats_reg *reg, const __u32 *seq)
+static int scan_range(const struct nsm_reg *reg, const __u32 *seq)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	const __u32 *p;
@@ -83,15 +75,11 @@ static int scan_range(const struct netstats_reg *reg, const __u32 *seq)
 	bool seen[N_SEQ] = {};
 	int hits = 0;
 
-	for (i = 0; i < netstats_reg__counter_cnt(reg); i++) {
-		const struct netstats_counter_info *ci;
-
-		ci = netstats_reg__counter(reg, i);
-		if (ci && ci->offset + 8 > len)
-			len = ci->offset + 8;
-	}
+	for (i = 0; i < reg->n; i++)
+		if (reg->ctr[i].offset + 8 > len)
+			len = reg->ctr[i].offset + 8;
 	len = (len + page - 1) / page * page;
-	p = (const __u32 *)((uintptr_t)netstats_reg__base(reg) / page * page);
+	p = (const __u32 *)((uintptr_t)reg->base / page * page);
 	n = len / sizeof(*p);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < N_SEQ; j++)
@@ -124,9 +112,9 @@ static int drop_to_nobody(void)
 static int seq_child(int to, int from)
 {
 	__u32 mine[N_SEQ], other[N_SEQ];
-	struct netstats_reg *reg;
-	struct netstats_handle *h;
+	struct nsm_reg *reg;
 	struct conn c;
+	struct nsnl s;
 	int hits, done;
 
 	if (drop_to_nobody())
@@ -136,12 +124,11 @@ static int seq_child(int to, int from)
 	memset(txbuf, 0x5a, sizeof(txbuf));
 	if (pump(c.cli, c.srv, 3000) || pump(c.srv, c.cli, 2000))
 		return 4;
-	h = netstats__open();
-	if (!h)
+	if (nsnl_open(&s))
 		return 5;
-	reg = reg_fd(h, c.srv);
+	reg = nsm_register_fd(&s, c.srv);
 	if (!reg) {
-		fprintf(stderr, "# register: %s\n", netstats__last_error(h));
+		fprintf(stderr, "# register: %s\n", s.extack);
 		return 6;
 	}
 	if (own_seq(reg, mine) || !mine[0] || !mine[3])
@@ -158,8 +145,8 @@ static int seq_child(int to, int from)
 	if (write(to, &hits, sizeof(hits)) != sizeof(hits) ||
 	    read(from, &done, sizeof(done)) != sizeof(done))
 		return 8;
-	netstats_reg__unregister(reg);
-	netstats__close(h);
+	nsm_unregister(reg);
+	nsnl_close(&s);
 	close_conn(&c);
 	return hits >= 2;
 }
@@ -219,11 +206,12 @@ struct find_ctx {
 
 TEST(orphan)
 {
-	struct netstats_reg *mon, *reg;
-	struct netstats_handle *ns1, *ns2;
-	struct netstats_sock sock = { .sz = sizeof(sock) };
+	struct nsm_reg *mon, *reg;
+	struct nsnl ns1, ns2;
+	struct nsm_sock sock;
 	__u32 oseq[N_SEQ], mine[N_SEQ];
-	__u64 vals[32], cookie = 0;
+	uint64_t vals[32];
+	__u64 cookie = 0;
 	int sync_to[2], sync_from[2], status, inq, i, idx;
 	socklen_t len = sizeof(cookie);
 	unsigned int j;
@@ -269,15 +257,14 @@ TEST(orphan)
 	/* A tcp-all monitor gives the orphan a slot: CAP_NET_ADMIN sees
 	 * its sequence numbers there, which is where we learn them.
 	 */
-	ns1 = netstats__open();
-	ASSERT_NE(NULL, ns1);
-	mon = netstats__register(ns1, "tcp-all");
-	ASSERT_NE(NULL, mon) TH_LOG("%s", netstats__last_error(ns1));
-	ASSERT_EQ(0, netstats_reg__find_sock(mon, cookie, &sock))
+	ASSERT_EQ(0, nsnl_open(&ns1));
+	mon = nsm_register(&ns1, NETSTATS_GROUP_TCP_ALL);
+	ASSERT_NE(NULL, mon) TH_LOG("%s", ns1.extack);
+	ASSERT_EQ(0, nsm_find_sock(mon, cookie, &sock))
 		TH_LOG("the orphan is not in the directory");
-	ASSERT_LT(0, netstats_sock__snapshot(mon, &sock, vals, 32, NULL));
+	ASSERT_LT(0, nsm_sock_snapshot(mon, &sock, vals, 32, NULL));
 	for (j = 0; j < N_SEQ; j++) {
-		idx = netstats_reg__find(mon, seq_ctrs[j]);
+		idx = nsm_find(mon, seq_ctrs[j]);
 		ASSERT_LE(0, idx);
 		oseq[j] = vals[idx];
 	}
@@ -287,10 +274,9 @@ TEST(orphan)
 	tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &r);
 	ASSERT_EQ(1000, send(r.cli, txbuf, 1000, 0));
 	ASSERT_EQ(0, wait_quiet(r.cli, r.srv));
-	ns2 = netstats__open();
-	ASSERT_NE(NULL, ns2);
-	reg = reg_fd(ns2, r.srv);
-	ASSERT_NE(NULL, reg) TH_LOG("%s", netstats__last_error(ns2));
+	ASSERT_EQ(0, nsnl_open(&ns2));
+	reg = nsm_register_fd(&ns2, r.srv);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", ns2.extack);
 	ASSERT_EQ(0, own_seq(reg, mine));
 	ASSERT_EQ(0, ioctl(r.srv, SIOCINQ, &inq));
 	EXPECT_EQ(1000, inq);
@@ -302,10 +288,10 @@ TEST(orphan)
 	ASSERT_EQ(1, write(sync_from[1], &c, 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	netstats_reg__unregister(reg);
-	netstats_reg__unregister(mon);
-	netstats__close(ns2);
-	netstats__close(ns1);
+	nsm_unregister(reg);
+	nsm_unregister(mon);
+	nsnl_close(&ns2);
+	nsnl_close(&ns1);
 	close_conn(&r);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "tcp-all" directory group: every TCP socket of the netns owned by
- * user space, read through libnetstats.
+ * user space, read from the mapping.
  *
  * In a network namespace of its own, 2,500 loopback connections are
  * opened before tcp-all is registered and 2,500 after: the directory
@@ -36,8 +36,7 @@
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 
-#include "libnetstats.h"
-#include "nsnl.h"
+#include "nsmap.h"
 #include "tcp_util.h"
 
 #ifndef SO_COOKIE
@@ -73,7 +72,7 @@ struct mysock {
 	unsigned int seen;	/* times the scan listed it */
 	bool dead;
 	bool closed;
-	struct netstats_sock ns;	/* as the last scan found it */
+	struct nsm_sock ns;	/* as the last scan found it */
 };
 
 struct state {
@@ -210,8 +209,8 @@ struct scan {
 	__u64 first_unknown;
 };
 
-static int scan_cb(const struct netstats_reg *reg,
-		   const struct netstats_sock *s, void *ctx)
+static int scan_cb(const struct nsm_reg *reg, const struct nsm_sock *s,
+		   void *ctx)
 {
 	struct scan *sc = ctx;
 	struct mysock *m;
@@ -236,7 +235,7 @@ static int scan_cb(const struct netstats_reg *reg,
 	return 0;
 }
 
-static int do_scan(const struct netstats_reg *reg, struct scan *sc)
+static int do_scan(const struct nsm_reg *reg, struct scan *sc)
 {
 	unsigned int i;
 
@@ -245,7 +244,7 @@ static int do_scan(const struct netstats_reg *reg, struct scan *sc)
 		st->socks[i].seen = 0;
 		st->socks[i].dead = false;
 	}
-	return netstats_reg__foreach_sock(reg, scan_cb, sc);
+	return nsm_foreach_sock(reg, scan_cb, sc);
 }
 
 /* Index of each counter of the registration; -1 if it has none. */
@@ -254,30 +253,30 @@ struct idx {
 	int seq[N_SEQ];
 };
 
-static void find_idx(const struct netstats_reg *reg, struct idx *ix)
+static void find_idx(const struct nsm_reg *reg, struct idx *ix)
 {
 	unsigned int i;
 
 	for (i = 0; i < N_INFO; i++)
-		ix->info[i] = netstats_reg__find(reg, info_ctrs[i]);
+		ix->info[i] = nsm_find(reg, info_ctrs[i]);
 	for (i = 0; i < N_SEQ; i++)
-		ix->seq[i] = netstats_reg__find(reg, seq_ctrs[i]);
+		ix->seq[i] = nsm_find(reg, seq_ctrs[i]);
 }
 
 /* Values of one socket, by counter index. */
 struct vals {
-	__u64 v[32];
+	uint64_t v[32];
 	bool dead;
 };
 
-static int sock_vals(const struct netstats_reg *reg, const struct mysock *m,
+static int sock_vals(const struct nsm_reg *reg, const struct mysock *m,
 		     struct vals *out)
 {
-	return netstats_sock__snapshot(reg, &m->ns, out->v, 32, &out->dead);
+	return nsm_sock_snapshot(reg, &m->ns, out->v, 32, &out->dead);
 }
 
 struct snap_ctx {
-	const struct netstats_reg *reg;
+	const struct nsm_reg *reg;
 	const struct mysock *m;
 	struct vals *out;
 };
@@ -347,12 +346,12 @@ static struct sample_info *sinfo;
  * the same TCP_INFO counters, no restricted counter, and the sequence
  * page of every block reads as zeroes. Returns the exit code.
  */
-static int unprivileged_child(const struct netstats_reg *root_reg)
+static int unprivileged_child(const struct nsm_reg *root_reg)
 {
-	const struct netstats_counter_info *ci;
-	struct netstats_reg *reg;
-	struct netstats_handle *h;
+	const struct nsm_ctr *ci;
+	struct nsm_reg *reg;
 	unsigned int i, j, k;
+	struct nsnl s;
 	struct vals v;
 	struct scan sc;
 	struct idx ix;
@@ -360,21 +359,18 @@ static int unprivileged_child(const struct netstats_reg *root_reg)
 
 	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
 		return 2;
-	h = netstats__open();
-	if (!h)
+	if (nsnl_open(&s))
 		return 3;
-	reg = netstats__register(h, "tcp-all");
+	reg = nsm_register(&s, NETSTATS_GROUP_TCP_ALL);
 	if (!reg) {
 		fprintf(stderr, "register as uid 65534: %s (%s)\n",
-			strerror(errno), netstats__last_error(h));
+			strerror(errno), s.extack);
 		return 4;
 	}
-	cnt = netstats_reg__counter_cnt(reg);
-	for (i = 0; i < cnt; i++) {
-		ci = netstats_reg__counter(reg, i);
-		if (ci->flags & NETSTATS_COUNTER_FLAGS_RESTRICTED)
+	cnt = reg->n;
+	for (i = 0; i < cnt; i++)
+		if (reg->ctr[i].flags & NETSTATS_COUNTER_FLAGS_RESTRICTED)
 			return 5;
-	}
 	find_idx(reg, &ix);
 	for (i = 0; i < N_INFO; i++)
 		if (ix.info[i] < 0)
@@ -416,22 +412,21 @@ static int unprivileged_child(const struct netstats_reg *root_reg)
 					return 12;
 				}
 			/* The root's offsets of the sequence numbers. */
-			for (i = 0; i < netstats_reg__counter_cnt(root_reg);
-			     i++) {
-				ci = netstats_reg__counter(root_reg, i);
+			for (i = 0; i < root_reg->n; i++) {
+				ci = &root_reg->ctr[i];
 				if (!(ci->flags &
 				      NETSTATS_COUNTER_FLAGS_RESTRICTED))
 					continue;
 				if (__atomic_load_n((const __u32 *)
-						    ((const char *)
-						     m->ns.block_base +
+						    ((const char *)m->ns.block +
 						     ci->offset),
 						    __ATOMIC_RELAXED))
 					return 13;
 			}
 		}
 	}
-	netstats__close(h);
+	nsm_unregister(reg);
+	nsnl_close(&s);
 	return 0;
 }
 
@@ -442,13 +437,13 @@ struct dead_ntf {
 	unsigned int other;	/* anything else */
 };
 
-static int dead_cb(const struct netstats_dead_info *info, void *ctx)
+static int dead_cb(const struct nsnl_dead *info, void *ctx)
 {
 	struct dead_ntf *d = ctx;
 	struct mysock *m;
 
 	d->calls++;
-	m = info->has_sock_cookie ? find_mysock(info->sock_cookie) : NULL;
+	m = info->has_cookie ? find_mysock(info->cookie) : NULL;
 	if (info->id == d->id && !strcmp(info->group, "tcp-all") && m &&
 	    m->closed && !m->dead) {
 		m->dead = true;	/* announced, once */
@@ -473,17 +468,17 @@ FIXTURE_TEARDOWN(tcp_all)
 /* 5,000 connections take a while under emulation (TCG). */
 TEST_F_TIMEOUT(tcp_all, sockets, 240)
 {
-	char name[64];
-	struct netstats_reg *reg;
-	struct netstats_handle *h;
-	unsigned int i, j, k;
 	struct dead_ntf dn = {};
 	uint64_t t0, t_close;
+	struct nlmsghdr *nlh;
+	unsigned int i, j, k;
+	struct nsm_reg *reg;
+	struct nsnl s, mon;
 	struct scan sc;
 	struct idx ix;
 	struct vals v;
-	int ret, mon;
 	pid_t pid;
+	int ret;
 
 	if (!tcp_netns_setup(_metadata, AF_INET))
 		return;
@@ -497,26 +492,27 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	if (st->nfam < 2)
 		TH_LOG("no IPv6: IPv4 connections only");
 
-	h = netstats__open();
-	if (!h)
-		SKIP(return, "no netstats family: %s", strerror(errno));
-	mon = netstats__monitor_fd(h);
-	ASSERT_LE(0, mon);
+	ret = nsnl_open(&s);
+	if (ret)
+		SKIP(return, "no netstats family: %s", strerror(-ret));
+	ASSERT_EQ(0, nsm_monitor_open(&mon));
 	ret = 4 << 20;
-	setsockopt(mon, SOL_SOCKET, SO_RCVBUFFORCE, &ret, sizeof(ret));
+	setsockopt(mnl_socket_get_fd(mon.nl), SOL_SOCKET, SO_RCVBUFFORCE, &ret,
+		   sizeof(ret));
 
 	t0 = now_ms();
 	for (i = 0; i < N_BEFORE; i++)
 		ASSERT_EQ(0, open_conn(i)) TH_LOG("connection %u: %s", i,
 						  strerror(errno));
-	snprintf(name, sizeof(name), "tcp-all@dead-linger-ms=%u", LINGER_MS);
-	reg = netstats__register(h, name);
+	nlh = nsm_reg_msg(&s, NETSTATS_GROUP_TCP_ALL);
+	nsnl_put_option(nlh, "dead-linger-ms", LINGER_MS);
+	reg = nsm_register_msg(&s, nlh);
 	if (!reg && errno == ENOENT)
-		SKIP(return, "no tcp-all group: %s", netstats__last_error(h));
-	ASSERT_NE(NULL, reg) TH_LOG("register %s: %s (%s)", name,
-				    strerror(errno), netstats__last_error(h));
-	EXPECT_EQ((__u32)NETSTATS_GROUP_FLAGS_DIRECTORY, netstats_reg__flags(reg));
-	EXPECT_EQ(1U, netstats_reg__ncpus(reg));
+		SKIP(return, "no tcp-all group: %s", s.extack);
+	ASSERT_NE(NULL, reg) TH_LOG("register tcp-all: %s (%s)",
+				    strerror(errno), s.extack);
+	EXPECT_EQ((__u32)NETSTATS_GROUP_FLAGS_DIRECTORY, reg->r.flags);
+	EXPECT_EQ(1U, reg->r.ncpus);
 	for (i = N_BEFORE; i < N_CONNS; i++)
 		ASSERT_EQ(0, open_conn(i)) TH_LOG("connection %u: %s", i,
 						  strerror(errno));
@@ -526,13 +522,13 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 
 	/* As root: every counter, the sequence numbers too. */
 	find_idx(reg, &ix);
-	EXPECT_EQ((size_t)(N_INFO + N_SEQ), netstats_reg__counter_cnt(reg));
+	EXPECT_EQ((size_t)(N_INFO + N_SEQ), reg->n);
 	for (i = 0; i < N_INFO; i++)
 		ASSERT_LE(0, ix.info[i]) TH_LOG("no %s", info_ctrs[i]);
 	for (i = 0; i < N_SEQ; i++) {
 		ASSERT_LE(0, ix.seq[i]) TH_LOG("no %s", seq_ctrs[i]);
 		/* in the unit's second page */
-		EXPECT_LE(4096U, netstats_reg__counter(reg, ix.seq[i])->offset);
+		EXPECT_LE(4096U, reg->ctr[ix.seq[i]].offset);
 	}
 
 	/* Exactly our 10,000 sockets, each once; no listener. */
@@ -633,8 +629,8 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	 * final values as soon as the reaper ran (a work item), well within
 	 * dead-linger-ms, and are announced by cookie.
 	 */
-	dn.id = netstats_reg__id(reg);
-	ASSERT_EQ(0, netstats__monitor_read_info(h, dead_cb, &dn));
+	dn.id = reg->r.id;
+	ASSERT_EQ(0, nsm_read_dead(&mon, s.portid, dead_cb, &dn));
 	dn.calls = 0;
 	dn.other = 0;
 	for (i = 0; i < N_SOCKS; i++)
@@ -694,10 +690,11 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	for (i = 0; i < N_SOCKS; i++)
 		st->socks[i].dead = false;
 	for (t0 = now_ms(); dn.ours < 2 * N_SAMPLE && now_ms() - t0 < 5000;) {
-		struct pollfd p = { .fd = mon, .events = POLLIN };
+		struct pollfd p = { .fd = mnl_socket_get_fd(mon.nl),
+				    .events = POLLIN };
 
 		poll(&p, 1, 100);
-		ret = netstats__monitor_read_info(h, dead_cb, &dn);
+		ret = nsm_read_dead(&mon, s.portid, dead_cb, &dn);
 		ASSERT_LE(0, ret) TH_LOG("monitor: %s", strerror(-ret));
 	}
 	EXPECT_EQ(2U * N_SAMPLE, dn.ours);
@@ -713,7 +710,9 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 		j += st->socks[i].seen != !st->socks[i].closed;
 	EXPECT_EQ(0U, j) TH_LOG("%u sockets listed wrongly after linger", j);
 
-	netstats__close(h);
+	nsm_unregister(reg);
+	nsnl_close(&mon);
+	nsnl_close(&s);
 }
 
 /* REGISTER of tcp-all with @fd (>= 0), @object and the linger option. */
@@ -722,8 +721,7 @@ static int reg_raw(struct nsnl *s, int fd, const char *object,
 {
 	struct nlmsghdr *nlh;
 
-	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp-all");
+	nlh = nsm_reg_msg(s, NETSTATS_GROUP_TCP_ALL);
 	if (fd >= 0)
 		nsnl_put_sock_fd(nlh, fd);
 	if (object)

@@ -41,7 +41,7 @@
 #include <linux/netstats.h>
 #include <linux/tcp.h>
 
-#include "libnetstats.h"
+#include "nsmap.h"
 #include "../../kselftest_harness.h"
 #include "tcp_util.h"
 
@@ -84,21 +84,13 @@ static int debugfs_write(const char *name, unsigned long long val)
 	return file_write_str(path, buf);
 }
 
-static struct netstats_reg *reg_fd(struct netstats_handle *h, int fd)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
-	return netstats__register(h, name);
-}
-
 /*
  * The mapped counters of @reg that TCP_INFO also has equal TCP_INFO of
  * @fd; both ends are quiescent.  Return the index of the first counter
  * that differs, -1 if none, -2 on error.
  */
-static int mapped_vs_info(const struct netstats_reg *reg, int fd,
-			  __u64 *mapped, __u64 *info)
+static int mapped_vs_info(const struct nsm_reg *reg, int fd,
+			  uint64_t *mapped, uint64_t *info)
 {
 	struct tcp_info ti;
 	unsigned int i;
@@ -107,8 +99,8 @@ static int mapped_vs_info(const struct netstats_reg *reg, int fd,
 	if (tcp_info_get(fd, &ti))
 		return -2;
 	for (i = 0; i < N_INFO; i++) {
-		idx = netstats_reg__find(reg, info_ctrs[i]);
-		if (idx < 0 || netstats_reg__read(reg, idx, mapped))
+		idx = nsm_find(reg, info_ctrs[i]);
+		if (idx < 0 || nsm_read(reg, idx, mapped))
 			return -2;
 		*info = tcp_info_val(&ti, i);
 		if (*mapped != *info)
@@ -149,12 +141,12 @@ static void *flood_fn(void *arg)
 	return NULL;
 }
 
-static int wait_dead(const struct netstats_reg *reg)
+static int wait_dead(const struct nsm_reg *reg)
 {
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		if (netstats_reg__dead(reg))
+		if (nsm_dead(reg))
 			return 0;
 		usleep(2000);
 	}
@@ -162,9 +154,9 @@ static int wait_dead(const struct netstats_reg *reg)
 }
 
 FIXTURE(slot_race) {
-	struct netstats_handle *h;
+	struct nsnl s;
 	struct conn nb[N_NEIGHBOURS];
-	struct netstats_reg *nb_reg[N_NEIGHBOURS];
+	struct nsm_reg *nb_reg[N_NEIGHBOURS];
 	unsigned long long late0;
 	bool delay;
 };
@@ -185,15 +177,13 @@ FIXTURE_SETUP(slot_race)
 
 	if (!tcp_netns_setup(_metadata, AF_INET))
 		return;
-	self->h = netstats__open();
-	ASSERT_NE(NULL, self->h);
+	ASSERT_EQ(0, nsnl_open(&self->s));
 	/* Registered, idle neighbours share the victims' page. */
 	for (i = 0; i < N_NEIGHBOURS; i++) {
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &self->nb[i]);
 		ASSERT_EQ(0, pump(self->nb[i].cli, self->nb[i].srv, 1000 + i));
-		self->nb_reg[i] = reg_fd(self->h, self->nb[i].srv);
-		ASSERT_NE(NULL, self->nb_reg[i])
-			TH_LOG("%s", netstats__last_error(self->h));
+		self->nb_reg[i] = nsm_register_fd(&self->s, self->nb[i].srv);
+		ASSERT_NE(NULL, self->nb_reg[i]) TH_LOG("%s", self->s.extack);
 	}
 	self->delay = !debugfs_read("tcp_store_delay_us", &v) &&
 		      !debugfs_write("tcp_store_delay_us", DELAY_US) &&
@@ -213,10 +203,10 @@ FIXTURE_TEARDOWN(slot_race)
 		debugfs_write("tcp_destroy_delay_us", 0);
 	}
 	for (i = 0; i < N_NEIGHBOURS; i++) {
-		netstats_reg__unregister(self->nb_reg[i]);
+		nsm_unregister(self->nb_reg[i]);
 		close_conn(&self->nb[i]);
 	}
-	netstats__close(self->h);
+	nsnl_close(&self->s);
 }
 
 /* Destroy the server end of @v by @path while @f floods it. */
@@ -259,19 +249,18 @@ TEST_F(slot_race, close_while_flooded)
 {
 	uint64_t start = now_ms();
 	unsigned long long late = 0;
-	__u64 mapped, info;
+	uint64_t mapped, info;
 	int it, i, bad;
 
 	memset(txbuf, 0x5a, sizeof(txbuf));
 	for (it = 0; it < N_ITER && now_ms() - start < BUDGET_MS; it++) {
-		struct netstats_reg *vreg, *rreg;
+		struct nsm_reg *vreg, *rreg;
 		struct flood f = {};
 		struct conn v, r;
 
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &v);
-		vreg = reg_fd(self->h, v.srv);
-		ASSERT_NE(NULL, vreg)
-			TH_LOG("%s", netstats__last_error(self->h));
+		vreg = nsm_register_fd(&self->s, v.srv);
+		ASSERT_NE(NULL, vreg) TH_LOG("%s", self->s.extack);
 		/* The next registration is ready before the victim dies. */
 		tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &r);
 		ASSERT_EQ(0, pump(r.cli, r.srv, 100 + it));
@@ -294,9 +283,8 @@ TEST_F(slot_race, close_while_flooded)
 
 		/* Churn: the victim's slot is reused as soon as it is free. */
 		ASSERT_EQ(0, wait_dead(vreg));
-		rreg = reg_fd(self->h, r.srv);
-		ASSERT_NE(NULL, rreg)
-			TH_LOG("%s", netstats__last_error(self->h));
+		rreg = nsm_register_fd(&self->s, r.srv);
+		ASSERT_NE(NULL, rreg) TH_LOG("%s", self->s.extack);
 		__atomic_store_n(&f.stop, true, __ATOMIC_RELAXED);
 		if (variant->path != PEER_RST)
 			pthread_join(f.thread, NULL);
@@ -309,8 +297,8 @@ TEST_F(slot_race, close_while_flooded)
 			       it, bad >= 0 ? info_ctrs[bad] : "?",
 			       (unsigned long long)mapped,
 			       (unsigned long long)info);
-		netstats_reg__unregister(rreg);
-		netstats_reg__unregister(vreg);
+		nsm_unregister(rreg);
+		nsm_unregister(vreg);
 		close_conn(&r);
 		close_conn(&v);
 	}

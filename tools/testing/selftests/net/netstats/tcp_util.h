@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * TCP helpers shared by the netstats selftests (tcp_stats, lib_tcp): a
+ * TCP helpers shared by the netstats selftests (tcp_stats, tcp_all, ...)
+ * and by the tests of the tools against the kernel (lib_tcp): a
  * network namespace with loopback up, connected pairs over loopback,
  * traffic that a single thread both sends and receives, and TCP_INFO
  * quiescence.

@@ -26,9 +26,9 @@
 #include <linux/netstats.h>
 #include <linux/tcp.h>
 
-#include "libnetstats.h"
-#include "../../kselftest_harness.h"
-#include "tcp_util.h"
+#include "../../libnetstats.h"
+#include "../../../../testing/selftests/kselftest_harness.h"
+#include "../../../../testing/selftests/net/netstats/tcp_util.h"
 
 /* The counters of the group that TCP_INFO also reports. */
 static const char info_ctrs[][16] = {

@@ -121,8 +121,8 @@ tcp = json.loads(cli("-j", "list", "t?p").stdout)
 assert [g["group"] for g in tcp] == [n for n in names if n == "tcp"]
 PY
 
-ynl=${KSRC:-$dir/../../../../..}/tools/net/ynl/cli.py
-spec=${KSRC:-$dir/../../../../..}/Documentation/netlink/specs/netstats.yaml
+ynl=${KSRC:-$dir/../../../..}/tools/net/ynl/cli.py
+spec=${KSRC:-$dir/../../../..}/Documentation/netlink/specs/netstats.yaml
 if [ -f "$ynl" ] && [ -f "$spec" ]; then
 	check "list names the groups the YNL CLI dumps" python3 - "$ynl" "$spec" <<'PY'
 import ast, sys
