@@ -4,6 +4,8 @@
 # .h under include/ and net/), on the assembled head of the series:
 #   - kernel-doc -none -Wall: no warning
 #   - YNL output regenerated == committed (ynl-gen.sh --check)
+#   - the selftests' Makefile and config diffs of the patches are what
+#     selftests-grow.py derives from the final files
 #   - sparse (C=2) and W=1: no warning in our files
 # sparse and W=1 build our objects in build/obj-lint (the normal
 # configuration, a tree of its own so build/obj-normal keeps its flags);
@@ -30,6 +32,9 @@ fi
 
 stage "YNL output == committed"
 "$TOP/tooling/ynl-gen.sh" --check || bad=1
+
+stage "selftests Makefile and config diffs == what selftests-grow.py writes"
+"$TOP/tooling/selftests-grow.py" --check || bad=1
 
 if [ "${1:-}" != --no-build ]; then
 	obj=$BUILD/obj-lint
