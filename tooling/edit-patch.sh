@@ -45,6 +45,9 @@ save)
 		git -C "$scratch" diff "$commit^" -- . "${excl[@]}"
 	} >"$TOP/series/$patch.new"
 	mv "$TOP/series/$patch.new" "$TOP/series/$patch"
+	# The selftests' Makefile and config are overlay (local:) but grow
+	# by diffs in the patches: put this patch's back.
+	"$TOP/tooling/selftests-grow.py" >/dev/null
 	info "series/$patch: $(grep -c '^diff --git' "$TOP/series/$patch") files"
 	;;
 *) die "unknown command $cmd" ;;
