@@ -62,7 +62,8 @@ if [ "${1:-}" != --no-build ]; then
 		die "lint build failed (see $log)"
 	fi
 	pat=$(printf '%s\n' "${files[@]}" | sed 's/[.]/[.]/g' | paste -sd'|')
-	if grep -E "^($pat):[0-9]+:([0-9]+:)? (warning|error)" "$log" >"$log.ours"; then
+	# sparse and gcc name the files with the source tree's path before.
+	if grep -E "^(.*/)?($pat):[0-9]+:([0-9]+:)? (warning|error)" "$log" >"$log.ours"; then
 		sed 's/^/    /' "$log.ours"
 		bad=1
 	else
