@@ -6,7 +6,10 @@
 #   make check          every test (host, then kselftests in one VM boot)
 #   make check DEBUG=1  the same on a KASAN/lockdep/kmemleak kernel
 #   make vm             interactive shell in the patched kernel
-#   make series         git format-patch series + checkpatch --strict
+#   make series         git format-patch series + checkpatch --strict,
+#                       kernel-doc and YNL check
+#   make lint           kernel-doc, YNL check, sparse (C=2) and W=1 on our
+#                       files (builds in build/obj-lint; make sparse: same)
 #   make bisect         every commit of the series builds
 #   make bench          benchmarks in the VM (PRISTINE=1: also unpatched)
 #   make assemble       only assemble build/linux
@@ -18,7 +21,7 @@ DEBUG ?= 0
 FLAVOUR := $(if $(filter 1 y yes,$(DEBUG)),debug,normal)
 T := tooling
 
-.PHONY: all run check vm series bisect bench assemble kernel ynl setup clean
+.PHONY: all run check vm series lint sparse bisect bench assemble kernel ynl setup clean
 
 all: check
 
@@ -43,6 +46,11 @@ vm: kernel
 
 series: assemble
 	@$(T)/series.sh
+	@$(T)/lint.sh --no-build
+
+lint sparse: assemble
+	@$(T)/build-kernel.sh normal
+	@$(T)/lint.sh
 
 bisect: assemble
 	@$(T)/bisect-build.sh

@@ -32,6 +32,10 @@ fi
 
 # Parse the manifest: a patch name at column 0, its overlay paths
 # indented below it.  Every overlay file must belong to exactly one patch.
+# The last entry may be "local:": files outside the series (userspace
+# released on its own), committed after it as one local commit that
+# series.sh, bisect-build.sh and edit-patch.sh leave out; the ref
+# "series" names the last commit of the series proper.
 declare -a patches=()
 declare -A files_of=()
 cur=
@@ -39,8 +43,10 @@ while IFS= read -r line; do
 	line=${line%%#*}
 	[ -z "${line//[[:space:]]/}" ] && continue
 	if [[ $line =~ ^[^[:space:]] ]]; then
+		[ "$cur" = local: ] && die "series: local: must be the last entry"
 		cur=${line%%[[:space:]]*}
-		[ -f "$TOP/series/$cur" ] || die "series: $cur does not exist"
+		[ "$cur" = local: ] || [ -f "$TOP/series/$cur" ] ||
+			die "series: $cur does not exist"
 		patches+=("$cur")
 		files_of[$cur]=
 	else
@@ -80,9 +86,17 @@ tmp=$(mktemp -d)
 idx=$GIT_INDEX_FILE
 trap 'rm -rf "$tmp" "$idx"' EXIT
 n=0
+series_end=$parent
 for pt in "${patches[@]}"; do
 	n=$((n + 1))
-	git mailinfo "$tmp/msg" "$tmp/diff" <"$TOP/series/$pt" >"$tmp/info"
+	if [ "$pt" = local: ]; then
+		# Same author and date as the last patch: fixed commit ids.
+		printf 'From: %s <%s>\nDate: %s\nSubject: local: files outside the series\n\nUserspace built and tested from this tree, not sent with the series:\nsee series/series.\n' \
+			"$GIT_AUTHOR_NAME" "$GIT_AUTHOR_EMAIL" "$GIT_AUTHOR_DATE" >"$tmp/local"
+		git mailinfo "$tmp/msg" "$tmp/diff" <"$tmp/local" >"$tmp/info"
+	else
+		git mailinfo "$tmp/msg" "$tmp/diff" <"$TOP/series/$pt" >"$tmp/info"
+	fi
 	subject=$(sed -n 's/^Subject: //p' "$tmp/info")
 	[ -n "$subject" ] || die "$pt: no Subject"
 	if grep -q "^diff --git " "$tmp/diff"; then
@@ -108,7 +122,9 @@ for pt in "${patches[@]}"; do
 		 GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE \
 		 git commit-tree "$tree" -p "$parent" -F "$tmp/commit")
 	info "$(printf '%02d' $n) $subject"
+	[ "$pt" = local: ] || series_end=$parent
 done
+git update-ref refs/heads/series "$series_end"
 unset GIT_INDEX_FILE
 old=$(git rev-parse HEAD)
 if [ "$old" != "$parent" ]; then

@@ -9,7 +9,7 @@ set -euo pipefail
 "$TOP/tooling/assemble.sh"
 obj=$BUILD/obj-normal
 trap 'git -C "$KSRC" checkout -q netstats' EXIT
-for c in $(git -C "$KSRC" rev-list --reverse pristine..HEAD); do
+for c in $(git -C "$KSRC" rev-list --reverse pristine..series); do
 	stage "bisect: $(git -C "$KSRC" log --oneline -1 "$c")"
 	git -C "$KSRC" checkout -q --detach "$c"
 	if ! git -C "$KSRC" cat-file -e "$c:net/netstats/Kconfig" 2>/dev/null; then

@@ -20,10 +20,9 @@ khdr="-isystem $obj/usr/include"
 log=$obj/kselftest-build.log
 stage "building the netstats kselftests against $obj/usr/include"
 rm -rf "$ksft"
-# net/lib: the Python tests' net/lib/py, the YNL library and the specs
-# (the selftests Makefile adds it by itself for net and drivers/net only).
-make -s -C "$KSRC/tools/testing/selftests" O="$obj" \
-	TARGETS="net/lib net/netstats" \
+# The selftests Makefile installs net/lib (net/lib/py, the YNL library
+# and the specs the Python tests use) with net/netstats by itself.
+make -s -C "$KSRC/tools/testing/selftests" O="$obj" TARGETS=net/netstats \
 	KHDR_INCLUDES="$khdr" INSTALL_PATH="$ksft" install \
 	>"$log" 2>&1 || { cat "$log"; die "kselftest build failed"; }
 

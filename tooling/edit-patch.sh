@@ -15,10 +15,12 @@ patch=${2:?patch file name}
 [ -f "$TOP/series/$patch" ] || die "no series/$patch"
 scratch=$BUILD/scratch
 
-# The assembled commit of PATCH: same position in the series.
-idx=$(grep -E '^[^#[:space:]]' "$TOP/series/series" | grep -nxF "$patch" | cut -d: -f1)
-total=$(grep -cE '^[^#[:space:]]' "$TOP/series/series")
-commit=$(git -C "$KSRC" rev-parse "HEAD~$((total - idx))")
+# The assembled commit of PATCH: same position in the series (the ref
+# "series" is its last patch; the local: entry is not a patch).
+patches=$(grep -E '^[^#[:space:]]' "$TOP/series/series" | grep -v '^local:')
+idx=$(echo "$patches" | grep -nxF "$patch" | cut -d: -f1)
+total=$(echo "$patches" | wc -l)
+commit=$(git -C "$KSRC" rev-parse "series~$((total - idx))")
 
 case $cmd in
 start)
@@ -43,6 +45,9 @@ save)
 		git -C "$scratch" diff "$commit^" -- . "${excl[@]}"
 	} >"$TOP/series/$patch.new"
 	mv "$TOP/series/$patch.new" "$TOP/series/$patch"
+	# The selftests' Makefile and config are overlay (local:) but grow
+	# by diffs in the patches: put this patch's back.
+	"$TOP/tooling/selftests-grow.py" >/dev/null
 	info "series/$patch: $(grep -c '^diff --git' "$TOP/series/$patch") files"
 	;;
 *) die "unknown command $cmd" ;;

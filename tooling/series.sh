@@ -6,10 +6,10 @@ set -euo pipefail
 
 out=$BUILD/series
 rm -rf "$out"
-n=$(git -C "$KSRC" rev-list --count pristine..HEAD)
+n=$(git -C "$KSRC" rev-list --count pristine..series)
 stage "format-patch: $n patches into $out"
 git -C "$KSRC" format-patch -q --cover-letter --subject-prefix="PATCH net-next" \
-	-o "$out" pristine..HEAD
+	-o "$out" pristine..series
 # The cover letter: subject and blurb from series/cover-letter.
 # checkpatch runs with FILE_PATH_CHANGES ignored: it asks whether
 # MAINTAINERS needs an update for every new file, and the first patch

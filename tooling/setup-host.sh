@@ -22,6 +22,8 @@ PKGS=(
 	curl strace prometheus openssl
 	# checkpatch (spdxcheck.py)
 	python3-ply python3-git
+	# make lint: sparse (C=1), besides W=1 and kernel-doc
+	sparse
 	# userspace library and selftests; the exporter's HTTP(S) server,
 	# web configuration file, bcrypt and capabilities
 	libmnl-dev pkg-config libcap-dev

@@ -379,7 +379,6 @@ void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
 			      const struct netstats_derived_ops *ops,
 			      const void *key, unsigned long idx,
 			      const void *data, bool *created);
-void *netstats_derived_data(struct netstats_reg *reg);
 void netstats_derived_kill(void *data, bool update);
 void *netstats_derived_put(struct netstats_reg *reg);
 void netstats_derived_free(void *data);
@@ -388,7 +387,6 @@ void netstats_derived_lock(void);
 void netstats_derived_unlock(void);
 void netstats_nr_blocks_inc(void);
 void netstats_nr_blocks_dec(void);
-void netstats_group_del(struct netstats_group *grp);
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff);
 void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
@@ -416,10 +414,6 @@ void netstats_queue_blocks_free(void *blocks);
 static inline int netstats_group_add(struct netstats_group *grp)
 {
 	return 0;
-}
-
-static inline void netstats_group_del(struct netstats_group *grp)
-{
 }
 
 static inline void netstats_nr_blocks_inc(void)

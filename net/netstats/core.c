@@ -27,17 +27,17 @@
  */
 #define NETSTATS_MAX_REGS_PER_SOCK	65536
 
-/* All counter groups.  Producers add theirs at init and remove them on
- * teardown; QUERY walks the list.  @netstats_groups_gen changes with
- * every change of the list so a dump can tell it was interrupted.
+/* All counter groups.  Producers add theirs at init and never remove
+ * them; QUERY walks the list.  @netstats_groups_gen changes with every
+ * addition so a dump can tell it was interrupted.
  */
 static LIST_HEAD(netstats_groups);
 static DEFINE_MUTEX(netstats_groups_lock);
 static unsigned int netstats_groups_gen = 1;
 
 /* Live objects of the netstats core itself, for the "netstats" group. */
-static atomic_long_t netstats_nr_regs;
-static atomic_long_t netstats_nr_blocks;
+atomic_long_t netstats_nr_regs;
+atomic_long_t netstats_nr_blocks;
 atomic_long_t netstats_nr_maps;
 atomic_long_t netstats_nr_snapshots;
 
@@ -51,7 +51,6 @@ void netstats_nr_blocks_inc(void)
 {
 	atomic_long_inc(&netstats_nr_blocks);
 }
-EXPORT_SYMBOL_GPL(netstats_nr_blocks_inc);
 
 /**
  * netstats_nr_blocks_dec() - count a live block a producer freed
@@ -60,7 +59,6 @@ void netstats_nr_blocks_dec(void)
 {
 	atomic_long_dec(&netstats_nr_blocks);
 }
-EXPORT_SYMBOL_GPL(netstats_nr_blocks_dec);
 
 static struct netstats_group *netstats_group_find(const char *name)
 {
@@ -78,7 +76,7 @@ static int netstats_option_attr(const char *name);
 
 /**
  * netstats_group_add() - make a counter group known to QUERY and REGISTER
- * @grp: the group, which must stay valid until netstats_group_del()
+ * @grp: the group; groups are never removed, it must stay valid
  *
  * Return: 0, or -EEXIST if a group of the same name exists.
  */
@@ -102,19 +100,6 @@ int netstats_group_add(struct netstats_group *grp)
 	return err;
 }
 EXPORT_SYMBOL_GPL(netstats_group_add);
-
-/**
- * netstats_group_del() - remove a counter group added by netstats_group_add()
- * @grp: the group
- */
-void netstats_group_del(struct netstats_group *grp)
-{
-	mutex_lock(&netstats_groups_lock);
-	list_del(&grp->list);
-	netstats_groups_gen++;
-	mutex_unlock(&netstats_groups_lock);
-}
-EXPORT_SYMBOL_GPL(netstats_group_del);
 
 static int netstats_nl_counter_fill(struct sk_buff *rsp, int attrtype,
 				    const struct netstats_counter_desc *c,
@@ -553,7 +538,6 @@ int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 				   o->def;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(netstats_reg_option);
 
 /* What REGISTER no longer takes, and what replaced it. */
 static const struct {
@@ -1083,104 +1067,6 @@ void netstats_nl_sock_priv_destroy(struct netstats_nl_sock *priv)
 	mutex_destroy(&priv->lock);
 }
 
-/**
- * struct netstats_self - the "netstats" group: the core's own objects
- * @hdr: derived block header
- * @registrations: live registrations, all netlink sockets
- * @map_files: map files not yet released
- * @snapshot_pages: pages holding the final values of dead objects
- * @live_blocks: blocks producers keep live for registrations
- * @derived_blocks: derived blocks, one per object and period however
- *	many registrations share it
- * @refreshers: periodic works updating them, one per netns and period
- */
-struct netstats_self {
-	struct netstats_derived_hdr hdr;
-	u64 registrations;
-	u64 map_files;
-	u64 snapshot_pages;
-	u64 live_blocks;
-	u64 derived_blocks;
-	u64 refreshers;
-};
-
-static int netstats_self_fill(void *data, void *block)
-{
-	struct netstats_self *s = block;
-
-	WRITE_ONCE(s->registrations, atomic_long_read(&netstats_nr_regs));
-	WRITE_ONCE(s->map_files, atomic_long_read(&netstats_nr_maps));
-	WRITE_ONCE(s->snapshot_pages, atomic_long_read(&netstats_nr_snapshots));
-	WRITE_ONCE(s->live_blocks, atomic_long_read(&netstats_nr_blocks));
-	WRITE_ONCE(s->derived_blocks, atomic_long_read(&netstats_nr_derived));
-	WRITE_ONCE(s->refreshers, atomic_long_read(&netstats_nr_refreshers));
-	return 0;
-}
-
-static const struct netstats_derived_ops netstats_self_derived = {
-	.fill	= netstats_self_fill,
-};
-
-static int netstats_self_attach(struct netstats_reg *reg,
-				struct genl_info *info)
-{
-	bool created;
-	void *data;
-
-	/* System-wide figures. */
-	if (!reg->net_admin_init) {
-		NL_SET_ERR_MSG(info->extack,
-			       "the netstats group needs CAP_NET_ADMIN in the initial user namespace");
-		return -EPERM;
-	}
-	data = netstats_derived_attach(reg, info, &netstats_self_derived, NULL,
-				       0, NULL, &created);
-	return PTR_ERR_OR_ZERO(data);
-}
-
-#define SELF_COUNTER(_name, _doc) {					\
-	.name = #_name,							\
-	.doc = _doc,							\
-	.offset = offsetof(struct netstats_self, _name),		\
-	.type = NETSTATS_COUNTER_TYPE_U64,				\
-	.flags = NETSTATS_COUNTER_FLAGS_GAUGE,				\
-}
-
-static const struct netstats_counter_desc netstats_self_counters[] = {
-	SELF_COUNTER(registrations, "Live registrations of all netlink sockets"),
-	SELF_COUNTER(map_files, "Map files not yet released"),
-	SELF_COUNTER(snapshot_pages, "Pages holding final values of dead objects"),
-	SELF_COUNTER(live_blocks, "Blocks producers keep live for registrations"),
-	SELF_COUNTER(derived_blocks, "Derived blocks, one per object and period"),
-	SELF_COUNTER(refreshers, "Works updating them, one per netns and period"),
-};
-
-static const struct netstats_option_desc netstats_period_option[] = {
-	{
-		.name = "period-ms",
-		.doc = "Update period of the derived block, in milliseconds",
-		.min = 10,
-		.max = 60000,
-		.def = 1000,
-	},
-};
-
-static const struct netstats_group_ops netstats_self_ops = {
-	.attach	= netstats_self_attach,
-	.detach	= netstats_derived_detach,
-};
-
-static struct netstats_group netstats_self_group = {
-	.name		= "netstats",
-	.doc		= "The netstats core's own objects (derived)",
-	.flags		= NETSTATS_GROUP_FLAGS_DERIVED,
-	.counters	= netstats_self_counters,
-	.n_counters	= ARRAY_SIZE(netstats_self_counters),
-	.options	= netstats_period_option,
-	.n_options	= ARRAY_SIZE(netstats_period_option),
-	.ops		= &netstats_self_ops,
-};
-
 /*
  * The monitor group carries the object-dead notifications of every
  * registration of the netns, with the port ids of their sockets and the
@@ -1215,9 +1101,6 @@ static int __init netstats_init(void)
 	int err;
 
 	err = netstats_mcgrps_set_perm(&netstats_nl_family);
-	if (err)
-		return err;
-	err = netstats_group_add(&netstats_self_group);
 	if (err)
 		return err;
 	return genl_register_family(&netstats_nl_family);

@@ -24,6 +24,7 @@
  */
 
 #include <linux/highmem.h>
+#include <linux/init.h>
 #include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -104,13 +105,11 @@ void netstats_derived_lock(void)
 {
 	mutex_lock(&netstats_derived_mutex);
 }
-EXPORT_SYMBOL_GPL(netstats_derived_lock);
 
 void netstats_derived_unlock(void)
 {
 	mutex_unlock(&netstats_derived_mutex);
 }
-EXPORT_SYMBOL_GPL(netstats_derived_unlock);
 
 /* Return: what fill returned: 0, -ENOENT if the object is gone, -EAGAIN
  * if it cannot be read now (nothing changed, not even the timestamp).
@@ -447,21 +446,6 @@ err_free_ref:
 	kfree(ref);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_GPL(netstats_derived_attach);
-
-/**
- * netstats_derived_data() - the producer's data of a derived registration
- * @reg: the registration
- *
- * Return: the data of its block.
- */
-void *netstats_derived_data(struct netstats_reg *reg)
-{
-	struct netstats_derived_ref *ref = reg->priv;
-
-	return ref->d->data;
-}
-EXPORT_SYMBOL_GPL(netstats_derived_data);
 
 /**
  * netstats_derived_kill() - the object of a derived block died
@@ -486,7 +470,6 @@ void netstats_derived_kill(void *data, bool update)
 	}
 	mutex_unlock(&netstats_derived_mutex);
 }
-EXPORT_SYMBOL_GPL(netstats_derived_kill);
 
 /**
  * netstats_derived_put() - a registration of a derived block goes
@@ -519,7 +502,6 @@ void *netstats_derived_put(struct netstats_reg *reg)
 
 	return last ? d->data : NULL;
 }
-EXPORT_SYMBOL_GPL(netstats_derived_put);
 
 /**
  * netstats_derived_free() - free a block netstats_derived_put() released
@@ -529,7 +511,6 @@ void netstats_derived_free(void *data)
 {
 	netstats_derived_free_block(netstats_derived_of(data));
 }
-EXPORT_SYMBOL_GPL(netstats_derived_free);
 
 /**
  * netstats_derived_detach() - netstats_group_ops::detach of a derived
@@ -543,4 +524,107 @@ void netstats_derived_detach(struct netstats_reg *reg)
 	if (data)
 		netstats_derived_free(data);
 }
-EXPORT_SYMBOL_GPL(netstats_derived_detach);
+
+/**
+ * struct netstats_self - the "netstats" group: the core's own objects
+ * @hdr: derived block header
+ * @registrations: live registrations, all netlink sockets
+ * @map_files: map files not yet released
+ * @snapshot_pages: pages holding the final values of dead objects
+ * @live_blocks: blocks producers keep live for registrations
+ * @derived_blocks: derived blocks, one per object and period however
+ *	many registrations share it
+ * @refreshers: periodic works updating them, one per netns and period
+ */
+struct netstats_self {
+	struct netstats_derived_hdr hdr;
+	u64 registrations;
+	u64 map_files;
+	u64 snapshot_pages;
+	u64 live_blocks;
+	u64 derived_blocks;
+	u64 refreshers;
+};
+
+static int netstats_self_fill(void *data, void *block)
+{
+	struct netstats_self *s = block;
+
+	WRITE_ONCE(s->registrations, atomic_long_read(&netstats_nr_regs));
+	WRITE_ONCE(s->map_files, atomic_long_read(&netstats_nr_maps));
+	WRITE_ONCE(s->snapshot_pages, atomic_long_read(&netstats_nr_snapshots));
+	WRITE_ONCE(s->live_blocks, atomic_long_read(&netstats_nr_blocks));
+	WRITE_ONCE(s->derived_blocks, atomic_long_read(&netstats_nr_derived));
+	WRITE_ONCE(s->refreshers, atomic_long_read(&netstats_nr_refreshers));
+	return 0;
+}
+
+static const struct netstats_derived_ops netstats_self_derived = {
+	.fill	= netstats_self_fill,
+};
+
+static int netstats_self_attach(struct netstats_reg *reg,
+				struct genl_info *info)
+{
+	bool created;
+	void *data;
+
+	/* System-wide figures. */
+	if (!reg->net_admin_init) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the netstats group needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	data = netstats_derived_attach(reg, info, &netstats_self_derived, NULL,
+				       0, NULL, &created);
+	return PTR_ERR_OR_ZERO(data);
+}
+
+#define SELF_COUNTER(_name, _doc) {					\
+	.name = #_name,							\
+	.doc = _doc,							\
+	.offset = offsetof(struct netstats_self, _name),		\
+	.type = NETSTATS_COUNTER_TYPE_U64,				\
+	.flags = NETSTATS_COUNTER_FLAGS_GAUGE,				\
+}
+
+static const struct netstats_counter_desc netstats_self_counters[] = {
+	SELF_COUNTER(registrations, "Live registrations of all netlink sockets"),
+	SELF_COUNTER(map_files, "Map files not yet released"),
+	SELF_COUNTER(snapshot_pages, "Pages holding final values of dead objects"),
+	SELF_COUNTER(live_blocks, "Blocks producers keep live for registrations"),
+	SELF_COUNTER(derived_blocks, "Derived blocks, one per object and period"),
+	SELF_COUNTER(refreshers, "Works updating them, one per netns and period"),
+};
+
+static const struct netstats_option_desc netstats_period_option[] = {
+	{
+		.name = "period-ms",
+		.doc = "Update period of the derived block, in milliseconds",
+		.min = 10,
+		.max = 60000,
+		.def = 1000,
+	},
+};
+
+static const struct netstats_group_ops netstats_self_ops = {
+	.attach	= netstats_self_attach,
+	.detach	= netstats_derived_detach,
+};
+
+static struct netstats_group netstats_self_group = {
+	.name		= "netstats",
+	.doc		= "The netstats core's own objects (derived)",
+	.flags		= NETSTATS_GROUP_FLAGS_DERIVED,
+	.counters	= netstats_self_counters,
+	.n_counters	= ARRAY_SIZE(netstats_self_counters),
+	.options	= netstats_period_option,
+	.n_options	= ARRAY_SIZE(netstats_period_option),
+	.ops		= &netstats_self_ops,
+};
+
+static int __init netstats_derived_init(void)
+{
+	return netstats_group_add(&netstats_self_group);
+}
+subsys_initcall(netstats_derived_init);

@@ -130,6 +130,8 @@ static const struct file_operations netstats_map_fops = {
 	.release	= netstats_map_release,
 };
 
+static atomic64_t netstats_map_ids = ATOMIC64_INIT(0);
+
 /**
  * netstats_map_create() - create the map file of a netlink socket
  *
@@ -138,8 +140,6 @@ static const struct file_operations netstats_map_fops = {
  * caller also owns the file reference in @map->file: it drops both when
  * the netlink socket goes.
  */
-static atomic64_t netstats_map_ids = ATOMIC64_INIT(0);
-
 struct netstats_map *netstats_map_create(void)
 {
 	struct netstats_map *map;

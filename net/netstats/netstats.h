@@ -46,6 +46,8 @@ struct netstats_map {
 
 #define NETSTATS_MAP_OWNED	XA_MARK_0
 
+extern atomic_long_t netstats_nr_regs;
+extern atomic_long_t netstats_nr_blocks;
 extern atomic_long_t netstats_nr_maps;
 extern atomic_long_t netstats_nr_snapshots;
 extern atomic_long_t netstats_nr_derived;

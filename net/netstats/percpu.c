@@ -51,7 +51,6 @@ int netstats_percpu_attach(struct netstats_reg *reg, void __percpu *block)
 	reg->percpu_stride = PAGE_SIZE;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(netstats_percpu_attach);
 
 /**
  * netstats_percpu_detach() - unmap a registration's per-CPU block
@@ -61,4 +60,3 @@ void netstats_percpu_detach(struct netstats_reg *reg)
 {
 	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
 }
-EXPORT_SYMBOL_GPL(netstats_percpu_detach);
