@@ -144,7 +144,7 @@ struct netstats_sock_entry {
 #define NETSTATS_GROUP_HW		"hw"		/* dev */
 /*
  * Hardware counters of one queue, published by the driver as "hw" is
- * (Documentation/networking/netstats.rst); no driver fills them yet.
+ * (Documentation/networking/netstats/hw.rst); no driver fills them yet.
  */
 #define NETSTATS_GROUP_HWQUEUE_RX	"hwqueue/rx"	/* queue */
 #define NETSTATS_GROUP_HWQUEUE_TX	"hwqueue/tx"	/* queue */

@@ -61,6 +61,8 @@ enum netstats_counter_flags {
 /**
  * enum netstats_queue_type - Direction of a device queue, as in the netdev
  *   family.
+ * @NETSTATS_QUEUE_TYPE_RX: A receive queue.
+ * @NETSTATS_QUEUE_TYPE_TX: A transmit queue.
  */
 enum netstats_queue_type {
 	NETSTATS_QUEUE_TYPE_RX,
