@@ -60,6 +60,22 @@ struct netstats_option_desc {
 };
 
 /**
+ * NETSTATS_OPTION() - an entry of a group's options
+ * @_name: option name
+ * @_min: smallest accepted value
+ * @_max: largest accepted value
+ * @_def: value used when REGISTER does not give one
+ * @_doc: one-line description
+ */
+#define NETSTATS_OPTION(_name, _min, _max, _def, _doc) {		\
+	.name = _name,							\
+	.doc = _doc,							\
+	.min = _min,							\
+	.max = _max,							\
+	.def = _def,							\
+}
+
+/**
  * struct netstats_group_ops - how a group's instances are mapped
  * @attach: find the object REGISTER names (@info), make its block
  *	mappable, add its pages to @reg->map (netstats_map_add()) and fill
@@ -178,53 +194,6 @@ struct netstats_reg {
 	void *priv;
 	struct hlist_node node;
 	struct llist_node free_node;
-};
-
-/**
- * struct netstats_dev_ops - a driver publishes counters of a device
- *	(net_device::netstats_ops)
- * @hw_counters: the device's hardware counters, offsets from the start of
- *	the block, which starts with struct netstats_derived_hdr (at most a
- *	page)
- * @n_hw_counters: number of entries in @hw_counters
- * @hw_start: the first "hw" registration of the device comes: from now on,
- *	at the end of each of its updates of the counters, under its stats
- *	lock, the driver copies them into @block between
- *	netstats_publish_begin() and netstats_publish_end(); it sets the
- *	period and publishes what it has (without reading registers); RTNL
- *	held
- * @hw_stop: the last registration went, or the device goes: once it
- *	returns the driver no longer writes the block, which netstats frees;
- *	RTNL held
- * @hw_set_timer: also update the counters every @ms ms (0: only the
- *	driver's own updates; else at least 100); RTNL held
- * @rx_counters: the counters a driver keeps per rx queue in memory netstats
- *	maps as it is ("queue/rx"), offsets from the start of a queue's
- *	block, which starts with struct netstats_block_hdr; named as
- *	qstats-get names the counters it has
- * @n_rx_counters: number of entries in @rx_counters
- * @tx_counters: the same for tx queues ("queue/tx")
- * @n_tx_counters: number of entries in @tx_counters
- * @queue_block: the block of queue @idx, in an array of blocks from
- *	netstats_queue_blocks_alloc() (netstats maps nothing else) that
- *	lives until the device is unregistered; the driver updates the
- *	counters there, as before, and calls netstats_dev_queues_changed()
- *	after it changed the number of queues; RTNL held
- *
- * Drivers read clear-on-read registers once, in their own update; netstats
- * never asks them to read registers for a reader.
- */
-struct netstats_dev_ops {
-	const struct netstats_counter_desc *hw_counters;
-	unsigned int n_hw_counters;
-	int (*hw_start)(struct net_device *dev, void *block);
-	void (*hw_stop)(struct net_device *dev);
-	void (*hw_set_timer)(struct net_device *dev, unsigned int ms);
-	const struct netstats_counter_desc *rx_counters;
-	unsigned int n_rx_counters;
-	const struct netstats_counter_desc *tx_counters;
-	unsigned int n_tx_counters;
-	void *(*queue_block)(struct net_device *dev, bool rx, unsigned int idx);
 };
 
 /**
@@ -407,9 +376,6 @@ void netstats_percpu_detach(struct netstats_reg *reg);
 struct netstats_counter_desc *
 netstats_counters_dup(const struct netstats_counter_desc *counters,
 		      unsigned int n);
-void netstats_dev_queues_changed(struct net_device *dev);
-void *netstats_queue_blocks_alloc(unsigned int n, size_t size);
-void netstats_queue_blocks_free(void *blocks);
 #else
 static inline int netstats_group_add(struct netstats_group *grp)
 {
@@ -422,20 +388,6 @@ static inline void netstats_nr_blocks_inc(void)
 
 static inline void netstats_nr_blocks_dec(void)
 {
-}
-
-static inline void netstats_dev_queues_changed(struct net_device *dev)
-{
-}
-
-static inline void *netstats_queue_blocks_alloc(unsigned int n, size_t size)
-{
-	return kvcalloc(n, size, GFP_KERNEL);
-}
-
-static inline void netstats_queue_blocks_free(void *blocks)
-{
-	kvfree(blocks);
 }
 #endif
 

@@ -86,6 +86,7 @@ int netstats_snmp_counters(struct netstats_group *grp,
 			   unsigned int n_secs,
 			   bool (*gauge)(const struct snmp_mib *list,
 					 const struct snmp_mib *e));
+void __percpu *netstats_snmp_alloc(size_t syncp);
 int netstats_snmp_attach(struct netstats_reg *reg, void __percpu *block);
 void netstats_snmp_detach(struct netstats_reg *reg);
 void netstats_snmp_exit(void __percpu *block);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * netstats "hw" group: the device-level hardware counters of a device
- * whose driver publishes them (struct netstats_dev_ops).
+ * whose driver publishes them (the netstats_hw_* members of its
+ * netdev_stat_ops).
  *
  * Hardware counters are registers the driver reads, often clear-on-read,
  * and accumulates into memory of its own from a periodic update (and
@@ -26,6 +27,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/netdev_queues.h>
 #include <net/netstats.h>
 
 /* Shortest timer-ms: a register read per period, by anyone in the netns. */
@@ -65,6 +67,14 @@ struct netstats_hw {
 /* Under RTNL. */
 static LIST_HEAD(netstats_hw_devs);
 
+/* The driver publishes the device's hardware counters. */
+static const struct netdev_stat_ops *netstats_hw_ops(struct net_device *dev)
+{
+	const struct netdev_stat_ops *ops = dev->stat_ops;
+
+	return ops && ops->netstats_hw_start ? ops : NULL;
+}
+
 static struct netstats_hw_dev *netstats_hw_dev_find(struct net_device *dev)
 {
 	struct netstats_hw_dev *hd;
@@ -98,7 +108,7 @@ static struct netstats_hw_dev *netstats_hw_dev_get(struct net_device *dev)
 	hdr = page_address(hd->page);
 	hdr->hdr.generation = 2;
 	hdr->hdr.state = NETSTATS_BLOCK_LIVE;
-	err = dev->netstats_ops->hw_start(dev, hdr);
+	err = dev->stat_ops->netstats_hw_start(dev, hdr);
 	if (err) {
 		__free_page(hd->page);
 		kfree(hd);
@@ -115,7 +125,7 @@ static void netstats_hw_dev_stop(struct netstats_hw_dev *hd)
 {
 	ASSERT_RTNL();
 
-	hd->dev->netstats_ops->hw_stop(hd->dev);
+	hd->dev->stat_ops->netstats_hw_stop(hd->dev);
 	list_del(&hd->node);
 }
 
@@ -136,14 +146,14 @@ static void netstats_hw_retime(struct netstats_hw_dev *hd)
 	list_for_each_entry(h, &hd->regs, node)
 		if (h->timer_ms && (!ms || h->timer_ms < ms))
 			ms = h->timer_ms;
-	hd->dev->netstats_ops->hw_set_timer(hd->dev, ms);
+	hd->dev->stat_ops->netstats_hw_set_timer(hd->dev, ms);
 }
 
 static int netstats_hw_attach(struct netstats_reg *reg, struct genl_info *info)
 {
 	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_DEV];
 	struct nlattr *tb[NETSTATS_A_DEV_IFINDEX + 1], *obj;
-	const struct netstats_dev_ops *ops;
+	const struct netdev_stat_ops *ops;
 	struct netstats_hw_dev *hd;
 	struct net_device *dev;
 	struct netstats_hw *h;
@@ -184,15 +194,15 @@ static int netstats_hw_attach(struct netstats_reg *reg, struct genl_info *info)
 		err = -ENODEV;
 		goto err_unlock;
 	}
-	ops = dev->netstats_ops;
-	if (!ops || !ops->hw_start) {
+	ops = netstats_hw_ops(dev);
+	if (!ops) {
 		NL_SET_ERR_MSG_ATTR(info->extack, obj,
 				    "the device's driver publishes no hardware counters");
 		err = -EOPNOTSUPP;
 		goto err_unlock;
 	}
-	h->counters = netstats_counters_dup(ops->hw_counters,
-					    ops->n_hw_counters);
+	h->counters = netstats_counters_dup(ops->netstats_hw_counters,
+					    ops->netstats_n_hw_counters);
 	if (!h->counters) {
 		err = -ENOMEM;
 		goto err_unlock;
@@ -213,7 +223,7 @@ static int netstats_hw_attach(struct netstats_reg *reg, struct genl_info *info)
 	reg->npages = 1;
 	reg->block_offset = 0;
 	reg->counters = h->counters;
-	reg->n_counters = ops->n_hw_counters;
+	reg->n_counters = ops->netstats_n_hw_counters;
 	h->hd = hd;
 	list_add(&h->node, &hd->regs);
 	netstats_hw_retime(hd);
@@ -292,13 +302,8 @@ static struct notifier_block netstats_hw_nb = {
 };
 
 static const struct netstats_option_desc netstats_hw_options[] = {
-	{
-		.name	= "timer-ms",
-		.doc	= "0: the driver's own updates; N >= 100: also one every N ms",
-		.min	= 0,
-		.max	= 60000,
-		.def	= 0,
-	},
+	NETSTATS_OPTION("timer-ms", 0, 60000, 0,
+			"0: the driver's own updates; N >= 100: also one every N ms"),
 };
 
 /* QUERY: the devices of the netns whose driver publishes counters, as
@@ -312,7 +317,7 @@ static int netstats_hw_instances(struct sk_buff *rsp, struct net *net)
 
 	rtnl_lock();
 	for_each_netdev(net, dev) {
-		if (!dev->netstats_ops || !dev->netstats_ops->hw_start)
+		if (!netstats_hw_ops(dev))
 			continue;
 		nest = nla_nest_start(rsp, NETSTATS_A_GROUP_DEV);
 		if (!nest ||

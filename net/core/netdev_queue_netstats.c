@@ -17,8 +17,8 @@
  * timestamp.
  *
  * A driver that keeps its per-queue counters in blocks netstats allocated
- * for it (netstats_queue_blocks_alloc(), netstats_dev_ops::queue_block)
- * has them mapped as they are instead: no copy, no period, a value is
+ * for it (netstats_queue_blocks_alloc(), netdev_stat_ops's
+ * netstats_queue_block) has them mapped as they are instead: no copy, no period, a value is
  * visible once stored.  netstats maps a page of such an array only, so
  * a driver cannot expose memory that holds anything else.  Option
  * derived=1 asks for the qstats form anyway.
@@ -102,7 +102,7 @@ static LIST_HEAD(netstats_queue_areas);
  * @n: number of blocks
  * @size: size of each, a struct starting with struct netstats_block_hdr
  *
- * The only memory netstats_dev_ops::queue_block may point into: pages
+ * The only memory netdev_stat_ops::netstats_queue_block may point into: pages
  * of their own, holding the blocks (initialised, counters zero) and
  * nothing else.
  *
@@ -221,21 +221,39 @@ static int netstats_queue_fill(void *data, void *block)
 	return 0;
 }
 
+/* The driver keeps the counters of its @rx queues where netstats maps them. */
+static bool netstats_queue_native(const struct net_device *dev, bool rx)
+{
+	const struct netdev_stat_ops *ops = dev->stat_ops;
+
+	return ops && ops->netstats_queue_block &&
+	       (rx ? ops->netstats_n_rx_counters : ops->netstats_n_tx_counters);
+}
+
+/* The driver hands out the counters of its @rx queues to qstats-get. */
+static bool netstats_queue_qstats(const struct net_device *dev, bool rx)
+{
+	const struct netdev_stat_ops *ops = dev->stat_ops;
+
+	return ops && (rx ? !!ops->get_queue_stats_rx :
+			    !!ops->get_queue_stats_tx);
+}
+
 /* The driver keeps the queue's counters in a block of its own: map it. */
 static int netstats_queue_map(struct netstats_reg *reg,
 			      struct netstats_queue *nq,
 			      struct netlink_ext_ack *extack)
 {
-	const struct netstats_dev_ops *ops = nq->dev->netstats_ops;
+	const struct netdev_stat_ops *ops = nq->dev->stat_ops;
 	const struct netstats_counter_desc *c;
 	unsigned int i, n, end;
 	struct page *page;
 	void *block;
 	int err;
 
-	c = nq->rx ? ops->rx_counters : ops->tx_counters;
-	n = nq->rx ? ops->n_rx_counters : ops->n_tx_counters;
-	block = ops->queue_block(nq->dev, nq->rx, nq->idx);
+	c = nq->rx ? ops->netstats_rx_counters : ops->netstats_tx_counters;
+	n = nq->rx ? ops->netstats_n_rx_counters : ops->netstats_n_tx_counters;
+	block = ops->netstats_queue_block(nq->dev, nq->rx, nq->idx);
 	if (!block) {
 		NL_SET_ERR_MSG(extack, "the driver has no block for the queue");
 		return -ENOENT;
@@ -302,7 +320,6 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 {
 	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_QUEUE];
 	struct nlattr *tb[NETSTATS_A_QUEUE_ID + 1], *obj;
-	const struct netdev_stat_ops *ops;
 	struct netstats_queue *nq;
 	struct net_device *dev;
 	unsigned int nqueues;
@@ -347,13 +364,8 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 		err = -ENODEV;
 		goto err_unlock;
 	}
-	native = !derived && dev->netstats_ops &&
-		 dev->netstats_ops->queue_block &&
-		 (rx ? dev->netstats_ops->n_rx_counters :
-		       dev->netstats_ops->n_tx_counters);
-	ops = dev->stat_ops;
-	if (!native && (!ops || !(rx ? !!ops->get_queue_stats_rx :
-					!!ops->get_queue_stats_tx))) {
+	native = !derived && netstats_queue_native(dev, rx);
+	if (!native && !netstats_queue_qstats(dev, rx)) {
 		if (derived)
 			NL_SET_ERR_MSG_ATTR(info->extack, obj,
 					    "the device's driver has no qstats to derive from");
@@ -398,7 +410,6 @@ err_unlock:
 static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 				    bool rx)
 {
-	const struct netdev_stat_ops *ops;
 	struct net_device *dev;
 	struct nlattr *nest;
 	unsigned int i, n;
@@ -406,10 +417,8 @@ static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 
 	rtnl_lock();
 	for_each_netdev(net, dev) {
-		ops = dev->stat_ops;
-		if (!(dev->netstats_ops && dev->netstats_ops->queue_block) &&
-		    !(ops && (rx ? !!ops->get_queue_stats_rx :
-				   !!ops->get_queue_stats_tx)))
+		if (!netstats_queue_native(dev, rx) &&
+		    !netstats_queue_qstats(dev, rx))
 			continue;
 		n = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
 		for (i = 0; i < n && !err; i++) {
@@ -589,20 +598,10 @@ static const struct netstats_counter_desc netstats_queue_tx_counters[] = {
 };
 
 static const struct netstats_option_desc netstats_queue_options[] = {
-	{
-		.name	= "period-ms",
-		.doc	= "Update period of a derived block, in ms; each update takes RTNL",
-		.min	= 100,
-		.max	= 3600000,
-		.def	= 1000,
-	},
-	{
-		.name	= "derived",
-		.doc	= "1: from qstats even where the driver's counters are mapped",
-		.min	= 0,
-		.max	= 1,
-		.def	= 0,
-	},
+	NETSTATS_OPTION("period-ms", 100, 3600000, 1000,
+			"Update period of a derived block, in ms; each update takes RTNL"),
+	NETSTATS_OPTION("derived", 0, 1, 0,
+			"1: from qstats even where the driver's counters are mapped"),
 };
 
 static const struct netstats_group_ops netstats_queue_rx_ops = {

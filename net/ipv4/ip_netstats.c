@@ -157,6 +157,33 @@ void netstats_snmp_exit(void __percpu *block)
 EXPORT_SYMBOL_GPL(netstats_snmp_exit);
 
 /**
+ * netstats_snmp_alloc() - allocate the per-CPU MIB block of a netns
+ * @syncp: offset in the block of the u64_stats_sync of its IP MIB
+ *
+ * Every CPU's copy is a page of its own, which nothing else shares, its
+ * header LIVE, its counters zero.
+ *
+ * Return: the block, or NULL.
+ */
+void __percpu *netstats_snmp_alloc(size_t syncp)
+{
+	void __percpu *block;
+	int cpu;
+
+	block = __alloc_percpu(PAGE_SIZE, PAGE_SIZE);
+	if (!block)
+		return NULL;
+	for_each_possible_cpu(cpu) {
+		void *p = per_cpu_ptr(block, cpu);
+
+		u64_stats_init((struct u64_stats_sync *)(p + syncp));
+		netstats_block_init(p);
+	}
+	return block;
+}
+EXPORT_SYMBOL_GPL(netstats_snmp_alloc);
+
+/**
  * netstats_ipv4_mib_init() - allocate the IPv4 MIBs of a netns
  * @net: the netns, from ipv4_mib_init_net()
  *
@@ -165,10 +192,8 @@ EXPORT_SYMBOL_GPL(netstats_snmp_exit);
 int netstats_ipv4_mib_init(struct net *net)
 {
 	struct netstats_ipv4_mibs __percpu *m;
-	int cpu;
 
-	/* A page per CPU of its own: nothing else shares what is mapped. */
-	m = __alloc_percpu(PAGE_SIZE, PAGE_SIZE);
+	m = netstats_snmp_alloc(offsetof(struct netstats_ipv4_mibs, ip.syncp));
 	if (!m)
 		return -ENOMEM;
 	net->mib.icmpmsg_statistics =
@@ -176,13 +201,6 @@ int netstats_ipv4_mib_init(struct net *net)
 	if (!net->mib.icmpmsg_statistics) {
 		free_percpu(m);
 		return -ENOMEM;
-	}
-	for_each_possible_cpu(cpu) {
-		struct netstats_ipv4_mibs *p = per_cpu_ptr(m, cpu);
-
-		u64_stats_init(&p->ip.syncp);
-		p->hdr.generation = 2;
-		p->hdr.state = NETSTATS_BLOCK_LIVE;
 	}
 	net->mib.ip_statistics = &m->ip;
 	net->mib.tcp_statistics = &m->tcp;

@@ -48,9 +48,8 @@ static struct netstats_ipv6_mibs __percpu *netstats_ipv6_mibs(struct net *net)
 int netstats_ipv6_mib_init(struct net *net)
 {
 	struct netstats_ipv6_mibs __percpu *m;
-	int cpu;
 
-	m = __alloc_percpu(PAGE_SIZE, PAGE_SIZE);
+	m = netstats_snmp_alloc(offsetof(struct netstats_ipv6_mibs, ip6.syncp));
 	if (!m)
 		return -ENOMEM;
 	net->mib.icmpv6msg_statistics =
@@ -58,13 +57,6 @@ int netstats_ipv6_mib_init(struct net *net)
 	if (!net->mib.icmpv6msg_statistics) {
 		free_percpu(m);
 		return -ENOMEM;
-	}
-	for_each_possible_cpu(cpu) {
-		struct netstats_ipv6_mibs *p = per_cpu_ptr(m, cpu);
-
-		u64_stats_init(&p->ip6.syncp);
-		p->hdr.generation = 2;
-		p->hdr.state = NETSTATS_BLOCK_LIVE;
 	}
 	net->mib.ipv6_statistics = &m->ip6;
 	net->mib.icmpv6_statistics = &m->icmp6;

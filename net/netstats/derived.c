@@ -598,13 +598,8 @@ static const struct netstats_counter_desc netstats_self_counters[] = {
 };
 
 static const struct netstats_option_desc netstats_period_option[] = {
-	{
-		.name = "period-ms",
-		.doc = "Update period of the derived block, in milliseconds",
-		.min = 10,
-		.max = 60000,
-		.def = 1000,
-	},
+	NETSTATS_OPTION("period-ms", 10, 60000, 1000,
+			"Update period of the derived block, in milliseconds"),
 };
 
 static const struct netstats_group_ops netstats_self_ops = {

@@ -317,13 +317,8 @@ static const struct netstats_counter_desc netstats_qdisc_counters[] = {
 };
 
 static const struct netstats_option_desc netstats_qdisc_options[] = {
-	{
-		.name	= "period-ms",
-		.doc	= "Update period of the derived block, in milliseconds",
-		.min	= 10,
-		.max	= 3600000,
-		.def	= 1000,
-	},
+	NETSTATS_OPTION("period-ms", 10, 3600000, 1000,
+			"Update period of the derived block, in milliseconds"),
 };
 
 static const struct netstats_group_ops netstats_qdisc_ops = {
