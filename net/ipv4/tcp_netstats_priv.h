@@ -77,6 +77,7 @@ struct netstats_tcp_page {
  * @quota_units: units of pairs with netstats_tcp_page::quota
  */
 struct netstats_tcp_net {
+	/* see above */
 	struct mutex lock;
 	struct list_head pages;
 	struct list_head node;
