@@ -20,6 +20,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/slab.h>
+#include <linux/sock_diag.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
 #include <net/inet_hashtables.h>
