@@ -84,7 +84,6 @@ DECLARE_STATIC_KEY_FALSE(netstats_tcp_mirror);
 void netstats_tcp_destroy(struct sock *sk);
 void netstats_tcp_disconnect(struct sock *sk);
 void netstats_tcp_resync(struct tcp_sock *tp);
-void netstats_tcp_monitor_sk(struct sock *sk);
 #else
 static inline void netstats_tcp_destroy(struct sock *sk)
 {
@@ -95,10 +94,6 @@ static inline void netstats_tcp_disconnect(struct sock *sk)
 }
 
 static inline void netstats_tcp_resync(struct tcp_sock *tp)
-{
-}
-
-static inline void netstats_tcp_monitor_sk(struct sock *sk)
 {
 }
 #endif

@@ -11,8 +11,8 @@
  * registered with their sequence numbers (by fd, or by cookie with
  * CAP_NET_ADMIN), so that the second page, which such a registration
  * maps, holds no sequence numbers it did not ask for; or the sockets
- * that only tcp-all or registrations of the counters gave a slot, whose
- * second page only CAP_NET_ADMIN monitors map.  A socket whose slot is
+ * that only registrations of the counters (or a directory group) gave a
+ * slot, whose second page only CAP_NET_ADMIN maps.  A socket whose slot is
  * in such a pair moves to a pair of the netlink socket that registers it
  * with its sequence numbers if no registration maps the slot yet, else
  * to a pair of its own, at the same offset, where the registrations that
@@ -23,17 +23,11 @@
  * destroyed; then every registration of it is switched to a snapshot
  * holding the final values (state DEAD) and the slot is freed.
  *
- * "tcp-all" follows every TCP socket of a netns (a directory group).
- * Each page pair has a unit number in its netns, and while the netns has
- * tcp-all registrations (monitors) a third page of entries naming the
- * socket of each slot (struct netstats_sock_entry).  A monitor maps a
- * sparse range: a header page, then per unit the counters page, the
- * sequence numbers page (CAP_NET_ADMIN only) and the entries page.  In
- * a monitored netns every socket gets a slot when it connects or is
- * accepted, and those that exist when the first monitor comes are
- * walked from the established hash.  A destroyed socket's slot then
- * turns DEAD in place, is announced, and lingers for the monitors'
- * dead-linger-ms before it is freed.
+ * Each pair has a unit number in its netns, which bounds the pairs of a
+ * netns.  A directory group may follow the pairs of every netns
+ * (struct netstats_tcp_dir_ops): it learns of pairs and slots as they
+ * come and go, and may keep a destroyed socket's slot DEAD in place for
+ * a while before it is freed.
  */
 
 #include <linux/bitmap.h>
@@ -55,128 +49,23 @@
 #include <net/tcp.h>
 #include <net/tcp_netstats.h>
 
-#define NETSTATS_TCP_SLOT	64	/* a cache line: no slot straddles two */
-#define NETSTATS_TCP_SLOTS	(PAGE_SIZE / NETSTATS_TCP_SLOT)
+#include "tcp_netstats_priv.h"
+
 /* netstats_tcp_page::owner of a pair that holds one socket only */
 #define NETSTATS_TCP_SOLO	U64_MAX
 
-/* tcp-all: units (page pairs) per netns, pages of a unit in the range */
-#define NETSTATS_TCP_UNITS	4096
 /*
  * Units of the pairs registrations give their sockets (owner not 0), by
  * callers without CAP_NET_ADMIN over the netns: at most this many per
- * user, and all together half the netns's, so that tcp-all's sockets
- * (owner 0) always have the other half.
+ * user, and all together half the netns's, so that the other half is
+ * left for CAP_NET_ADMIN and the sockets of pairs of owner 0.
  */
 #define NETSTATS_TCP_USER_UNITS		64
 #define NETSTATS_TCP_QUOTA_UNITS	(NETSTATS_TCP_UNITS / 2)
-/*
- * Slots tcp-all gives the sockets of one user but root in a netns: a
- * quarter of the units; past it a socket is not followed and the
- * directory's @missed counts it.
- */
-#define NETSTATS_TCP_UID_SLOTS	(NETSTATS_TCP_UNITS / 4 * NETSTATS_TCP_SLOTS)
-#define NETSTATS_TCP_UNIT_PAGES	3
-#define NETSTATS_TCP_ENTRY_PAGE	2
 
 static_assert(sizeof(struct tcp_stats) <= NETSTATS_TCP_SLOT);
 static_assert(sizeof(struct tcp_stats_seq) <= NETSTATS_TCP_SLOT);
-static_assert(sizeof(struct netstats_sock_entry) == NETSTATS_TCP_SLOT);
 static_assert(NETSTATS_TCP_SLOT % sizeof(u64) == 0);
-
-/**
- * struct netstats_tcp_page - a page pair of TCP slots of one visibility class
- * @node: entry in its netns's netstats_tcp_net::pages
- * @page: the mapped pages (order 1): counters, then sequence numbers
- * @net: netns of the sockets (no reference: a socket with a slot holds
- *	one; lingering slots are freed before the netns goes)
- * @owner: the netlink socket (netstats_reg::owner_id) whose registrations
- *	by fd, or with CAP_NET_ADMIN by cookie, put the sockets here; 0 for
- *	the sockets that tcp-all monitors or other registrations gave a slot;
- *	NETSTATS_TCP_SOLO for a pair of one socket, which several netlink
- *	sockets registered with its sequence numbers
- * @unit: number of the pair in its netns (its place in tcp-all ranges)
- * @entries: the page of entries naming each slot's socket, while the
- *	netns is monitored, or NULL
- * @linger_until: when the @lingering slots may be freed (jiffies)
- * @linger_next_until: when the @lingering_next slots may be freed
- * @used: slots in use
- * @busy: slots in use
- * @dying: slots whose socket was destroyed, or moved to a page of its
- *	registrant (@moved too), waiting for the reaper
- * @moved: dying slots whose socket lives on in another slot
- * @reaping: dying slots the reaper took, waiting for an RCU grace period
- * @lingering: DEAD slots kept for the monitors, freed first
- * @lingering_next: DEAD slots kept for the monitors, freed next
- * @regs: per slot, the registrations mapping it
- * @uid: the user that registered the socket the pair was made for
- * @quota: it counts against @uid's and the netns's quota (the registrant
- *	had no CAP_NET_ADMIN over the netns)
- * @counted: slots counted in their socket's user's share (tcp-all)
- * @slot_uid: per counted slot, that user
- */
-struct netstats_tcp_page {
-	struct list_head node;
-	struct page *page;
-	possible_net_t net;
-	u64 owner;
-	kuid_t uid;
-	bool quota;
-	unsigned int unit;
-	struct page *entries;
-	unsigned long linger_until;
-	unsigned long linger_next_until;
-	unsigned int used;
-	DECLARE_BITMAP(busy, NETSTATS_TCP_SLOTS);
-	DECLARE_BITMAP(dying, NETSTATS_TCP_SLOTS);
-	DECLARE_BITMAP(reaping, NETSTATS_TCP_SLOTS);
-	DECLARE_BITMAP(moved, NETSTATS_TCP_SLOTS);
-	DECLARE_BITMAP(lingering, NETSTATS_TCP_SLOTS);
-	DECLARE_BITMAP(lingering_next, NETSTATS_TCP_SLOTS);
-	DECLARE_BITMAP(counted, NETSTATS_TCP_SLOTS);
-	kuid_t slot_uid[NETSTATS_TCP_SLOTS];
-	struct hlist_head regs[NETSTATS_TCP_SLOTS];
-};
-
-/**
- * struct netstats_tcp_net - the tcp-all state of a netns
- * @units: unit numbers of the netns's page pairs
- * @monitors: its tcp-all registrations (struct netstats_tcp_monitor)
- * @nr_monitors: length of @monitors, read locklessly on connect/accept
- * @dir: the directory header page (struct netstats_dir_hdr), allocated
- *	with the first monitor and kept until the netns goes
- * @quota_units: units of pairs with netstats_tcp_page::quota
- * @uid_slots: kuid -> slots tcp-all gave that user's sockets
- * @lock: protects @pages, @monitors, @dir, the pages' @busy, @used, @regs
- *	and entries; connect/accept take it only while the netns is
- *	monitored, and no other netns's
- * @pages: the netns's page pairs (struct netstats_tcp_page)
- * @node: entry in netstats_tcp_nets, for the reaper
- */
-struct netstats_tcp_net {
-	/* see above */
-	struct mutex lock;
-	struct list_head pages;
-	struct list_head node;
-	struct ida units;
-	struct list_head monitors;
-	unsigned int nr_monitors;
-	struct page *dir;
-	unsigned int quota_units;
-	struct xarray uid_slots;
-};
-
-/**
- * struct netstats_tcp_monitor - a tcp-all registration
- * @node: entry in netstats_tcp_net::monitors
- * @reg: the registration
- * @linger: how long a dead socket's slot stays DEAD in place (jiffies)
- */
-struct netstats_tcp_monitor {
-	struct list_head node;
-	struct netstats_reg *reg;
-	unsigned long linger;
-};
 
 static unsigned int netstats_tcp_net_id __read_mostly;
 
@@ -225,21 +114,6 @@ static void netstats_tcp_debug_destroy_delay(void)
 		netstats_tcp_udelay(us);
 }
 
-/* debugfs netstats/tcp_monitor_delay_ms: connect/accept in the netns of
- * cookie netstats/tcp_monitor_delay_netns (SO_NETNS_COOKIE) sleeps this
- * long while it holds the netns's lock.
- */
-static u32 netstats_tcp_monitor_delay_ms;
-static u64 netstats_tcp_monitor_delay_netns;
-
-static void netstats_tcp_debug_monitor_delay(const struct net *net)
-{
-	u32 ms = READ_ONCE(netstats_tcp_monitor_delay_ms);
-
-	if (ms && net->net_cookie == READ_ONCE(netstats_tcp_monitor_delay_netns))
-		msleep(min(ms, 5000U));
-}
-
 /* debugfs netstats/tcp_reset_delay_us: tcp_disconnect() waits this long
  * within its reset of a registered socket's counters.
  */
@@ -253,31 +127,15 @@ static void netstats_tcp_debug_reset_delay(void)
 		netstats_tcp_udelay(us);
 }
 
-/* debugfs netstats/tcp_uid_slots: a user's share of tcp-all slots, if
- * not 0.
- */
-static u32 netstats_tcp_uid_slots_dbg;
-
-static unsigned long netstats_tcp_uid_slots(void)
-{
-	return READ_ONCE(netstats_tcp_uid_slots_dbg) ?: NETSTATS_TCP_UID_SLOTS;
-}
+struct dentry *netstats_tcp_debugfs;
 
 static void netstats_tcp_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("netstats", NULL);
 
-	debugfs_create_u32("tcp_uid_slots", 0600, dir,
-			   &netstats_tcp_uid_slots_dbg);
-
+	netstats_tcp_debugfs = dir;
 	debugfs_create_u32("tcp_reset_delay_us", 0600, dir,
 			   &netstats_tcp_reset_delay_us);
-
-	debugfs_create_u32("tcp_monitor_delay_ms", 0600, dir,
-			   &netstats_tcp_monitor_delay_ms);
-	debugfs_create_u64("tcp_monitor_delay_netns", 0600, dir,
-			   &netstats_tcp_monitor_delay_netns);
-
 	debugfs_create_u32("tcp_store_delay_us", 0600, dir,
 			   &netstats_tcp_store_delay_us);
 	debugfs_create_u32("tcp_destroy_delay_us", 0600, dir,
@@ -286,11 +144,6 @@ static void netstats_tcp_debugfs_init(void)
 			   &netstats_tcp_detached_stores);
 }
 #else
-static unsigned long netstats_tcp_uid_slots(void)
-{
-	return NETSTATS_TCP_UID_SLOTS;
-}
-
 static void netstats_tcp_debug_destroy_delay(void)
 {
 }
@@ -299,16 +152,12 @@ static void netstats_tcp_debug_reset_delay(void)
 {
 }
 
-static void netstats_tcp_debug_monitor_delay(const struct net *net)
-{
-}
-
 static void netstats_tcp_debugfs_init(void)
 {
 }
 #endif
 
-static struct netstats_tcp_net *netstats_tcp_net(const struct net *net)
+struct netstats_tcp_net *netstats_tcp_net(const struct net *net)
 {
 	return net_generic(net, netstats_tcp_net_id);
 }
@@ -322,60 +171,6 @@ static LIST_HEAD(netstats_tcp_nets);
 static struct netstats_tcp_net *netstats_tcp_page_net(struct netstats_tcp_page *p)
 {
 	return netstats_tcp_net(read_pnet(&p->net));
-}
-
-static struct netstats_tcp_page *netstats_tcp_page_of(struct tcp_stats *st)
-{
-	return (struct netstats_tcp_page *)page_private(virt_to_page(st));
-}
-
-static unsigned int netstats_tcp_slot_of(struct tcp_stats *st)
-{
-	return offset_in_page(st) / NETSTATS_TCP_SLOT;
-}
-
-static struct tcp_stats *netstats_tcp_slot(struct netstats_tcp_page *p,
-					   unsigned int slot)
-{
-	return page_address(p->page) + slot * NETSTATS_TCP_SLOT;
-}
-
-static struct netstats_sock_entry *
-netstats_tcp_entry(struct netstats_tcp_page *p, struct tcp_stats *st)
-{
-	return page_address(p->entries) + offset_in_page(st);
-}
-
-/* Name @sk in the entry of its slot @st; @p is monitored. */
-static void netstats_tcp_entry_fill(struct netstats_tcp_page *p,
-				    struct tcp_stats *st, struct sock *sk)
-{
-	struct netstats_sock_entry *e = netstats_tcp_entry(p, st);
-	const struct inet_sock *inet = inet_sk(sk);
-	u32 seq = e->seq;
-
-	lockdep_assert_held(&netstats_tcp_page_net(p)->lock);
-
-	WRITE_ONCE(e->seq, seq + 1);
-	smp_wmb();	/* seq odd before the fields change */
-	e->generation = READ_ONCE(st->hdr.generation);
-	e->family = sk->sk_family;
-	e->sport = inet->inet_sport;
-	e->dport = inet->inet_dport;
-	e->cookie = sock_gen_cookie(sk);
-	memset(e->src, 0, sizeof(e->src));
-	memset(e->dst, 0, sizeof(e->dst));
-	if (sk->sk_family == AF_INET) {
-		memcpy(e->src, &inet->inet_rcv_saddr, sizeof(__be32));
-		memcpy(e->dst, &inet->inet_daddr, sizeof(__be32));
-	} else {
-#if IS_ENABLED(CONFIG_IPV6)
-		memcpy(e->src, &sk->sk_v6_rcv_saddr, sizeof(struct in6_addr));
-		memcpy(e->dst, &sk->sk_v6_daddr, sizeof(struct in6_addr));
-#endif
-	}
-	smp_wmb();	/* the fields before seq turns even */
-	WRITE_ONCE(e->seq, seq + 2);
 }
 
 /* Copy every field; caller excludes the socket's writers. */
@@ -409,61 +204,30 @@ void netstats_tcp_resync(struct tcp_sock *tp)
 		netstats_tcp_sync(tp, tp->netstats);
 }
 
-/* Show (or hide, @page NULL) unit @p to monitor @m. */
-static int netstats_tcp_monitor_unit(struct netstats_tcp_monitor *m,
-				     struct netstats_tcp_page *p, bool show)
-{
-	struct netstats_reg *reg = m->reg;
-	unsigned long pgoff;
-	int err;
-
-	pgoff = reg->pgoff + 1 + p->unit * NETSTATS_TCP_UNIT_PAGES;
-	err = netstats_map_set(reg->map, pgoff, show ? p->page : NULL);
-	if (!err && reg->net_admin)
-		err = netstats_map_set(reg->map, pgoff + 1,
-				       show ? p->page + 1 : NULL);
-	if (!err)
-		err = netstats_map_set(reg->map, pgoff + NETSTATS_TCP_ENTRY_PAGE,
-				       show ? p->entries : NULL);
-	return err;
-}
-
-/* Give unit @p its page of entries and show it to every monitor. */
-static int netstats_tcp_page_monitor(struct netstats_tcp_net *tn,
-				     struct netstats_tcp_page *p)
-{
-	struct netstats_dir_hdr *dh = page_address(tn->dir);
-	struct netstats_tcp_monitor *m;
-	int err;
-
-	if (!p->entries) {
-		p->entries = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!p->entries)
-			return -ENOMEM;
-	}
-	list_for_each_entry(m, &tn->monitors, node) {
-		err = netstats_tcp_monitor_unit(m, p, true);
-		if (err)
-			return err;
-	}
-	if (p->unit >= dh->units)
-		WRITE_ONCE(dh->units, p->unit + 1);
-	return 0;
-}
-
 DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);	/* while a page pair exists */
 EXPORT_SYMBOL_GPL(netstats_tcp_mirror);
+
+/* The directory group that follows the pairs, if any: set once at boot. */
+static const struct netstats_tcp_dir_ops *netstats_tcp_dir __read_mostly;
+
+/**
+ * netstats_tcp_dir_register() - let a directory group follow the pairs
+ * @ops: its callbacks
+ *
+ * At boot, before any pair exists.
+ */
+void netstats_tcp_dir_register(const struct netstats_tcp_dir_ops *ops)
+{
+	WARN_ON_ONCE(netstats_tcp_dir);
+	WRITE_ONCE(netstats_tcp_dir, ops);
+}
 
 static void netstats_tcp_page_free(struct netstats_tcp_page *p)
 {
 	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&p->net));
-	struct netstats_tcp_monitor *m;
 
-	if (p->entries) {
-		list_for_each_entry(m, &tn->monitors, node)
-			netstats_tcp_monitor_unit(m, p, false);
-		__free_page(p->entries);
-	}
+	if (netstats_tcp_dir)
+		netstats_tcp_dir->pair_free(p);
 	ida_free(&tn->units, p->unit);
 	if (p->quota)
 		tn->quota_units--;
@@ -548,9 +312,12 @@ netstats_tcp_page_alloc(struct net *net, u64 owner,
 	if (quota)
 		tn->quota_units++;
 	list_add(&p->node, &tn->pages);
-	if (tn->nr_monitors && netstats_tcp_page_monitor(tn, p)) {
-		netstats_tcp_page_free(p);
-		return ERR_PTR(-ENOMEM);
+	if (netstats_tcp_dir) {
+		err = netstats_tcp_dir->pair_add(p);
+		if (err) {
+			netstats_tcp_page_free(p);
+			return ERR_PTR(err);
+		}
 	}
 	return p;
 }
@@ -560,9 +327,8 @@ static bool netstats_tcp_page_gone(struct netstats_tcp_page *p)
 {
 	DECLARE_BITMAP(gone, NETSTATS_TCP_SLOTS);
 
-	bitmap_or(gone, p->dying, p->lingering, NETSTATS_TCP_SLOTS);
-	bitmap_or(gone, gone, p->reaping, NETSTATS_TCP_SLOTS);
-	bitmap_or(gone, gone, p->lingering_next, NETSTATS_TCP_SLOTS);
+	bitmap_or(gone, p->dying, p->reaping, NETSTATS_TCP_SLOTS);
+	bitmap_or(gone, gone, p->held, NETSTATS_TCP_SLOTS);
 	return bitmap_subset(p->busy, gone, NETSTATS_TCP_SLOTS);
 }
 
@@ -614,36 +380,24 @@ found:
 							     NETSTATS_TCP_SLOTS));
 }
 
-/* Slots tcp-all gave the sockets of @uid in @tn. */
-static unsigned long netstats_tcp_uid_used(struct netstats_tcp_net *tn,
-					   kuid_t uid)
-{
-	void *v = xa_load(&tn->uid_slots, __kuid_val(uid));
-
-	return v ? xa_to_value(v) : 0;
-}
-
-/* Return: true if the page was freed with its last slot. */
-static bool netstats_tcp_slot_free(struct netstats_tcp_page *p,
-				   unsigned int slot)
+/**
+ * netstats_tcp_slot_free() - free a slot no socket and no registration uses
+ * @p: its pair
+ * @slot: the slot
+ *
+ * Return: true if the pair was freed with its last slot.
+ */
+bool netstats_tcp_slot_free(struct netstats_tcp_page *p, unsigned int slot)
 {
 	struct netstats_tcp_net *tn = netstats_tcp_page_net(p);
 	struct tcp_stats *st = netstats_tcp_slot(p, slot);
 
 	lockdep_assert_held(&tn->lock);
 
-	if (__test_and_clear_bit(slot, p->counted)) {
-		kuid_t uid = p->slot_uid[slot];
-		unsigned long n = netstats_tcp_uid_used(tn, uid);
+	if (netstats_tcp_dir)
+		netstats_tcp_dir->slot_free(p, slot);
 
-		if (n > 1)
-			xa_store(&tn->uid_slots, __kuid_val(uid),
-				 xa_mk_value(n - 1), GFP_KERNEL);
-		else
-			xa_erase(&tn->uid_slots, __kuid_val(uid));
-	}
-
-	/* Monitors stop seeing the slot's entry. */
+	/* Whoever follows the slot sees it go (no state, new generation). */
 	WRITE_ONCE(st->hdr.state, 0);
 	netstats_block_next(&st->hdr);
 	__clear_bit(slot, p->busy);
@@ -679,79 +433,6 @@ static void netstats_tcp_mark_dead(void *page_addr, unsigned int idx,
 	st->hdr.state = NETSTATS_BLOCK_DEAD;
 }
 
-/* The longest dead-linger-ms of the netns's monitors. */
-static unsigned long netstats_tcp_linger(struct netstats_tcp_net *tn)
-{
-	struct netstats_tcp_monitor *m;
-	unsigned long linger = 0;
-
-	list_for_each_entry(m, &tn->monitors, node)
-		linger = max(linger, m->linger);
-	return linger;
-}
-
-/*
- * A monitored socket died: its slot turns DEAD in place and lingers for
- * the monitors.  Lingering slots of a page form two cohorts: the first
- * is freed at @linger_until, the second (still growing) then becomes
- * the first, so a slot lingers at least, and at most about twice, the
- * longest dead-linger-ms.
- */
-static void netstats_tcp_linger_slot(struct netstats_tcp_net *tn,
-				     struct netstats_tcp_page *p,
-				     unsigned int slot)
-{
-	struct tcp_stats *st = netstats_tcp_slot(p, slot);
-	struct netstats_sock_entry *e = netstats_tcp_entry(p, st);
-	unsigned long until = jiffies + netstats_tcp_linger(tn);
-	struct netstats_tcp_monitor *m;
-
-	WRITE_ONCE(st->hdr.state, NETSTATS_BLOCK_DEAD);
-	/* A slot no entry names (e.g. a listener registered by fd) is
-	 * nothing the monitors follow.
-	 */
-	if (e->family && e->generation == st->hdr.generation)
-		list_for_each_entry(m, &tn->monitors, node)
-			netstats_notify_sock_dead(m->reg, e->cookie);
-	if (bitmap_empty(p->lingering, NETSTATS_TCP_SLOTS)) {
-		__set_bit(slot, p->lingering);
-		p->linger_until = until;
-	} else {
-		__set_bit(slot, p->lingering_next);
-		p->linger_next_until = until;
-	}
-}
-
-/*
- * Free the lingering slots of @p whose time has come (all of them once
- * the netns has no monitor); @next: the earliest time still waited for.
- * Return: true if the page went with its last slot.
- */
-static bool netstats_tcp_unlinger(struct netstats_tcp_net *tn,
-				  struct netstats_tcp_page *p,
-				  unsigned long now, unsigned long *next)
-{
-	unsigned int slot;
-
-	while (!bitmap_empty(p->lingering, NETSTATS_TCP_SLOTS)) {
-		if (tn->nr_monitors && time_before(now, p->linger_until)) {
-			if (!*next || time_before(p->linger_until, *next))
-				*next = p->linger_until;
-			return false;
-		}
-		for_each_set_bit(slot, p->lingering, NETSTATS_TCP_SLOTS) {
-			__clear_bit(slot, p->lingering);
-			/* Only with the last slot, so the cohorts are empty. */
-			if (netstats_tcp_slot_free(p, slot))
-				return true;
-		}
-		bitmap_copy(p->lingering, p->lingering_next, NETSTATS_TCP_SLOTS);
-		bitmap_zero(p->lingering_next, NETSTATS_TCP_SLOTS);
-		p->linger_until = p->linger_next_until;
-	}
-	return false;
-}
-
 static void netstats_tcp_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(netstats_tcp_reap_work, netstats_tcp_reap);
 static void netstats_tcp_reap_net(struct netstats_tcp_net *tn,
@@ -783,7 +464,7 @@ static bool netstats_tcp_take_dying(struct netstats_tcp_net *tn)
 
 /*
  * Snapshot every registration of the slots of destroyed sockets, then
- * free the slots, or let them linger in monitored netns.  A softirq
+ * free the slots, or leave them to the directory group.  A softirq
  * writer that loaded tp->netstats just before netstats_tcp_destroy()
  * cleared it may still store into the slot until it leaves its BH
  * section: the slots are taken first, and snapshotted and freed only
@@ -859,16 +540,30 @@ static void netstats_tcp_reap_net(struct netstats_tcp_net *tn,
 				netstats_notify_dead(reg);
 			}
 			__clear_bit(slot, p->reaping);
-			if (tn->nr_monitors && p->entries) {
-				netstats_tcp_linger_slot(tn, p, slot);
-			} else if (netstats_tcp_slot_free(p, slot)) {
+			if (netstats_tcp_dir &&
+			    netstats_tcp_dir->slot_dead(p, slot))
+				continue;
+			if (netstats_tcp_slot_free(p, slot)) {
 				freed = true;	/* with its last slot */
 				break;
 			}
 		}
-		if (!freed)
-			netstats_tcp_unlinger(tn, p, now, next);
+		if (!freed && netstats_tcp_dir)
+			netstats_tcp_dir->reap(p, now, next);
 	}
+}
+
+/* Run the reaper now: held slots may be freed. */
+void netstats_tcp_reap_soon(void)
+{
+	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+}
+
+/* Run the reaper now and wait for it. */
+void netstats_tcp_reap_flush(void)
+{
+	netstats_tcp_reap_soon();
+	flush_delayed_work(&netstats_tcp_reap_work);
 }
 
 /*
@@ -944,9 +639,9 @@ static void netstats_tcp_publish(struct sock *sk, struct tcp_stats *st)
  * Return: the slot, ERR_PTR(-ENOMEM or -ENOSPC), or ERR_PTR(-ENOENT) if
  * @sk was destroyed (its counters are final and nobody mapped them).
  */
-static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner,
-					      const struct netstats_reg *reg,
-					      struct netlink_ext_ack *extack)
+struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner,
+				       const struct netstats_reg *reg,
+				       struct netlink_ext_ack *extack)
 {
 	struct tcp_stats *st = tcp_sk(sk)->netstats;
 
@@ -973,7 +668,7 @@ static struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner,
  * Move @sk from slot @old to a slot of the pairs of @owner, or, if
  * registrations map @old, to the same slot of a pair of its own
  * (NETSTATS_TCP_SOLO), where those registrations follow it; @sk is
- * locked (owned).  The old slot leaves the directory at once and is
+ * locked (owned).  The old slot is emptied at once and is
  * freed after a grace period, without turning DEAD: the socket lives on.
  * @by and @extack: as @reg and @extack of netstats_tcp_page_alloc().
  * Return: the new slot, or an ERR_PTR() (@sk stays in @old).
@@ -1019,18 +714,11 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 		hlist_del(&reg->node);
 		hlist_add_head(&reg->node, &p->regs[slot]);
 	}
-	/* The monitors follow the socket to its new slot if they followed it
-	 * in the old one.
-	 */
-	if (p->entries && op->entries) {
-		struct netstats_sock_entry *e = netstats_tcp_entry(op, old);
-
-		if (e->family && e->generation == old->hdr.generation)
-			netstats_tcp_entry_fill(p, st, sk);
-	}
+	if (netstats_tcp_dir)
+		netstats_tcp_dir->slot_moved(op, old, p, st, sk);
 	/* No writer reaches the old slot any more: nothing of the socket
-	 * stays there, and monitors stop following it (not LIVE, new
-	 * generation).
+	 * stays there, and whoever followed it there sees it go (not LIVE,
+	 * new generation).
 	 */
 	netstats_block_write_begin(&old->hdr);
 	memset((void *)old + sizeof(old->hdr), 0,
@@ -1041,66 +729,6 @@ static struct tcp_stats *netstats_tcp_move(struct sock *sk,
 	__set_bit(slot, op->moved);
 	netstats_tcp_retire(old);
 	return st;
-}
-
-/* Give a socket of a monitored netns a slot and name it in its entry. */
-static void __netstats_tcp_monitor_sk(struct sock *sk)
-{
-	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
-	kuid_t uid = GLOBAL_ROOT_UID;
-	struct netstats_tcp_page *p;
-	unsigned long n = 0;
-	struct tcp_stats *st;
-
-	lockdep_assert_held(&tn->lock);
-
-	if (!READ_ONCE(tn->nr_monitors))
-		return;
-	/* A new slot counts in its user's share: one user's sockets cannot
-	 * take the units every monitor of the netns follows.
-	 */
-	if (!tcp_sk(sk)->netstats) {
-		uid = sock_i_uid(sk);
-		n = netstats_tcp_uid_used(tn, uid);
-		if (!uid_eq(uid, GLOBAL_ROOT_UID) &&
-		    n >= netstats_tcp_uid_slots()) {
-			struct netstats_dir_hdr *dh = page_address(tn->dir);
-
-			WRITE_ONCE(dh->missed, dh->missed + 1);
-			return;
-		}
-	}
-	st = netstats_tcp_sk_slot(sk, 0, NULL, NULL);
-	if (IS_ERR(st))
-		return;
-	p = netstats_tcp_page_of(st);
-	if (!uid_eq(uid, GLOBAL_ROOT_UID) &&
-	    !xa_err(xa_store(&tn->uid_slots, __kuid_val(uid), xa_mk_value(n + 1),
-			     GFP_KERNEL))) {
-		__set_bit(netstats_tcp_slot_of(st), p->counted);
-		p->slot_uid[netstats_tcp_slot_of(st)] = uid;
-	}
-	netstats_tcp_entry_fill(p, st, sk);
-}
-
-/**
- * netstats_tcp_monitor_sk() - a TCP socket connects or is accepted
- * @sk: the socket, locked (owned), from tcp_connect() and __inet_accept()
- *
- * In a netns followed by tcp-all registrations the socket gets a slot
- * and an entry naming it; elsewhere this costs a load and a branch.
- * Kernel sockets are not followed.
- */
-void netstats_tcp_monitor_sk(struct sock *sk)
-{
-	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
-
-	if (likely(!READ_ONCE(tn->nr_monitors)) || !sk->sk_net_refcnt)
-		return;
-	mutex_lock(&tn->lock);
-	netstats_tcp_debug_monitor_delay(sock_net(sk));
-	__netstats_tcp_monitor_sk(sk);
-	mutex_unlock(&tn->lock);
 }
 
 /* The socket named by fd: the caller holds it, so does the returned @sk. */
@@ -1324,183 +952,6 @@ static void netstats_tcp_detach(struct netstats_reg *reg)
 	mutex_unlock(&tn->lock);
 }
 
-/* A socket found in the established hash when a monitor came. */
-static void netstats_tcp_monitor_found(struct sock *sk)
-{
-	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
-
-	/* A child still in its listener's accept queue is not ours to
-	 * lock: __inet_accept() names it when accepted.
-	 */
-	if (!READ_ONCE(sk->sk_socket) && !sock_flag(sk, SOCK_DEAD))
-		return;
-	lock_sock(sk);
-	mutex_lock(&tn->lock);
-	__netstats_tcp_monitor_sk(sk);
-	mutex_unlock(&tn->lock);
-	release_sock(sk);
-}
-
-/*
- * Name every socket of @net that already exists, as inet_diag finds
- * them: full sockets of the established hash (not listeners, request or
- * timewait sockets).  Sockets that connect or are accepted from now on
- * name themselves (netstats_tcp_monitor_sk()).
- */
-static void netstats_tcp_monitor_walk(struct net *net)
-{
-	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
-	struct sock *batch[32];
-	unsigned int i, j, n, pos, skip;
-	bool more;
-
-	for (i = 0; i <= hinfo->ehash_mask; i++) {
-		struct inet_ehash_bucket *head = &hinfo->ehash[i];
-		spinlock_t *lock = inet_ehash_lockp(hinfo, i);
-		struct hlist_nulls_node *node;
-		struct sock *sk;
-
-		skip = 0;
-		do {
-			if (hlist_nulls_empty(&head->chain))
-				break;
-			n = 0;
-			pos = 0;
-			more = false;
-			spin_lock_bh(lock);
-			sk_nulls_for_each(sk, node, &head->chain) {
-				if (!net_eq(sock_net(sk), net) ||
-				    !sk_fullsock(sk) || !sk->sk_net_refcnt)
-					continue;
-				if (pos < skip) {
-					pos++;
-					continue;
-				}
-				if (n == ARRAY_SIZE(batch)) {
-					more = true;
-					break;
-				}
-				pos++;
-				if (refcount_inc_not_zero(&sk->sk_refcnt))
-					batch[n++] = sk;
-			}
-			spin_unlock_bh(lock);
-			for (j = 0; j < n; j++) {
-				netstats_tcp_monitor_found(batch[j]);
-				sock_put(batch[j]);
-			}
-			skip = pos;
-		} while (more);
-		cond_resched();
-	}
-}
-
-static void netstats_tcp_dir_init(struct netstats_dir_hdr *dh)
-{
-	dh->hdr.generation = 2;
-	dh->hdr.state = NETSTATS_BLOCK_LIVE;
-	dh->max_units = NETSTATS_TCP_UNITS;
-	dh->unit_pages = NETSTATS_TCP_UNIT_PAGES;
-	dh->blocks_per_unit = NETSTATS_TCP_SLOTS;
-	dh->block_size = NETSTATS_TCP_SLOT;
-	dh->entry_page = NETSTATS_TCP_ENTRY_PAGE;
-}
-
-/* Show the netns's directory and units to a new monitor. */
-static int netstats_tcp_monitor_add(struct netstats_tcp_net *tn,
-				    struct netstats_tcp_monitor *m)
-{
-	struct netstats_reg *reg = m->reg;
-	struct netstats_tcp_page *p;
-	int err;
-
-	lockdep_assert_held(&tn->lock);
-
-	if (!tn->dir) {
-		tn->dir = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!tn->dir)
-			return -ENOMEM;
-		netstats_tcp_dir_init(page_address(tn->dir));
-	}
-	err = netstats_map_set(reg->map, reg->pgoff, tn->dir);
-	if (err)
-		return err;
-	list_add(&m->node, &tn->monitors);
-	WRITE_ONCE(tn->nr_monitors, tn->nr_monitors + 1);
-	list_for_each_entry(p, &tn->pages, node) {
-		if (p->entries)
-			err = netstats_tcp_monitor_unit(m, p, true);
-		else
-			err = netstats_tcp_page_monitor(tn, p);
-		if (err) {
-			list_del(&m->node);
-			WRITE_ONCE(tn->nr_monitors, tn->nr_monitors - 1);
-			return err;
-		}
-	}
-	return 0;
-}
-
-static int netstats_tcp_all_attach(struct netstats_reg *reg,
-				   struct genl_info *info)
-{
-	struct net *net = read_pnet(&reg->target);
-	struct netstats_tcp_net *tn = netstats_tcp_net(net);
-	struct netstats_tcp_monitor *m;
-	u64 linger;
-	int err;
-
-	if (netstats_reg_option(reg, info, "dead-linger-ms", &linger))
-		return -EINVAL;
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m)
-		return -ENOMEM;
-	m->reg = reg;
-	m->linger = msecs_to_jiffies(linger);
-
-	/* Sparse: pages of units not in use read as zeroes, and so do the
-	 * sequence numbers for all but CAP_NET_ADMIN.  What is mapped is
-	 * shared, but for the directory page.
-	 */
-	reg->npages = 1 + NETSTATS_TCP_UNITS * NETSTATS_TCP_UNIT_PAGES;
-	reg->charge = 1;
-	reg->hidden = reg->net_admin ? 0 : NETSTATS_COUNTER_FLAGS_RESTRICTED;
-	err = netstats_map_reserve(reg->map, reg->npages, &reg->pgoff);
-	if (err)
-		goto err_free;
-
-	mutex_lock(&tn->lock);
-	err = netstats_tcp_monitor_add(tn, m);
-	mutex_unlock(&tn->lock);
-	if (err)
-		goto err_remove;
-	reg->priv = m;
-
-	netstats_tcp_monitor_walk(net);
-	return 0;
-
-err_remove:
-	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
-err_free:
-	kfree(m);
-	return err;
-}
-
-static void netstats_tcp_all_detach(struct netstats_reg *reg)
-{
-	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&reg->target));
-	struct netstats_tcp_monitor *m = reg->priv;
-
-	mutex_lock(&tn->lock);
-	list_del(&m->node);
-	WRITE_ONCE(tn->nr_monitors, tn->nr_monitors - 1);
-	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
-	mutex_unlock(&tn->lock);
-	kfree(m);
-	/* Slots lingering for this monitor may go now. */
-	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
-}
-
 #define TCP_COUNTER(_name, _type, _doc) {				\
 	.name = #_name,							\
 	.doc = _doc,							\
@@ -1521,7 +972,7 @@ static void netstats_tcp_all_detach(struct netstats_reg *reg)
 }
 
 /* In the order of their memory: a reader copies runs of them. */
-static const struct netstats_counter_desc netstats_tcp_counters[] = {
+const struct netstats_counter_desc netstats_tcp_counters[] = {
 	TCP_COUNTER(bytes_received, U64, "Payload bytes received in sequence"),
 	TCP_COUNTER(bytes_sent, U64, "Payload bytes sent, retransmissions included"),
 	TCP_COUNTER(bytes_acked, U64, "Payload bytes acknowledged by the peer"),
@@ -1547,35 +998,9 @@ static struct netstats_group netstats_tcp_group = {
 	.doc		= "Counters of one TCP socket (IPv4 or IPv6), as tcp_info",
 	.flags		= NETSTATS_GROUP_FLAGS_PER_OBJECT,
 	.counters	= netstats_tcp_counters,
-	.n_counters	= ARRAY_SIZE(netstats_tcp_counters),
+	.n_counters	= NETSTATS_TCP_N_COUNTERS,
 	.ops		= &netstats_tcp_ops,
 	.object_attr	= NETSTATS_A_REGISTRATION_SOCK,
-};
-
-static const struct netstats_option_desc netstats_tcp_all_options[] = {
-	{
-		.name	= "dead-linger-ms",
-		.doc	= "How long a destroyed socket's block stays DEAD before reuse",
-		.min	= 0,
-		.max	= 60000,
-		.def	= 2000,
-	},
-};
-
-static const struct netstats_group_ops netstats_tcp_all_ops = {
-	.attach	= netstats_tcp_all_attach,
-	.detach	= netstats_tcp_all_detach,
-};
-
-static struct netstats_group netstats_tcp_all_group = {
-	.name		= "tcp-all",
-	.doc		= "Every TCP socket of the netns: a directory and their counters",
-	.flags		= NETSTATS_GROUP_FLAGS_DIRECTORY,
-	.counters	= netstats_tcp_counters,
-	.n_counters	= ARRAY_SIZE(netstats_tcp_counters),
-	.options	= netstats_tcp_all_options,
-	.n_options	= ARRAY_SIZE(netstats_tcp_all_options),
-	.ops		= &netstats_tcp_all_ops,
 };
 
 static int __net_init netstats_tcp_net_init(struct net *net)
@@ -1584,9 +1009,7 @@ static int __net_init netstats_tcp_net_init(struct net *net)
 
 	mutex_init(&tn->lock);
 	INIT_LIST_HEAD(&tn->pages);
-	xa_init(&tn->uid_slots);
 	ida_init(&tn->units);
-	INIT_LIST_HEAD(&tn->monitors);
 	mutex_lock(&netstats_tcp_nets_lock);
 	list_add(&tn->node, &netstats_tcp_nets);
 	mutex_unlock(&netstats_tcp_nets_lock);
@@ -1598,20 +1021,15 @@ static void __net_exit netstats_tcp_net_exit(struct net *net)
 	struct netstats_tcp_net *tn = netstats_tcp_net(net);
 
 	/* The netns's sockets, which held it, are destroyed and its
-	 * monitors gone: a reap frees what still lingers.
+	 * registrations gone: a reap frees what is left.
 	 */
-	mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
-	flush_delayed_work(&netstats_tcp_reap_work);
+	netstats_tcp_reap_flush();
 	mutex_lock(&netstats_tcp_nets_lock);
 	list_del(&tn->node);
 	mutex_unlock(&netstats_tcp_nets_lock);
 	WARN_ON_ONCE(!list_empty(&tn->pages));
 	WARN_ON_ONCE(!ida_is_empty(&tn->units));
 	ida_destroy(&tn->units);
-	WARN_ON_ONCE(!xa_empty(&tn->uid_slots));
-	xa_destroy(&tn->uid_slots);
-	if (tn->dir)
-		__free_page(tn->dir);
 }
 
 static struct pernet_operations netstats_tcp_net_ops = {
@@ -1629,9 +1047,6 @@ static int __init netstats_tcp_init(void)
 	if (err)
 		return err;
 	netstats_tcp_debugfs_init();
-	err = netstats_group_add(&netstats_tcp_group);
-	if (!err)
-		err = netstats_group_add(&netstats_tcp_all_group);
-	return err;
+	return netstats_group_add(&netstats_tcp_group);
 }
 device_initcall(netstats_tcp_init);

@@ -715,17 +715,24 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 	nsnl_close(&s);
 }
 
-/* REGISTER of tcp-all with @fd (>= 0), @object and the linger option. */
-static int reg_raw(struct nsnl *s, int fd, const char *object,
+/*
+ * REGISTER of tcp-all with @fd (>= 0), an object (the device @ifindex, if
+ * not 0) and the linger option.
+ */
+static int reg_raw(struct nsnl *s, int fd, unsigned int ifindex,
 		   long long linger)
 {
 	struct nlmsghdr *nlh;
+	struct nlattr *nest;
 
 	nlh = nsm_reg_msg(s, NETSTATS_GROUP_TCP_ALL);
 	if (fd >= 0)
 		nsnl_put_sock_fd(nlh, fd);
-	if (object)
-		nsnl_put_object(nlh, "core/page_pool", object);
+	if (ifindex) {
+		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_DEV);
+		mnl_attr_put_u32(nlh, NETSTATS_A_DEV_IFINDEX, ifindex);
+		mnl_attr_nest_end(nlh, nest);
+	}
 	if (linger >= 0)
 		nsnl_put_option(nlh, "dead-linger-ms", linger);
 	return nsnl_talk(s, nlh, NULL, NULL);
@@ -741,26 +748,26 @@ TEST_F(tcp_all, register_errors)
 		return;
 	if (nsnl_open(&s))
 		SKIP(return, "no netstats family");
-	ret = reg_raw(&s, -1, NULL, -1);
+	ret = reg_raw(&s, -1, 0, -1);
 	if (ret == -ENOENT)
 		SKIP(return, "no tcp-all group: %s", s.extack);
 	ASSERT_EQ(0, ret) TH_LOG("tcp-all: %s", s.extack);
 	tcp_conn_setup(_metadata, AF_INET, "127.0.0.1", &c);
 
-	ret = reg_raw(&s, c.cli, NULL, -1);
+	ret = reg_raw(&s, c.cli, 0, -1);
 	EXPECT_GT(0, ret);
 	EXPECT_NE(0, s.extack[0]) TH_LOG("sock-fd: %d, no extack", ret);
 	TH_LOG("tcp-all + sock-fd: %d \"%s\"", ret, s.extack);
-	ret = reg_raw(&s, -1, "1", -1);
+	ret = reg_raw(&s, -1, if_nametoindex("lo"), -1);
 	EXPECT_GT(0, ret);
 	EXPECT_NE(0, s.extack[0]) TH_LOG("object: %d, no extack", ret);
 	TH_LOG("tcp-all + object: %d \"%s\"", ret, s.extack);
-	ret = reg_raw(&s, -1, NULL, 60001);
+	ret = reg_raw(&s, -1, 0, 60001);
 	EXPECT_GT(0, ret);
 	EXPECT_NE(0, s.extack[0]) TH_LOG("linger 60001: %d, no extack", ret);
 	TH_LOG("dead-linger-ms=60001: %d \"%s\"", ret, s.extack);
-	EXPECT_EQ(0, reg_raw(&s, -1, NULL, 60000)) TH_LOG("%s", s.extack);
-	EXPECT_EQ(0, reg_raw(&s, -1, NULL, 0)) TH_LOG("%s", s.extack);
+	EXPECT_EQ(0, reg_raw(&s, -1, 0, 60000)) TH_LOG("%s", s.extack);
+	EXPECT_EQ(0, reg_raw(&s, -1, 0, 0)) TH_LOG("%s", s.extack);
 	close_conn(&c);
 	nsnl_close(&s);
 }
