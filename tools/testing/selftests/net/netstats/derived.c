@@ -10,8 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 /* The self group's counters the tests read, as nsnl_reply::want. */
 static const char *const want[] = {
@@ -111,8 +110,7 @@ FIXTURE(derived)
 
 FIXTURE_SETUP(derived)
 {
-	if (nsnl_open(&self->s))
-		SKIP(return, "kernel without the netstats family");
+	nstest_open(_metadata, &self->s);
 }
 
 FIXTURE_TEARDOWN(derived)
