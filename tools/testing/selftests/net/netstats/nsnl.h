@@ -345,7 +345,7 @@ static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
  */
 static inline uint16_t nsnl_option_attr(const char *name)
 {
-	static const char * const names[] = {
+	static const char * const names[NETSTATS_A_REGISTRATION_MAX + 1] = {
 		[NETSTATS_A_REGISTRATION_PERIOD_MS] = "period-ms",
 		[NETSTATS_A_REGISTRATION_TIMER_MS] = "timer-ms",
 		[NETSTATS_A_REGISTRATION_DEAD_LINGER_MS] = "dead-linger-ms",
@@ -353,7 +353,7 @@ static inline uint16_t nsnl_option_attr(const char *name)
 	};
 	uint16_t type;
 
-	for (type = 0; type < sizeof(names) / sizeof(names[0]); type++)
+	for (type = 0; type <= NETSTATS_A_REGISTRATION_MAX; type++)
 		if (names[type] && !strcmp(names[type], name))
 			return type;
 	return 0;
