@@ -28,18 +28,13 @@ static const char *outdir;
 	__buf;								\
 })
 
+/* The JSON document @doc as DIR/@name.json. */
 static void save(const char *name, const char *doc)
 {
-	char path[4096];
-	FILE *f;
+	char file[256];
 
-	snprintf(path, sizeof(path), "%s/%s.json", outdir, name);
-	f = fopen(path, "w");
-	CHECK(f, "open %s", path);
-	if (f) {
-		fputs(doc, f);
-		fclose(f);
-	}
+	snprintf(file, sizeof(file), "%s.json", name);
+	check_write_file(outdir, file, doc);
 }
 
 static void expect(const char *what, const char *got, const char *want)
