@@ -246,9 +246,10 @@ static inline uint64_t nsnl_get_uint(const struct nlattr *a)
 
 #define NSNL_WANT	8
 
-/* The largest of the nests of a REGISTER reply nsnl_reply_cb() parses. */
-#define NSNL_NEST_MAX	((int)NETSTATS_A_COUNTER_MAX > (int)NETSTATS_A_OPTION_MAX ? \
-			 (int)NETSTATS_A_COUNTER_MAX : (int)NETSTATS_A_OPTION_MAX)
+/* Room for the members of either nest of a REGISTER reply. */
+#define NSNL_NEST_MAX							\
+	((int)NETSTATS_A_COUNTER_MAX > (int)NETSTATS_A_OPTION_MAX ?	\
+	 (int)NETSTATS_A_COUNTER_MAX : (int)NETSTATS_A_OPTION_MAX)
 
 /*
  * A REGISTER reply: the registration id, the map fd (the caller closes
