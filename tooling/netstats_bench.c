@@ -208,13 +208,11 @@ static int bench_tcp_snapshot(void *ctx)
 	return netstats_reg__snapshot(ctx, vals, 16, NULL) < 0;
 }
 
-/* A connected loopback pair in a private netns; returns the client. */
-static int tcp_pair(int *srv)
+/* Enter a network namespace of our own, with loopback up. */
+static int netns_lo_up(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
 	struct ifreq ifr = {};
-	int l, c, fd;
+	int fd;
 
 	if (unshare(CLONE_NEWNET))
 		return -1;
@@ -224,7 +222,18 @@ static int tcp_pair(int *srv)
 	ifr.ifr_flags |= IFF_UP;
 	ioctl(fd, SIOCSIFFLAGS, &ifr);
 	close(fd);
+	return 0;
+}
 
+/* A connected loopback pair in a private netns; returns the client. */
+static int tcp_pair(int *srv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int l, c;
+
+	if (netns_lo_up())
+		return -1;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	if (bind(l, (void *)&a, sizeof(a)) || listen(l, 1) ||
@@ -454,18 +463,11 @@ static int all_conns(int *fds)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct sockaddr_in c = { .sin_family = AF_INET };
 	struct rlimit rl = { ALL_SOCKS + 1024, ALL_SOCKS + 1024 };
-	struct ifreq ifr = {};
 	char b[997] = {};
-	int l, fd, i;
+	int l, i;
 
-	if (setrlimit(RLIMIT_NOFILE, &rl) || unshare(CLONE_NEWNET))
+	if (setrlimit(RLIMIT_NOFILE, &rl) || netns_lo_up())
 		return -1;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
 	/* The listener above the clients' ports. */
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	a.sin_port = htons(ALL_PORT0 + ALL_CONNS);

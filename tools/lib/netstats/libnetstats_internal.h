@@ -146,6 +146,7 @@ struct nlmsghdr *ns_msg_start(void *buf, __u16 type, __u16 flags, __u8 cmd,
 			      __u8 version);
 int ns_request(struct netstats_handle *h, struct nlmsghdr *nlh, ns_msg_cb cb,
 	       void *data);
+bool ns_genl_msg_is(const struct nlmsghdr *nlh, __u16 family_id, __u8 cmd);
 int ns_recv_buf(struct netstats_handle *h, char **bufp, size_t *lenp, int flags,
 		bool *kernel);
 void ns_ntf_signal(struct netstats_handle *h);

@@ -65,10 +65,7 @@ static int ns_dead_msg(const struct netstats_handle *h, const struct nlmsghdr *n
 	bool have_portid = false;
 	int err = 0;
 
-	if (nlh->nlmsg_type != h->family_id ||
-	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN ||
-	    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd !=
-	    NETSTATS_CMD_OBJECT_DEAD)
+	if (!ns_genl_msg_is(nlh, h->family_id, NETSTATS_CMD_OBJECT_DEAD))
 		return 0;
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
 		switch (mnl_attr_get_type(attr)) {

@@ -91,13 +91,19 @@ static int ns_recv(struct netstats_handle *h, int flags, bool *kernel)
 	return ns_recv_buf(h, &h->rx_buf, &h->rx_len, flags, kernel);
 }
 
+/* Whether @nlh is a generic netlink message @cmd of family @family_id. */
+bool ns_genl_msg_is(const struct nlmsghdr *nlh, __u16 family_id, __u8 cmd)
+{
+	return nlh->nlmsg_type == family_id &&
+	       nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + GENL_HDRLEN &&
+	       ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd == cmd;
+}
+
 static bool ns_is_dead_msg(const struct netstats_handle *h,
 			   const struct nlmsghdr *nlh)
 {
-	return nlh->nlmsg_type == h->family_id && h->family_id &&
-	       nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + GENL_HDRLEN &&
-	       ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd ==
-	       NETSTATS_CMD_OBJECT_DEAD;
+	return h->family_id &&
+	       ns_genl_msg_is(nlh, h->family_id, NETSTATS_CMD_OBJECT_DEAD);
 }
 
 /* Make the monitor descriptor poll readable while notifications are kept. */

@@ -163,10 +163,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 	void *mem;
 	int err = 0;
 
-	if (nlh->nlmsg_type != q->family_id ||
-	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN ||
-	    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd !=
-	    NETSTATS_CMD_QUERY)
+	if (!ns_genl_msg_is(nlh, q->family_id, NETSTATS_CMD_QUERY))
 		return 0;
 
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {

@@ -425,10 +425,7 @@ static int ns_reg_cb(const struct nlmsghdr *nlh, void *data)
 	__u32 v;
 	int err;
 
-	if (nlh->nlmsg_type != r->family_id ||
-	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN ||
-	    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd !=
-	    NETSTATS_CMD_REGISTER)
+	if (!ns_genl_msg_is(nlh, r->family_id, NETSTATS_CMD_REGISTER))
 		return 0;
 	if (r->reg || r->map_fd >= 0 || r->id) {
 		r->errmsg = "more than one REGISTER reply";

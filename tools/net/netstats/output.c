@@ -36,25 +36,16 @@ static void json_quote(FILE *f, const char *s)
 
 	fputc('"', f);
 	for (; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", f);
-			break;
-		case '\t':
+		else if (*p == '\t')
 			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
 	}
 	fputc('"', f);
 }
@@ -329,6 +320,17 @@ static bool show_percpu(const struct out *o, const struct reg_view *v)
 	return o->percpu && v->ncpus > 1;
 }
 
+/* Open a registration's JSON object with the members it starts with. */
+static void json_reg_open(struct json *j, const struct reg_view *v)
+{
+	json_obj_open(j, NULL);
+	json_str(j, "name", v->name);
+	json_u64(j, "id", v->id);
+	json_flags(j, "flags", v->flags, netstats__group_flag_str);
+	json_str(j, "state", v->dead ? "dead" : "live");
+	json_u64(j, "generation", v->generation);
+}
+
 static void render_reg_json(struct out *o, const struct reg_view *v,
 			    bool watch)
 {
@@ -336,12 +338,7 @@ static void render_reg_json(struct out *o, const struct reg_view *v,
 	const struct ctr_view *c;
 	size_t i, k;
 
-	json_obj_open(j, NULL);
-	json_str(j, "name", v->name);
-	json_u64(j, "id", v->id);
-	json_flags(j, "flags", v->flags, netstats__group_flag_str);
-	json_str(j, "state", v->dead ? "dead" : "live");
-	json_u64(j, "generation", v->generation);
+	json_reg_open(j, v);
 	json_u64(j, "ncpus", v->ncpus);
 	if (watch)
 		json_bool(j, "restarted", v->restarted);
@@ -476,12 +473,7 @@ void render_dir_open(struct out *o, const struct reg_view *v)
 	size_t i;
 
 	if (o->json) {
-		json_obj_open(j, NULL);
-		json_str(j, "name", v->name);
-		json_u64(j, "id", v->id);
-		json_flags(j, "flags", v->flags, netstats__group_flag_str);
-		json_str(j, "state", v->dead ? "dead" : "live");
-		json_u64(j, "generation", v->generation);
+		json_reg_open(j, v);
 		json_arr_open(j, "sockets");
 		return;
 	}

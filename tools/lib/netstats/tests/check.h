@@ -27,6 +27,22 @@ static inline int check_report(void)
 	return checks_failed ? 1 : 0;
 }
 
+/* Write @text to the file @name of the directory @dir (checked). */
+static inline void check_write_file(const char *dir, const char *name,
+				    const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f, "create %s", path);
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
 #ifdef MNL_SOCKET_BUFFER_SIZE
 /* YNL "uint": as small as the value allows, as the kernel sends it. */
 static inline void ns_put_uint(struct nlmsghdr *nlh, __u16 type, __u64 val)

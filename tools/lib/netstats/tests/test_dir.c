@@ -105,6 +105,21 @@ static struct netstats_reg *fake_reg(struct netstats_handle *h, __u32 flags)
 	return mem ? r.reg : NULL;
 }
 
+/* A directory registration of a fake handle (*@h), or NULL (checked). */
+static struct netstats_reg *dir_reg(struct netstats_handle **h)
+{
+	struct netstats_reg *reg;
+
+	*h = fake_handle();
+	reg = *h ? fake_reg(*h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
+	CHECK(reg, "directory registration");
+	if (!reg) {
+		free(*h);
+		*h = NULL;
+	}
+	return reg;
+}
+
 static struct netstats_dir_hdr *dir(void)
 {
 	return (void *)mem;
@@ -168,6 +183,37 @@ static void put_dir(__u32 units)
 	d->blocks_per_unit = BPU;
 	d->block_size = BSZ;
 	d->entry_page = 2;
+}
+
+/*
+ * The entries of unit 0 the scans are tested with: a LIVE v4 socket
+ * (cookie 101, block 0), a DEAD v6 one (102, block 1), the last block
+ * of the unit (109), and entries to skip (103 to 108) in blocks 2 to 7,
+ * but the one with an odd seq (103), in block @odd.
+ */
+static void put_cases(__u32 odd)
+{
+	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
+	put_sock(0, 1, 5, NETSTATS_BLOCK_DEAD, 102, true);
+	/* being rewritten: odd seq during every try */
+	put_sock(0, odd, 6, NETSTATS_BLOCK_LIVE, 103, false);
+	entry(0, odd)->seq |= 1;
+	/* the entry names an older generation of the block */
+	put_sock(0, 3, 7, NETSTATS_BLOCK_LIVE, 104, false);
+	block(0, 3)->generation = 8;
+	/* no peer yet */
+	put_sock(0, 4, 9, NETSTATS_BLOCK_LIVE, 105, false);
+	entry(0, 4)->family = 0;
+	/* freed after dead-linger-ms: state 0, generation bumped */
+	put_sock(0, 5, 11, NETSTATS_BLOCK_DEAD, 106, false);
+	block(0, 5)->state = 0;
+	block(0, 5)->generation++;
+	/* state 0 with the entry's generation: not a socket */
+	put_sock(0, 6, 13, 0, 107, false);
+	/* an unknown state */
+	put_sock(0, 7, 15, 3, 108, false);
+	/* the last block of the unit */
+	put_sock(0, BPU - 1, 17, NETSTATS_BLOCK_LIVE, 109, false);
 }
 
 /* --- the hook: the kernel rewriting an entry or freeing a block -------- */
@@ -255,19 +301,16 @@ static const struct netstats_sock *seen_cookie(const struct seen *v,
 
 static void test_scan(void)
 {
-	struct netstats_handle *h = fake_handle();
+	struct netstats_handle *h;
 	const struct netstats_sock *s;
 	struct netstats_reg *reg;
 	struct seen v = {};
 	__u8 a4[4], a6[16];
 	int ret;
 
-	reg = h ? fake_reg(h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
-	CHECK(reg, "directory registration");
-	if (!reg) {
-		free(h);
+	reg = dir_reg(&h);
+	if (!reg)
 		return;
-	}
 	CHECK(netstats_reg__flags(reg) == NETSTATS_GROUP_FLAGS_DIRECTORY,
 	      "flags %#x", netstats_reg__flags(reg));
 
@@ -279,27 +322,7 @@ static void test_scan(void)
 	CHECK(ret == 0 && v.cnt == 0, "no units: %d calls %u", ret, v.cnt);
 
 	put_dir(1);
-	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
-	put_sock(0, 1, 5, NETSTATS_BLOCK_DEAD, 102, true);
-	/* being rewritten: odd seq during every try */
-	put_sock(0, 2, 6, NETSTATS_BLOCK_LIVE, 103, false);
-	entry(0, 2)->seq |= 1;
-	/* the entry names an older generation of the block */
-	put_sock(0, 3, 7, NETSTATS_BLOCK_LIVE, 104, false);
-	block(0, 3)->generation = 8;
-	/* no peer yet */
-	put_sock(0, 4, 9, NETSTATS_BLOCK_LIVE, 105, false);
-	entry(0, 4)->family = 0;
-	/* freed after dead-linger-ms: state 0, generation bumped */
-	put_sock(0, 5, 11, NETSTATS_BLOCK_DEAD, 106, false);
-	block(0, 5)->state = 0;
-	block(0, 5)->generation++;
-	/* state 0 with the entry's generation: not a socket */
-	put_sock(0, 6, 13, 0, 107, false);
-	/* an unknown state */
-	put_sock(0, 7, 15, 3, 108, false);
-	/* the last block of the unit */
-	put_sock(0, BPU - 1, 17, NETSTATS_BLOCK_LIVE, 109, false);
+	put_cases(2);
 	/* unit 1: beyond the high-water mark for now */
 	put_sock(1, 0, 19, NETSTATS_BLOCK_LIVE, 110, true);
 
@@ -408,18 +431,15 @@ static void test_scan(void)
 static void test_sock_counters(void)
 {
 	struct netstats_sock s = { .sz = sizeof(s) };
-	struct netstats_handle *h = fake_handle();
+	struct netstats_handle *h;
 	struct netstats_reg *reg;
 	__u64 vals[C_CNT + 1], v;
 	bool dead = true;
 	int ret;
 
-	reg = h ? fake_reg(h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
-	CHECK(reg, "directory registration");
-	if (!reg) {
-		free(h);
+	reg = dir_reg(&h);
+	if (!reg)
 		return;
-	}
 	put_dir(1);
 	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
 	put_sock(0, 9, 5, NETSTATS_BLOCK_LIVE, 102, true);
@@ -540,14 +560,18 @@ static void scan_hook(const void *p)
 
 #define SCAN_MAX	32
 
-/* What a scan found: cookies, states, blocks and values, in order. */
+/*
+ * What a scan found: cookies, states, blocks and the first @width values
+ * (C_CNT of the layout of test_sock_scan(), T_CNT of the tcp one), in
+ * order.
+ */
 struct found {
-	unsigned int cnt;
+	unsigned int cnt, width;
 	__u64 cookie[SCAN_MAX];
 	__u32 gen[SCAN_MAX];
 	bool dead[SCAN_MAX];
 	const void *block[SCAN_MAX];
-	__u64 vals[SCAN_MAX][C_CNT];
+	__u64 vals[SCAN_MAX][T_CNT];
 };
 
 /* The reference: netstats_reg__foreach_sock() + netstats_sock__snapshot(). */
@@ -558,8 +582,8 @@ static int found_cb(const struct netstats_reg *reg,
 	bool dead;
 
 	if (f->cnt == SCAN_MAX ||
-	    netstats_sock__snapshot(reg, sock, f->vals[f->cnt], C_CNT,
-				    &dead) != C_CNT)
+	    netstats_sock__snapshot(reg, sock, f->vals[f->cnt], f->width,
+				    &dead) != (int)f->width)
 		return 0;
 	f->cookie[f->cnt] = sock->cookie;
 	f->gen[f->cnt] = sock->generation;
@@ -569,38 +593,69 @@ static int found_cb(const struct netstats_reg *reg,
 	return 0;
 }
 
-/* The inline scan, or with @step its function. */
-static int scan_all(const struct netstats_reg *reg, struct found *f,
-		    bool step)
+/* How scan() runs the inline scan: as set up, or without some of it. */
+#define WITHOUT_SHAPE	0x1	/* no shape: the runs of the plan */
+#define WITHOUT_PLAN	0x2	/* no plan: the function */
+
+/* The inline scan of @width counters; *@shape: the shape it was set up with. */
+static int scan(const struct netstats_reg *reg, struct found *f,
+		unsigned int width, unsigned int without, __u32 *shape)
 {
 	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
-	__u64 vals[C_CNT + 1];
+	__u64 vals[T_CNT + 1];
 	int ret;
 
 	memset(f, 0, sizeof(*f));
+	f->width = width;
 	ret = netstats_reg__sock_scan(reg, &sc);
 	if (ret)
 		return ret;
-	if (step)
+	if (shape)
+		*shape = sc.shape;
+	if (without & WITHOUT_SHAPE)
+		sc.shape = 0;
+	if (without & WITHOUT_PLAN)
 		sc.plan = NULL;
 	for (;;) {
-		vals[C_CNT] = 0x5555;
+		vals[width] = 0x5555;
 		ret = netstats_sock_scan__next(&sc, vals);
 		if (ret <= 0)
 			break;
-		if (f->cnt == SCAN_MAX || vals[C_CNT] != 0x5555)
+		if (f->cnt == SCAN_MAX || vals[width] != 0x5555)
 			return -E2BIG;
 		f->cookie[f->cnt] = sc.cookie;
 		f->gen[f->cnt] = sc.generation;
 		f->dead[f->cnt] = sc.dead;
 		f->block[f->cnt] = sc.block_base;
-		memcpy(f->vals[f->cnt], vals, sizeof(f->vals[0]));
+		memcpy(f->vals[f->cnt], vals, width * sizeof(vals[0]));
 		f->cnt++;
 	}
 	/* At the end it stays there. */
 	if (!ret && netstats_sock_scan__next(&sc, vals))
 		return -EEXIST;
 	return ret;
+}
+
+/* scan() of @width counters with the scan hook doing @action to @target. */
+static int scan_hooked(const struct netstats_reg *reg, struct found *f,
+		       unsigned int width, enum scan_action action,
+		       const void *target)
+{
+	int ret;
+
+	scan_action = action;
+	scan_target = target;
+	scan_hits = 0;
+	ret = scan(reg, f, width, 0, NULL);
+	scan_action = SCAN_NONE;
+	return ret;
+}
+
+/* The inline scan of test_sock_scan()'s layout, or with @step its function. */
+static int scan_all(const struct netstats_reg *reg, struct found *f,
+		    bool step)
+{
+	return scan(reg, f, C_CNT, step ? WITHOUT_PLAN : 0, NULL);
 }
 
 static bool found_same(const struct found *a, const struct found *b)
@@ -628,18 +683,15 @@ static void test_sock_scan(void)
 {
 	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
 	struct netstats_sock s = { .sz = sizeof(s) };
-	struct netstats_handle *h = fake_handle();
+	struct netstats_handle *h;
 	struct found ref, in, fn;
 	struct netstats_reg *reg;
 	__u64 vals[C_CNT];
 	int ret, ri, rf;
 
-	reg = h ? fake_reg(h, NETSTATS_GROUP_FLAGS_DIRECTORY) : NULL;
-	CHECK(reg, "directory registration");
-	if (!reg) {
-		free(h);
+	reg = dir_reg(&h);
+	if (!reg)
 		return;
-	}
 	CHECK(reg->plan.ctr && reg->plan.nruns == 3,
 	      "runs for the inline scan: %u", reg->plan.nruns);
 	ret = netstats_reg__sock_scan(reg, &sc);
@@ -650,27 +702,15 @@ static void test_sock_scan(void)
 
 	/* The cases of test_scan(), over 3 units, one of them empty. */
 	put_dir(3);
-	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
-	put_sock(0, 1, 5, NETSTATS_BLOCK_DEAD, 102, true);
-	/* (after the cases the inline scan must skip by itself) */
-	put_sock(0, 8, 6, NETSTATS_BLOCK_LIVE, 103, false);
-	entry(0, 8)->seq |= 1;
-	put_sock(0, 3, 7, NETSTATS_BLOCK_LIVE, 104, false);
-	block(0, 3)->generation = 8;
-	put_sock(0, 4, 9, NETSTATS_BLOCK_LIVE, 105, false);
-	entry(0, 4)->family = 0;
-	put_sock(0, 5, 11, NETSTATS_BLOCK_DEAD, 106, false);
-	block(0, 5)->state = 0;
-	block(0, 5)->generation++;
-	put_sock(0, 6, 13, 0, 107, false);
-	put_sock(0, 7, 15, 3, 108, false);
-	put_sock(0, BPU - 1, 17, NETSTATS_BLOCK_LIVE, 109, false);
+	/* (odd after the cases: the inline scan must skip it by itself) */
+	put_cases(8);
 	put_sock(2, 0, 19, NETSTATS_BLOCK_LIVE, 110, true);
 	put_sock(2, 1, 21, NETSTATS_BLOCK_LIVE, 111, false);
 	put_sock(2, BPU - 1, 23, NETSTATS_BLOCK_DEAD, 112, false);
 	put_sock(3, 0, 25, NETSTATS_BLOCK_LIVE, 113, false);	/* beyond */
 
 	memset(&ref, 0, sizeof(ref));
+	ref.width = C_CNT;
 	ret = netstats_reg__foreach_sock(reg, found_cb, &ref);
 	ri = scan_all(reg, &in, false);
 	rf = scan_all(reg, &fn, true);
@@ -686,12 +726,9 @@ static void test_sock_scan(void)
 	      "inline scan: the sockets and their values");
 
 	/* Rewritten once between its loads: the function reads it again. */
-	scan_action = SCAN_ENTRY_MOVED;
-	scan_target = entry(0, 0);
-	scan_hits = 0;
 	hook_hits = 0;
 	hook_target = entry(0, 0);
-	ret = scan_all(reg, &in, false);
+	ret = scan_hooked(reg, &in, C_CNT, SCAN_ENTRY_MOVED, entry(0, 0));
 	CHECK(!ret && in.cnt == 6 && in.cookie[0] == 4343 &&
 	      scan_hits == 1 && hook_hits == 1,
 	      "entry moved: %d first %llu hits %d/%d", ret,
@@ -700,7 +737,6 @@ static void test_sock_scan(void)
 	/* Odd during every try: skipped after 8 by the function. */
 	entry(0, 0)->seq |= 1;
 	hook_hits = 0;
-	scan_action = SCAN_NONE;
 	ret = scan_all(reg, &in, false);
 	CHECK(!ret && in.cnt == 5 && !found_has(&in, 101) &&
 	      hook_hits == 0 && found_has(&in, 109),
@@ -708,20 +744,15 @@ static void test_sock_scan(void)
 	put_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101, false);
 
 	/* Freed during the loads: not the socket's values, skipped. */
-	scan_action = SCAN_BLOCK_FREED;
-	scan_target = block(2, 1);
-	scan_hits = 0;
-	ret = scan_all(reg, &in, false);
+	ret = scan_hooked(reg, &in, C_CNT, SCAN_BLOCK_FREED, block(2, 1));
 	CHECK(!ret && in.cnt == 5 && !found_has(&in, 111) && scan_hits == 1,
 	      "freed during the loads: %d %u hits %d", ret, in.cnt,
 	      scan_hits);
 	put_sock(2, 1, 21, NETSTATS_BLOCK_LIVE, 111, false);
 	/* Destroyed during the loads: final values, dead. */
-	scan_action = SCAN_BLOCK_KILLED;
-	ret = scan_all(reg, &in, false);
+	ret = scan_hooked(reg, &in, C_CNT, SCAN_BLOCK_KILLED, block(2, 1));
 	CHECK(!ret && in.cnt == 6 && in.cookie[4] == 111 && in.dead[4],
 	      "died during the loads: %d dead %d", ret, in.dead[4]);
-	scan_action = SCAN_NONE;
 	put_sock(2, 1, 21, NETSTATS_BLOCK_LIVE, 111, false);
 
 	/* The socket found last, described. */
@@ -773,79 +804,6 @@ static void put_tcp_sock(__u32 u, __u32 b, __u32 gen, __u32 state,
 			U32_AT(h, tcp_off[i]) = 0xffff0000U + cookie * 16 + i;
 }
 
-/* One scan by netstats_sock_scan__next() into @f (13 values a socket). */
-struct found_tcp {
-	unsigned int cnt;
-	__u64 cookie[SCAN_MAX];
-	__u32 gen[SCAN_MAX];
-	bool dead[SCAN_MAX];
-	const void *block[SCAN_MAX];
-	__u64 vals[SCAN_MAX][T_CNT];
-};
-
-/* @how: 0 the scan as set up, 1 without its shape (runs), 2 the function. */
-static int scan_tcp(const struct netstats_reg *reg, struct found_tcp *f,
-		    int how, __u32 *shape)
-{
-	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
-	__u64 vals[T_CNT + 1];
-	int ret;
-
-	memset(f, 0, sizeof(*f));
-	ret = netstats_reg__sock_scan(reg, &sc);
-	if (ret)
-		return ret;
-	*shape = sc.shape;
-	if (how)
-		sc.shape = 0;
-	if (how == 2)
-		sc.plan = NULL;
-	for (;;) {
-		vals[T_CNT] = 0x5555;
-		ret = netstats_sock_scan__next(&sc, vals);
-		if (ret <= 0)
-			break;
-		if (f->cnt == SCAN_MAX || vals[T_CNT] != 0x5555)
-			return -E2BIG;
-		f->cookie[f->cnt] = sc.cookie;
-		f->gen[f->cnt] = sc.generation;
-		f->dead[f->cnt] = sc.dead;
-		f->block[f->cnt] = sc.block_base;
-		memcpy(f->vals[f->cnt], vals, sizeof(f->vals[0]));
-		f->cnt++;
-	}
-	return ret;
-}
-
-static int found_tcp_cb(const struct netstats_reg *reg,
-			const struct netstats_sock *sock, void *ctx)
-{
-	struct found_tcp *f = ctx;
-	bool dead;
-
-	if (f->cnt == SCAN_MAX ||
-	    netstats_sock__snapshot(reg, sock, f->vals[f->cnt], T_CNT,
-				    &dead) != T_CNT)
-		return 0;
-	f->cookie[f->cnt] = sock->cookie;
-	f->gen[f->cnt] = sock->generation;
-	f->dead[f->cnt] = dead;
-	f->block[f->cnt] = sock->block_base;
-	f->cnt++;
-	return 0;
-}
-
-static bool found_tcp_same(const struct found_tcp *a,
-			   const struct found_tcp *b)
-{
-	return a->cnt == b->cnt &&
-	       !memcmp(a->cookie, b->cookie, a->cnt * sizeof(a->cookie[0])) &&
-	       !memcmp(a->gen, b->gen, a->cnt * sizeof(a->gen[0])) &&
-	       !memcmp(a->dead, b->dead, a->cnt * sizeof(a->dead[0])) &&
-	       !memcmp(a->block, b->block, a->cnt * sizeof(a->block[0])) &&
-	       !memcmp(a->vals, b->vals, a->cnt * sizeof(a->vals[0]));
-}
-
 /*
  * ABI 2 shape NETSTATS_PLAN_SHAPE_TCP_BLOCKS: the "tcp" layout is scanned
  * by straight-line code, which finds what the runs, the function and the
@@ -854,7 +812,7 @@ static bool found_tcp_same(const struct found_tcp *a,
 static void test_sock_scan_tcp(void)
 {
 	struct netstats_handle *h = fake_handle();
-	struct found_tcp ref, in, runs, fn;
+	struct found ref, in, runs, fn;
 	struct netstats_reg *reg;
 	__u32 shape = 0, sh1, sh2;
 	int ret, ri, rr, rf;
@@ -882,14 +840,15 @@ static void test_sock_scan_tcp(void)
 	put_tcp_sock(2, 0, 15, NETSTATS_BLOCK_DEAD, 108);
 	put_tcp_sock(2, 1, 17, NETSTATS_BLOCK_LIVE, 109);
 	memset(&ref, 0, sizeof(ref));
-	ret = netstats_reg__foreach_sock(reg, found_tcp_cb, &ref);
-	ri = scan_tcp(reg, &in, 0, &shape);
-	rr = scan_tcp(reg, &runs, 1, &sh1);
-	rf = scan_tcp(reg, &fn, 2, &sh2);
+	ref.width = T_CNT;
+	ret = netstats_reg__foreach_sock(reg, found_cb, &ref);
+	ri = scan(reg, &in, T_CNT, 0, &shape);
+	rr = scan(reg, &runs, T_CNT, WITHOUT_SHAPE, &sh1);
+	rf = scan(reg, &fn, T_CNT, WITHOUT_SHAPE | WITHOUT_PLAN, &sh2);
 	CHECK(ret == 5 && !ri && !rr && !rf &&
 	      shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS &&
-	      found_tcp_same(&ref, &in) && found_tcp_same(&ref, &runs) &&
-	      found_tcp_same(&ref, &fn),
+	      found_same(&ref, &in) && found_same(&ref, &runs) &&
+	      found_same(&ref, &fn),
 	      "tcp shape scan: %d %d %d %d found %u %u %u %u", ret, ri, rr,
 	      rf, ref.cnt, in.cnt, runs.cnt, fn.cnt);
 	CHECK(in.cnt == 5 && in.cookie[0] == 101 && !in.dead[0] &&
@@ -902,26 +861,18 @@ static void test_sock_scan_tcp(void)
 	      "tcp shape scan: the sockets and their values");
 
 	/* Changes between the loads, as test_sock_scan(). */
-	scan_action = SCAN_ENTRY_MOVED;
-	scan_target = entry(0, 0);
-	scan_hits = 0;
-	ret = scan_tcp(reg, &in, 0, &shape);
+	ret = scan_hooked(reg, &in, T_CNT, SCAN_ENTRY_MOVED, entry(0, 0));
 	CHECK(!ret && in.cnt == 5 && in.cookie[0] == 4343 && scan_hits == 1,
 	      "tcp shape, entry moved: %d %u", ret, in.cnt);
 	put_tcp_sock(0, 0, 3, NETSTATS_BLOCK_LIVE, 101);
-	scan_action = SCAN_BLOCK_FREED;
-	scan_target = block(2, 1);
-	scan_hits = 0;
-	ret = scan_tcp(reg, &in, 0, &shape);
+	ret = scan_hooked(reg, &in, T_CNT, SCAN_BLOCK_FREED, block(2, 1));
 	CHECK(!ret && in.cnt == 4 && in.cookie[3] == 108 && scan_hits == 1,
 	      "tcp shape, freed during the loads: %d %u", ret, in.cnt);
 	put_tcp_sock(2, 1, 17, NETSTATS_BLOCK_LIVE, 109);
-	scan_action = SCAN_BLOCK_KILLED;
-	ret = scan_tcp(reg, &in, 0, &shape);
+	ret = scan_hooked(reg, &in, T_CNT, SCAN_BLOCK_KILLED, block(2, 1));
 	CHECK(!ret && in.cnt == 5 && in.cookie[4] == 109 && in.dead[4] &&
 	      in.vals[4][12] == 0xffff0000U + 109 * 16 + 12,
 	      "tcp shape, died during the loads: %d %u", ret, in.cnt);
-	scan_action = SCAN_NONE;
 	netstats__close(h);
 }
 

@@ -16,6 +16,7 @@ static void snapshot_hook(int try);
 
 #include "lib_sources.h"
 #include "check.h"
+#include "dead_seen.h"
 #include "fake.h"
 
 #define FAKE_FD		1000	/* never used as an fd */
@@ -830,29 +831,6 @@ static void test_percpu(void)
 }
 
 /* --- notifications ----------------------------------------------------- */
-
-struct dead_seen {
-	unsigned int calls;
-	__u32 id, portid;
-	char group[32];
-	char object[32];
-	bool have_object;
-	int ret;
-};
-
-static int dead_cb(__u32 id, __u32 portid, const char *group,
-		   const char *object, void *ctx)
-{
-	struct dead_seen *s = ctx;
-
-	s->calls++;
-	s->id = id;
-	s->portid = portid;
-	snprintf(s->group, sizeof(s->group), "%s", group);
-	s->have_object = object;
-	snprintf(s->object, sizeof(s->object), "%s", object ?: "");
-	return s->ret;
-}
 
 /* The message through the callback of netstats__monitor_read(). */
 static int old_dead_msg(const struct netstats_handle *h, const struct nlmsghdr *nlh,

@@ -72,6 +72,14 @@ def conn():
     return c, s
 
 
+def move(src, dst, n, byte=b"a"):
+    """Send n bytes on src and receive them all on dst."""
+    src.sendall(byte * n)
+    got = 0
+    while got < n:
+        got += len(dst.recv(65536))
+
+
 def tcp_info(sk):
     raw = sk.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 248)
     return {k: struct.unpack_from("=" + t, raw, off)[0]
@@ -164,10 +172,7 @@ check "show tcp/fd:N equals TCP_INFO, SIOCINQ, SIOCOUTQ and the bytes moved" \
 from nstest import *
 c, s = conn()
 N, M = 300000, 777
-c.sendall(b"a" * N)
-got = 0
-while got < N:
-    got += len(s.recv(65536))
+move(c, s, N)
 c.sendall(b"b" * M)			# left unread
 for _ in range(100):			# quiescent: all acked, all queued
     if ioctl_int(c, SIOCOUTQ) == 0 and ioctl_int(s, termios.FIONREAD) == M:
@@ -207,14 +212,8 @@ if "$NS" list tcp-all >/dev/null 2>&1; then
 		python3 - <<'PY'
 from nstest import *
 c, s = conn()
-c.sendall(b"a" * 12345)
-got = 0
-while got < 12345:
-    got += len(s.recv(65536))
-s.sendall(b"b" * 321)
-got = 0
-while got < 321:
-    got += len(c.recv(65536))
+move(c, s, 12345)
+move(s, c, 321, b"b")
 for _ in range(100):
     if ioctl_int(c, SIOCOUTQ) == 0 and ioctl_int(s, SIOCOUTQ) == 0:
         break
@@ -322,10 +321,7 @@ check "watch -r counts from zero (library reset), show does not" \
 	python3 - <<'PY'
 from nstest import *
 c, s = conn()
-c.sendall(b"y" * 5000)
-got = 0
-while got < 5000:
-    got += len(s.recv(65536))
+move(c, s, 5000, b"y")
 name = "tcp/fd:%d" % s.fileno()
 r = cli("-j", "watch", "-r", "-n", "2", "-i", "100", name, fds=(s.fileno(),))
 docs = [json.loads(l) for l in r.stdout.splitlines()]

@@ -28,24 +28,28 @@ static const char *outdir;
 	__buf;								\
 })
 
+/* The JSON document @doc as DIR/@name.json. */
 static void save(const char *name, const char *doc)
 {
-	char path[4096];
-	FILE *f;
+	char file[256];
 
-	snprintf(path, sizeof(path), "%s/%s.json", outdir, name);
-	f = fopen(path, "w");
-	CHECK(f, "open %s", path);
-	if (f) {
-		fputs(doc, f);
-		fclose(f);
-	}
+	snprintf(file, sizeof(file), "%s.json", name);
+	check_write_file(outdir, file, doc);
 }
 
 static void expect(const char *what, const char *got, const char *want)
 {
 	CHECK(got && !strcmp(got, want), "%s:\n--- got\n%s--- want\n%s",
 	      what, got ?: "(null)", want);
+}
+
+/* expect() of the JSON document @doc, saved as @name; frees @doc. */
+static void expect_saved(const char *what, char *doc, const char *want,
+			 const char *name)
+{
+	expect(what, doc, want);
+	save(name, doc);
+	free(doc);
 }
 
 static const struct netstats_counter_info c_regs = {
@@ -101,10 +105,9 @@ static void test_list(void)
 	s = RENDER(&o, true, false, false,
 		   json_arr_open(&o.j, NULL); render_group(&o, &group);
 		   json_arr_close(&o.j); json_end(&o.j));
-	expect("list json", s,
-	       "[{\"group\":\"netstats\",\"doc\":\"The core's own objects\",\"flags\":[\"percpu\",\"derived\"],\"options\":[{\"name\":\"period-ms\",\"min\":10,\"max\":60000,\"default\":1000,\"doc\":\"Update period\"}],\"counters\":[{\"name\":\"registrations\",\"type\":\"u64\",\"flags\":[\"gauge\"],\"doc\":\"Live \\\"registrations\\\"\"},{\"name\":\"snd_una\",\"type\":\"u32\",\"flags\":[\"restricted\",\"0x80\"],\"doc\":\"Sequence\\tnumber\"}],\"instances\":[\"0\",\"1\"]}]\n");
-	save("list", s);
-	free(s);
+	expect_saved("list json", s,
+		     "[{\"group\":\"netstats\",\"doc\":\"The core's own objects\",\"flags\":[\"percpu\",\"derived\"],\"options\":[{\"name\":\"period-ms\",\"min\":10,\"max\":60000,\"default\":1000,\"doc\":\"Update period\"}],\"counters\":[{\"name\":\"registrations\",\"type\":\"u64\",\"flags\":[\"gauge\"],\"doc\":\"Live \\\"registrations\\\"\"},{\"name\":\"snd_una\",\"type\":\"u32\",\"flags\":[\"restricted\",\"0x80\"],\"doc\":\"Sequence\\tnumber\"}],\"instances\":[\"0\",\"1\"]}]\n",
+		     "list");
 
 	/* -p: indented, and implies JSON */
 	s = RENDER(&o, false, true, false,
@@ -119,9 +122,7 @@ static void test_list(void)
 	s = RENDER(&o, true, false, false,
 		   json_arr_open(&o.j, NULL); json_arr_close(&o.j);
 		   json_end(&o.j));
-	expect("empty list", s, "[]\n");
-	save("list-empty", s);
-	free(s);
+	expect_saved("empty list", s, "[]\n", "list-empty");
 }
 
 static const __u64 pcpu[2][3] = { { 1, 2, 3 }, { 40, 0, 2 } };
@@ -187,10 +188,9 @@ static void test_show(void)
 	s = RENDER(&o, true, false, true,
 		   json_arr_open(&o.j, NULL); render_reg(&o, &v, false);
 		   json_arr_close(&o.j); json_end(&o.j));
-	expect("show json", s,
-	       "[{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"counters\":{\"bytes\":6,\"qlen\":42,\"future\":null},\"percpu\":{\"bytes\":[1,2,3],\"qlen\":[40,0,2]}}]\n");
-	save("show", s);
-	free(s);
+	expect_saved("show json", s,
+		     "[{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"counters\":{\"bytes\":6,\"qlen\":42,\"future\":null},\"percpu\":{\"bytes\":[1,2,3],\"qlen\":[40,0,2]}}]\n",
+		     "show");
 }
 
 static void test_watch(void)
@@ -223,10 +223,9 @@ static void test_watch(void)
 	free(s);
 	s = RENDER(&o, true, false, false, render_reg(&o, &v, true);
 		   json_end(&o.j));
-	expect("watch json", s,
-	       "{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"restarted\":true,\"counters\":{\"bytes\":{\"value\":6,\"delta\":4,\"rate\":2.500},\"qlen\":{\"value\":42},\"future\":{\"value\":null}}}\n");
-	save("watch", s);
-	free(s);
+	expect_saved("watch json", s,
+		     "{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"restarted\":true,\"counters\":{\"bytes\":{\"value\":6,\"delta\":4,\"rate\":2.500},\"qlen\":{\"value\":42},\"future\":{\"value\":null}}}\n",
+		     "watch");
 }
 
 static void test_json_writer(void)
@@ -244,10 +243,9 @@ static void test_json_writer(void)
 		   json_arr_open(&o.j, NULL); json_u64(&o.j, NULL, ~0ULL);
 		   json_arr_close(&o.j); json_arr_close(&o.j);
 		   json_obj_close(&o.j); json_end(&o.j));
-	expect("json writer", s,
-	       "{\"ctl\":\"a\\u0001\\\\b\\n\",\"nan\":null,\"t\":true,\"empty\":{},\"nested\":[[18446744073709551615]]}\n");
-	save("writer", s);
-	free(s);
+	expect_saved("json writer", s,
+		     "{\"ctl\":\"a\\u0001\\\\b\\n\",\"nan\":null,\"t\":true,\"empty\":{},\"nested\":[[18446744073709551615]]}\n",
+		     "writer");
 
 	s = RENDER(&o, true, true, false,
 		   json_obj_open(&o.j, NULL);
@@ -255,10 +253,9 @@ static void test_json_writer(void)
 		   json_arr_open(&o.j, "a"); json_u64(&o.j, NULL, 1);
 		   json_arr_close(&o.j);
 		   json_obj_close(&o.j); json_end(&o.j));
-	expect("json writer pretty", s,
-	       "{\n    \"empty\": {},\n    \"a\": [\n        1\n    ]\n}\n");
-	save("writer-pretty", s);
-	free(s);
+	expect_saved("json writer pretty", s,
+		     "{\n    \"empty\": {},\n    \"a\": [\n        1\n    ]\n}\n",
+		     "writer-pretty");
 }
 
 /* Two sockets of a directory, as show prints them. */
@@ -325,10 +322,9 @@ static void test_dir(void)
 	free(s);
 
 	s = RENDER(&o, true, false, false, dir_render(&o, &v, cv, &s4, &s6));
-	expect("show tcp-all json", s,
-	       "{\"name\":\"tcp-all\",\"id\":4,\"flags\":[\"directory\"],\"state\":\"live\",\"generation\":1,\"sockets\":[{\"family\":\"inet\",\"local\":\"127.0.0.1:40000\",\"remote\":\"192.0.2.7:80\",\"cookie\":4097,\"state\":\"live\",\"generation\":3,\"counters\":{\"bytes_received\":1000,\"segs_in\":12,\"rcv_nxt\":7}},{\"family\":\"inet6\",\"local\":\"[2001:db8::1]:22\",\"remote\":\"[2001:db8::2]:65535\",\"cookie\":18446744073709551615,\"state\":\"dead\",\"generation\":5,\"counters\":{\"bytes_received\":0,\"segs_in\":3,\"rcv_nxt\":0}}],\"socket_count\":2}\n");
-	save("dir", s);
-	free(s);
+	expect_saved("show tcp-all json", s,
+		     "{\"name\":\"tcp-all\",\"id\":4,\"flags\":[\"directory\"],\"state\":\"live\",\"generation\":1,\"sockets\":[{\"family\":\"inet\",\"local\":\"127.0.0.1:40000\",\"remote\":\"192.0.2.7:80\",\"cookie\":4097,\"state\":\"live\",\"generation\":3,\"counters\":{\"bytes_received\":1000,\"segs_in\":12,\"rcv_nxt\":7}},{\"family\":\"inet6\",\"local\":\"[2001:db8::1]:22\",\"remote\":\"[2001:db8::2]:65535\",\"cookie\":18446744073709551615,\"state\":\"dead\",\"generation\":5,\"counters\":{\"bytes_received\":0,\"segs_in\":3,\"rcv_nxt\":0}}],\"socket_count\":2}\n",
+		     "dir");
 
 	s = RENDER(&o, true, true, false, dir_render(&o, &v, cv, &s4, &s6));
 	save("dir-pretty", s);

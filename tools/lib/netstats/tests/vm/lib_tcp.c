@@ -27,6 +27,7 @@
 #include <linux/tcp.h>
 
 #include "../../libnetstats.h"
+#include "../dead_seen.h"
 #include "../../../../testing/selftests/kselftest_harness.h"
 #include "../../../../testing/selftests/net/netstats/tcp_util.h"
 
@@ -123,27 +124,6 @@ static void check_vs_info(struct __test_metadata *_metadata, const char *who,
 			TH_LOG("%s %s read alone",
 			       who, netstats_reg__counter(reg, i)->name);
 	}
-}
-
-struct dead_seen {
-	unsigned int calls;
-	__u32 id;
-	__u32 portid;
-	char group[32];
-	bool have_object;
-};
-
-static int dead_cb(__u32 id, __u32 portid, const char *group,
-		   const char *object, void *ctx)
-{
-	struct dead_seen *s = ctx;
-
-	s->calls++;
-	s->id = id;
-	s->portid = portid;
-	snprintf(s->group, sizeof(s->group), "%s", group);
-	s->have_object = object;
-	return 0;
 }
 
 /* Poll the monitor of @h until it reported something, for up to 5 s. */

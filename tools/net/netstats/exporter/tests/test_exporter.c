@@ -296,16 +296,7 @@ static char tmpdir[sizeof(TMPDIR_TEMPLATE)];
 
 static void write_file(const char *name, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	CHECK(f, "create %s", path);
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
+	check_write_file(tmpdir, name, text);
 }
 
 /* Loads @yaml as a web configuration: 0 or the error, @err the message. */

@@ -10,8 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 /* The self group's counters the tests read, as nsnl_reply::want. */
 static const char *const want[] = {
@@ -111,8 +110,7 @@ FIXTURE(derived)
 
 FIXTURE_SETUP(derived)
 {
-	if (nsnl_open(&self->s))
-		SKIP(return, "kernel without the netstats family");
+	nstest_open(_metadata, &self->s);
 }
 
 FIXTURE_TEARDOWN(derived)
@@ -191,15 +189,8 @@ TEST_F(derived, live_objects_return_to_baseline)
 	/* Another netlink socket registers three TCP sockets. */
 	ASSERT_EQ(0, nsnl_open(&s2));
 	for (i = 0; i < 3; i++) {
-		struct nlmsghdr *nlh;
-		struct nsnl_reply tmp = { .map_fd = -1 };
-
 		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
-		nlh = nsnl_msg(&s2, s2.family, NETSTATS_CMD_REGISTER, 0);
-		mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-		nsnl_put_sock_fd(nlh, fd[i]);
-		ASSERT_EQ(0, nsnl_talk(&s2, nlh, nsnl_reply_cb, &tmp));
-		close(tmp.map_fd);
+		ASSERT_EQ(0, nsnl_reg_tcp(&s2, fd[i], false, NULL));
 	}
 	ts = dreg_next(&r, ts, v);
 	ts = dreg_next(&r, ts, v);

@@ -904,28 +904,6 @@ static void put_port(uint16_t type, bool src)
 	put_fuzzed(type, &p, sizeof(p), 16);
 }
 
-/* Collection options: one typed attribute of REGISTER each. */
-static const struct {
-	const char *name;
-	uint16_t type;
-} opt_attrs[] = {
-	{ "period-ms", NETSTATS_A_REGISTRATION_PERIOD_MS },
-	{ "timer-ms", NETSTATS_A_REGISTRATION_TIMER_MS },
-	{ "dead-linger-ms", NETSTATS_A_REGISTRATION_DEAD_LINGER_MS },
-	{ "derived", NETSTATS_A_REGISTRATION_DERIVED },
-};
-
-/* The REGISTER attribute of the option @name, or 0. */
-static uint16_t opt_attr(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(opt_attrs); i++)
-		if (!strcmp(opt_attrs[i].name, name))
-			return opt_attrs[i].type;
-	return 0;
-}
-
 /* A flag: no payload, rarely one. */
 static void put_flag(uint16_t type)
 {
@@ -953,7 +931,7 @@ static void put_ms(uint16_t type, const struct group_info *g)
 	int i;
 
 	for (i = 0; g && i < g->n_opts; i++)
-		if (opt_attr(g->opts[i].name) == base)
+		if (nsnl_option_attr(g->opts[i].name) == base)
 			o = &g->opts[i];
 	if (o && !one_in(4))
 		v = option_value(o);
@@ -965,12 +943,18 @@ static void put_ms(uint16_t type, const struct group_info *g)
 /* A collection option of @g (or another) as REGISTER takes it. */
 static void gen_reg_option(const struct group_info *g)
 {
+	static const uint16_t any[] = {
+		NETSTATS_A_REGISTRATION_PERIOD_MS,
+		NETSTATS_A_REGISTRATION_TIMER_MS,
+		NETSTATS_A_REGISTRATION_DEAD_LINGER_MS,
+		NETSTATS_A_REGISTRATION_DERIVED,
+	};
 	uint16_t type = 0;
 
 	if (g && g->n_opts && !one_in(4))
-		type = opt_attr(g->opts[below(g->n_opts)].name);
+		type = nsnl_option_attr(g->opts[below(g->n_opts)].name);
 	if (!type)
-		type = opt_attrs[below(ARRAY_SIZE(opt_attrs))].type;
+		type = any[below(ARRAY_SIZE(any))];
 	if (one_in(32))
 		type |= NLA_F_NESTED;
 	if (type == NETSTATS_A_REGISTRATION_DERIVED)
@@ -1410,70 +1394,25 @@ static void send_out(void)
 
 /* --- replies ------------------------------------------------------------ */
 
-static uint64_t attr_uint(const struct nlattr *a)
-{
-	if (mnl_attr_get_payload_len(a) == sizeof(uint64_t))
-		return mnl_attr_get_u64(a);
-	return mnl_attr_get_u32(a);
-}
-
+/* The REGISTER reply @nlh: range, layout and the self group's counters. */
 static int reg_parse(const struct nlmsghdr *nlh, struct reg_info *r)
 {
-	const struct nlattr *a, *c;
+	struct nsnl_reply rep = {
+		.map_fd = -1,
+		.want = { "registrations", "map_files" },
+	};
 
-	memset(r, 0, sizeof(*r));
-	r->map_fd = -1;
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(a)) {
-		case NETSTATS_A_REGISTRATION_ID:
-			r->id = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_FD:
-			r->map_fd = (int32_t)mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
-			r->map_offset = attr_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_SIZE:
-			r->map_size = attr_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_BLOCK_OFFSET:
-			r->block_offset = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_COUNTER: {
-			const char *name = "";
-			uint32_t off = 0;
-
-			mnl_attr_for_each_nested(c, a) {
-				if (mnl_attr_get_type(c) ==
-				    NETSTATS_A_COUNTER_NAME)
-					name = mnl_attr_get_str(c);
-				else if (mnl_attr_get_type(c) ==
-					 NETSTATS_A_COUNTER_OFFSET)
-					off = mnl_attr_get_u32(c);
-			}
-			if (!strcmp(name, "registrations"))
-				r->off_regs = off;
-			else if (!strcmp(name, "map_files"))
-				r->off_maps = off;
-			break;
-		}
-		}
-	}
+	nsnl_reply_cb(nlh, &rep);
+	*r = (struct reg_info) {
+		.id = rep.id,
+		.map_fd = rep.map_fd,
+		.map_offset = rep.off,
+		.map_size = rep.size,
+		.block_offset = rep.block_offset,
+		.off_regs = rep.want_off[0],
+		.off_maps = rep.want_off[1],
+	};
 	return MNL_CB_OK;
-}
-
-static bool is_map_fd(int fd)
-{
-	char path[64], link[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	return !strcmp(link, "anon_inode:[netstats]");
 }
 
 /* Closes the map fds we hold but the registrar's; returns how many. */
@@ -1490,7 +1429,7 @@ static int sweep_map_fds(void)
 		fd = atoi(e->d_name);
 		if (e->d_name[0] == '.' || fd == dirfd(d) || fd == keep_fd)
 			continue;
-		if (is_map_fd(fd)) {
+		if (nsnl_is_map_fd(fd)) {
 			close(fd);
 			n++;
 		}
@@ -1526,7 +1465,7 @@ static void fuzz_reg_reply(const struct nlmsghdr *nlh)
 	st.reg_ok++;
 	i = seq_group[nlh->nlmsg_seq % ARRAY_SIZE(seq_group)];
 	grp_ok[i >= 0 && i < n_groups ? i : n_groups]++;
-	if (r.map_fd < 0 || !is_map_fd(r.map_fd)) {
+	if (r.map_fd < 0 || !nsnl_is_map_fd(r.map_fd)) {
 		finding(nlh->nlmsg_seq, "REGISTER reply with map-fd %d, not a map file",
 			r.map_fd);
 		return;
@@ -1967,9 +1906,9 @@ static int query_cb(const struct nlmsghdr *nlh, void *data)
 					snprintf(oi->name, sizeof(oi->name),
 						 "%s", mnl_attr_get_str(o));
 				else if (t == NETSTATS_A_OPTION_MIN_VALUE)
-					oi->min = attr_uint(o);
+					oi->min = nsnl_get_uint(o);
 				else if (t == NETSTATS_A_OPTION_MAX_VALUE)
-					oi->max = attr_uint(o);
+					oi->max = nsnl_get_uint(o);
 			}
 			break;
 		}

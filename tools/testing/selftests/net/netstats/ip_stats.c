@@ -24,7 +24,7 @@
 #include <linux/netstats.h>
 
 #include "nsmap.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 #define MAX_CTRS	512
 
@@ -215,8 +215,8 @@ FIXTURE_SETUP(ip)
 {
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	ASSERT_EQ(0, sh("ip link set lo up"));
-	if (nsnl_open(&self->s))
-		SKIP(return, "kernel without the netstats family");
+	if (!nstest_open(_metadata, &self->s))
+		return;
 	self->reg = nsm_register(&self->s, variant->group);
 	if (!self->reg && errno == ENOENT)
 		SKIP(return, "kernel without the IP groups");
@@ -354,12 +354,11 @@ TEST_F(ip, unprivileged)
 		struct nsm_reg *reg;
 		struct nsnl s;
 		uint64_t v;
+		int step;
 
-		if (setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534))
-			_exit(2);
-		if (nsnl_open(&s))
-			_exit(3);
+		step = nsnl_open_as(&s, 65534);
+		if (step)
+			_exit(1 + step);
 		reg = nsm_register(&s, variant->group);
 		if (!reg)
 			_exit(4);

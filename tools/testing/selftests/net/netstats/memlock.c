@@ -12,8 +12,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 /* An owner's registration of its TCP socket maps two pages (counters,
  * sequence numbers): the limit allows REGS of them.
@@ -22,48 +21,16 @@
 #define REGS		3
 #define LIMIT_PAGES	(REGS * REG_PAGES)
 
-struct reg_reply {
-	uint32_t id;
-	uint64_t map_size;
-};
-
-static int reg_id_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct reg_reply *r = data;
-	const struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(a)) {
-		case NETSTATS_A_REGISTRATION_ID:
-			r->id = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_SIZE:
-			r->map_size = mnl_attr_get_payload_len(a) == 8 ?
-				      mnl_attr_get_u64(a) : mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_FD:
-			close(mnl_attr_get_u32(a));
-			break;
-		}
-	}
-	return MNL_CB_OK;
-}
-
 static int reg_tcp(struct nsnl *s, int fd, uint32_t *id)
 {
-	struct reg_reply r = {};
-	struct nlmsghdr *nlh;
-	int err;
+	struct nsnl_reply r;
+	int err = nsnl_reg_tcp(s, fd, false, &r);
 
-	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-	nsnl_put_sock_fd(nlh, fd);
-	err = nsnl_talk(s, nlh, reg_id_cb, &r);
 	if (err)
 		return err;
 	*id = r.id;
 	/* The arithmetic above is what the test checks. */
-	return r.map_size == REG_PAGES * (uint64_t)getpagesize() ? 0 : -EPROTO;
+	return r.size == REG_PAGES * (uint64_t)getpagesize() ? 0 : -EPROTO;
 }
 
 /* Become nobody, without CAP_IPC_LOCK, with a small RLIMIT_MEMLOCK. */
@@ -157,8 +124,8 @@ TEST(memlock_limits_registrations)
 	pid_t pid;
 	struct nsnl s;
 
-	if (nsnl_open(&s))
-		SKIP(return, "kernel without the netstats family");
+	if (!nstest_open(_metadata, &s))
+		return;
 	nsnl_close(&s);
 	if (geteuid())
 		SKIP(return, "needs root to switch to an unprivileged user");
@@ -184,14 +151,7 @@ TEST(memlock_limits_registrations)
 		ASSERT_TRUE(WIFSIGNALED(status));
 	}
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(child());
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("child failed at step %d", WEXITSTATUS(status));
+	nstest_run_child(_metadata, child, "child");
 }
 
 TEST_HARNESS_MAIN

@@ -15,40 +15,18 @@
 #include <poll.h>
 #include <sys/wait.h>
 
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 #define NOBODY	65534
 
-/* The id of a REGISTER reply; the map file is not needed. */
-static int reg_id_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *a;
-	uint32_t *id = data;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_ID)
-			*id = mnl_attr_get_u32(a);
-		else if (mnl_attr_get_type(a) == NETSTATS_A_REGISTRATION_MAP_FD)
-			close(mnl_attr_get_u32(a));
-	}
-	return MNL_CB_OK;
-}
-
+/* REGISTER @sock_fd with notify; its id in *@id. */
 static int reg_tcp(struct nsnl *s, int sock_fd, uint32_t *id)
 {
-	struct nlmsghdr *nlh;
-	int err;
+	struct nsnl_reply r;
+	int err = nsnl_reg_tcp(s, sock_fd, true, &r);
 
-	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-	mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_NOTIFY, 0, NULL);
-	nsnl_put_sock_fd(nlh, sock_fd);
-	*id = 0;
-	err = nsnl_talk(s, nlh, reg_id_cb, id);
-	if (err)
-		return err;
-	return *id ? 0 : -EPROTO;
+	*id = r.id;
+	return err;
 }
 
 /*
@@ -91,29 +69,10 @@ static int count_dead(struct nsnl *s, uint32_t portid, uint32_t id, int ms,
 		left = len;
 		for (m = (void *)s->buf; mnl_nlmsg_ok(m, left);
 		     m = mnl_nlmsg_next(m, &left)) {
-			const struct genlmsghdr *g = mnl_nlmsg_get_payload(m);
-			uint32_t nid = 0, nport = 0;
-			const char *grp = NULL;
-			const struct nlattr *a;
+			struct nsnl_dead d;
 
-			if (m->nlmsg_type != s->family ||
-			    g->cmd != NETSTATS_CMD_OBJECT_DEAD)
-				continue;
-			mnl_attr_for_each(a, m, sizeof(*g)) {
-				switch (mnl_attr_get_type(a)) {
-				case NETSTATS_A_REGISTRATION_ID:
-					nid = mnl_attr_get_u32(a);
-					break;
-				case NETSTATS_A_REGISTRATION_PORTID:
-					nport = mnl_attr_get_u32(a);
-					break;
-				case NETSTATS_A_REGISTRATION_GROUP:
-					grp = mnl_attr_get_str(a);
-					break;
-				}
-			}
-			if (nid == id && nport == portid && grp &&
-			    !strcmp(grp, "tcp"))
+			if (nsnl_dead_parse(s, m, &d) && d.id == id &&
+			    d.portid == portid && !strcmp(d.group, "tcp"))
 				n++;
 		}
 		if (n && first)
@@ -140,14 +99,14 @@ struct owner {
 static int unprivileged(int out)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int tcp, fd, step;
 	struct owner o;
 	struct nsnl s;
-	int tcp, fd;
 
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return 2;
-	if (nsnl_open(&s) || !s.monitor_grp)
+	step = nsnl_open_as(&s, NOBODY);
+	if (step)
+		return 1 + step;
+	if (!s.monitor_grp)
 		return 3;
 	if (join(&s) != -EPERM) {
 		fprintf(stderr, "nobody joined the monitor group\n");
@@ -196,11 +155,8 @@ FIXTURE(perm)
 
 FIXTURE_SETUP(perm)
 {
-	int err = nsnl_open(&self->mon);
-
-	if (err == -ENOENT)
-		SKIP(return, "kernel without the netstats family");
-	ASSERT_EQ(0, err);
+	if (!nstest_open(_metadata, &self->mon))
+		return;
 	ASSERT_NE(0U, self->mon.monitor_grp);
 	if (geteuid())
 		SKIP(return, "needs root");

@@ -7,8 +7,7 @@
 #include <sched.h>
 #include <sys/wait.h>
 
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 struct query_count {
 	int groups;
@@ -51,11 +50,7 @@ FIXTURE(family)
 
 FIXTURE_SETUP(family)
 {
-	int err = nsnl_open(&self->s);
-
-	if (err == -ENOENT)
-		SKIP(return, "kernel without the netstats family");
-	ASSERT_EQ(0, err);
+	nstest_open(_metadata, &self->s);
 }
 
 FIXTURE_TEARDOWN(family)
@@ -92,14 +87,22 @@ TEST_F(family, query_dump_is_consistent_with_query_do)
 	}
 }
 
-TEST_F(family, query_unknown_group)
+/* @cmd naming a group that does not exist in its attribute @attr. */
+static void unknown_group(struct __test_metadata *_metadata, struct nsnl *s,
+			  uint8_t cmd, uint16_t attr)
 {
 	struct nlmsghdr *nlh;
 
-	nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_QUERY, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_GROUP_NAME, "no-such-group");
-	EXPECT_EQ(-ENOENT, nsnl_talk(&self->s, nlh, NULL, NULL));
-	EXPECT_STREQ("unknown counter group", self->s.extack);
+	nlh = nsnl_msg(s, s->family, cmd, 0);
+	mnl_attr_put_strz(nlh, attr, "no-such-group");
+	EXPECT_EQ(-ENOENT, nsnl_talk(s, nlh, NULL, NULL));
+	EXPECT_STREQ("unknown counter group", s->extack);
+}
+
+TEST_F(family, query_unknown_group)
+{
+	unknown_group(_metadata, &self->s, NETSTATS_CMD_QUERY,
+		      NETSTATS_A_GROUP_NAME);
 }
 
 TEST_F(family, query_do_without_name)
@@ -113,12 +116,8 @@ TEST_F(family, query_do_without_name)
 
 TEST_F(family, register_unknown_group)
 {
-	struct nlmsghdr *nlh;
-
-	nlh = nsnl_msg(&self->s, self->s.family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "no-such-group");
-	EXPECT_EQ(-ENOENT, nsnl_talk(&self->s, nlh, NULL, NULL));
-	EXPECT_STREQ("unknown counter group", self->s.extack);
+	unknown_group(_metadata, &self->s, NETSTATS_CMD_REGISTER,
+		      NETSTATS_A_REGISTRATION_GROUP);
 }
 
 /* A group of one instance per netns names no object. */

@@ -8,6 +8,7 @@
 #define _SELFTESTS_NETSTATS_NSNL_H
 
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -131,31 +132,45 @@ static struct nlmsghdr *nsnl_msg(struct nsnl *s, uint16_t type, uint8_t cmd,
 	return nlh;
 }
 
+/*
+ * The members of the nest @nest by type, in @tb[0..@max] (NULL: absent;
+ * the last of a type wins); members of a type above @max are ignored.
+ */
+static inline void nsnl_parse_nest(const struct nlattr *nest,
+				   const struct nlattr **tb, unsigned int max)
+{
+	const struct nlattr *a;
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) <= max)
+			tb[mnl_attr_get_type(a)] = a;
+}
+
+/* A u32 member parsed by nsnl_parse_nest(), 0 if absent. */
+static inline uint32_t nsnl_nest_u32(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u32(a) : 0;
+}
+
 static int nsnl_family_cb(const struct nlmsghdr *nlh, void *data)
 {
+	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	const struct nlattr *a, *grp, *name;
 	struct nsnl *s = data;
-	const struct nlattr *a, *grp, *ga;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(a)) {
-		case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
 			s->family = mnl_attr_get_u16(a);
-			break;
-		case CTRL_ATTR_MCAST_GROUPS:
-			mnl_attr_for_each_nested(grp, a) {
-				const char *name = NULL;
-				uint32_t id = 0;
-
-				mnl_attr_for_each_nested(ga, grp) {
-					if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_NAME)
-						name = mnl_attr_get_str(ga);
-					else if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_ID)
-						id = mnl_attr_get_u32(ga);
-				}
-				if (name && !strcmp(name, NETSTATS_MCGRP_MONITOR))
-					s->monitor_grp = id;
-			}
-			break;
+		if (mnl_attr_get_type(a) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		mnl_attr_for_each_nested(grp, a) {
+			nsnl_parse_nest(grp, tb, CTRL_ATTR_MCAST_GRP_MAX);
+			name = tb[CTRL_ATTR_MCAST_GRP_NAME];
+			if (name && !strcmp(mnl_attr_get_str(name),
+					    NETSTATS_MCGRP_MONITOR))
+				s->monitor_grp =
+					nsnl_nest_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
 		}
 	}
 	return MNL_CB_OK;
@@ -195,6 +210,33 @@ static void nsnl_close(struct nsnl *s)
 	s->req = NULL;
 }
 
+/*
+ * In a child process: become user and group @uid, without supplementary
+ * groups, and open @s as that user.  0, or the step that failed: 1 (the
+ * ids), 2 (the socket).
+ */
+static inline int nsnl_open_as(struct nsnl *s, uid_t uid)
+{
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid))
+		return 1;
+	return nsnl_open(s) ? 2 : 0;
+}
+
+/* Whether @fd is a netstats map file (REGISTER's map-fd). */
+static inline bool nsnl_is_map_fd(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return !strcmp(target, "anon_inode:[netstats]");
+}
+
 /* An unsigned attribute that may be 32 or 64 bits wide (NLA_UINT). */
 static inline uint64_t nsnl_get_uint(const struct nlattr *a)
 {
@@ -203,6 +245,11 @@ static inline uint64_t nsnl_get_uint(const struct nlattr *a)
 }
 
 #define NSNL_WANT	8
+
+/* Room for the members of either nest of a REGISTER reply. */
+#define NSNL_NEST_MAX							\
+	((int)NETSTATS_A_COUNTER_MAX > (int)NETSTATS_A_OPTION_MAX ?	\
+	 (int)NETSTATS_A_COUNTER_MAX : (int)NETSTATS_A_OPTION_MAX)
 
 /*
  * A REGISTER reply: the registration id, the map fd (the caller closes
@@ -228,15 +275,14 @@ struct nsnl_reply {
 
 static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
 {
+	const struct nlattr *tb[NSNL_NEST_MAX + 1];
 	struct nsnl_reply *r = data;
-	const struct nlattr *a, *c;
+	const struct nlattr *a;
+	const char *name;
+	uint32_t off;
 	int i;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		uint32_t off = 0, type = 0, flags = 0;
-		const char *name = NULL;
-		uint64_t val = 0;
-
 		switch (mnl_attr_get_type(a)) {
 		case NETSTATS_A_REGISTRATION_ID:
 			r->id = mnl_attr_get_u32(a);
@@ -266,52 +312,67 @@ static inline int nsnl_reply_cb(const struct nlmsghdr *nlh, void *data)
 			r->flags = mnl_attr_get_u32(a);
 			break;
 		case NETSTATS_A_REGISTRATION_OPTION:
-			mnl_attr_for_each_nested(c, a) {
-				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_NAME)
-					name = mnl_attr_get_str(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_OPTION_VALUE)
-					val = nsnl_get_uint(c);
-			}
+			nsnl_parse_nest(a, tb, NETSTATS_A_OPTION_MAX);
 			r->n_opts++;
-			if (name && !strcmp(name, "period-ms"))
-				r->period = val;
+			name = tb[NETSTATS_A_OPTION_NAME] ?
+			       mnl_attr_get_str(tb[NETSTATS_A_OPTION_NAME]) : "";
+			if (!strcmp(name, "period-ms"))
+				r->period = tb[NETSTATS_A_OPTION_VALUE] ?
+					    nsnl_get_uint(tb[NETSTATS_A_OPTION_VALUE]) : 0;
 			break;
 		case NETSTATS_A_REGISTRATION_COUNTER:
-			mnl_attr_for_each_nested(c, a) {
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_NAME)
-					name = mnl_attr_get_str(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_OFFSET)
-					off = mnl_attr_get_u32(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_TYPE)
-					type = mnl_attr_get_u32(c);
-				if (mnl_attr_get_type(c) == NETSTATS_A_COUNTER_FLAGS)
-					flags = mnl_attr_get_u32(c);
-			}
-			for (i = 0; name && i < NSNL_WANT; i++)
+			nsnl_parse_nest(a, tb, NETSTATS_A_COUNTER_MAX);
+			if (!tb[NETSTATS_A_COUNTER_NAME])
+				break;
+			name = mnl_attr_get_str(tb[NETSTATS_A_COUNTER_NAME]);
+			off = nsnl_nest_u32(tb[NETSTATS_A_COUNTER_OFFSET]);
+			for (i = 0; i < NSNL_WANT; i++)
 				if (r->want[i] && !strcmp(r->want[i], name))
 					r->want_off[i] = off;
-			if (name && r->counter)
-				r->counter(r, name, type, off, flags);
+			if (r->counter)
+				r->counter(r, name,
+					   nsnl_nest_u32(tb[NETSTATS_A_COUNTER_TYPE]),
+					   off,
+					   nsnl_nest_u32(tb[NETSTATS_A_COUNTER_FLAGS]));
 			break;
 		}
 	}
 	return MNL_CB_OK;
 }
 
-/* A REGISTER request's collection option: one typed attribute each. */
+/*
+ * Collection options are typed attributes of REGISTER, one each: the
+ * attribute of the option @name, or 0 for an unknown name.
+ */
+static inline uint16_t nsnl_option_attr(const char *name)
+{
+	static const char * const names[NETSTATS_A_REGISTRATION_MAX + 1] = {
+		[NETSTATS_A_REGISTRATION_PERIOD_MS] = "period-ms",
+		[NETSTATS_A_REGISTRATION_TIMER_MS] = "timer-ms",
+		[NETSTATS_A_REGISTRATION_DEAD_LINGER_MS] = "dead-linger-ms",
+		[NETSTATS_A_REGISTRATION_DERIVED] = "derived",
+	};
+	uint16_t type;
+
+	for (type = 0; type <= NETSTATS_A_REGISTRATION_MAX; type++)
+		if (names[type] && !strcmp(names[type], name))
+			return type;
+	return 0;
+}
+
+/* A REGISTER request's collection option (an unknown name: period-ms). */
 static inline void nsnl_put_option(struct nlmsghdr *nlh, const char *name,
 				   uint64_t v)
 {
-	if (!strcmp(name, "derived")) {
+	uint16_t type = nsnl_option_attr(name);
+
+	if (type == NETSTATS_A_REGISTRATION_DERIVED) {
 		if (v)
-			mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_DERIVED, 0, NULL);
-	} else if (!strcmp(name, "timer-ms")) {
-		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_TIMER_MS, v);
-	} else if (!strcmp(name, "dead-linger-ms")) {
-		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, v);
-	} else {
-		mnl_attr_put_u32(nlh, NETSTATS_A_REGISTRATION_PERIOD_MS, v);
+			mnl_attr_put(nlh, type, 0, NULL);
+		return;
 	}
+	mnl_attr_put_u32(nlh, type ? type : NETSTATS_A_REGISTRATION_PERIOD_MS,
+			 v);
 }
 
 /* A TCP socket of the caller, by fd. */
@@ -321,6 +382,34 @@ static inline void nsnl_put_sock_fd(struct nlmsghdr *nlh, int fd)
 
 	mnl_attr_put(nlh, NETSTATS_A_SOCK_FD, sizeof(fd), &fd);
 	mnl_attr_nest_end(nlh, n);
+}
+
+/*
+ * REGISTER the caller's TCP socket @fd, with @notify (its own object-dead
+ * notification); the reply in @r if set, without its map fd (closed).
+ * Returns 0, -errno, or -EPROTO for a reply without a registration id.
+ */
+static inline int nsnl_reg_tcp(struct nsnl *s, int fd, bool notify,
+			       struct nsnl_reply *r)
+{
+	struct nsnl_reply reply = { .map_fd = -1 };
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
+	if (notify)
+		mnl_attr_put(nlh, NETSTATS_A_REGISTRATION_NOTIFY, 0, NULL);
+	nsnl_put_sock_fd(nlh, fd);
+	err = nsnl_talk(s, nlh, nsnl_reply_cb, &reply);
+	if (reply.map_fd >= 0)
+		close(reply.map_fd);
+	reply.map_fd = -1;
+	if (!err && !reply.id)
+		err = -EPROTO;
+	if (r)
+		*r = reply;
+	return err;
 }
 
 /*

@@ -5,8 +5,7 @@
  * out of its range and a value of the wrong type are refused, with the
  * extack pointing at the attribute (its offset in the request).
  */
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 FIXTURE(attrs)
 {
@@ -15,11 +14,7 @@ FIXTURE(attrs)
 
 FIXTURE_SETUP(attrs)
 {
-	int err = nsnl_open(&self->s);
-
-	if (err == -ENOENT)
-		SKIP(return, "kernel without the netstats family");
-	ASSERT_EQ(0, err);
+	nstest_open(_metadata, &self->s);
 }
 
 FIXTURE_TEARDOWN(attrs)

@@ -36,8 +36,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 #define USER_MAX	128	/* NETSTATS_PERIODIC_USER_MAX */
 #define NET_MAX		512	/* NETSTATS_PERIODIC_NET_MAX */
@@ -281,8 +280,8 @@ FIXTURE(periodic)
 
 FIXTURE_SETUP(periodic)
 {
-	if (nsnl_open(&self->me.s))
-		SKIP(return, "kernel without the netstats family");
+	if (!nstest_open(_metadata, &self->me.s))
+		return;
 	if (geteuid())
 		SKIP(return, "needs root to switch users");
 	sh("ip link del " DEV " 2>/dev/null");
@@ -493,32 +492,7 @@ static int userns_child(void)
 
 TEST_F(periodic, user_namespace_counts_for_the_user)
 {
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(userns_child());
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("child failed at step %d", WEXITSTATUS(status));
-}
-
-static int reg_sock(struct nsnl *s, int fd)
-{
-	struct nsnl_reply r = { .map_fd = -1 };
-	struct nlmsghdr *nlh;
-	int err;
-
-	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
-	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
-	nsnl_put_sock_fd(nlh, fd);
-	err = nsnl_talk(s, nlh, nsnl_reply_cb, &r);
-	if (!err)
-		close(r.map_fd);
-	return err;
+	nstest_run_child(_metadata, userns_child, "child");
 }
 
 /* A connected pair on loopback: *@cli and *@srv; 0 or -1. */
@@ -559,7 +533,7 @@ static pid_t tcp_hog(int ready)
 			c = 2;
 			break;
 		}
-		err = reg_sock(&s[i], fd);
+		err = nsnl_reg_tcp(&s[i], fd, false, NULL);
 		if (i < TCP_USER_UNITS && err) {
 			fprintf(stderr, "pair %d: %d (%s)\n", i, err,
 				s[i].extack);
@@ -614,7 +588,7 @@ static int tcp_other(void)
 	if (become(1002) || nsnl_open(&s))
 		return 1;
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (reg_sock(&s, fd)) {
+	if (nsnl_reg_tcp(&s, fd, false, NULL)) {
 		fprintf(stderr, "own socket: %s\n", s.extack);
 		return 2;
 	}
@@ -635,22 +609,15 @@ static int tcp_other(void)
 
 TEST_F(periodic, tcp_pairs_of_one_user)
 {
-	int ready[2], status;
-	pid_t hog, pid;
+	int ready[2];
+	pid_t hog;
 
 	ASSERT_EQ(0, pipe(ready));
 	hog = tcp_hog(ready[1]);
 	ASSERT_LT(0, hog);
 	EXPECT_EQ(0, holder_wait(ready[0]));
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(tcp_other());
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("second user failed at step %d", WEXITSTATUS(status));
+	nstest_run_child(_metadata, tcp_other, "second user");
 	reap(hog);
 	close(ready[0]);
 	close(ready[1]);

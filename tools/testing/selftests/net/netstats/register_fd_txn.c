@@ -12,10 +12,8 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
 
-#include "nsnl.h"
-#include "../../kselftest_harness.h"
+#include "nstest.h"
 
 #define PROBES		64
 #define MAX_FDS		4096
@@ -51,19 +49,6 @@ static int fds_snap(struct fdset *fs)
 	}
 	closedir(d);
 	return 0;
-}
-
-static bool is_map_file(int fd)
-{
-	char path[64], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	return !strcmp(target, "anon_inode:[netstats]");
 }
 
 struct probe {
@@ -164,11 +149,7 @@ FIXTURE_VARIANT_ADD(txn, ip)
 
 FIXTURE_SETUP(txn)
 {
-	int err = nsnl_open(&self->s);
-
-	if (err == -ENOENT)
-		SKIP(return, "kernel without the netstats family");
-	ASSERT_EQ(0, err);
+	nstest_open(_metadata, &self->s);
 }
 
 FIXTURE_TEARDOWN(txn)
@@ -223,7 +204,7 @@ TEST_F(txn, no_orphan_fd_or_registration)
 		EXPECT_TRUE(fd < MAX_FDS && !before.open[fd] && after.open[fd])
 			TH_LOG("registration %u: map-fd %d did not appear",
 			       id, fd);
-		EXPECT_TRUE(is_map_file(fd))
+		EXPECT_TRUE(nsnl_is_map_fd(fd))
 			TH_LOG("map-fd %d is not a netstats map file", fd);
 	}
 	/* Each new descriptor is a reply's. */
@@ -237,7 +218,7 @@ TEST_F(txn, no_orphan_fd_or_registration)
 			named |= p.named[id] && p.fd_of[id] == fd;
 		EXPECT_TRUE(named)
 			TH_LOG("fd %d (%s map file) appeared, no reply names it",
-			       fd, is_map_file(fd) ? "a" : "not a");
+			       fd, nsnl_is_map_fd(fd) ? "a" : "not a");
 	}
 	EXPECT_EQ(p.replies, new_fds);
 
@@ -272,7 +253,7 @@ TEST_F(txn, no_orphan_fd_or_registration)
 	for (fd = 0; fd < MAX_FDS; fd++) {
 		if (before.open[fd] || !after.open[fd])
 			continue;
-		EXPECT_TRUE(is_map_file(fd));
+		EXPECT_TRUE(nsnl_is_map_fd(fd));
 		close(fd);
 	}
 }

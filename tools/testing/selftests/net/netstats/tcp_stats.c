@@ -109,38 +109,15 @@ struct vals {
 	uint64_t v[C_MAX];
 };
 
-static uint64_t nla_get_uint(const struct nlattr *a)
+/* A counter of the REGISTER reply (nsnl_reply::counter), by its name. */
+static void reg_counter(struct nsnl_reply *rep, const char *name,
+			uint32_t type, uint32_t off, uint32_t flags)
 {
-	if (mnl_attr_get_payload_len(a) == sizeof(uint64_t))
-		return mnl_attr_get_u64(a);
-	return mnl_attr_get_u32(a);
-}
-
-static void reg_counter(struct reg *r, const struct nlattr *nest)
-{
-	const struct nlattr *a;
-	const char *name = NULL;
-	uint32_t type = 0, off = 0, flags = 0;
+	struct reg *r = rep->priv;
 	int i;
 
-	mnl_attr_for_each_nested(a, nest) {
-		switch (mnl_attr_get_type(a)) {
-		case NETSTATS_A_COUNTER_NAME:
-			name = mnl_attr_get_str(a);
-			break;
-		case NETSTATS_A_COUNTER_TYPE:
-			type = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_COUNTER_OFFSET:
-			off = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_COUNTER_FLAGS:
-			flags = mnl_attr_get_u32(a);
-			break;
-		}
-	}
 	r->n_counters++;
-	for (i = 0; name && i < C_MAX; i++) {
+	for (i = 0; i < C_MAX; i++) {
 		if (strcmp(name, ctr_desc[i].name))
 			continue;
 		r->off[i] = off;
@@ -151,43 +128,26 @@ static void reg_counter(struct reg *r, const struct nlattr *nest)
 	r->unknown_counters++;
 }
 
-static int reg_cb(const struct nlmsghdr *nlh, void *data)
+/* Send the REGISTER request @nlh; the reply fills @r (see reg_init()). */
+static int reg_talk(struct nsnl *s, struct nlmsghdr *nlh, struct reg *r)
 {
-	struct reg *r = data;
-	const struct nlattr *a;
+	struct nsnl_reply rep = {
+		.map_fd = -1,
+		.counter = reg_counter,
+		.priv = r,
+	};
+	int err;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(a)) {
-		case NETSTATS_A_REGISTRATION_ID:
-			r->id = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_FD:
-			r->map_fd = (int32_t)mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_OFFSET:
-			r->map_offset = nla_get_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_MAP_SIZE:
-			r->map_size = nla_get_uint(a);
-			break;
-		case NETSTATS_A_REGISTRATION_PAGE_SIZE:
-			r->page_size = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_PERCPU_STRIDE:
-			r->stride = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_NCPUS:
-			r->ncpus = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_BLOCK_OFFSET:
-			r->block_offset = mnl_attr_get_u32(a);
-			break;
-		case NETSTATS_A_REGISTRATION_COUNTER:
-			reg_counter(r, a);
-			break;
-		}
-	}
-	return MNL_CB_OK;
+	err = nsnl_talk(s, nlh, nsnl_reply_cb, &rep);
+	r->id = rep.id;
+	r->map_fd = rep.map_fd;
+	r->map_offset = rep.off;
+	r->map_size = rep.size;
+	r->page_size = rep.page_size;
+	r->stride = rep.stride;
+	r->ncpus = rep.ncpus;
+	r->block_offset = rep.block_offset;
+	return err;
 }
 
 static void reg_init(struct reg *r)
@@ -252,7 +212,7 @@ static int reg_map(struct nsnl *s, struct nlmsghdr *nlh, struct reg *r,
 	void *p;
 	int err;
 
-	err = nsnl_talk(s, nlh, reg_cb, r);
+	err = reg_talk(s, nlh, r);
 	if (err)
 		goto err_close;
 	err = -EPROTO;
@@ -1390,7 +1350,7 @@ static int register_fd(struct nsnl *s, int fd)
 	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
 	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "tcp");
 	put_sock_fd(nlh, fd);
-	err = nsnl_talk(s, nlh, reg_cb, &r);
+	err = reg_talk(s, nlh, &r);
 	if (r.map_fd >= 0)
 		close(r.map_fd);
 	return err;
@@ -1521,13 +1481,11 @@ TEST_F(tcp, register_other_user)
 		struct tcp_info ti;
 		struct nsnl s;
 		struct vals m;
-		int i;
+		int i, step;
 
-		if (setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534))
-			_exit(2);
-		if (nsnl_open(&s))
-			_exit(3);
+		step = nsnl_open_as(&s, 65534);
+		if (step)
+			_exit(1 + step);
 		if (reg_tcp(&s, self->c.srv, &by_fd, false) != -EPROTO ||
 		    by_fd.n_counters != C_MAX - 5)
 			_exit(4);	/* "full" layout expected, refused */
