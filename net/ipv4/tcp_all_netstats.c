@@ -658,13 +658,8 @@ static void netstats_tcp_all_detach(struct netstats_reg *reg)
 }
 
 static const struct netstats_option_desc netstats_tcp_all_options[] = {
-	{
-		.name	= "dead-linger-ms",
-		.doc	= "How long a destroyed socket's block stays DEAD before reuse",
-		.min	= 0,
-		.max	= 60000,
-		.def	= 2000,
-	},
+	NETSTATS_OPTION("dead-linger-ms", 0, 60000, 2000,
+			"How long a destroyed socket's block stays DEAD before reuse"),
 };
 
 static const struct netstats_group_ops netstats_tcp_all_ops = {
