@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The IPv4 MIBs of a network namespace in netstats mapped pages.
+ * The IPv4 and IPv6 MIBs of a network namespace in netstats mapped pages.
  */
 #ifndef _NET_NETSTATS_IP_H
 #define _NET_NETSTATS_IP_H
 
+#include <linux/mm.h>
 #include <net/netstats.h>
 #include <net/snmp.h>
 
@@ -54,6 +55,18 @@ struct netstats_ipv6_mibs {
 	struct udp_mib udplite6;
 };
 
+/*
+ * The per-type ICMP counters of a netns and family (icmpmsg_statistics,
+ * icmpv6msg_statistics: 512 atomic_long_t, not per-CPU) are a block of
+ * their own: the block header, then the counters at this offset, in
+ * whole pages that nothing else shares.
+ */
+#define NETSTATS_ICMPMSG_OFFSET	64
+#define NETSTATS_ICMPMSG_COUNT	ICMPMSG_MIB_MAX
+#define NETSTATS_ICMPMSG_SIZE						\
+	PAGE_ALIGN(NETSTATS_ICMPMSG_OFFSET +				\
+		   NETSTATS_ICMPMSG_COUNT * sizeof(atomic_long_t))
+
 /* The names /proc/net/snmp and /proc/net/netstat print. */
 extern const struct snmp_mib snmp4_ipstats_list[];
 extern const struct snmp_mib snmp4_ipextstats_list[];
@@ -90,6 +103,11 @@ void __percpu *netstats_snmp_alloc(size_t syncp);
 int netstats_snmp_attach(struct netstats_reg *reg, void __percpu *block);
 void netstats_snmp_detach(struct netstats_reg *reg);
 void netstats_snmp_exit(void __percpu *block);
+void *netstats_icmpmsg_alloc(void);
+void netstats_icmpmsg_free(void *mibs);
+int netstats_icmpmsg_attach(struct netstats_reg *reg, void *mibs);
+int netstats_icmpmsg_counters(struct netstats_group *grp, const char *prefix,
+			      const char *doc);
 int netstats_ipv4_mib_init(struct net *net);
 void netstats_ipv4_mib_exit(struct net *net);
 int netstats_ipv6_mib_init(struct net *net);

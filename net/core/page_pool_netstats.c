@@ -226,16 +226,24 @@ static int pp_netstats_attach_pool(struct page_pool *pool, void *arg)
 static int pp_netstats_attach(struct netstats_reg *reg, struct genl_info *info)
 {
 	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_PAGE_POOL];
-	struct nlattr *tb[NETSTATS_A_PAGE_POOL_ID + 1];
+	struct nlattr *tb[NETSTATS_A_PAGE_POOL_MAX + 1];
 	int err;
 
 	/* The core checked the nest is there, the policy its contents. */
-	err = nla_parse_nested(tb, NETSTATS_A_PAGE_POOL_ID, nest, NULL,
+	err = nla_parse_nested(tb, NETSTATS_A_PAGE_POOL_MAX, nest, NULL,
 			       info->extack);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_PAGE_POOL_ID)) {
 		NL_SET_ERR_MSG(info->extack, "core/page_pool needs the pool's id");
+		return -EINVAL;
+	}
+	/* What QUERY adds to describe a pool does not name one. */
+	if (tb[NETSTATS_A_PAGE_POOL_IFINDEX] || tb[NETSTATS_A_PAGE_POOL_NAPI_ID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[NETSTATS_A_PAGE_POOL_IFINDEX] ?:
+				    tb[NETSTATS_A_PAGE_POOL_NAPI_ID],
+				    "a page pool is named by its id alone");
 		return -EINVAL;
 	}
 	err = page_pool_netstats_find(nla_get_uint(tb[NETSTATS_A_PAGE_POOL_ID]),
@@ -285,9 +293,40 @@ static const struct netstats_counter_desc pp_netstats_counters[] = {
 	PP_RECYCLE(released_refcnt, "Pages released because they were still referenced"),
 };
 
+/* One pool in a QUERY reply, as page-pool-get describes it. */
+static int pp_netstats_instance(struct page_pool *pool, void *arg)
+{
+	struct sk_buff *rsp = arg;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(rsp, NETSTATS_A_GROUP_PAGE_POOL);
+	if (!nest)
+		return -EMSGSIZE;
+	/* A pool whose device went is listed on lo, without an ifindex. */
+	if (nla_put_uint(rsp, NETSTATS_A_PAGE_POOL_ID, pool->user.id) ||
+	    (pool->slow.netdev->ifindex != LOOPBACK_IFINDEX &&
+	     nla_put_u32(rsp, NETSTATS_A_PAGE_POOL_IFINDEX,
+			 pool->slow.netdev->ifindex)) ||
+	    (pool->user.napi_id &&
+	     nla_put_uint(rsp, NETSTATS_A_PAGE_POOL_NAPI_ID,
+			  pool->user.napi_id))) {
+		nla_nest_cancel(rsp, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(rsp, nest);
+	return 0;
+}
+
+/* QUERY: the pools of the netns, as page-pool-get's dump lists them. */
+static int pp_netstats_instances(struct sk_buff *rsp, struct net *net)
+{
+	return page_pool_netstats_for_each(net, pp_netstats_instance, rsp);
+}
+
 static const struct netstats_group_ops pp_netstats_ops = {
-	.attach	= pp_netstats_attach,
-	.detach	= pp_netstats_detach,
+	.attach		= pp_netstats_attach,
+	.detach		= pp_netstats_detach,
+	.instances	= pp_netstats_instances,
 };
 
 static struct netstats_group pp_netstats_group = {

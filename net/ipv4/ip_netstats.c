@@ -8,6 +8,11 @@
  * possible CPU.  A value is visible as soon as its CPU stored it; readers
  * sum the CPUs' copies, as /proc/net/snmp does.
  *
+ * The "icmpmsg" group: the per-type ICMP counters of the netns
+ * (icmpmsg_statistics, /proc/net/snmp "IcmpMsg:"), which are not per-CPU
+ * but 512 atomic_long_t: with CONFIG_NETSTATS they are the counters of a
+ * block of their own, its header in front (netstats_icmpmsg_alloc()).
+ *
  * A registration holds no reference to the netns it maps (netns-fd may
  * name another than the netlink socket's): when the netns goes, its
  * registrations are switched to snapshots marked DEAD before the MIBs
@@ -25,7 +30,7 @@
 #include <net/snmp.h>
 
 /* The per-CPU part of /proc/net/snmp "Icmp:"; the per-type counters are
- * in icmpmsg_statistics, which is not per-CPU and stays as it is.
+ * in icmpmsg_statistics, the "icmpmsg" group.
  */
 static const struct snmp_mib netstats_icmp_list[] = {
 	SNMP_MIB_ITEM("InMsgs", ICMP_MIB_INMSGS),
@@ -64,6 +69,10 @@ static const struct netstats_snmp_section netstats_ip_sections[] = {
 };
 
 static_assert(sizeof(struct netstats_ipv4_mibs) <= PAGE_SIZE);
+static_assert(sizeof(struct icmpmsg_mib) ==
+	      NETSTATS_ICMPMSG_COUNT * sizeof(atomic_long_t));
+static_assert(sizeof(struct icmpv6msg_mib) ==
+	      NETSTATS_ICMPMSG_COUNT * sizeof(atomic_long_t));
 /* Every entry is 8 bytes wide: u64 or, on 64BIT, unsigned long. */
 static_assert(sizeof(((struct ipstats_mib *)0)->mibs[0]) == sizeof(u64));
 static_assert(sizeof(((struct linux_mib *)0)->mibs[0]) == sizeof(u64));
@@ -121,6 +130,7 @@ void netstats_snmp_detach(struct netstats_reg *reg)
 }
 EXPORT_SYMBOL_GPL(netstats_snmp_detach);
 
+/* Every CPU's page of a per-CPU block starts with the block header. */
 static void netstats_snmp_mark_dead(void *page_addr, unsigned int idx,
 				    void *arg)
 {
@@ -128,6 +138,34 @@ static void netstats_snmp_mark_dead(void *page_addr, unsigned int idx,
 
 	netstats_block_next(hdr);
 	hdr->state = NETSTATS_BLOCK_DEAD;
+}
+
+/* An icmpmsg block has one header, at the start of its first page. */
+static void netstats_icmpmsg_mark_dead(void *page_addr, unsigned int idx,
+				       void *arg)
+{
+	if (!idx)
+		netstats_snmp_mark_dead(page_addr, idx, arg);
+}
+
+static void netstats_snmp_kill(const void *block,
+			       void (*mark)(void *page_addr, unsigned int idx,
+					    void *arg))
+{
+	struct netstats_reg *reg;
+	struct hlist_node *n;
+
+	mutex_lock(&netstats_snmp_lock);
+	hlist_for_each_entry_safe(reg, n, &netstats_snmp_regs, node) {
+		if (reg->priv != block)
+			continue;
+		hlist_del_init(&reg->node);
+		netstats_map_snapshot(reg->map, reg->pgoff, reg->npages, mark,
+				      NULL);
+		reg->dead = true;
+		netstats_notify_dead(reg);
+	}
+	mutex_unlock(&netstats_snmp_lock);
 }
 
 /**
@@ -139,22 +177,126 @@ static void netstats_snmp_mark_dead(void *page_addr, unsigned int idx,
  */
 void netstats_snmp_exit(void __percpu *block)
 {
-	struct netstats_reg *reg;
-	struct hlist_node *n;
-
-	mutex_lock(&netstats_snmp_lock);
-	hlist_for_each_entry_safe(reg, n, &netstats_snmp_regs, node) {
-		if (reg->priv != (void __force *)block)
-			continue;
-		hlist_del_init(&reg->node);
-		netstats_map_snapshot(reg->map, reg->pgoff, reg->npages,
-				      netstats_snmp_mark_dead, NULL);
-		reg->dead = true;
-		netstats_notify_dead(reg);
-	}
-	mutex_unlock(&netstats_snmp_lock);
+	netstats_snmp_kill((void __force *)block, netstats_snmp_mark_dead);
 }
 EXPORT_SYMBOL_GPL(netstats_snmp_exit);
+
+/* The block of per-type ICMP counters whose counters are at @mibs. */
+static void *netstats_icmpmsg_block(void *mibs)
+{
+	return mibs - NETSTATS_ICMPMSG_OFFSET;
+}
+
+/**
+ * netstats_icmpmsg_alloc() - allocate the per-type ICMP counters of a netns
+ *
+ * For icmpmsg_statistics or icmpv6msg_statistics: whole pages, which
+ * nothing else shares, the block header first (LIVE), the counters at
+ * %NETSTATS_ICMPMSG_OFFSET, zero.
+ *
+ * Return: the counters, or NULL.
+ */
+void *netstats_icmpmsg_alloc(void)
+{
+	void *block;
+
+	block = alloc_pages_exact(NETSTATS_ICMPMSG_SIZE,
+				  GFP_KERNEL | __GFP_ZERO);
+	if (!block)
+		return NULL;
+	netstats_block_init(block);
+	return block + NETSTATS_ICMPMSG_OFFSET;
+}
+EXPORT_SYMBOL_GPL(netstats_icmpmsg_alloc);
+
+/**
+ * netstats_icmpmsg_free() - the netns of per-type ICMP counters goes
+ * @mibs: from netstats_icmpmsg_alloc()
+ *
+ * Its registrations keep the final values in a snapshot, state DEAD, and
+ * are announced, before the pages are freed.
+ */
+void netstats_icmpmsg_free(void *mibs)
+{
+	void *block = netstats_icmpmsg_block(mibs);
+
+	netstats_snmp_kill(block, netstats_icmpmsg_mark_dead);
+	free_pages_exact(block, NETSTATS_ICMPMSG_SIZE);
+}
+EXPORT_SYMBOL_GPL(netstats_icmpmsg_free);
+
+/**
+ * netstats_icmpmsg_attach() - map the per-type ICMP counters of a netns
+ * @reg: the registration
+ * @mibs: from netstats_icmpmsg_alloc()
+ *
+ * Return: 0 or -errno.
+ */
+int netstats_icmpmsg_attach(struct netstats_reg *reg, void *mibs)
+{
+	struct page *pages[NETSTATS_ICMPMSG_SIZE / PAGE_SIZE];
+	void *block = netstats_icmpmsg_block(mibs);
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		pages[i] = virt_to_page(block + i * PAGE_SIZE);
+	mutex_lock(&netstats_snmp_lock);
+	err = netstats_map_add(reg->map, pages, ARRAY_SIZE(pages), &reg->pgoff);
+	if (!err) {
+		reg->npages = ARRAY_SIZE(pages);
+		reg->priv = block;
+		hlist_add_head(&reg->node, &netstats_snmp_regs);
+	}
+	mutex_unlock(&netstats_snmp_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(netstats_icmpmsg_attach);
+
+/**
+ * netstats_icmpmsg_counters() - describe the per-type ICMP counters
+ * @grp: the group, whose @counters and @n_counters are set
+ * @prefix: as /proc names them: "IcmpMsg" (InType3), "Icmp6" (InType133)
+ * @doc: the description of every counter
+ *
+ * Entry i counts messages of type i & 0xff, received below 256, sent
+ * from 256 on (ICMPMSGOUT_INC_STATS(), ICMP6MSGOUT_INC_STATS()).  Called
+ * once, at boot or module load; what it allocates stays.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int netstats_icmpmsg_counters(struct netstats_group *grp, const char *prefix,
+			      const char *doc)
+{
+	struct netstats_counter_desc *all;
+	unsigned int i;
+
+	all = kcalloc(NETSTATS_ICMPMSG_COUNT, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
+	for (i = 0; i < NETSTATS_ICMPMSG_COUNT; i++) {
+		all[i].name = kasprintf(GFP_KERNEL, "%s%sType%u", prefix,
+					i & 0x100 ? "Out" : "In", i & 0xff);
+		if (!all[i].name)
+			goto err_free;
+		all[i].doc = doc;
+		all[i].offset = NETSTATS_ICMPMSG_OFFSET +
+				i * sizeof(atomic_long_t);
+		all[i].type = sizeof(atomic_long_t) == sizeof(u64) ?
+			      NETSTATS_COUNTER_TYPE_U64 :
+			      NETSTATS_COUNTER_TYPE_U32;
+	}
+	grp->counters = all;
+	grp->n_counters = NETSTATS_ICMPMSG_COUNT;
+	return 0;
+
+err_free:
+	while (i--)
+		kfree(all[i].name);
+	kfree(all);
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_GPL(netstats_icmpmsg_counters);
 
 /**
  * netstats_snmp_alloc() - allocate the per-CPU MIB block of a netns
@@ -196,8 +338,7 @@ int netstats_ipv4_mib_init(struct net *net)
 	m = netstats_snmp_alloc(offsetof(struct netstats_ipv4_mibs, ip.syncp));
 	if (!m)
 		return -ENOMEM;
-	net->mib.icmpmsg_statistics =
-		kzalloc(sizeof(*net->mib.icmpmsg_statistics), GFP_KERNEL);
+	net->mib.icmpmsg_statistics = netstats_icmpmsg_alloc();
 	if (!net->mib.icmpmsg_statistics) {
 		free_percpu(m);
 		return -ENOMEM;
@@ -218,7 +359,7 @@ int netstats_ipv4_mib_init(struct net *net)
 void netstats_ipv4_mib_exit(struct net *net)
 {
 	netstats_snmp_exit(netstats_ipv4_mibs(net));
-	kfree(net->mib.icmpmsg_statistics);
+	netstats_icmpmsg_free(net->mib.icmpmsg_statistics);
 	free_percpu(netstats_ipv4_mibs(net));
 }
 
@@ -238,6 +379,26 @@ static struct netstats_group netstats_ip_group = {
 	.doc	= "IPv4, ICMP, TCP, UDP and Linux MIBs of the netns, per CPU",
 	.flags	= NETSTATS_GROUP_FLAGS_PERCPU,
 	.ops	= &netstats_ip_ops,
+	.netns_fd = true,
+};
+
+static int netstats_icmpmsg_attach_net(struct netstats_reg *reg,
+				       struct genl_info *info)
+{
+	struct net *net = read_pnet(&reg->target);
+
+	return netstats_icmpmsg_attach(reg, net->mib.icmpmsg_statistics);
+}
+
+static const struct netstats_group_ops netstats_icmpmsg_ops = {
+	.attach	= netstats_icmpmsg_attach_net,
+	.detach	= netstats_snmp_detach,
+};
+
+static struct netstats_group netstats_icmpmsg_group = {
+	.name	= "icmpmsg",
+	.doc	= "ICMP messages received and sent by type in the netns",
+	.ops	= &netstats_icmpmsg_ops,
 	.netns_fd = true,
 };
 
@@ -328,7 +489,12 @@ static int __init netstats_ip_init(void)
 		return 0;
 	err = netstats_snmp_counters(&netstats_ip_group, netstats_ip_sections,
 				     ARRAY_SIZE(netstats_ip_sections),
-				     netstats_ip_gauge);
-	return err ?: netstats_group_add(&netstats_ip_group);
+				     netstats_ip_gauge) ?:
+	      netstats_group_add(&netstats_ip_group);
+	if (err)
+		return err;
+	return netstats_icmpmsg_counters(&netstats_icmpmsg_group, "IcmpMsg",
+					 "ICMP messages by type, /proc/net/snmp IcmpMsg:") ?:
+	       netstats_group_add(&netstats_icmpmsg_group);
 }
 device_initcall(netstats_ip_init);

@@ -3,7 +3,9 @@
  * netstats "ip6" group: the IPv6 MIBs of the caller's network namespace,
  * as the "ip" group (net/ipv4/ip_netstats.c) maps the IPv4 ones: one
  * page-aligned page per CPU and netns holding the per-CPU MIBs that
- * /proc/net/snmp6 prints, mapped as it is.
+ * /proc/net/snmp6 prints, mapped as it is; and "icmp6msg", the per-type
+ * ICMPv6 counters (icmpv6msg_statistics), a block of their own as
+ * "icmpmsg"'s.
  */
 
 #include <linux/percpu.h>
@@ -52,8 +54,7 @@ int netstats_ipv6_mib_init(struct net *net)
 	m = netstats_snmp_alloc(offsetof(struct netstats_ipv6_mibs, ip6.syncp));
 	if (!m)
 		return -ENOMEM;
-	net->mib.icmpv6msg_statistics =
-		kzalloc(sizeof(*net->mib.icmpv6msg_statistics), GFP_KERNEL);
+	net->mib.icmpv6msg_statistics = netstats_icmpmsg_alloc();
 	if (!net->mib.icmpv6msg_statistics) {
 		free_percpu(m);
 		return -ENOMEM;
@@ -72,7 +73,7 @@ int netstats_ipv6_mib_init(struct net *net)
 void netstats_ipv6_mib_exit(struct net *net)
 {
 	netstats_snmp_exit(netstats_ipv6_mibs(net));
-	kfree(net->mib.icmpv6msg_statistics);
+	netstats_icmpmsg_free(net->mib.icmpv6msg_statistics);
 	free_percpu(netstats_ipv6_mibs(net));
 }
 
@@ -95,8 +96,29 @@ static struct netstats_group netstats_ip6_group = {
 	.netns_fd = true,
 };
 
+static int netstats_icmp6msg_attach(struct netstats_reg *reg,
+				    struct genl_info *info)
+{
+	struct net *net = read_pnet(&reg->target);
+
+	return netstats_icmpmsg_attach(reg, net->mib.icmpv6msg_statistics);
+}
+
+static const struct netstats_group_ops netstats_icmp6msg_ops = {
+	.attach	= netstats_icmp6msg_attach,
+	.detach	= netstats_snmp_detach,
+};
+
+static struct netstats_group netstats_icmp6msg_group = {
+	.name	= "icmp6msg",
+	.doc	= "ICMPv6 messages received and sent by type in the netns",
+	.ops	= &netstats_icmp6msg_ops,
+	.netns_fd = true,
+};
+
 /**
- * netstats_ip6_group_init() - add the "ip6" group, from inet6_init()
+ * netstats_ip6_group_init() - add the "ip6" and "icmp6msg" groups, from
+ *	inet6_init()
  *
  * IPv6 stays up without it: the MIBs are there, only not mappable.
  */
@@ -112,4 +134,9 @@ void netstats_ip6_group_init(void)
 	      netstats_group_add(&netstats_ip6_group);
 	if (err)
 		pr_warn("netstats: no ip6 group: %d\n", err);
+	err = netstats_icmpmsg_counters(&netstats_icmp6msg_group, "Icmp6",
+					"ICMPv6 messages by type, /proc/net/snmp6 Icmp6") ?:
+	      netstats_group_add(&netstats_icmp6msg_group);
+	if (err)
+		pr_warn("netstats: no icmp6msg group: %d\n", err);
 }

@@ -74,8 +74,10 @@ const struct nla_policy netstats_option_nl_policy[NETSTATS_A_OPTION_VALUE + 1] =
 	[NETSTATS_A_OPTION_VALUE] = { .type = NLA_UINT, },
 };
 
-const struct nla_policy netstats_page_pool_nl_policy[NETSTATS_A_PAGE_POOL_ID + 1] = {
+const struct nla_policy netstats_page_pool_nl_policy[NETSTATS_A_PAGE_POOL_NAPI_ID + 1] = {
 	[NETSTATS_A_PAGE_POOL_ID] = NLA_POLICY_FULL_RANGE(NLA_UINT, &netstats_a_page_pool_id_range),
+	[NETSTATS_A_PAGE_POOL_IFINDEX] = { .type = NLA_U32, },
+	[NETSTATS_A_PAGE_POOL_NAPI_ID] = { .type = NLA_UINT, },
 };
 
 const struct nla_policy netstats_qdisc_nl_policy[NETSTATS_A_QDISC_PARENT + 1] = {

@@ -101,6 +101,23 @@ static int ns_parse_option(const struct nlattr *nest,
 /* Room for an instance's name: "<dev>/<u32>". */
 #define NS_INSTANCE_LEN	(IFNAMSIZ + 11)
 
+/* A page pool QUERY lists, named by its id as REGISTER names it: "7". */
+static int ns_pool_name(const struct nlattr *nest, char *name)
+{
+	const struct nlattr *attr;
+	__u64 id = 0;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) == NETSTATS_A_PAGE_POOL_ID &&
+		    ns_uint(attr, &id))
+			return -EPROTO;
+	}
+	if (!id)
+		return -EPROTO;
+	snprintf(name, NS_INSTANCE_LEN, "%llu", (unsigned long long)id);
+	return 0;
+}
+
 /*
  * An object QUERY lists as the nest REGISTER takes (dev, queue), named
  * in @name as netstats__parse_name() names the object: "eth0", "eth0/3".
@@ -177,6 +194,7 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 		case NETSTATS_A_GROUP_INSTANCE:
 		case NETSTATS_A_GROUP_DEV:
 		case NETSTATS_A_GROUP_QUEUE:
+		case NETSTATS_A_GROUP_PAGE_POOL:
 			ni++;
 			break;
 		}
@@ -225,6 +243,13 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 				iname += NS_INSTANCE_LEN;
 			} else if (err == -ENODEV) {	/* gone: not listed */
 				err = 0;
+			}
+			break;
+		case NETSTATS_A_GROUP_PAGE_POOL:
+			err = ns_pool_name(attr, iname);
+			if (!err) {
+				iptr[ii++] = iname;
+				iname += NS_INSTANCE_LEN;
 			}
 			break;
 		}

@@ -264,6 +264,35 @@ static void test_typed_instances(void)
 	mnl_attr_nest_end(nlh, nest);
 	ret = ns_group_cb(nlh, &q);
 	CHECK(ret == -EPROTO && !in.calls, "u16 ifindex: ret %d", ret);
+
+	/* Page pools: by id (a YNL uint, 4 or 8 bytes), as REGISTER names
+	 * them; the ifindex and napi-id that describe them are not names.
+	 */
+	in = (struct instances){};
+	nlh = group_msg(NETSTATS_CMD_QUERY);
+	mnl_attr_put_strz(nlh, NETSTATS_A_GROUP_NAME, "core/page_pool");
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_GROUP_PAGE_POOL);
+	mnl_attr_put_u32(nlh, NETSTATS_A_PAGE_POOL_ID, 7);
+	mnl_attr_put_u32(nlh, NETSTATS_A_PAGE_POOL_IFINDEX, 1);
+	mnl_attr_put_u64(nlh, NETSTATS_A_PAGE_POOL_NAPI_ID, 8193);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_GROUP_PAGE_POOL);
+	mnl_attr_put_u64(nlh, NETSTATS_A_PAGE_POOL_ID, 4294967295ULL);
+	mnl_attr_nest_end(nlh, nest);
+	ret = ns_group_cb(nlh, &q);
+	CHECK(!ret && in.calls == 1 && in.cnt == 2 &&
+	      !strcmp(in.names[0], "7") && !strcmp(in.names[1], "4294967295"),
+	      "page pools: ret %d calls %u cnt %zu \"%s\" \"%s\"", ret,
+	      in.calls, in.cnt, in.names[0], in.names[1]);
+
+	in = (struct instances){};
+	nlh = group_msg(NETSTATS_CMD_QUERY);
+	mnl_attr_put_strz(nlh, NETSTATS_A_GROUP_NAME, "core/page_pool");
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_GROUP_PAGE_POOL);
+	mnl_attr_put_u32(nlh, NETSTATS_A_PAGE_POOL_IFINDEX, 1);
+	mnl_attr_nest_end(nlh, nest);
+	ret = ns_group_cb(nlh, &q);
+	CHECK(ret == -EPROTO && !in.calls, "page pool without id: ret %d", ret);
 	close(q.fd);
 }
 

@@ -144,12 +144,12 @@ def object_name(msg):
 
 def instances(ns, group):
     """The objects QUERY of @group lists, named as the tests name them
-    ('eth0', 'eth0/3'); the kernel lists them as the nests REGISTER
+    ('eth0', 'eth0/3', '7'); the kernel lists them as the nests REGISTER
     takes, never as names (a failed check if it does)."""
     rsp = ns.query({'name': group})
     ksft_true('instance' not in rsp, f'QUERY {group}: no instance names')
     got = set()
-    for kind in ('dev', 'queue'):
+    for kind in ('dev', 'queue', 'page-pool'):
         for nest in rsp.get(kind, []):
             got.add(object_name({kind: nest}))
     return got

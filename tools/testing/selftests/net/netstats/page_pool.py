@@ -4,7 +4,8 @@
 # netstats "core/page_pool": the mapped statistics of a page pool equal
 # what the netdev family's page-pool-stats-get reports for it, per-CPU
 # copies summed; a freed pool's block is DEAD with its final values and
-# announced; bad names are refused with the kernel's extack message.
+# announced; bad names are refused with the kernel's extack message;
+# QUERY lists the pools as page-pool-get's dump does.
 #
 # The pools are netdevsim's (one per rx queue, created when the device
 # goes up); its debugfs "pp_hold" allocates one page from the first
@@ -23,7 +24,8 @@ from lib.py import ksft_run, ksft_exit, ktap_result
 from lib.py import ksft_eq, ksft_ge, ksft_true
 from lib.py import NetdevFamily, NetdevSimDev, NetNS, cmd, defer, ip
 from nslib import BLOCK_DEAD, BLOCK_LIVE
-from nslib import expect_err, id_object, monitor, require_group, wait_dead
+from nslib import expect_err, id_object, instances, monitor, require_group
+from nslib import wait_dead
 
 NAMES = ['alloc_fast', 'alloc_slow', 'alloc_slow_high_order', 'alloc_empty',
          'alloc_refill', 'alloc_waive', 'recycle_cached',
@@ -191,6 +193,44 @@ def other_netns(env) -> None:
                    f"pool {p} of another netns's device")
 
 
+def _pool_key(p):
+    return (p['id'], p.get('ifindex'), p.get('napi-id'))
+
+
+def query_lists_pools(env) -> None:
+    """QUERY of core/page_pool lists the pools of the caller's netns as
+    page-pool-get's dump does (id, ifindex, napi-id), a destroyed pool
+    with a page in flight included, another netns's pools not; the
+    attributes QUERY adds do not name a pool in REGISTER."""
+    netns = NetNS()
+    defer(netns.__del__)
+    dev, theirs = Dev(env), Dev(env)
+    ip(f'link set dev {theirs.ifname} netns {netns.name}')
+    ip(f'link set dev {theirs.ifname} up', ns=netns)
+    other = [p for p in nd_in(netns) if p not in theirs.pools]
+    ksft_eq(len(other), 2, f'pools in the other netns: {other}')
+    dev.pp_hold(True)
+    ip(f'link set dev {dev.ifname} down')
+    want = sorted(_pool_key(p) for p in env.nd.page_pool_get({}, dump=True))
+    rsp = env.ns.query({'name': 'core/page_pool'})
+    got = sorted(_pool_key(p) for p in rsp.get('page-pool', []))
+    ksft_eq(got, want, 'QUERY core/page_pool == page-pool-get dump')
+    ids = {k[0] for k in got}
+    ksft_true(dev.pools[0] in ids,
+              f'the destroyed pool with a page in flight is listed: {got}')
+    ksft_true(not ids & set(other), f"no pool of another netns: {got}")
+    ksft_eq(instances(env.ns, 'core/page_pool'), {str(i) for i in ids},
+            'the ids as objects REGISTER takes')
+    dev.pp_hold(False)
+    p = dev.pools[1] if dev.pools[1] in ids else max(ids)
+    expect_err(env.ns, {'group': 'core/page_pool',
+                        'page-pool': {'id': p, 'ifindex': 1}},
+               errno.EINVAL, 'named by its id alone', 'id with an ifindex')
+    expect_err(env.ns, {'group': 'core/page_pool',
+                        'page-pool': {'id': p, 'napi-id': 1}},
+               errno.EINVAL, 'named by its id alone', 'id with a napi-id')
+
+
 def nd_in(netns):
     """The page pool ids page-pool-get dumps in @netns."""
     fd = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
@@ -222,7 +262,7 @@ def main() -> None:
         ktap_result(True, comment='SKIP no netdevsim')
         sys.exit(4)
     ksft_run([layout, mapped_equals_netdev, counted_at_once, bad_object,
-              destroyed, other_netns], args=(env,))
+              destroyed, other_netns, query_lists_pools], args=(env,))
     ksft_exit()
 
 
