@@ -40,8 +40,10 @@ NETSTATS_RESULTS=$results
 NETSTATS_KSFT=${NETSTATS_KSFT:-$obj/kselftest_install}
 NETSTATS_INSNS_ONLY=${NETSTATS_INSNS_ONLY:-}
 NETSTATS_INSNS_REPEAT=${NETSTATS_INSNS_REPEAT:-5}
-NETSTATS_TESTS=${NETSTATS_TESTS:-}
 ENV
+# A glob may hold ( | ) (extglob alternatives, e.g. "@(ip_stats|queue.py)"):
+# quoted for the shell that sources the file.
+printf 'NETSTATS_TESTS=%q\n' "${NETSTATS_TESTS:-}" >>"$results/env"
 
 stage "booting the $flavour kernel under TCG for '$mode' ($(basename "$results"))"
 if [ "$mode" = shell ]; then
