@@ -1054,12 +1054,16 @@ int main(int argc, char **argv)
 		return usage_error("%s", "-i, -count and -r only apply to watch");
 	if (fn == cmd_list && (opts.percpu || opts.nonzero || opts.match_cnt))
 		return usage_error("%s", "-c, -s and -m only apply to show and watch");
-	/* show and watch: a glob word is a counter pattern, as nstat's */
+	/*
+	 * show and watch: a glob word is a counter pattern, as nstat's. Not
+	 * one with a "/": counter names have none, and registration names
+	 * of IPv6 sockets have brackets ("tcp/[::1]:80/...").
+	 */
 	if (fn == cmd_show || fn == cmd_watch) {
 		int n = 1;
 
 		for (i = 1; i < nargs; i++) {
-			if (!is_glob(args[i])) {
+			if (!is_glob(args[i]) || strchr(args[i], '/')) {
 				args[n++] = args[i];
 				continue;
 			}

@@ -190,6 +190,9 @@ expect 2 "only apply to watch" -n 5 show x
 if [ ! -e /run/netns/5 ]; then
 	expect 2 "warning: -n 5 is taken as the sample count" -n5 show x
 fi
+# glob words are counter patterns, not NAMEs
+expect 2 "show: needs at least one NAME" show 'Ip*' 'Tcp*' '[a]'
+expect 2 "watch: needs at least one NAME" watch 'Ip*'
 # the new spellings take no warning
 "$bin" -i 0.5 -count 2 -n "no-such-ns-$$" watch x >/dev/null 2>"$tmp/err"
 grep -q warning "$tmp/err" && fail "warning for the new spellings: $(cat "$tmp/err")" || ok
@@ -209,6 +212,8 @@ else
 	expect 1 "^netstats: $nofam" watch -count 1 -i 1.5s -s netstats 'r*'
 	expect 1 "^netstats: $nofam" watch -count 1 -i 500ms netstats
 	expect 1 "^netstats: $nofam" -j show ip 'Ip*' -m IcmpInMsgs
+	# a name with brackets and a "/" is a NAME (IPv6), not a pattern
+	expect 1 "^netstats: $nofam" show 'tcp/[::1]:1/[::1]:2/cookie:1'
 	# -n with a path: the netns of this process, entered and left
 	if [ "$(id -u)" = 0 ]; then
 		expect 1 "^netstats: $nofam" -n /proc/self/ns/net list
