@@ -638,12 +638,12 @@ TEST_F(netns, open_opts_netns)
 	/* Not a device of this test's own netns. */
 	h0 = netstats__open();
 	ASSERT_NE(NULL, h0);
-	EXPECT_EQ(NULL, netstats__register(h0, "qdisc/" NETNS_VETH "/1:"));
+	EXPECT_EQ(NULL, netstats__register(h0, "qdisc/" NETNS_VETH "/1:0"));
 	EXPECT_EQ(ENODEV, errno);
 	netstats__close(h0);
 
 	ASSERT_LE(0, netstats__monitor_fd(self->h));
-	q = netstats__register(self->h, "qdisc/" NETNS_VETH "/1:@period-ms=20");
+	q = netstats__register(self->h, "qdisc/" NETNS_VETH "/1:0@period-ms=20");
 	ASSERT_NE(NULL, q) TH_LOG("qdisc: %s (%s)", strerror(errno),
 				  netstats__last_error(self->h));
 	ip = netstats__register(self->h, "ip");
