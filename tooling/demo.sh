@@ -73,13 +73,15 @@ cookie=$(ss -tnHieO state established src "$laddr:$lport" \
 	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^sk:/) print substr($i, 4) }')
 [ -n "$cookie" ] || fail "ss does not show the flow $laddr:$lport"
 name="tcp/$laddr:$lport/$paddr:$pport/cookie:0x$cookie"
-echo "\$ netstats watch -i 500 -n 5 $name"
-out=$("$ns" watch -i 500 -n 5 "$name" 2>&1)
+echo "\$ netstats watch -i 0.5 -count 5 $name"
+out=$("$ns" watch -i 0.5 -count 5 "$name" 2>&1)
 rc=$?
 head -40 <<<"$out"
 exec {FLOW[1]}>&-
 wait "$FLOW_PID"
 [ $rc = 0 -a -n "$out" ] || fail "netstats watch $name: exit $rc"
+# a deprecated spelling would warn: the demo shows the current ones
+! grep -q "warning:" <<<"$out" || fail "netstats watch warned: $out"
 
 echo
 echo "demo: all $steps steps succeeded"

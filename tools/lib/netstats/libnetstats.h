@@ -44,6 +44,44 @@ struct netstats_handle;
  */
 LIBNETSTATS_API struct netstats_handle *netstats__open(void);
 
+/*
+ * Options of netstats__open_opts(). Zero-initialise it, set sz to
+ * sizeof(struct netstats_open_opts), then the fields wanted; a zero field
+ * is the default.
+ */
+struct netstats_open_opts {
+	size_t sz;
+	/*
+	 * A descriptor of the network namespace to open the handle in
+	 * (open("/run/netns/NAME", O_RDONLY) as ip-netns(8) names them, or
+	 * /proc/PID/ns/net); 0: the calling thread's.
+	 */
+	int netns_fd;
+};
+
+/**
+ * @brief **netstats__open_opts()** is **netstats__open()** with options:
+ * with *netns_fd*, the handle's netlink socket is created in that network
+ * namespace. The calling thread enters it with setns(2) around the
+ * creation of the socket only, and is back in its own when the call
+ * returns, also on failure (other threads are never moved). The socket
+ * stays in that netns: the groups, registrations, device names (resolved
+ * to the ifindex in that netns), QUERY instances and the object-dead
+ * notifications of **netstats__monitor_fd()**, which come to that same
+ * socket, are all of it. Needs CAP_SYS_ADMIN for the setns(2).
+ *
+ * @param opts Options, or NULL for the defaults (= **netstats__open()**).
+ * @return A new handle on success; NULL and errno set on failure: EINVAL
+ * if *opts->sz* is too small, E2BIG if *opts* has non-zero fields this
+ * library does not know, EBADF for a negative *netns_fd*, setns(2)'s errors
+ * (EINVAL: not a network namespace, EPERM), the errors of
+ * **netstats__open()**. If the thread could not return to its own netns
+ * the call fails with setns(2)'s error and the thread is left in
+ * *netns_fd*'s.
+ */
+LIBNETSTATS_API struct netstats_handle *
+netstats__open_opts(const struct netstats_open_opts *opts);
+
 /**
  * @brief **netstats__close()** closes the handle's sockets and frees it.
  * The kernel drops every registration made through it; the registrations
@@ -324,13 +362,19 @@ LIBNETSTATS_API int netstats_reg__find(const struct netstats_reg *reg,
 /**
  * @brief **netstats_reg__read()** reads one counter: a single load of the
  * mapped value (as READ_ONCE() in the kernel), or, for a per-CPU group,
- * the sum of the loads of every CPU's copy.
+ * the sum of the loads of every CPU's copy. After
+ * **netstats_reg__reset()** the load is made between two loads of the
+ * generation, retried while they differ (or it is odd), and rebased only
+ * if they equal the baseline's: a kernel reset of the block between the
+ * loads never subtracts the old baseline from restarted values.
  *
  * @param reg Registration.
  * @param idx Index of the counter.
  * @param val Where the value is stored.
  * @return 0 on success; -EINVAL if an argument is NULL or *idx* out of
- * range, -EOPNOTSUPP if the counter's type is not known to the library.
+ * range, -EOPNOTSUPP if the counter's type is not known to the library,
+ * -EAGAIN (only with a reset baseline) if the generation moved during
+ * every one of 8 tries.
  */
 LIBNETSTATS_API int netstats_reg__read(const struct netstats_reg *reg,
 				       size_t idx, __u64 *val);
@@ -489,8 +533,13 @@ LIBNETSTATS_API int netstats_reg__read_cpu(const struct netstats_reg *reg,
  * subtract (modulo 2^32 for u32 counters). Gauges are levels and are never
  * rebased. The baseline belongs to the generation it was taken in: once
  * the generation changes (the counters restarted, or the object died),
- * reads return the kernel's values again. Calling it again takes a new
- * baseline. Not to be called while another thread reads *reg*.
+ * reads return the kernel's values again. Every read checks that the
+ * values it rebases were loaded under the baseline's generation (a
+ * generation load before and after them): a reset of the block by the
+ * kernel at any point of a read gives either values of the baseline's
+ * generation minus the baseline, or the restarted raw values, never a
+ * mix. Calling it again takes a new baseline. Not to be called while
+ * another thread reads *reg* (the baseline is replaced and freed).
  *
  * @param reg Registration.
  * @return 0 on success; -EINVAL if *reg* is NULL, -ENOMEM, or -EAGAIN as

@@ -46,24 +46,55 @@ static __u64 ns_rebase(const struct netstats_reg *reg, size_t idx, __u64 val,
 	return c->type == NETSTATS_COUNTER_TYPE_U32 ? (__u32)d : d;
 }
 
+const struct netstats_block_hdr *
+ns_reg_hdr(const struct netstats_reg *reg)
+{
+	return (const void *)((const char *)reg->base + reg->block_offset);
+}
+
+/* Lets the unit tests reset the block between the loads of a read. */
+#ifndef NS_READ_TEST_HOOK
+#define NS_READ_TEST_HOOK(reg)	((void)(reg))
+#endif
+
 int netstats_reg__read(const struct netstats_reg *reg, size_t idx,
 		       __u64 *val)
 {
-	__u32 gen;
+	const struct netstats_block_hdr *hdr;
+	__u32 gen, gen2;
+	__u64 v;
+	int try;
 
 	if (!reg || !val || idx >= reg->counter_cnt)
 		return ns_err(-EINVAL);
 	if (!ns_width(reg->counters[idx].type) || ns_is_dir(reg))
 		return ns_err(-EOPNOTSUPP);
-	gen = reg->baseline ? netstats_reg__generation(reg) : 0;
-	*val = ns_rebase(reg, idx, ns_load(reg, &reg->counters[idx]), gen);
-	return 0;
-}
-
-const struct netstats_block_hdr *
-ns_reg_hdr(const struct netstats_reg *reg)
-{
-	return (const void *)((const char *)reg->base + reg->block_offset);
+	if (!reg->baseline) {	/* raw: one load, nothing to match */
+		*val = ns_load(reg, &reg->counters[idx]);
+		return 0;
+	}
+	/*
+	 * The baseline only applies to values of its generation: the value
+	 * and the generation it is rebased by must be of the same block
+	 * contents. A kernel reset between the loads (generation odd, then
+	 * bumped, values restarting from zero) would otherwise have a
+	 * restarted value minus the old baseline: a wrapped, huge number.
+	 */
+	hdr = ns_reg_hdr(reg);
+	for (try = 0; try < NS_SNAPSHOT_TRIES; try++) {
+		gen = __atomic_load_n(&hdr->generation, __ATOMIC_ACQUIRE);
+		if (gen & 1)
+			continue;
+		NS_READ_TEST_HOOK(reg);
+		v = ns_load(reg, &reg->counters[idx]);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		gen2 = __atomic_load_n(&hdr->generation, __ATOMIC_RELAXED);
+		if (gen == gen2) {
+			*val = ns_rebase(reg, idx, v, gen);
+			return 0;
+		}
+	}
+	return ns_err(-EAGAIN);
 }
 
 __u32 netstats_reg__generation(const struct netstats_reg *reg)

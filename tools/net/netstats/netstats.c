@@ -5,10 +5,12 @@
  *
  * Exit status: 0 success, 1 error, 2 usage error.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,14 +39,26 @@
 
 #define INTERVAL_DEF_MS	1000
 #define INTERVAL_MAX_MS	3600000
+/*
+ * Until 0.7.0 -i took milliseconds. For one release a bare integer from
+ * this on is still taken as milliseconds, with a deprecation warning.
+ */
+#define INTERVAL_OLD_MS_MIN	100
+
+#define MATCH_MAX	64
 
 struct opts {
 	bool json;
 	bool pretty;
 	bool percpu;
 	bool reset;
+	bool nonzero;		/* -s */
 	unsigned int interval_ms;
 	unsigned long count;	/* watch: samples to print, 0: no limit */
+	const char *netns;	/* -n: a name of /run/netns, or a path */
+	int netns_fd;		/* open -n, or 0 */
+	const char *match[MATCH_MAX];	/* -m and glob words */
+	size_t match_cnt;
 };
 
 static const char *prog = "netstats";
@@ -52,13 +67,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [OPTIONS] list [GROUP-PATTERN]\n"
-		"       %s [OPTIONS] show NAME...\n"
-		"       %s [OPTIONS] watch NAME... [-i MS] [-n COUNT]\n"
+		"       %s [OPTIONS] show NAME... [COUNTER-PATTERN...]\n"
+		"       %s [OPTIONS] watch NAME... [COUNTER-PATTERN...]\n"
 		"       %s help\n"
 		"NAME := registration name, e.g. netstats@period-ms=100, tcp/fd:3,\n"
 		"        eth0/queue/rx/0, tcp-all (see netstats(8))\n"
-		"OPTIONS := { -j[son] | -p[retty] | -c[percpu] | -i[nterval] MS |\n"
-		"             -n[count] COUNT | -r[eset] | -V[ersion] | -h[elp] }\n",
+		"COUNTER-PATTERN := a glob with *, ? or [, as nstat(8) takes: the\n"
+		"        counters to print (also -m PATTERN)\n"
+		"OPTIONS := { -j[son] | -p[retty] | -n[etns] NETNS | -c | -percpu |\n"
+		"             -s | -nonzero | -m[atch] PATTERN | -i[nterval] SECONDS |\n"
+		"             -count COUNT | -r[eset] | -V[ersion] | -h[elp] }\n",
 		prog, prog, prog, prog);
 }
 
@@ -70,12 +88,21 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static struct netstats_handle *open_family(void)
+static struct netstats_handle *open_family(const struct opts *opts)
 {
-	struct netstats_handle *h = netstats__open();
+	struct netstats_open_opts oo = {
+		.sz = sizeof(oo),
+		.netns_fd = opts->netns_fd,
+	};
+	struct netstats_handle *h = netstats__open_opts(&oo);
 
 	if (h)
 		return h;
+	if (opts->netns_fd && errno != ENOENT) {
+		fprintf(stderr, "%s: netns %s: cannot open the netstats family there: %s\n",
+			prog, opts->netns, strerror(errno));
+		return NULL;
+	}
 	if (errno == ENOENT)
 		fprintf(stderr,
 			"%s: the kernel has no netstats family (CONFIG_NETSTATS)\n",
@@ -138,7 +165,7 @@ static int cmd_list(const struct opts *opts, int argc, char **argv)
 		return usage_error("list: one GROUP-PATTERN at most, not '%s'",
 				   argv[1]);
 	group = argc ? argv[0] : NULL;
-	h = open_family();
+	h = open_family(opts);
 	if (!h)
 		return EXIT_FAILURE;
 	out_init(&o, stdout, opts->json, opts->pretty, false);
@@ -430,7 +457,7 @@ static int cmd_show(const struct opts *opts, int argc, char **argv)
 
 	if (!argc)
 		return usage_error("show: %s", "needs at least one NAME");
-	h = open_family();
+	h = open_family(opts);
 	if (!h)
 		return EXIT_FAILURE;
 	w = register_all(h, argc, argv, opts);
@@ -439,6 +466,9 @@ static int cmd_show(const struct opts *opts, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	out_init(&o, stdout, opts->json, opts->pretty, opts->percpu);
+	o.match = opts->match;
+	o.match_cnt = opts->match_cnt;
+	o.nonzero = opts->nonzero;
 	if (o.json)
 		json_arr_open(&o.j, NULL);
 	for (i = 0; i < argc; i++) {
@@ -592,7 +622,7 @@ static int cmd_watch(const struct opts *opts, int argc, char **argv)
 		fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
 		return EXIT_FAILURE;
 	}
-	h = open_family();
+	h = open_family(opts);
 	if (!h) {
 		close(sig_fd);
 		return EXIT_FAILURE;
@@ -617,6 +647,9 @@ static int cmd_watch(const struct opts *opts, int argc, char **argv)
 	}
 	ctx.w = w;
 	out_init(&o, stdout, opts->json, opts->pretty, opts->percpu);
+	o.match = opts->match;
+	o.match_cnt = opts->match_cnt;
+	o.nonzero = opts->nonzero;
 	tty = !o.json && isatty(STDOUT_FILENO);
 	start = now_ms();
 	next = start;
@@ -675,12 +708,52 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
-/* getopt's '?': optopt is the short option, 0 for a long one. */
-static int bad_option(const char *arg)
+static bool all_digits(const char *s)
 {
-	char opt[3] = { '-', (char)optopt, '\0' };
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
 
-	return usage_error("unknown option '%s'", optopt ? opt : arg);
+/*
+ * -i: seconds, fractions allowed ("0.5", "2"), or with a unit, "500ms",
+ * "1.5s"; 1 ms to 3600 s. Until 0.7.0 it was milliseconds: a bare integer
+ * of INTERVAL_OLD_MS_MIN or more is still taken so, with a warning.
+ */
+static int parse_interval(const char *s, unsigned int *ms)
+{
+	double v, scale = 1000;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return -EINVAL;
+	if (all_digits(s)) {
+		unsigned long n;
+
+		if (parse_uint(s, 0, ULONG_MAX, &n))
+			return -EINVAL;
+		if (n >= INTERVAL_OLD_MS_MIN) {
+			if (n > INTERVAL_MAX_MS)
+				return -EINVAL;
+			fprintf(stderr,
+				"%s: warning: -i %s is taken as %lu ms, as before 0.7.0; -i is in seconds now (-i %g, or -i %sms); a bare number will mean seconds in the next release\n",
+				prog, s, n, n / 1000.0, s);
+			*ms = n;
+			return 0;
+		}
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		scale = 1;
+	else if (*end && strcmp(end, "s"))
+		return -EINVAL;
+	v *= scale;
+	if (!isfinite(v) || v < 1 || v > INTERVAL_MAX_MS ||
+	    v != floor(v))	/* no fraction of a millisecond */
+		return -EINVAL;
+	*ms = (unsigned int)v;
+	return 0;
 }
 
 typedef int (*cmd_fn)(const struct opts *opts, int argc, char **argv);
@@ -715,77 +788,295 @@ static cmd_fn find_cmd(const char *name)
 	return NULL;
 }
 
+/*
+ * The options, as ip(8) takes them: one dash or two, a long name
+ * abbreviated down to its first .min letters (the first one in this
+ * order wins, as in ip: "-n" is -netns, "-no" -nonzero), or the short
+ * letter; "--name=value" too. As getopt took them before 0.7.0: short
+ * flags together ("-jp") and a value glued to its letter ("-i100").
+ */
+enum opt_id {
+	OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_NONZERO, OPT_PERCPU, OPT_MATCH,
+	OPT_INTERVAL, OPT_INTERVAL_MS, OPT_COUNT, OPT_RESET, OPT_VERSION,
+	OPT_HELP,
+};
+
+static const struct optdef {
+	const char *name;
+	size_t min;		/* shortest abbreviation */
+	char letter;		/* -X, or 0 */
+	bool arg;
+	enum opt_id id;
+} optdefs[] = {
+	{ "json",	 1, 'j', false, OPT_JSON },
+	{ "pretty",	 2, 'p', false, OPT_PRETTY },
+	{ "netns",	 1, 'n', true,  OPT_NETNS },
+	{ "nonzero",	 2, 's', false, OPT_NONZERO },
+	{ "percpu",	 2, 'c', false, OPT_PERCPU },
+	{ "match",	 1, 'm', true,  OPT_MATCH },
+	{ "interval",	 1, 'i', true,  OPT_INTERVAL },
+	{ "interval-ms", 10, 0,  true,  OPT_INTERVAL_MS },
+	{ "count",	 2, 0,   true,  OPT_COUNT },
+	{ "reset",	 1, 'r', false, OPT_RESET },
+	{ "version",	 1, 'V', false, OPT_VERSION },
+	{ "help",	 1, 'h', false, OPT_HELP },
+};
+
+static const struct optdef *find_letter(char c)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(optdefs); i++)
+		if (optdefs[i].letter == c)
+			return &optdefs[i];
+	return NULL;
+}
+
+/* "-name" or "--name" (without "=value"), abbreviated, or NULL. */
+static const struct optdef *find_long(const char *word, size_t len)
+{
+	size_t i;
+
+	if (len == 1) {	/* -X: the letter first ("-c" is -percpu) */
+		const struct optdef *d = find_letter(*word);
+
+		if (d)
+			return d;
+	}
+	for (i = 0; i < ARRAY_SIZE(optdefs); i++)
+		if (len >= optdefs[i].min && len <= strlen(optdefs[i].name) &&
+		    !strncmp(optdefs[i].name, word, len))
+			return &optdefs[i];
+	return NULL;
+}
+
+static bool is_glob(const char *s);
+
+/*
+ * -n NETNS, or, as before 0.7.0, -n COUNT: a number that names no netns
+ * is the count, with a warning.
+ */
+static int opt_netns(struct opts *opts, const char *arg, bool *count)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	*count = false;
+	if (strchr(arg, '/'))
+		snprintf(path, sizeof(path), "%s", arg);
+	else if (snprintf(path, sizeof(path), "/run/netns/%s", arg) >=
+		 (int)sizeof(path))
+		return usage_error("invalid netns name '%s'", arg);
+	if (all_digits(arg) && stat(path, &st)) {
+		fprintf(stderr,
+			"%s: warning: -n %s is taken as the sample count, as before 0.7.0 (no netns %s); write -count %s: -n is -netns now\n",
+			prog, arg, arg, arg);
+		*count = true;
+		return 0;
+	}
+	if (!*arg || !strcmp(arg, ".") || !strcmp(arg, ".."))
+		return usage_error("invalid netns name '%s'", arg);
+	if (opts->netns_fd)
+		close(opts->netns_fd);
+	opts->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (opts->netns_fd < 0) {
+		fprintf(stderr, "%s: cannot open netns \"%s\": %s\n", prog,
+			arg, strerror(errno));
+		opts->netns_fd = 0;
+		return EXIT_FAILURE;
+	}
+	opts->netns = arg;
+	return 0;
+}
+
+/* One option with its value (NULL if it takes none); 0 or an exit code. */
+static int apply_opt(struct opts *opts, const struct optdef *d,
+		     const char *arg, bool *have_interval)
+{
+	unsigned long v;
+	bool count;
+	int ret;
+
+	switch (d->id) {
+	case OPT_JSON:
+		opts->json = true;
+		break;
+	case OPT_PRETTY:
+		opts->pretty = true;
+		break;
+	case OPT_PERCPU:
+		opts->percpu = true;
+		break;
+	case OPT_NONZERO:
+		opts->nonzero = true;
+		break;
+	case OPT_MATCH:
+		if (opts->match_cnt == MATCH_MAX)
+			return usage_error("at most 64 counter patterns, not '%s'",
+					   arg);
+		opts->match[opts->match_cnt++] = arg;
+		break;
+	case OPT_INTERVAL:
+		if (parse_interval(arg, &opts->interval_ms))
+			return usage_error("invalid interval '%s' (0.001 to 3600 seconds)",
+					   arg);
+		*have_interval = true;
+		break;
+	case OPT_INTERVAL_MS:
+		if (parse_uint(arg, 1, INTERVAL_MAX_MS, &v))
+			return usage_error("invalid interval '%s' (1 to 3600000 ms)",
+					   arg);
+		opts->interval_ms = v;
+		*have_interval = true;
+		break;
+	case OPT_NETNS:
+		ret = opt_netns(opts, arg, &count);
+		if (ret || !count)
+			return ret;
+		/* the old -n COUNT */
+		__attribute__((fallthrough));
+	case OPT_COUNT:
+		if (parse_uint(arg, 1, ULONG_MAX, &v))
+			return usage_error("invalid count '%s'", arg);
+		opts->count = v;
+		break;
+	case OPT_RESET:
+		opts->reset = true;
+		break;
+	case OPT_VERSION:
+		printf("%s utility, version %s\n", prog, NETSTATS_CLI_VERSION);
+		exit(EXIT_SUCCESS);
+	case OPT_HELP:
+		usage(stdout);
+		exit(EXIT_SUCCESS);
+	}
+	return 0;
+}
+
+/* "-jp", "-i100": letters as getopt took them. */
+static int short_cluster(struct opts *opts, const char *word, int *i,
+			 int argc, char **argv, bool *have_interval)
+{
+	const struct optdef *d;
+	const char *p;
+	int ret;
+
+	for (p = word + 1; *p; p++) {
+		d = find_letter(*p);
+		if (!d) {
+			char opt[3] = { '-', *p, '\0' };
+
+			return usage_error("unknown option '%s'", opt);
+		}
+		if (!d->arg) {
+			ret = apply_opt(opts, d, NULL, have_interval);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (p[1])
+			return apply_opt(opts, d, p + 1, have_interval);
+		if (*i + 1 >= argc) {
+			char opt[3] = { '-', *p, '\0' };
+
+			return usage_error("option '%s' needs an argument",
+					   opt);
+		}
+		return apply_opt(opts, d, argv[++*i], have_interval);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json",	no_argument,		NULL, 'j' },
-		{ "pretty",	no_argument,		NULL, 'p' },
-		{ "percpu",	no_argument,		NULL, 'c' },
-		{ "interval",	required_argument,	NULL, 'i' },
-		{ "count",	required_argument,	NULL, 'n' },
-		{ "reset",	no_argument,		NULL, 'r' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{}
-	};
 	struct opts opts = { .interval_ms = INTERVAL_DEF_MS };
-	bool have_interval = false;
-	unsigned long v;
+	bool have_interval = false, only_args = false;
+	char **args;
+	int i, nargs = 0, ret;
 	cmd_fn fn;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jpci:n:rVh", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			opts.json = true;
-			break;
-		case 'p':
-			opts.pretty = true;
-			break;
-		case 'c':
-			opts.percpu = true;
-			break;
-		case 'i':
-			if (parse_uint(optarg, 1, INTERVAL_MAX_MS, &v))
-				return usage_error("invalid interval '%s' (1 to 3600000 ms)",
-						   optarg);
-			opts.interval_ms = v;
-			have_interval = true;
-			break;
-		case 'n':
-			if (parse_uint(optarg, 1, ULONG_MAX, &v))
-				return usage_error("invalid count '%s'", optarg);
-			opts.count = v;
-			break;
-		case 'r':
-			opts.reset = true;
-			break;
-		case 'V':
-			printf("%s utility, version %s\n", prog,
-			       NETSTATS_CLI_VERSION);
-			return EXIT_SUCCESS;
-		case 'h':
-			usage(stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("option '%s' needs an argument",
-					   argv[optind - 1]);
-		default:
-			return bad_option(argv[optind - 1]);
-		}
+	args = calloc(argc + 1, sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_FAILURE;
 	}
-	if (optind == argc) {
+	/* Options anywhere, as before; "--" ends them. */
+	for (i = 1; i < argc; i++) {
+		const char *word = argv[i], *name, *eq, *arg = NULL;
+		const struct optdef *d;
+		size_t len;
+
+		if (only_args || word[0] != '-' || !word[1]) {
+			args[nargs++] = argv[i];
+			continue;
+		}
+		if (!strcmp(word, "--")) {
+			only_args = true;
+			continue;
+		}
+		name = word + 1 + (word[1] == '-');
+		eq = word[1] == '-' ? strchr(name, '=') : NULL;
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		d = len ? find_long(name, len) : NULL;
+		if (!d && word[1] != '-' && find_letter(word[1])) {
+			ret = short_cluster(&opts, word, &i, argc, argv,
+					    &have_interval);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (!d)
+			return usage_error("unknown option '%s'", word);
+		if (d->arg) {
+			if (eq)
+				arg = eq + 1;
+			else if (i + 1 < argc)
+				arg = argv[++i];
+			else
+				return usage_error("option '%s' needs an argument",
+						   word);
+		} else if (eq) {
+			return usage_error("option '%s' takes no argument",
+					   word);
+		}
+		ret = apply_opt(&opts, d, arg, &have_interval);
+		if (ret)
+			return ret;
+	}
+	if (!nargs) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	fn = find_cmd(argv[optind]);
+	fn = find_cmd(args[0]);
 	if (!fn)
-		return usage_error("unknown command '%s'", argv[optind]);
+		return usage_error("unknown command '%s'", args[0]);
 	if (fn != cmd_watch && (have_interval || opts.count || opts.reset))
-		return usage_error("%s", "-i, -n and -r only apply to watch");
-	if (fn == cmd_list && opts.percpu)
-		return usage_error("%s", "-c only applies to show and watch");
-	return fn(&opts, argc - optind - 1, argv + optind + 1);
+		return usage_error("%s", "-i, -count and -r only apply to watch");
+	if (fn == cmd_list && (opts.percpu || opts.nonzero || opts.match_cnt))
+		return usage_error("%s", "-c, -s and -m only apply to show and watch");
+	/*
+	 * show and watch: a glob word is a counter pattern, as nstat's. Not
+	 * one with a "/": counter names have none, and registration names
+	 * of IPv6 sockets have brackets ("tcp/[::1]:80/...").
+	 */
+	if (fn == cmd_show || fn == cmd_watch) {
+		int n = 1;
+
+		for (i = 1; i < nargs; i++) {
+			if (!is_glob(args[i]) || strchr(args[i], '/')) {
+				args[n++] = args[i];
+				continue;
+			}
+			if (opts.match_cnt == MATCH_MAX)
+				return usage_error("at most 64 counter patterns, not '%s'",
+						   args[i]);
+			opts.match[opts.match_cnt++] = args[i];
+		}
+		nargs = n;
+	}
+	ret = fn(&opts, nargs - 1, args + 1);
+	if (opts.netns_fd)
+		close(opts.netns_fd);
+	free(args);
+	return ret;
 }

@@ -4,6 +4,7 @@
  * compact on one line, or indented by four spaces with -p.
  */
 #include <arpa/inet.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -315,6 +316,30 @@ static bool ctr_gauge(const struct ctr_view *c)
 	return c->flags & NETSTATS_COUNTER_FLAGS_GAUGE;
 }
 
+bool ctr_name_shown(const struct out *o, const char *name)
+{
+	size_t i;
+
+	if (!o->match_cnt)
+		return true;
+	for (i = 0; i < o->match_cnt; i++)
+		if (!fnmatch(o->match[i], name, 0))
+			return true;
+	return false;
+}
+
+bool ctr_shown(const struct out *o, const struct ctr_view *c)
+{
+	if (!ctr_name_shown(o, c->name))
+		return false;
+	if (!o->nonzero)
+		return true;
+	/* A counter of an unknown type has no value to show. */
+	if (!ctr_readable(c))
+		return false;
+	return c->value || (c->has_delta && !ctr_gauge(c) && c->delta);
+}
+
 static bool show_percpu(const struct out *o, const struct reg_view *v)
 {
 	return o->percpu && v->ncpus > 1;
@@ -345,6 +370,8 @@ static void render_reg_json(struct out *o, const struct reg_view *v,
 	json_obj_open(j, "counters");
 	for (i = 0; i < v->cnt; i++) {
 		c = &v->ctrs[i];
+		if (!ctr_shown(o, c))
+			continue;
 		if (!watch) {
 			if (ctr_readable(c))
 				json_u64(j, c->name, c->value);
@@ -368,7 +395,7 @@ static void render_reg_json(struct out *o, const struct reg_view *v,
 		json_obj_open(j, "percpu");
 		for (i = 0; i < v->cnt; i++) {
 			c = &v->ctrs[i];
-			if (!c->percpu)
+			if (!c->percpu || !ctr_shown(o, c))
 				continue;
 			json_arr_open(j, c->name);
 			for (k = 0; k < v->ncpus; k++)
@@ -407,6 +434,8 @@ void render_reg(struct out *o, const struct reg_view *v, bool watch)
 	if (v->dead)
 		fprintf(o->f, "  DEAD: the object is gone; final values\n");
 	for (i = 0; i < v->cnt; i++) {
+		if (!ctr_shown(o, &v->ctrs[i]))
+			continue;
 		len = strlen(v->ctrs[i].name);
 		nw = len > nw ? len : nw;
 	}
@@ -421,6 +450,8 @@ void render_reg(struct out *o, const struct reg_view *v, bool watch)
 	fputc('\n', o->f);
 	for (i = 0; i < v->cnt; i++) {
 		c = &v->ctrs[i];
+		if (!ctr_shown(o, c))
+			continue;
 		fprintf(o->f, "  %-*s", nw, c->name);
 		print_u64_col(o->f, vw, ctr_readable(c), c->value);
 		if (watch) {
@@ -484,8 +515,9 @@ void render_dir_open(struct out *o, const struct reg_view *v)
 	fprintf(o->f, "  %-*s %-*s %20s %-5s", ENDPOINT_W, "LOCAL",
 		ENDPOINT_W, "REMOTE", "COOKIE", "STATE");
 	for (i = 0; i < v->cnt; i++)
-		fprintf(o->f, " %*s", ctr_width(&v->ctrs[i]),
-			v->ctrs[i].name);
+		if (ctr_name_shown(o, v->ctrs[i].name))
+			fprintf(o->f, " %*s", ctr_width(&v->ctrs[i]),
+				v->ctrs[i].name);
 	fputc('\n', o->f);
 }
 
@@ -511,6 +543,8 @@ void render_sock(struct out *o, const struct reg_view *v,
 		json_obj_open(j, "counters");
 		for (i = 0; i < v->cnt; i++) {
 			c = &v->ctrs[i];
+			if (!ctr_name_shown(o, c->name))
+				continue;
 			if (ctr_readable(c))
 				json_u64(j, c->name, c->value);
 			else
@@ -523,8 +557,10 @@ void render_sock(struct out *o, const struct reg_view *v,
 	fprintf(o->f, "  %-*s %-*s %20llu %-5s", ENDPOINT_W, src, ENDPOINT_W,
 		dst, (unsigned long long)s->cookie, s->dead ? "DEAD" : "LIVE");
 	for (i = 0; i < v->cnt; i++)
-		print_u64_col(o->f, ctr_width(&v->ctrs[i]),
-			      ctr_readable(&v->ctrs[i]), v->ctrs[i].value);
+		if (ctr_name_shown(o, v->ctrs[i].name))
+			print_u64_col(o->f, ctr_width(&v->ctrs[i]),
+				      ctr_readable(&v->ctrs[i]),
+				      v->ctrs[i].value);
 	fputc('\n', o->f);
 }
 

@@ -42,6 +42,14 @@ struct out {
 	bool json;
 	bool pretty;
 	bool percpu;		/* per-CPU columns (-c) */
+	/*
+	 * Which counters show and watch print: those whose names match one
+	 * of the fnmatch(3) patterns (all if none), and with nonzero (-s)
+	 * only those whose value (or, in watch, delta) is not 0.
+	 */
+	const char *const *match;
+	size_t match_cnt;
+	bool nonzero;
 	struct json j;
 };
 
@@ -61,6 +69,13 @@ struct ctr_view {
 	double rate;
 	const __u64 *percpu;	/* ncpus raw values, or NULL */
 };
+
+/*
+ * Whether show and watch print the counter, as o->match and o->nonzero
+ * say. The columns of a directory follow o->match only: -s is per value.
+ */
+bool ctr_name_shown(const struct out *o, const char *name);
+bool ctr_shown(const struct out *o, const struct ctr_view *c);
 
 struct reg_view {
 	const char *name;	/* as the user gave it */

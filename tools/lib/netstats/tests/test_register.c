@@ -5,7 +5,8 @@
  * counter readers on a fake mapping laid out by hand (values, per-CPU
  * sums, generation, state, snapshot retries), netstats__close() freeing
  * registrations, the object-dead notification filter, and the
- * notifications kept for the monitor descriptor. Includes
+ * notifications kept for the monitor descriptor, netstats__open_opts()
+ * (its checks, the netns entered and left around the socket). Includes
  * netstats.c for its statics.
  */
 #include <poll.h>
@@ -13,6 +14,8 @@
 
 static void snapshot_hook(int try);
 #define NS_SNAPSHOT_TEST_HOOK(try)	snapshot_hook(try)
+static int fake_setns(int fd, int type);
+#define NS_SETNS(fd, type)	fake_setns(fd, type)
 
 #include "lib_sources.h"
 #include "check.h"
@@ -1369,6 +1372,118 @@ static void test_plan_spans(void)
 	}
 }
 
+/* --- netstats__open_opts(): the netns ------------------------------------ */
+
+#include <sys/stat.h>
+
+static int setns_fds[4];	/* the fds setns() was called with */
+static unsigned int setns_calls;
+static int setns_fail_from;	/* fail the calls from this one (1-based) */
+
+static int fake_setns(int fd, int type)
+{
+	unsigned int n = setns_calls++;
+
+	if (n < ARRAY_SIZE(setns_fds))
+		setns_fds[n] = fd;
+	if (setns_fail_from && (int)setns_calls >= setns_fail_from) {
+		errno = EPERM;
+		return -1;
+	}
+	return setns(fd, type);
+}
+
+/* The inode of the calling thread's netns, or 0. */
+static ino_t thread_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/thread-self/ns/net", &st) ? 0 : st.st_ino;
+}
+
+static ino_t fd_ino(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : st.st_ino;
+}
+
+static void test_open_opts(void)
+{
+	struct {
+		struct netstats_open_opts o;
+		int future;
+	} big = { { sizeof(big) }, 1 };
+	struct netstats_open_opts o = { .sz = sizeof(o) };
+	struct netstats_handle *h;
+	ino_t self = thread_netns();
+	int own, other, devnull, err;
+
+	CHECK(self, "own netns inode");
+	o.sz = 4;
+	errno = 0;
+	CHECK(!netstats__open_opts(&o) && errno == EINVAL, "sz too small: %d",
+	      errno);
+	errno = 0;
+	CHECK(!netstats__open_opts(&big.o) && errno == E2BIG,
+	      "unknown non-zero field: %d", errno);
+	big.future = 0;	/* zero: accepted, as the defaults */
+	o.sz = sizeof(o);
+	o.netns_fd = -1;
+	errno = 0;
+	CHECK(!netstats__open_opts(&o) && errno == EBADF,
+	      "negative netns_fd: %d", errno);
+
+	/* not a netns: setns() says EINVAL, the thread stays where it was */
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	o.netns_fd = devnull;
+	setns_calls = 0;
+	errno = 0;
+	h = netstats__open_opts(&o);
+	CHECK(!h && errno == EINVAL && setns_calls == 1 &&
+	      thread_netns() == self, "not a netns fd: %d, %u setns()", errno,
+	      setns_calls);
+	close(devnull);
+
+	/* another netns: needs CAP_SYS_ADMIN (unshare) */
+	own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (unshare(CLONE_NEWNET)) {
+		printf("SKIP netstats__open_opts() in another netns: unshare: %s\n",
+		       strerror(errno));
+		close(own);
+		return;
+	}
+	other = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	CHECK(other >= 0 && !setns(own, CLONE_NEWNET) &&
+	      thread_netns() == self, "made another netns");
+	o.netns_fd = other;
+	setns_calls = 0;
+	h = netstats__open_opts(&o);
+	err = errno;
+	/* in it for the socket, then back; the family decides the result */
+	CHECK(setns_calls == 2 && setns_fds[0] == other &&
+	      fd_ino(setns_fds[1]) == 0 && thread_netns() == self,
+	      "entered %d, back (%u setns()), saved fd closed", setns_fds[0],
+	      setns_calls);
+	if (h)
+		netstats__close(h);
+	else
+		CHECK(err == ENOENT, "no family there either: %d", err);
+
+	/* the way back fails: the call fails and says so */
+	setns_calls = 0;
+	setns_fail_from = 2;
+	errno = 0;
+	h = netstats__open_opts(&o);
+	setns_fail_from = 0;
+	CHECK(!h && errno == EPERM && thread_netns() == fd_ino(other),
+	      "failed return: %d, left in the other netns", errno);
+	CHECK(!setns(own, CLONE_NEWNET) && thread_netns() == self,
+	      "back by hand");
+	close(other);
+	close(own);
+}
+
 int main(void)
 {
 	test_request();
@@ -1379,5 +1494,6 @@ int main(void)
 	test_plan_spans();
 	test_derived();
 	test_notifications();
+	test_open_opts();
 	return check_report();
 }

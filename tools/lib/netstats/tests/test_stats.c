@@ -6,6 +6,13 @@
  * is an ordinary buffer the test writes. Includes netstats.c for its
  * statics.
  */
+/*
+ * read_hook_reset: the kernel resets the block in place once, between
+ * the generation load and the value load of a netstats_reg__read().
+ */
+struct netstats_reg;
+static void read_hook(const struct netstats_reg *reg);
+#define NS_READ_TEST_HOOK(reg)	read_hook(reg)
 #include "lib_sources.h"
 #include "stats.c"
 #include "check.h"
@@ -59,6 +66,23 @@ static struct netstats_reg *fake_reg(struct netstats_handle *h, __u32 ncpus,
 	reg->base = mem;
 	ns_plan_build(reg);	/* the snapshots follow the read plan */
 	return reg;
+}
+
+static int read_hook_reset;
+static unsigned int read_hook_calls;
+
+static void read_hook(const struct netstats_reg *reg)
+{
+	(void)reg;
+	read_hook_calls++;
+	if (!read_hook_reset)
+		return;
+	read_hook_reset = 0;
+	/* as the kernel: odd while zeroing, then the next even one */
+	HDR->hdr.generation++;
+	memset(mem + BLOCK + 24, 0, STRIDE * NCPUS - 24);
+	U64(0, C_BYTES) = 5;		/* counted since the kernel's reset */
+	HDR->hdr.generation++;
 }
 
 static void unlink_fake(struct netstats_reg *reg)
@@ -266,6 +290,30 @@ static void test_reset(void)
 	CHECK(ret == C_CNT && a[C_BYTES] == 7 && gen == 4,
 	      "new generation snapshot: raw");
 	CHECK(netstats_reg__reset(NULL) == -EINVAL, "reset NULL");
+
+	/*
+	 * The read-after-reset race: the kernel resets the block after the
+	 * read loaded the generation (the baseline's) and before it loads
+	 * the value. The read must not subtract the old baseline (150) from
+	 * the restarted value (5): it retries and gives the raw 5.
+	 */
+	U64(0, C_BYTES) = 100;
+	U64(1, C_BYTES) = 50;
+	CHECK(!netstats_reg__reset(reg) && reg->baseline_gen == 4,
+	      "reset before the race");
+	read_hook_calls = 0;
+	read_hook_reset = 1;
+	ret = netstats_reg__read(reg, C_BYTES, &v);
+	CHECK(!ret && v == 5 && HDR->hdr.generation == 6,
+	      "reset during a read: %d, %llu (raw 5, not 5 - 150)", ret,
+	      (unsigned long long)v);
+	CHECK(read_hook_calls == 2, "the read retried once: %u loads",
+	      read_hook_calls);
+	/* a block being reset all along: no value, -EAGAIN */
+	HDR->hdr.generation = 7;
+	CHECK(netstats_reg__read(reg, C_BYTES, &v) == -EAGAIN,
+	      "read while the block stays odd");
+	HDR->hdr.generation = 6;
 
 	/* the derived sequence count also guards the baseline */
 	unlink_fake(reg);

@@ -248,7 +248,7 @@ row = [l for l in lines if len(l) > 3 and l[2] == str(cookie(s))]
 assert len(row) == 1 and row[0][0] == ep(s.getsockname()), row
 assert row[0][3] == "LIVE", row
 PY
-	expect_err 1 "use show" watch -n 1 tcp-all
+	expect_err 1 "use show" watch -count 1 tcp-all
 else
 	skip "show tcp-all: kernel without the tcp-all group"
 fi
@@ -285,6 +285,162 @@ else
 	skip "show -c ip: kernel without the ip group"
 fi
 
+# --- -n NETNS, counter globs, -s ----------------------------------------------
+# Two netns made as ip-netns(8) makes them, a veth between them, IPv6 off
+# (no DAD, MLD or RS: the kernel is quiescent there once the test's
+# traffic stopped), an fq_codel root on nsc$$a's end.
+nsa=nsc$$a
+nsb=nsc$$b
+netns_made=
+if [ -n "$(cli_has_group ip)" ] && [ -n "$(cli_has_group qdisc)" ] &&
+   ip netns add $nsa 2>/dev/null && ip netns add $nsb; then
+	netns_made=1
+	for n in $nsa $nsb; do
+		ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip -n $n link set lo up
+	done
+	ip -n $nsa link add nscv type veth peer name nscp netns $nsb &&
+	ip -n $nsa addr add 192.0.2.1/24 dev nscv &&
+	ip -n $nsb addr add 192.0.2.2/24 dev nscp &&
+	ip -n $nsa link set nscv up && ip -n $nsb link set nscp up &&
+	tc -n $nsa qdisc add dev nscv root handle 1: fq_codel &&
+	ip netns exec $nsa ping -q -c 10 -i 0.01 -s 500 192.0.2.2 >/dev/null &&
+	ip netns exec $nsa ping -q -c 3 -i 0.01 127.0.0.1 >/dev/null ||
+		not_ok "netns setup"
+	export NSA=$nsa
+	check "-n NETNS: ip equals nstat there, qdisc equals tc -s and ip -s link there" \
+		python3 - <<'PY'
+from nstest import *
+ns = os.environ["NSA"]
+def nstat():
+    out = subprocess.run(["ip", "netns", "exec", ns, "nstat", "-asz"],
+                         capture_output=True, text=True, check=True).stdout
+    return {l.split()[0]: int(l.split()[1]) for l in out.splitlines()
+            if len(l.split()) >= 2 and l.split()[1].isdigit()}
+def tc():
+    out = subprocess.run(["tc", "-n", ns, "-s", "-j", "qdisc", "show", "dev",
+                          "nscv"], capture_output=True, text=True,
+                         check=True).stdout
+    return [q for q in json.loads(out) if q["handle"] == "1:"][0]
+def link():
+    out = subprocess.run(["ip", "-n", ns, "-s", "-j", "link", "show", "nscv"],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)[0]["stats64"]["tx"]
+for spelling in ("-n", "-netns", "--netns"):
+    for _ in range(50):			# the derived qdisc block: republished
+        r = cli("-j", spelling, ns, "show", "ip", "qdisc/nscv/1:0@period-ms=20")
+        assert r.returncode == 0, r
+        ipv, q = json.loads(r.stdout)
+        want, t, l = nstat(), tc(), link()
+        if (q["counters"]["packets"] == t["packets"] == l["packets"] and
+                q["counters"]["bytes"] == t["bytes"]):
+            break
+        time.sleep(0.1)
+    for k in ("IpInReceives", "IpOutRequests", "IcmpInMsgs", "IcmpOutMsgs"):
+        assert ipv["counters"][k] == want[k], (spelling, k, ipv["counters"][k], want[k])
+    # 10 echo requests out of the veth, 3 on lo: not this netns's MIBs
+    assert ipv["counters"]["IpOutRequests"] >= 13, ipv["counters"]
+    assert ipv["counters"]["IcmpOutMsgs"] >= 13, ipv["counters"]
+    assert q["counters"]["packets"] == t["packets"] == l["packets"] >= 10, (q, t, l)
+    assert q["counters"]["bytes"] == t["bytes"], (q, t)
+# the device is not ours: this netns has no nscv
+r = cli("show", "qdisc/nscv/1:0")
+assert r.returncode == 1 and "no such device" in r.stderr, r
+# the netns of a path, too
+r = cli("-j", "-n", "/run/netns/" + ns, "show", "ip")
+assert (json.loads(r.stdout)[0]["counters"]["IpOutRequests"] ==
+        ipv["counters"]["IpOutRequests"]), r
+PY
+	check "counter globs and -m select counters as nstat's patterns, -s the non-zero ones" \
+		python3 - <<'PY'
+from nstest import *
+import fnmatch
+ns = os.environ["NSA"]
+full = json.loads(cli("-j", "-n", ns, "show", "ip").stdout)[0]["counters"]
+r = cli("-j", "-n", ns, "show", "ip", "Ip*", "Icmp?nMsgs")
+assert r.returncode == 0, r
+sel = json.loads(r.stdout)[0]["counters"]
+want = {k: v for k, v in full.items()
+        if fnmatch.fnmatchcase(k, "Ip*") or k == "IcmpInMsgs"}
+assert sel == want and "IcmpInMsgs" in sel and len(sel) > 20, (sel, want)
+# the names nstat prints for the same pattern
+out = subprocess.run(["ip", "netns", "exec", ns, "nstat", "-asz", "Ip*"],
+                     capture_output=True, text=True, check=True).stdout
+nst = {l.split()[0] for l in out.splitlines() if l.split()[1:2] and
+       l.split()[1].isdigit()}
+# nstat's Ip* also has ip6's Ip6*: those of the ip group, the same names
+assert {n for n in nst if n in full} == {k for k in sel if k != "IcmpInMsgs"}, \
+    (nst, sel)
+# -m: an exact name, any number of them
+r = cli("-j", "-n", ns, "show", "ip", "-m", "IpInReceives", "-match",
+        "IpOutRequests")
+assert set(json.loads(r.stdout)[0]["counters"]) == {"IpInReceives",
+                                                    "IpOutRequests"}, r
+# -s: the non-zero ones of a quiescent netns, exactly
+for spelling in ("-s", "-nonzero"):
+    r = cli("-j", spelling, "-n", ns, "show", "ip")
+    nz = json.loads(r.stdout)[0]["counters"]
+    assert nz == {k: v for k, v in full.items() if v}, (nz, full)
+    assert "IpInReceives" in nz and "IpInDiscards" not in nz, nz
+# the text table too
+r = cli("-s", "-n", ns, "show", "ip", "Ip*")
+rows = [l.split() for l in r.stdout.splitlines()[2:] if l.strip()]
+assert rows and all(x[0].startswith("Ip") and int(x[1]) for x in rows), rows
+# watch: -s, seconds, -count
+r = cli("-j", "-n", ns, "watch", "-s", "-i", "0.2", "-count", "2", "ip", "Ip*")
+docs = [json.loads(l) for l in r.stdout.splitlines()]
+assert r.returncode == 0 and len(docs) == 2, r
+c = docs[1]["registrations"][0]["counters"]
+assert c and all(k.startswith("Ip") and v["value"] for k, v in c.items()), c
+assert docs[1]["elapsed_ms"] >= 150, docs
+# the deprecated spellings still work, and say so
+r = cli("-j", "watch", "-n", "2", "-i", "100", "netstats@period-ms=100")
+assert r.returncode == 0 and len(r.stdout.splitlines()) == 2, r
+assert "-n 2 is taken as the sample count" in r.stderr, r.stderr
+assert "-i 100 is taken as 100 ms" in r.stderr, r.stderr
+PY
+else
+	skip "-n NETNS (no ip or qdisc group, or ip netns add failed)"
+	skip "counter globs and -s"
+fi
+
+# --- the examples of netstats.8, run as written ------------------------------
+# Extracted from the page (a page edit that breaks one fails here), run
+# by bash with "netstats" this binary, netns "blue" and a TCP connection
+# on fd 3 there as the page says; each must exit 0 and print something.
+page=$dir/netstats.8
+[ -f "$page" ] || page=${KSRC:-$dir/../../../..}/tools/net/netstats/netstats.8
+if [ ! -f "$page" ]; then
+	not_ok "netstats.8 examples: no netstats.8 next to cli.sh or in KSRC"
+else
+	sed -n '/^\.SH EXAMPLES/,/^\.SH /{/^\.nf/,/^\.fi/p}' "$page" |
+		sed '/^\.nf/d; /^\.fi/d; s/\\-/-/g' >"$tmp/examples"
+	mkdir -p "$tmp/bin"
+	ln -sf "$NS" "$tmp/bin/netstats"
+	blue_made=
+	[ -e /run/netns/blue ] || { ip netns add blue && blue_made=1; }
+	while read -r line; do
+		check "netstats.8 example: $line" python3 - "$line" "$tmp/bin" <<'PY'
+from nstest import *
+c, s = conn()
+move(c, s, 1000)
+os.dup2(c.fileno(), 3, inheritable=True)
+env = dict(os.environ, PATH=sys.argv[2] + ":" + os.environ["PATH"])
+r = subprocess.run(["bash", "-c", sys.argv[1]], pass_fds=(3,), env=env,
+                   capture_output=True, text=True, timeout=60)
+assert r.returncode == 0 and r.stdout.strip(), r
+assert "warning" not in r.stderr, r.stderr
+if " -j " in sys.argv[1]:
+    for l in (r.stdout.splitlines() if " watch " in sys.argv[1]
+              else [r.stdout]):
+        json.loads(l)
+PY
+	done <"$tmp/examples"
+	[ -n "$blue_made" ] && ip netns del blue
+fi
+[ -n "$netns_made" ] && ip netns del $nsa && ip netns del $nsb
+
 # --- watch: deltas and rates, -r, signals ---------------------------------
 check "watch -j: one JSON document per sample, delta = value step, rate > 0" \
 	python3 - <<'PY'
@@ -302,7 +458,7 @@ if pid == 0:				# traffic until the parent is done
             break
     os._exit(0)
 try:
-    r = cli("-j", "watch", "-n", "4", "-i", "300", "tcp/fd:%d" % s.fileno(),
+    r = cli("-j", "watch", "-count", "4", "-i", "0.3", "tcp/fd:%d" % s.fileno(),
             fds=(s.fileno(),))
 finally:
     os.kill(pid, 9)
@@ -323,7 +479,7 @@ from nstest import *
 c, s = conn()
 move(c, s, 5000, b"y")
 name = "tcp/fd:%d" % s.fileno()
-r = cli("-j", "watch", "-r", "-n", "2", "-i", "100", name, fds=(s.fileno(),))
+r = cli("-j", "watch", "-r", "-count", "2", "-i", "0.1", name, fds=(s.fileno(),))
 docs = [json.loads(l) for l in r.stdout.splitlines()]
 assert r.returncode == 0 and len(docs) == 2, r
 assert docs[0]["registrations"][0]["counters"]["bytes_received"]["value"] == 0
@@ -336,7 +492,7 @@ for sig in INT TERM; do
 import signal
 from nstest import *
 c, s = conn()
-p = subprocess.Popen([NS, "watch", "-i", "100", "tcp/fd:%d" % s.fileno()],
+p = subprocess.Popen([NS, "watch", "-i", "0.1", "tcp/fd:%d" % s.fileno()],
                      pass_fds=(s.fileno(),), stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE, text=True)
 time.sleep(2)
@@ -363,7 +519,7 @@ else
 	base=$(show_self registrations)
 	maps=$(show_self map_files)
 	for i in $(seq $K); do
-		"$NS" watch -i 1000 'netstats@period-ms=1000' >/dev/null &
+		"$NS" watch -i 1 'netstats@period-ms=1000' >/dev/null &
 		pids+=($!)
 	done
 	for i in $(seq 100); do
@@ -419,7 +575,7 @@ if os.fork() == 0:
         time.sleep(0.01)
     os._exit(0)
 os.set_inheritable(s.fileno(), True)
-os.execv(NS, [NS, "watch", "-i", "200", "tcp/fd:%d" % s.fileno()])
+os.execv(NS, [NS, "watch", "-i", "0.2", "tcp/fd:%d" % s.fileno()])
 PY
 
 # pane_field COUNTER COLUMN: column 2 value, 3 delta, 4 rate of a counter row

@@ -337,6 +337,82 @@ static void test_dir(void)
 	free(s);
 }
 
+/* -m PATTERN (fnmatch, any of them) and -s (non-zero only). */
+static void test_filter(void)
+{
+	static const char *const pat[] = { "q*", "f?ture" };
+	static const char *const rx[] = { "*_received" };
+	struct reg_view v = reg;
+	struct out o;
+	char *s;
+
+	s = RENDER(&o, false, false, false,
+		   o.match = pat; o.match_cnt = 2; render_reg(&o, &v, false));
+	expect("show -m 'q*' -m 'f?ture'", s,
+	       "eth0/queue/rx/0: id 7, percpu, generation 3\n"
+	       "  COUNTER                VALUE\n"
+	       "  qlen                      42\n"
+	       "  future                     -\n");
+	free(s);
+
+	/* -s: bytes is 0 and did not move; future has no value */
+	views[0].value = 0;
+	views[0].delta = 0;
+	s = RENDER(&o, false, false, false,
+		   o.nonzero = true; render_reg(&o, &v, true));
+	expect("watch -s", s,
+	       "eth0/queue/rx/0: id 7, percpu, generation 3\n"
+	       "  COUNTER                VALUE          DELTA         RATE/s\n"
+	       "  qlen                      42              -              -\n");
+	free(s);
+	/* a zero value that moved (a u32 wrapped to 0, a reset): shown */
+	views[0].delta = 3;
+	s = RENDER(&o, true, false, false,
+		   o.nonzero = true; render_reg(&o, &v, true); json_end(&o.j));
+	expect_saved("watch -s json", s,
+		     "{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"restarted\":false,\"counters\":{\"bytes\":{\"value\":0,\"delta\":3,\"rate\":2.500},\"qlen\":{\"value\":42}}}\n",
+		     "watch-nonzero");
+	s = RENDER(&o, true, false, true,
+		   o.nonzero = true; o.match = pat; o.match_cnt = 1;
+		   render_reg(&o, &v, false); json_end(&o.j));
+	expect_saved("show -s -m 'q*' -c json", s,
+		     "{\"name\":\"eth0/queue/rx/0\",\"id\":7,\"flags\":[\"percpu\"],\"state\":\"live\",\"generation\":3,\"ncpus\":3,\"counters\":{\"qlen\":42},\"percpu\":{\"qlen\":[40,0,2]}}\n",
+		     "show-filter");
+	views[0].value = 6;
+	views[0].delta = 4;
+
+	/* a directory: the columns follow -m */
+	{
+		struct ctr_view cv[2] = {
+			{ .name = "bytes_received",
+			  .type = NETSTATS_COUNTER_TYPE_U64, .value = 9 },
+			{ .name = "segs_in", .type = NETSTATS_COUNTER_TYPE_U64,
+			  .value = 2 },
+		};
+		static const __u8 a[4] = { 127, 0, 0, 1 };
+		struct reg_view d = {
+			.name = "tcp-all", .id = 4,
+			.flags = NETSTATS_GROUP_FLAGS_DIRECTORY,
+			.generation = 1, .ncpus = 1, .cnt = 2, .ctrs = cv,
+		};
+		struct sock_view sk = {
+			.cookie = 1, .family = AF_INET, .sport = 1,
+			.dport = 2, .src = a, .dst = a,
+		};
+
+		s = RENDER(&o, false, false, false,
+			   o.match = rx; o.match_cnt = 1;
+			   render_dir_open(&o, &d); render_sock(&o, &d, &sk);
+			   render_dir_close(&o, &d, 1));
+		expect("show -m '*_received' tcp-all", s,
+		       "tcp-all: id 4, directory, generation 1\n"
+		       "  LOCAL                  REMOTE                               COOKIE STATE bytes_received\n"
+		       "  127.0.0.1:1            127.0.0.1:2                               1 LIVE               9\n"
+		       "  1 socket\n");
+		free(s);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	outdir = argc > 1 ? argv[1] : "/tmp";
@@ -345,5 +421,6 @@ int main(int argc, char **argv)
 	test_show();
 	test_watch();
 	test_dir();
+	test_filter();
 	return check_report();
 }

@@ -5,7 +5,10 @@
  * TCP_INFO says at quiescence, unknown counters and unsupported names
  * fail cleanly with the kernel's extack, and the death of the socket is
  * seen both in the mapping and through the library's monitor, which only
- * reports the handle's own registrations.
+ * reports the handle's own registrations. netstats__open_opts() with a
+ * netns fd: a handle of a netns made with "ip netns add" names its
+ * devices, maps its MIBs and hears of its objects' deaths (qdisc of a
+ * veth there == tc -s and ip -s link, ip == nstat there).
  *
  * Every test runs in a network namespace of its own, over loopback, so
  * the counters only move with the test's own traffic.
@@ -19,7 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -499,6 +505,194 @@ TEST_F(lib, death_is_seen)
 	EXPECT_EQ(0, netstats_reg__unregister(reg));
 	/* reg2 is freed by netstats__close(). */
 	netstats__close(ns2);
+}
+
+/* --- another netns -------------------------------------------------- */
+
+/* A shell command, printf-style; its exit status, -1 if it did not run. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ret = system(cmd);
+	return ret == -1 || !WIFEXITED(ret) ? -1 : WEXITSTATUS(ret);
+}
+
+/* The numbers a shell command prints (up to @n), or -1. */
+static int sh_vals(unsigned long long *v, int n, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	FILE *f;
+	int i;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	for (i = 0; i < n && fscanf(f, "%llu", &v[i]) == 1; i++)
+		;
+	pclose(f);
+	return i == n ? 0 : -1;
+}
+
+static ino_t thread_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/thread-self/ns/net", &st) ? 0 : st.st_ino;
+}
+
+#define NETNS_VETH	"nslva"
+#define NETNS_PEER	"nslvb"
+
+FIXTURE(netns)
+{
+	char name[32];
+	int fd;
+	struct netstats_handle *h;
+};
+
+/*
+ * This test in a netns of its own, with the peer of a veth whose other
+ * end is in the named netns @self->name ("ip netns add"), IPv6 off on
+ * both sides (no DAD, MLD, RS: only the test's packets), an fq_codel
+ * root on the named netns's end.
+ */
+FIXTURE_SETUP(netns)
+{
+	struct netstats_open_opts o = { .sz = sizeof(o) };
+	const char *n = self->name;
+	ino_t mine;
+	int ret;
+
+	self->fd = -1;
+	self->h = NULL;
+	snprintf(self->name, sizeof(self->name), "nslib%d", getpid());
+	if (unshare(CLONE_NEWNET))
+		SKIP(return, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	ASSERT_EQ(0, lo_up());
+	if (sh("ip netns add %s", n))
+		SKIP(return, "ip netns add failed");
+	ret = sh("ip netns exec %s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 && "
+			"sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 && "
+			"ip link add " NETNS_VETH " type veth peer name " NETNS_PEER " && "
+			"ip link set " NETNS_VETH " netns %s && "
+			"ip -n %s link set lo up && "
+			"ip -n %s addr add 192.0.2.1/24 dev " NETNS_VETH " && "
+			"ip -n %s link set " NETNS_VETH " up && "
+			"tc -n %s qdisc add dev " NETNS_VETH " root handle 1: fq_codel && "
+			"ip addr add 192.0.2.2/24 dev " NETNS_PEER " && "
+			"ip link set " NETNS_PEER " up", n, n, n, n, n, n);
+	if (ret)
+		sh("ip netns del %s", n);
+	ASSERT_EQ(0, ret);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/run/netns/%s", n);
+		self->fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	ASSERT_LE(0, self->fd);
+	mine = thread_netns();
+	o.netns_fd = self->fd;
+	self->h = netstats__open_opts(&o);
+	if (!self->h && errno == ENOENT)
+		SKIP(return, "kernel without the netstats family");
+	ASSERT_NE(NULL, self->h) TH_LOG("netstats__open_opts: %s",
+					 strerror(errno));
+	/* in the netns for the socket only */
+	ASSERT_EQ(mine, thread_netns());
+}
+
+FIXTURE_TEARDOWN(netns)
+{
+	netstats__close(self->h);
+	if (self->fd >= 0)
+		close(self->fd);
+	sh("ip netns del %s 2>/dev/null", self->name);
+}
+
+/*
+ * Device names are the named netns's, and so are the values: the root
+ * qdisc of its veth end equals tc -s qdisc and ip -s link there; its ip
+ * MIBs equal nstat run there. The qdisc's deletion comes to the monitor.
+ */
+TEST_F(netns, open_opts_netns)
+{
+	unsigned long long tc[2], link[2], nst[2];
+	const char *n = self->name;
+	struct netstats_handle *h0;
+	__u64 pk = 0, by = 0, in = 0, out = 0;
+	struct netstats_reg *q, *ip;
+	struct dead_seen s = {};
+	int i, ipk, ipo, qp, qb;
+
+	/* Not a device of this test's own netns. */
+	h0 = netstats__open();
+	ASSERT_NE(NULL, h0);
+	EXPECT_EQ(NULL, netstats__register(h0, "qdisc/" NETNS_VETH "/1:0"));
+	EXPECT_EQ(ENODEV, errno);
+	netstats__close(h0);
+
+	ASSERT_LE(0, netstats__monitor_fd(self->h));
+	q = netstats__register(self->h, "qdisc/" NETNS_VETH "/1:0@period-ms=20");
+	ASSERT_NE(NULL, q) TH_LOG("qdisc: %s (%s)", strerror(errno),
+				  netstats__last_error(self->h));
+	ip = netstats__register(self->h, "ip");
+	ASSERT_NE(NULL, ip) TH_LOG("ip: %s (%s)", strerror(errno),
+				   netstats__last_error(self->h));
+	qp = netstats_reg__find(q, "packets");
+	qb = netstats_reg__find(q, "bytes");
+	ipk = netstats_reg__find(ip, "IpInReceives");
+	ipo = netstats_reg__find(ip, "IpOutRequests");
+	ASSERT_LE(0, qp);
+	ASSERT_LE(0, qb);
+	ASSERT_LE(0, ipk);
+	ASSERT_LE(0, ipo);
+
+	/* Traffic out of the veth end, and its replies. */
+	ASSERT_EQ(0, sh("ip netns exec %s ping -q -c 10 -i 0.01 -s 500 192.0.2.2 >/dev/null", n));
+	/* Quiescent (ARP settled); the derived block republished. */
+	for (i = 0; i < 100; i++) {
+		usleep(50000);
+		ASSERT_EQ(0, sh_vals(tc, 2, "tc -n %s -s -j qdisc show dev " NETNS_VETH " | "
+				     "python3 -c 'import json,sys; q=[x for x in json.load(sys.stdin) if x[\"handle\"]==\"1:\"][0]; print(q[\"packets\"], q[\"bytes\"])'", n));
+		ASSERT_EQ(0, sh_vals(link, 2, "ip -n %s -s -j link show " NETNS_VETH " | "
+				     "python3 -c 'import json,sys; t=json.load(sys.stdin)[0][\"stats64\"][\"tx\"]; print(t[\"packets\"], t[\"bytes\"])'", n));
+		ASSERT_EQ(0, netstats_reg__read(q, qp, &pk));
+		ASSERT_EQ(0, netstats_reg__read(q, qb, &by));
+		if (pk == tc[0] && by == tc[1] && pk == link[0])
+			break;
+	}
+	EXPECT_EQ(tc[0], pk) TH_LOG("qdisc packets: netstats %llu, tc %llu",
+				    (unsigned long long)pk, tc[0]);
+	EXPECT_EQ(tc[1], by);
+	EXPECT_EQ(link[0], pk) TH_LOG("ip -s link tx packets %llu", link[0]);
+	EXPECT_LE(10ULL, pk);
+
+	ASSERT_EQ(0, sh_vals(nst, 2, "ip netns exec %s nstat -asz IpInReceives IpOutRequests | "
+			     "awk '$1 == \"IpInReceives\" { a = $2 } $1 == \"IpOutRequests\" { b = $2 } END { print a + 0, b + 0 }'", n));
+	ASSERT_EQ(0, netstats_reg__read(ip, ipk, &in));
+	ASSERT_EQ(0, netstats_reg__read(ip, ipo, &out));
+	EXPECT_EQ(nst[0], in);
+	EXPECT_EQ(nst[1], out);
+	/* the named netns's MIBs: 10 echo replies in, 10 requests out */
+	EXPECT_EQ(10ULL, in);
+	EXPECT_EQ(10ULL, out);
+
+	/* The qdisc goes: its death comes to the handle of that netns. */
+	ASSERT_EQ(0, sh("tc -n %s qdisc del dev " NETNS_VETH " root", n));
+	ASSERT_EQ(0, wait_ntf(self->h, &s));
+	EXPECT_EQ(netstats_reg__id(q), s.id);
+	EXPECT_STREQ("qdisc", s.group);
 }
 
 TEST_HARNESS_MAIN
