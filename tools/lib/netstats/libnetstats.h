@@ -139,7 +139,8 @@ struct netstats_group_info {
 	const struct netstats_option_info *const *options;
 	/*
 	 * Existing objects of a per-object group, named as in registration
-	 * names ("eth0", "eth0/3"): the kernel lists them as
+	 * names ("eth0", "eth0/3", page pools by id: "7"): the kernel
+	 * lists them as
 	 * typed attributes, devices by ifindex, which the library names in
 	 * the netns of the handle's socket.
 	 */

@@ -145,6 +145,31 @@ else
 	skip "list names the groups the YNL CLI dumps (no kernel tree: set KSRC)"
 fi
 
+# list core/page_pool: the pools page-pool-get dumps, by id
+[ -d /sys/bus/netdevsim ] || modprobe netdevsim 2>/dev/null
+nd_spec=${KSRC:-$dir/../../../..}/Documentation/netlink/specs/netdev.yaml
+if [ "$(cli_has_group core/page_pool)" ] && [ -d /sys/bus/netdevsim ] &&
+   [ -f "$ynl" ] && [ -f "$nd_spec" ]; then
+	nsim_id=$((3000 + $$ % 1000))
+	echo "$nsim_id 1 2" >/sys/bus/netdevsim/new_device
+	nsim_dev=$(ls /sys/bus/netdevsim/devices/netdevsim$nsim_id/net 2>/dev/null)
+	ip link set dev "$nsim_dev" up 2>/dev/null
+	check "list core/page_pool: the pools page-pool-get dumps, by id" \
+		python3 - "$ynl" "$nd_spec" <<'PY'
+import ast, sys
+from nstest import *
+out = subprocess.run(["python3", sys.argv[1], "--spec", sys.argv[2],
+                      "--dump", "page-pool-get"], capture_output=True,
+                     text=True, check=True).stdout
+want = sorted(str(p["id"]) for p in ast.literal_eval(out))
+got = json.loads(cli("-j", "list", "core/page_pool").stdout)[0]
+assert len(want) >= 2 and sorted(got["instances"]) == want, (got, want)
+PY
+	echo "$nsim_id" >/sys/bus/netdevsim/del_device
+else
+	skip "list core/page_pool (no group, netdevsim or YNL)"
+fi
+
 # expect_err RC PATTERN ARGS...
 expect_err() {
 	local rc=$1 pat=$2 got
@@ -403,6 +428,29 @@ PY
 else
 	skip "-n NETNS (no ip or qdisc group, or ip netns add failed)"
 	skip "counter globs and -s"
+fi
+if [ -n "${NSA:-}" ] && [ "$(cli_has_group icmpmsg)" ]; then
+	check "show -s icmpmsg: the ICMP types nstat prints there, nothing else" \
+		python3 - <<'PY'
+from nstest import *
+ns = os.environ["NSA"]
+out = subprocess.run(["ip", "netns", "exec", ns, "nstat", "-as",
+                      "IcmpMsg*"], capture_output=True, text=True,
+                     check=True).stdout
+want = {l.split()[0]: int(l.split()[1]) for l in out.splitlines()
+        if l.split()[1:2] and l.split()[1].isdigit()}
+r = cli("-j", "-s", "-n", ns, "show", "icmpmsg")
+assert r.returncode == 0, r
+got = json.loads(r.stdout)[0]["counters"]
+# 13 echo requests out (8), their replies in (0); those on lo in too
+assert got == want and got.get("IcmpMsgOutType8", 0) >= 13, (got, want)
+assert got.get("IcmpMsgInType0", 0) >= 13, got
+# all 512 types are there, zero or not
+r = cli("-j", "-n", ns, "show", "icmpmsg")
+assert len(json.loads(r.stdout)[0]["counters"]) == 512, r
+PY
+else
+	skip "show -s icmpmsg (no icmpmsg group or no netns)"
 fi
 
 # --- the examples of netstats.8, run as written ------------------------------
