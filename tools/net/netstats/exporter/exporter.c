@@ -187,7 +187,6 @@ struct exporter {
 	bool restricted;	/* export restricted counters too */
 	bool per_socket;	/* --collector.tcp-all.per-socket */
 	size_t max_sockets;	/* --collector.tcp-all.max-sockets */
-	bool privileged;	/* capabilities not dropped yet */
 	size_t restricted_cnt;	/* restricted counters not exported */
 	bool drop_pending;
 	char *build_labels;	/* {version="...",kernel="..."} */
@@ -668,11 +667,11 @@ static struct netstats_reg *exp_reg_new(struct exporter *e, struct exp_reg *r,
 }
 
 /* @r is down (or still FINAL): try again in @r->backoff seconds. */
-static void exp_retry_later(struct exporter *e, struct exp_reg *r, int err)
+static void exp_retry_later(struct exp_reg *r, int err)
 {
-	/* No capability comes back: refused for one, refused for good. */
-	if (!e->privileged && (err == -EPERM || err == -EACCES)) {
-		fprintf(stderr, "%s: '%s' needs a capability the exporter dropped: not retried\n",
+	/* Capabilities only go: refused for one, refused for good. */
+	if (err == -EPERM || err == -EACCES) {
+		fprintf(stderr, "%s: '%s' needs a capability: not retried (restart with it)\n",
 			EXP_NAME, r->name);
 		r->next_try = 0;
 		return;
@@ -695,7 +694,7 @@ static void exp_mark_dead(struct exporter *e, struct exp_reg *r)
 	r->final_served = false;
 	r->backoff = EXP_RETRY_MIN_S;
 	e->self[EXP_SELF_DEAD]++;
-	exp_retry_later(e, r, 0);
+	exp_retry_later(r, 0);
 }
 
 static void exp_unregister(struct exporter *e, struct exp_reg *r)
@@ -729,7 +728,7 @@ static void exp_retry(struct exporter *e, struct exp_reg *r)
 	if (err) {
 		if (!r->reg)
 			r->state = EXP_REG_DOWN;
-		exp_retry_later(e, r, err);
+		exp_retry_later(r, err);
 		return;
 	}
 	r->next_try = 0;
@@ -755,7 +754,7 @@ static int exp_register_all(struct exporter *e, size_t *up)
 		reg = exp_reg_new(e, r, &err);
 		if (!reg) {
 			r->state = EXP_REG_DOWN;
-			exp_retry_later(e, r, err);
+			exp_retry_later(r, err);
 			continue;
 		}
 		if (exp_attach(e, r, reg))
@@ -821,15 +820,16 @@ static int exp_dead_cb(__u32 id, __u32 portid, const char *group,
 
 /*
  * The monitor's notifications (a death: retry from 1 s), and rtnetlink's
- * (a link or a qdisc appeared or changed: retry now what is down, at
- * most once a second each).
+ * (a link or a qdisc appeared or changed: retry what is down now, or 1 s
+ * after its last try, whichever is later).
  */
 static void exp_watch(void *ctx)
 {
 	struct exporter *e = ctx;
+	struct exp_reg *r;
 	char buf[8192];
 	bool news = false;
-	__u64 now;
+	__u64 now, next;
 	size_t i;
 	int ret;
 
@@ -850,10 +850,16 @@ static void exp_watch(void *ctx)
 	if (!news)
 		return;
 	now = exp_now_ns();
-	for (i = 0; i < e->reg_cnt; i++)
-		if (e->regs[i].state != EXP_REG_LIVE && e->regs[i].next_try &&
-		    now - e->regs[i].last_try >= EXP_NS)
-			e->regs[i].next_try = now;
+	for (i = 0; i < e->reg_cnt; i++) {
+		r = &e->regs[i];
+		if (r->state == EXP_REG_LIVE || !r->next_try)
+			continue;
+		next = r->last_try + EXP_NS;
+		if (next < now)
+			next = now;
+		if (next < r->next_try)
+			r->next_try = next;
+	}
 }
 
 /* Reads the values of @r: false if a counter could not be read. */
@@ -1411,7 +1417,6 @@ int main(int argc, char **argv)
 			"the running kernel has none" : strerror(errno));
 		goto out;
 	}
-	e.privileged = true;
 	if (exp_watch_open(&e))
 		goto out;
 	ops.watch = exp_watch;
@@ -1452,7 +1457,6 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	e.privileged = false;
 	fprintf(stderr, "%s: %zu of %zu registrations made, the others retried; capabilities dropped%s\n",
 		EXP_NAME, up, e.reg_cnt,
 		bounding ? ", bounding set too" : "");

@@ -79,6 +79,7 @@ struct netstats_reg {
 	bool dead;
 	bool registered;
 	bool absent;	/* REGISTER fails: no such device */
+	bool perm;	/* REGISTER fails: EPERM */
 	__u32 id;
 };
 
@@ -155,6 +156,11 @@ struct netstats_reg *netstats__register(struct netstats_handle *h,
 			snprintf(h->err, sizeof(h->err),
 				 "no such device in the handle's network namespace");
 			errno = ENODEV;
+			return NULL;
+		}
+		if (fake_regs[i].perm) {
+			snprintf(h->err, sizeof(h->err), "needs CAP_NET_ADMIN");
+			errno = EPERM;
 			return NULL;
 		}
 		if (fake_regs[i].registered)
@@ -578,6 +584,7 @@ static void test_lifecycle(void)
 static void test_absent(void)
 {
 	static const char *const names[] = { "ip", "nsim0/queue/rx/0" };
+	static const char *const perm[] = { "tcp/fd:3" };
 	static const char up_q[] =
 		"{group=\"queue/rx\",device=\"nsim0\",queue=\"0\",direction=\"rx\"}";
 	struct exporter e = EXP_INIT;
@@ -615,6 +622,17 @@ static void test_absent(void)
 	exp_buf_free(&b);
 	exp_free(&e);
 	fake_regs[0].registered = fake_regs[4].registered = false;
+
+	/* Refused for a capability: never tried again. */
+	e = (struct exporter)EXP_INIT;
+	fake_regs[1].perm = true;
+	CHECK(!exp_parse_names(&e, perm, 1) &&
+	      !exp_build_labels(&e, "6.12.0-test"), "names");
+	e.h = netstats__open();
+	CHECK(!exp_register_all(&e, &up) && !up && !e.regs[0].next_try &&
+	      exp_timeout_ms(&e) == -1, "EPERM: down, not retried");
+	exp_free(&e);
+	fake_regs[1].perm = false;
 }
 
 /* The labels of each kind of object; options in none. */
