@@ -807,14 +807,21 @@ static int exp_dead_cb(__u32 id, __u32 portid, const char *group,
 		       const char *object, void *ctx)
 {
 	struct exporter *e = ctx;
+	struct exp_reg *r;
 	size_t i;
 
 	(void)portid;
 	(void)group;
 	(void)object;
-	for (i = 0; i < e->reg_cnt; i++)
-		if (e->regs[i].reg && netstats_reg__id(e->regs[i].reg) == id)
-			exp_mark_dead(e, &e->regs[i]);
+	for (i = 0; i < e->reg_cnt; i++) {
+		r = &e->regs[i];
+		if (!r->reg || netstats_reg__id(r->reg) != id)
+			continue;
+		/* tcp-all: a socket of the directory died, not the directory. */
+		if (r->dir && !netstats_reg__dead(r->reg))
+			continue;
+		exp_mark_dead(e, r);
+	}
 	return 0;
 }
 

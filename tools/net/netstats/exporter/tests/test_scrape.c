@@ -717,6 +717,16 @@ static void test_tcp_all(void)
 	CHECK(strstr(t, "\nnetstats_tcp_all_segs_in 7\n"), "sum of segs_in");
 	CHECK(!strstr(t, "snd_una") && !strstr(t, "cookie="),
 	      "no restricted sum, no socket series by default");
+	/* A socket's death is announced to the directory's registration. */
+	e.mfd = 1000;
+	fake_dead_ids[0] = fake_regs[5].id;
+	fake_dead_cnt = 1;
+	exp_watch(&e);
+	CHECK(e.regs[0].state == EXP_REG_LIVE, "a socket died, not tcp-all");
+	fake_regs[5].dead = true;
+	fake_dead_cnt = 1;
+	exp_watch(&e);
+	CHECK(e.regs[0].state == EXP_REG_FINAL, "the directory died");
 	check_promtool(b.data);
 	exp_buf_free(&b);
 	exp_free(&e);
