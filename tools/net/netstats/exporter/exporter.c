@@ -623,12 +623,10 @@ static int exp_attach(struct exporter *e, struct exp_reg *r,
 			EXP_NAME, r->parsed.group,
 			msg[0] ? msg : strerror(-err));
 		err = 0;
-		if (r->dir) {
-			q.done = true;
-			err = exp_dir_setup(e, r, NULL);
-		}
 	}
-	for (i = 0; !q.done && !err && i < r->cnt; i++)
+	if (!q.done && !err && r->dir)
+		err = exp_dir_setup(e, r, NULL);
+	for (i = 0; !q.done && !err && !r->dir && i < r->cnt; i++)
 		err = exp_add_member(e, r, i, NULL);
 	if (!err) {
 		r->state = EXP_REG_LIVE;
