@@ -77,6 +77,10 @@ cleanup() {
 	done
 	wait 2>/dev/null
 	rm -rf "$tmp"
+	# The devices of "targets that come and go", if a check stopped it.
+	ip link del nsxa 2>/dev/null
+	[ -e /sys/bus/netdevsim/devices/netdevsim7411 ] &&
+		echo 7411 >/sys/bus/netdevsim/del_device
 }
 trap cleanup EXIT
 
