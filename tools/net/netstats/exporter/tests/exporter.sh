@@ -788,6 +788,7 @@ else
 	wait "$e8"
 fi
 
+echo "# exporter.sh: $SECONDS s"
 echo "1..$n"
 [ $ret = 0 -a $skipped = 1 -a -z "$promtool" ] && exit $ksft_skip
 exit $ret
