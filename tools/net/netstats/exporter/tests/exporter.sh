@@ -552,6 +552,7 @@ else
 fi
 
 # --- tcp-all: sums by default, per socket up to the cap with the flag --------
+echo "# $SECONDS s so far"
 cport=$NETSTATS_CLI_PORT
 sport=$NETSTATS_SRV_PORT
 p5=$((PORT + 5))
@@ -610,6 +611,7 @@ else
 fi
 
 # --- targets that come and go: a veth's qdisc, a netdevsim device's queue ---
+echo "# $SECONDS s so far"
 # Both absent when the exporter starts; created, traffic, compared with tc
 # and sysfs; deleted (down); created again (back, with new values). The
 # exporter serves without any capability all along: the retries need none.
@@ -681,12 +683,11 @@ wait_value() {
 	done
 }
 
-# The qdisc's packets as tc shows them, and the device's in sysfs.
+# The packets of qdisc 1: as tc -s shows them ("Sent B bytes P pkt").
 tc_packets() {
-	tc -s -j qdisc show dev "$VETH" | python3 -c '
-import json, sys
-print(next((q["packets"] for q in json.load(sys.stdin)
-            if q.get("handle") == "1:"), ""))'
+	tc -s qdisc show dev "$VETH" |
+		awk '$1 == "qdisc" { q = $3 == "1:" }
+		     q && $1 == "Sent" { print $4; exit }'
 }
 
 # one ROUND N M: N datagrams through the veth, M through netdevsim; the
