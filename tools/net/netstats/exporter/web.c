@@ -872,10 +872,11 @@ int web_server_port(const struct web_server *s, size_t i)
 /* Serves until @stop_fd is readable: 0, or -1 if poll() fails. */
 int web_server_serve(struct web_server *s, int stop_fd)
 {
-	struct pollfd pfd[WEB_MAX_LISTEN + 1];
+	struct pollfd pfd[WEB_MAX_LISTEN + 2];
 	MHD_UNSIGNED_LONG_LONG t;
+	size_t i, n, w = 0;
 	long long timeout;
-	size_t i;
+	int ms;
 
 	for (;;) {
 		timeout = -1;
@@ -888,7 +889,19 @@ int web_server_serve(struct web_server *s, int stop_fd)
 			    (timeout < 0 || (long long)t < timeout))
 				timeout = t > INT32_MAX ? INT32_MAX : t;
 		}
-		if (poll(pfd, s->cnt + 1, timeout) < 0) {
+		n = s->cnt + 1;
+		if (s->ops.watch) {
+			w = n++;
+			pfd[w].fd = s->ops.watch_fd;
+			pfd[w].events = POLLIN;
+			pfd[w].revents = 0;
+		}
+		if (s->ops.timeout_ms) {
+			ms = s->ops.timeout_ms(s->ops.ctx);
+			if (ms >= 0 && (timeout < 0 || ms < timeout))
+				timeout = ms;
+		}
+		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "%s: poll: %s\n", WEB_NAME,
@@ -897,6 +910,8 @@ int web_server_serve(struct web_server *s, int stop_fd)
 		}
 		if (pfd[0].revents)
 			return 0;
+		if (s->ops.watch && pfd[w].revents)
+			s->ops.watch(s->ops.ctx);
 		for (i = 0; i < s->cnt; i++)
 			MHD_run(s->l[i].d);
 		if (s->ops.after)

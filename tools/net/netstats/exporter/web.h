@@ -57,13 +57,20 @@ enum web_route web_route(const char *method, const char *url,
 
 /*
  * What the server asks of the exporter: the exposition into @b (@count:
- * a GET, not a HEAD), 0 or -ENOMEM; the count of a failed request; and
- * the work left for after the requests of one turn of the loop.
+ * a GET, not a HEAD), 0 or -ENOMEM; the count of a failed request; the
+ * work left for after the requests of one turn of the loop (called after
+ * every wake-up, timeouts included); and, if @watch is set, @watch_fd
+ * polled with the listeners (@watch called when it is readable) and a
+ * deadline, @timeout_ms (milliseconds from now, -1: none), the loop
+ * wakes up at.
  */
 struct web_ops {
 	int (*render)(void *ctx, struct exp_buf *b, bool count);
 	void (*http_error)(void *ctx);
 	void (*after)(void *ctx);
+	void (*watch)(void *ctx);
+	int (*timeout_ms)(void *ctx);
+	int watch_fd;
 	void *ctx;
 };
 

@@ -8,7 +8,12 @@
 # or broken clients do not hold the daemon up, 50 clients at once are all
 # served, TLS and basic authentication work as curl sees them, the serving
 # process has no capability left, and bad arguments fail with the
-# documented exit status and message.
+# documented exit status and message.  Targets come and go: a veth (its
+# qdisc) and a netdevsim device (its tx queue), absent when the exporter
+# starts, appear once created, go down when deleted and come back with
+# new values when created again, each equal to what tc and
+# /sys/class/net/*/statistics say; tcp-all is served as sums by default,
+# per socket up to the cap with the flag.
 
 ksft_skip=4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +59,8 @@ for s in (cli, srv):
     os.set_inheritable(s.fileno(), True)
 os.environ["NETSTATS_CLI_FD"] = str(cli.fileno())
 os.environ["NETSTATS_SRV_FD"] = str(srv.fileno())
+os.environ["NETSTATS_CLI_PORT"] = str(cli.getsockname()[1])
+os.environ["NETSTATS_SRV_PORT"] = str(srv.getsockname()[1])
 os.execv("/bin/bash", ["bash"] + sys.argv[1:])
 ' "$0" "$@"
 fi
@@ -70,6 +77,10 @@ cleanup() {
 	done
 	wait 2>/dev/null
 	rm -rf "$tmp"
+	# The devices of "targets that come and go", if a check stopped it.
+	ip link del nsxa 2>/dev/null
+	[ -e /sys/bus/netdevsim/devices/netdevsim7411 ] &&
+		echo 7411 >/sys/bus/netdevsim/del_device
 }
 trap cleanup EXIT
 
@@ -118,8 +129,13 @@ value() {
 	awk -v k="$2$3" '$1 == k { print $2 }' "$1"
 }
 
+# The labels of tcp/fd:N: the fd, no registration name.
 labels() {
-	echo "{registration=\"$1\",object=\"${1#*/}\"}"
+	echo "{fd=\"${1#tcp/fd:}\"}"
+}
+
+uplabels() {
+	echo "{group=\"tcp\",fd=\"${1#tcp/fd:}\"}"
 }
 
 # raw REQUEST: send it on a new connection, print the status line.
@@ -150,6 +166,12 @@ check "listen port out of range: exit 2" [ $? = 2 ]
 check "malformed registration name: exit 2" [ $? = 2 ]
 "$EXPORTER" "$cname" "$cname" >/dev/null 2>&1
 check "registration given twice: exit 2" [ $? = 2 ]
+out=$("$EXPORTER" ip 'ip@period-ms=500' 2>&1)
+rc=$?
+check "two names of one object (options differ): exit 2" \
+	[ $rc = 2 -a -n "$(echo "$out" | grep 'name the same object')" ]
+"$EXPORTER" --collector.tcp-all.max-sockets=x tcp-all >/dev/null 2>&1
+check "bad --collector.tcp-all.max-sockets: exit 2" [ $? = 2 ]
 out=$("$EXPORTER" --version)
 cli=$("$CLI" -V 2>/dev/null)
 echo "# $out; $cli"
@@ -163,12 +185,22 @@ out=$("$EXPORTER" --web.config.file="$tmp/bad.yml" "$cname" 2>&1)
 rc=$?
 check "bad web config: exit 2 with the reason" \
 	[ $rc = 2 -a -n "$(echo "$out" | grep 'bad.yml: .*nonexistent')" ]
-out=$("$EXPORTER" -l "127.0.0.1:$PORT" lo/hwqueue/rx/0 2>&1)
-rc=$?
-echo "# $out"
-check "unknown group: exit 1 with the kernel's extack message" \
-	[ $rc = 1 -a -n "$(echo "$out" |
-		grep "cannot register 'lo/hwqueue/rx/0': unknown counter group")" ]
+# A name that does not register is reported, not fatal.
+if start_exporter "$tmp/e0.log" -l "127.0.0.1:$PORT" lo/hwqueue/rx/0 \
+		"$cname"; then
+	code=$(scrape "$url" "$tmp/m0")
+	up='{group="hwqueue/rx",device="lo",queue="0",direction="rx"}'
+	check "a name that does not register: served, object_up 0, its error counted, the kernel's message logged" \
+		[ "$code" = 200 -a \
+		  "$(value "$tmp/m0" netstats_object_up "$up")" = 0 -a \
+		  "$(value "$tmp/m0" netstats_exporter_register_errors_total "$up")" -ge 1 -a \
+		  "$(value "$tmp/m0" netstats_object_up "$(uplabels "$cname")")" = 1 -a \
+		  -n "$(grep "cannot register 'lo/hwqueue/rx/0': unknown counter group" "$tmp/e0.log")" ]
+	kill -TERM "$epid"
+	wait "$epid"
+else
+	fail "a name that does not register: the exporter does not start"
+fi
 
 # --- the tcp group ---------------------------------------------------------
 if ! start_exporter "$tmp/e1.log" -t 8 -l "127.0.0.1:$PORT" "$cname" "$sname"; then
@@ -247,8 +279,8 @@ want="{version=\"$version\",kernel=\"$(uname -r)\"}"
 check "build_info: version and kernel" \
 	[ "$(value "$tmp/m1" netstats_exporter_build_info "$want")" = 1 ]
 check "object_up: 1 for both sockets" \
-	[ "$(value "$tmp/m1" netstats_object_up "$(labels "$cname")")" = 1 -a \
-	  "$(value "$tmp/m1" netstats_object_up "$(labels "$sname")")" = 1 ]
+	[ "$(value "$tmp/m1" netstats_object_up "$(uplabels "$cname")")" = 1 -a \
+	  "$(value "$tmp/m1" netstats_object_up "$(uplabels "$sname")")" = 1 ]
 d=$(value "$tmp/m1" netstats_exporter_scrape_duration_seconds)
 check "scrape duration: $d s, under 1 s" \
 	awk -v d="$d" 'BEGIN { exit !(d != "" && d > 0 && d < 1) }'
@@ -456,7 +488,7 @@ fi
 
 # --- the netstats group -----------------------------------------------------
 # Registrations of every netlink socket: ours are the only ones now.
-if ! start_exporter "$tmp/e3.log" -l "127.0.0.1:$PORT" netstats \
+if ! start_exporter "$tmp/e3.log" -l "127.0.0.1:$PORT" \
 		'netstats@period-ms=500'; then
 	if grep -q "invalid registration name 'netstats'" "$tmp/e3.log"; then
 		skip "netstats group: libnetstats cannot name it yet"
@@ -471,22 +503,19 @@ else
 		echo "$line" >>"$tmp/ref3"
 		[ "$(wc -l <"$tmp/ref3")" = 4 ] && break
 	done
-	sleep 1.2	# both periods of the exporter's registrations
+	sleep 1.2	# the period of the exporter's registration
 	code=$(scrape "$url" "$tmp/m7")
 	bad=0
-	for reg in netstats 'netstats@period-ms=500'; do
-		while read -r _ ctr want; do
-			got=$(value "$tmp/m7" "netstats_netstats_$ctr" \
-				"{registration=\"$reg\"}")
-			[ "$got" = "$want" ] && continue
-			echo "# $reg $ctr: exporter '$got', libnetstats '$want'"
-			bad=1
-		done <"$tmp/ref3"
-	done
-	r=$(value "$tmp/m7" netstats_netstats_registrations '{registration="netstats"}')
-	m=$(value "$tmp/m7" netstats_netstats_map_files '{registration="netstats"}')
-	check "netstats group: values equal libnetstats', 3 registrations, 2 map files" \
-		[ "$code" = 200 -a $bad = 0 -a "$r" = 3 -a "$m" = 2 ]
+	while read -r _ ctr want; do
+		got=$(value "$tmp/m7" "netstats_netstats_$ctr")
+		[ "$got" = "$want" ] && continue
+		echo "# $ctr: exporter '$got', libnetstats '$want'"
+		bad=1
+	done <"$tmp/ref3"
+	r=$(value "$tmp/m7" netstats_netstats_registrations)
+	m=$(value "$tmp/m7" netstats_netstats_map_files)
+	check "netstats group: values equal libnetstats', 2 registrations, 2 map files" \
+		[ "$code" = 200 -a $bad = 0 -a "$r" = 2 -a "$m" = 2 ]
 	if [ -n "$promtool" ]; then
 		check "netstats group: promtool check metrics" \
 			"$promtool" check metrics <"$tmp/m7"
@@ -495,9 +524,9 @@ else
 	wait "$REFK_PID"
 	sleep 1.2
 	scrape "$url" "$tmp/m8" >/dev/null
-	r=$(value "$tmp/m8" netstats_netstats_registrations '{registration="netstats"}')
-	check "netstats group: 2 registrations once the reference is gone" \
-		[ "$r" = 2 ]
+	r=$(value "$tmp/m8" netstats_netstats_registrations)
+	check "netstats group: 1 registration once the reference is gone" \
+		[ "$r" = 1 ]
 fi
 
 # --- the per-CPU IP MIBs: hundreds of real counter names ----------------------
@@ -522,6 +551,245 @@ else
 	wait "$e9"
 fi
 
+# --- tcp-all: sums by default, per socket up to the cap with the flag --------
+echo "# $SECONDS s so far"
+cport=$NETSTATS_CLI_PORT
+sport=$NETSTATS_SRV_PORT
+p5=$((PORT + 5))
+if start_exporter "$tmp/e5.log" -l "127.0.0.1:$p5" tcp-all; then
+	code=$(scrape "http://127.0.0.1:$p5/metrics" "$tmp/m15")
+	socks=$(value "$tmp/m15" netstats_tcp_all_sockets)
+	rx=$(value "$tmp/m15" netstats_tcp_all_bytes_received)
+	echo "# tcp-all: $socks sockets, $rx bytes received in all"
+	check "tcp-all by default: socket count and sums (gauges), no series per socket" \
+		[ "$code" = 200 -a "${socks:-0}" -ge 2 -a "${rx:-0}" -ge 1300 -a \
+		  -n "$(grep -x '# TYPE netstats_tcp_all_bytes_received gauge' "$tmp/m15")" -a \
+		  -z "$(grep 'cookie=' "$tmp/m15")" ]
+	if [ -n "$promtool" ]; then
+		check "tcp-all: promtool check metrics" \
+			"$promtool" check metrics <"$tmp/m15"
+	fi
+	kill -TERM "$epid"
+	wait "$epid"
+else
+	fail "tcp-all: the exporter does not start"
+fi
+if start_exporter "$tmp/e6.log" -l "127.0.0.1:$p5" \
+		--collector.tcp-all.per-socket tcp-all; then
+	code=$(scrape "http://127.0.0.1:$p5/metrics" "$tmp/m16")
+	m=netstats_tcp_all_socket_bytes_received_total
+	c=$(awk -v m="$m" -v l="local=\"127.0.0.1:$cport\",remote=\"127.0.0.1:$sport\"" \
+		'index($1, m "{") == 1 && index($1, l) { print $2 }' "$tmp/m16")
+	s=$(awk -v m="$m" -v l="local=\"127.0.0.1:$sport\",remote=\"127.0.0.1:$cport\"" \
+		'index($1, m "{") == 1 && index($1, l) { print $2 }' "$tmp/m16")
+	check "tcp-all per socket: the client received 300, the server 1000 (as the tcp group)" \
+		[ "$code" = 200 -a "$c" = 300 -a "$s" = 1000 ]
+	if [ -n "$promtool" ]; then
+		check "tcp-all per socket: promtool check metrics" \
+			"$promtool" check metrics <"$tmp/m16"
+	fi
+	kill -TERM "$epid"
+	wait "$epid"
+else
+	fail "tcp-all per socket: the exporter does not start"
+fi
+if start_exporter "$tmp/e10.log" -l "127.0.0.1:$p5" \
+		--collector.tcp-all.per-socket \
+		--collector.tcp-all.max-sockets=1 tcp-all; then
+	code=$(scrape "http://127.0.0.1:$p5/metrics" "$tmp/m17")
+	series=$(grep -c '^netstats_tcp_all_socket_bytes_received_total{' "$tmp/m17")
+	socks=$(value "$tmp/m17" netstats_tcp_all_sockets)
+	dropped=$(value "$tmp/m17" netstats_exporter_tcp_all_sockets_dropped_total)
+	echo "# max-sockets=1: $series series, $socks sockets, $dropped dropped"
+	check "--collector.tcp-all.max-sockets=1: one socket's series, the others counted as dropped" \
+		[ "$code" = 200 -a "$series" = 1 -a "${dropped:-0}" -ge 1 -a \
+		  "$dropped" = $((socks - 1)) ]
+	kill -TERM "$epid"
+	wait "$epid"
+else
+	fail "tcp-all max-sockets: the exporter does not start"
+fi
+
+# --- targets that come and go: a veth's qdisc, a netdevsim device's queue ---
+echo "# $SECONDS s so far"
+# Both absent when the exporter starts; created, traffic, compared with tc
+# and sysfs; deleted (down); created again (back, with new values). The
+# exporter serves without any capability all along: the retries need none.
+VETH=nsxa
+NSIM=nsxn0
+NSIM_ID=7411
+p6=$((PORT + 6))
+qup="{group=\"qdisc\",device=\"$VETH\",handle=\"1:\"}"
+qlab="{device=\"$VETH\",handle=\"1:\"}"
+nup="{group=\"queue/tx\",device=\"$NSIM\",queue=\"0\",direction=\"tx\"}"
+nlab="{device=\"$NSIM\",queue=\"0\",direction=\"tx\"}"
+
+veth_make() {
+	ip link add "$VETH" type veth peer name "${VETH}p" || return 1
+	sysctl -qw "net.ipv6.conf.$VETH.disable_ipv6=1"
+	sysctl -qw "net.ipv6.conf.${VETH}p.disable_ipv6=1"
+	tc qdisc replace dev "$VETH" root handle 1: fq_codel || return 1
+	ip addr add 198.51.100.1/24 dev "$VETH"
+	ip neigh replace 198.51.100.2 lladdr 02:00:00:00:00:02 dev "$VETH" \
+		nud permanent
+	ip link set "${VETH}p" up
+	ip link set "$VETH" up
+}
+
+# A netdevsim device of one queue, no peer: what it sends it drops.
+nsim_make() {
+	local d=/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/net i dev
+
+	echo "$NSIM_ID 1 1" >/sys/bus/netdevsim/new_device || return 1
+	for i in $(seq 50); do
+		dev=$(ls "$d" 2>/dev/null | head -1)
+		[ -n "$dev" ] && break
+		sleep 0.1
+	done
+	[ -n "$dev" ] || return 1
+	[ "$dev" = "$NSIM" ] || ip link set "$dev" name "$NSIM" || return 1
+	sysctl -qw "net.ipv6.conf.$NSIM.disable_ipv6=1"
+	ip addr add 203.0.113.1/24 dev "$NSIM"
+	ip neigh replace 203.0.113.2 lladdr 02:00:00:00:00:03 dev "$NSIM" \
+		nud permanent
+	ip link set "$NSIM" up
+}
+
+nsim_del() {
+	echo "$NSIM_ID" >/sys/bus/netdevsim/del_device
+}
+
+# send ADDR N: N UDP datagrams of one byte.
+send() {
+	local i
+
+	for i in $(seq "$2"); do
+		echo -n x >"/dev/udp/$1/9"
+	done 2>/dev/null
+}
+
+# wait_value METRIC LABELS WANT: scrape until the sample is WANT (for 20
+# s at most: rtnetlink hastens the retries, the backoff alone would be
+# there within 15 s); its last value in $got.
+wait_value() {
+	local t=$((SECONDS + 20))
+
+	while :; do
+		scrape "http://127.0.0.1:$p6/metrics" "$tmp/mw" >/dev/null
+		got=$(value "$tmp/mw" "$1" "$2")
+		[ "$got" = "$3" ] && return 0
+		[ $SECONDS -lt $t ] || return 1
+		sleep 0.2
+	done
+}
+
+# The packets of qdisc 1: as tc -s shows them ("Sent B bytes P pkt").
+tc_packets() {
+	tc -s qdisc show dev "$VETH" |
+		awk '$1 == "qdisc" { q = $3 == "1:" }
+		     q && $1 == "Sent" { print $4; exit }'
+}
+
+# one ROUND N M: N datagrams through the veth, M through netdevsim; the
+# exporter's values equal tc's and sysfs'.
+one() {
+	local round=$1 vp np want
+
+	send 198.51.100.2 "$2"
+	send 203.0.113.2 "$3"
+	sleep 0.3	# quiescent: the qdisc's period is 100 ms
+	vp=$(tc_packets)
+	want=$(cat "/sys/class/net/$VETH/statistics/tx_packets")
+	wait_value netstats_qdisc_packets_total "$qlab" "$vp"
+	echo "# $round: qdisc packets: exporter '$got', tc '$vp', sysfs tx_packets '$want'"
+	check "$round: qdisc $VETH 1: packets: exporter = tc -s qdisc = sysfs tx_packets ($vp)" \
+		[ "$got" = "$vp" -a "$vp" = "$want" -a "$vp" -ge "$2" ]
+	np=$(cat "/sys/class/net/$NSIM/statistics/tx_dropped")
+	wait_value netstats_queue_tx_hw_drops_total "$nlab" "$np"
+	echo "# $round: netdevsim tx drops: exporter '$got', sysfs tx_dropped '$np'"
+	check "$round: netdevsim $NSIM tx queue 0 hw_drops: exporter = sysfs tx_dropped ($np)" \
+		[ "$got" = "$np" -a "$np" -ge "$3" ]
+}
+
+if ! command -v tc >/dev/null; then
+	skip "targets that come and go: no tc"
+elif [ ! -e /sys/bus/netdevsim ] && ! modprobe netdevsim 2>/dev/null &&
+     [ ! -e /sys/bus/netdevsim ]; then
+	skip "targets that come and go: no netdevsim"
+elif ip link show "$VETH" >/dev/null 2>&1 || ip link show "$NSIM" >/dev/null 2>&1; then
+	fail "targets that come and go: $VETH or $NSIM exists already"
+elif ! start_exporter "$tmp/e8.log" -l "127.0.0.1:$p6" \
+		"qdisc/$VETH/1:0@period-ms=100" "$NSIM/queue/tx/0" "$cname"; then
+	fail "targets that come and go: the exporter does not start without them"
+else
+	e8=$epid
+	code=$(scrape "http://127.0.0.1:$p6/metrics" "$tmp/m18")
+	check "absent at start: served, both down with an error counted, no series" \
+		[ "$code" = 200 -a \
+		  "$(value "$tmp/m18" netstats_object_up "$qup")" = 0 -a \
+		  "$(value "$tmp/m18" netstats_object_up "$nup")" = 0 -a \
+		  "$(value "$tmp/m18" netstats_exporter_register_errors_total "$qup")" -ge 1 -a \
+		  "$(value "$tmp/m18" netstats_exporter_register_errors_total "$nup")" -ge 1 -a \
+		  -z "$(grep -E '^netstats_(qdisc|queue_tx)_' "$tmp/m18")" -a \
+		  "$(value "$tmp/m18" netstats_object_up "$(uplabels "$cname")")" = 1 ]
+	t0=$(date +%s)
+	if veth_make && nsim_make; then
+		wait_value netstats_object_up "$qup" 1 && q=ok || q=
+		wait_value netstats_object_up "$nup" 1 && d=ok || d=
+		echo "# created: both up after $(($(date +%s) - t0)) s"
+		check "created after start: both registered (object_up 1)" \
+			[ "$q" = ok -a "$d" = ok ]
+		one "first" 7 5
+		v1=$(value "$tmp/mw" netstats_queue_tx_hw_drops_total "$nlab")
+
+		ip link del "$VETH"
+		nsim_del
+		wait_value netstats_object_up "$qup" 0 && q=ok || q=
+		wait_value netstats_object_up "$nup" 0 && d=ok || d=
+		# The GET that saw a death served its final values: not this one.
+		scrape "http://127.0.0.1:$p6/metrics" "$tmp/mw" >/dev/null
+		check "deleted: both down, the other targets served" \
+			[ "$q" = ok -a "$d" = ok -a \
+			  "$(value "$tmp/mw" netstats_object_up "$(uplabels "$cname")")" = 1 -a \
+			  -z "$(grep -E '^netstats_(qdisc|queue_tx)_' "$tmp/mw")" ]
+
+		t0=$(date +%s)
+		if veth_make && nsim_make; then
+			wait_value netstats_object_up "$qup" 1 && q=ok || q=
+			wait_value netstats_object_up "$nup" 1 && d=ok || d=
+			echo "# created again: both up after $(($(date +%s) - t0)) s"
+			check "created again: both registered again" \
+				[ "$q" = ok -a "$d" = ok ]
+			one "again" 3 2
+			v2=$(value "$tmp/mw" netstats_queue_tx_hw_drops_total "$nlab")
+			check "again: new values (netdevsim drops $v1, then $v2)" \
+				[ -n "$v2" -a "$v2" != "$v1" ]
+		else
+			fail "created again: veth or netdevsim"
+		fi
+		if [ -n "$promtool" ]; then
+			check "come and go: promtool check metrics" \
+				"$promtool" check metrics <"$tmp/mw"
+		fi
+		dead=$(value "$tmp/mw" netstats_exporter_dead_total)
+		check "2 deaths counted ($dead)" [ "$dead" = 2 ]
+	else
+		fail "created after start: veth or netdevsim"
+	fi
+	bad=
+	for f in CapInh CapPrm CapEff CapAmb; do
+		v=$(awk -v f="$f:" '$1 == f { print $2 }' /proc/"$e8"/status)
+		[ "$v" = 0000000000000000 ] || bad+=" $f=$v"
+	done
+	check "registered again without any capability${bad:+:$bad}" [ -z "$bad" ]
+	sed 's/^/# /' "$tmp/e8.log" | tail -20
+	ip link del "$VETH" 2>/dev/null
+	nsim_del 2>/dev/null
+	kill -TERM "$e8"
+	wait "$e8"
+fi
+
+echo "# exporter.sh: $SECONDS s"
 echo "1..$n"
 [ $ret = 0 -a $skipped = 1 -a -z "$promtool" ] && exit $ksft_skip
 exit $ret
