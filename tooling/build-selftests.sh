@@ -51,8 +51,10 @@ mkdir -p "$tools"
 	"${cc[@]}" -I"$sel" -Wno-unused-function "$TOP/tooling/netstats_demo.c" \
 		"${libs[@]}" -o "$tools/netstats_demo" &&
 	cp "$KSRC/tools/net/netstats/tests/cli.sh" \
-		"$KSRC/tools/net/netstats/exporter/tests/exporter.sh" \
-		"$sel/settings" "$tools/"
+		"$KSRC/tools/net/netstats/exporter/tests/exporter.sh" "$tools/" &&
+	# exporter.sh's devices that come and go take ~1 min on the normal
+	# kernel, ~4x that on the debug one: more than the kselftests' 300 s.
+	echo timeout=600 >"$tools/settings"
 } >>"$log" 2>&1 || { cat "$log"; die "the tools' VM tests did not build"; }
 for t in lib_tcp cli.sh exporter.sh; do
 	echo "netstats-tools:$t"
