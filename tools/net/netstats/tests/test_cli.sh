@@ -81,7 +81,8 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 if "$here/man_refs.sh" "$top" "$here/../netstats.8" \
-	"$top/tools/lib/netstats/libnetstats.3" >"$tmp/refs"; then
+	"$top/tools/lib/netstats/libnetstats.3" \
+	"$here/../exporter/netstats-exporter.8" >"$tmp/refs"; then
 	ok
 	grep '^note:' "$tmp/refs"
 else
