@@ -28,7 +28,7 @@ fi
 plugin=$BUILD/insncount.so
 info "instruction-count plugin: $($qemu --version | head -1), plugin API $plugin_api"
 mkdir -p "$BUILD"
-gcc -O2 -Wall -Werror -shared -fPIC -DINSNCOUNT_API=$plugin_api \
+gcc -O2 -Wall -Werror -shared -fPIC -DINSNCOUNT_API="$plugin_api" \
 	-o "$plugin" "$TOP/tooling/insncount.c"
 
 "$TOP/tooling/assemble.sh"
