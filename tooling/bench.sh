@@ -9,6 +9,28 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/tooling/setup-host.sh"
+
+# Instruction counts: QEMU's TCG plugin counts every guest instruction
+# and logs the count at the benchmark's markers; one vCPU, so exact.
+# The plugin API it is built for is the one of the QEMU that vng boots
+# (bookworm's 7.2: version 1), told by the plugin functions that QEMU
+# exports: version 1 has ..._tb_exec_inline (removed in 9.0), 3 and later
+# scoreboards (9.0 has them too, but only API 2: its loader says so).
+qemu=$(command -v qemu-system-x86_64) || die "no qemu-system-x86_64 on PATH"
+qemu_syms=$(nm -D --defined-only "$qemu" | awk '{ print $3 }')
+if grep -qx qemu_plugin_register_vcpu_tb_exec_inline <<<"$qemu_syms"; then
+	plugin_api=1
+elif grep -qx qemu_plugin_scoreboard_new <<<"$qemu_syms"; then
+	plugin_api=3
+else
+	die "$qemu exports no TCG plugin API: built without plugin support?"
+fi
+plugin=$BUILD/insncount.so
+info "instruction-count plugin: $($qemu --version | head -1), plugin API $plugin_api"
+mkdir -p "$BUILD"
+gcc -O2 -Wall -Werror -shared -fPIC -DINSNCOUNT_API="$plugin_api" \
+	-o "$plugin" "$TOP/tooling/insncount.c"
+
 "$TOP/tooling/assemble.sh"
 "$TOP/tooling/build-kernel.sh" normal
 "$TOP/tooling/build-selftests.sh" normal
@@ -21,10 +43,6 @@ if [ "${PRISTINE:-0}" = 1 ]; then
 	# CONFIG_NETSTATS=n: the edited files' object code vs pristine.
 	"$TOP/tooling/objdiff.sh" >"$BUILD/objdiff.txt"
 fi
-# Instruction counts: QEMU's TCG plugin counts every guest instruction
-# and logs the count at the benchmark's markers; one vCPU, so exact.
-plugin=$BUILD/insncount.so
-gcc -O2 -Wall -shared -fPIC -o "$plugin" "$TOP/tooling/insncount.c"
 for f in "${flavours[@]}"; do
 	"$TOP/tooling/vm.sh" "$f" bench "$BUILD/results-$f-bench" >/dev/null
 	[ -f "$BUILD/results-$f-bench/done" ] || die "$f bench run incomplete"

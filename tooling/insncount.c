@@ -10,16 +10,29 @@
  *	insncount: marker XX insns N
  *
  * N being the guest instructions executed on this vCPU before the
- * marker.  The count is added inline once per translated block executed
- * (qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu), so at the marker the
- * counter already holds the whole block: the marker's own callback
- * subtracts the instructions of the block that follow it.  With one
- * vCPU the figure is exact up to blocks left early (interrupts, faults).
+ * marker.  The count is added inline once per translated block executed,
+ * at the block's start, so at the marker the counter already holds the
+ * whole block: the marker's own callback subtracts the instructions of
+ * the block that follow it.  With one vCPU the figure is exact up to
+ * blocks left early (interrupts, faults).
  *
- * The QEMU that tooling/setup-host.sh installs (10.0, from trixie) is
- * built with plugin support but no package ships qemu-plugin.h: the few
- * functions of plugin API version 3 used here are declared below as
- * that header declares them.
+ * No Debian package ships qemu-plugin.h, so the few functions used are
+ * declared below as QEMU's include/qemu/qemu-plugin.h declares them, for
+ * one of two plugin API versions chosen when the plugin is built
+ * (-DINSNCOUNT_API=N; tooling/bench.sh picks N from the plugin functions
+ * the QEMU binary exports):
+ *
+ *  1  QEMU up to 8.2, among them Debian bookworm's 7.2, which
+ *     tooling/setup-host.sh installs and the VM boots: one plain counter
+ *     (qemu_plugin_register_vcpu_tb_exec_inline; not atomic, exact with
+ *     the one vCPU the tooling boots); qemu_plugin_insn_data() returns a
+ *     pointer to the instruction's bytes.
+ *  3  QEMU 9.1 and later (they refuse version 1, their minimum being 2):
+ *     a per-vCPU scoreboard (qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu);
+ *     qemu_plugin_insn_data() copies the bytes into a buffer.
+ *
+ * QEMU 9.0 (API 2: no ..._tb_exec_inline any more, insn_data still a
+ * pointer) is served by neither.
  *
  * Use: qemu-system-x86_64 ... -plugin insncount.so -d plugin -D LOG
  */
@@ -31,17 +44,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- from QEMU's include/qemu/qemu-plugin.h (API version 3) ----------- */
+#if !defined(INSNCOUNT_API) || (INSNCOUNT_API != 1 && INSNCOUNT_API != 3)
+#error "build with -DINSNCOUNT_API=1 (QEMU <= 8.2) or 3 (QEMU >= 9.1)"
+#endif
+
+/* --- from QEMU's include/qemu/qemu-plugin.h (API version 1 or 3) ------ */
 typedef uint64_t qemu_plugin_id_t;
 typedef struct qemu_info_t qemu_info_t;
 struct qemu_plugin_tb;
 struct qemu_plugin_insn;
-struct qemu_plugin_scoreboard;
-
-typedef struct {
-	struct qemu_plugin_scoreboard *score;
-	size_t offset;
-} qemu_plugin_u64;
 
 enum qemu_plugin_cb_flags {
 	QEMU_PLUGIN_CB_NO_REGS,
@@ -51,7 +62,9 @@ enum qemu_plugin_cb_flags {
 
 enum qemu_plugin_op {
 	QEMU_PLUGIN_INLINE_ADD_U64,
+#if INSNCOUNT_API == 3
 	QEMU_PLUGIN_INLINE_STORE_U64,
+#endif
 };
 
 typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
@@ -61,9 +74,6 @@ typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
 
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
 					   qemu_plugin_vcpu_tb_trans_cb_t cb);
-void qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
-	struct qemu_plugin_tb *tb, enum qemu_plugin_op op,
-	qemu_plugin_u64 entry, uint64_t imm);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
 					    qemu_plugin_vcpu_udata_cb_t cb,
 					    enum qemu_plugin_cb_flags flags,
@@ -71,8 +81,6 @@ void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
 						 size_t idx);
-size_t qemu_plugin_insn_data(const struct qemu_plugin_insn *insn, void *dest,
-			     size_t len);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
@@ -82,19 +90,108 @@ void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
 typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
 				    qemu_plugin_udata_cb_t cb, void *userdata);
+void qemu_plugin_outs(const char *string);
+
+#if INSNCOUNT_API == 1
+void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
+					      enum qemu_plugin_op op,
+					      void *ptr, uint64_t imm);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+#else
+struct qemu_plugin_scoreboard;
+
+typedef struct {
+	struct qemu_plugin_scoreboard *score;
+	size_t offset;
+} qemu_plugin_u64;
+
+void qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+	struct qemu_plugin_tb *tb, enum qemu_plugin_op op,
+	qemu_plugin_u64 entry, uint64_t imm);
+size_t qemu_plugin_insn_data(const struct qemu_plugin_insn *insn, void *dest,
+			     size_t len);
 struct qemu_plugin_scoreboard *qemu_plugin_scoreboard_new(size_t element_size);
 uint64_t qemu_plugin_u64_get(qemu_plugin_u64 entry, unsigned int vcpu_index);
-void qemu_plugin_outs(const char *string);
+#endif
 /* --- end of the declarations --------------------------------------------- */
 
-__attribute__((visibility("default"))) int qemu_plugin_version = 3;
+__attribute__((visibility("default"))) int qemu_plugin_version = INSNCOUNT_API;
 
+/*
+ * The instruction counter and what is done with it: create it, add a
+ * block's instructions each time the block executes, read it; and the
+ * bytes of an instruction at translation time.
+ */
+#if INSNCOUNT_API == 1
+/*
+ * One counter for all vCPUs, added to without atomics: exact with one
+ * vCPU only, which is what the tooling boots.
+ */
+static uint64_t insns;
+
+static int count_init(void)
+{
+	return 0;
+}
+
+static void count_tb(struct qemu_plugin_tb *tb, size_t n)
+{
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 &insns, n);
+}
+
+static uint64_t count_get(unsigned int vcpu)
+{
+	(void)vcpu;
+	return insns;
+}
+
+static bool insn_bytes(struct qemu_plugin_insn *insn, unsigned char *b,
+		       size_t len)
+{
+	const void *p;
+
+	if (qemu_plugin_insn_size(insn) != len)
+		return false;
+	p = qemu_plugin_insn_data(insn);
+	if (!p)
+		return false;
+	memcpy(b, p, len);
+	return true;
+}
+#else
 /*
  * One counter per vCPU (a scoreboard of uint64_t): exact per vCPU.  The
  * markers of a task that moved between vCPUs would mix counts: the
  * tooling boots one vCPU.
  */
 static qemu_plugin_u64 insns;
+
+static int count_init(void)
+{
+	insns.score = qemu_plugin_scoreboard_new(sizeof(uint64_t));
+	insns.offset = 0;
+	return insns.score ? 0 : -1;
+}
+
+static void count_tb(struct qemu_plugin_tb *tb, size_t n)
+{
+	qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb,
+		QEMU_PLUGIN_INLINE_ADD_U64, insns, n);
+}
+
+static uint64_t count_get(unsigned int vcpu)
+{
+	return qemu_plugin_u64_get(insns, vcpu);
+}
+
+static bool insn_bytes(struct qemu_plugin_insn *insn, unsigned char *b,
+		       size_t len)
+{
+	return qemu_plugin_insn_size(insn) == len &&
+	       qemu_plugin_insn_data(insn, b, len) == len;
+}
+#endif
 
 /*
  * hist=FILE: also count, per translated block, its executions between a
@@ -170,7 +267,7 @@ static void marker_exec(unsigned int vcpu, void *udata)
 
 	snprintf(line, sizeof(line), "insncount: marker %02x insns %" PRIu64
 		 " vcpu %u\n", (unsigned int)(d & 0xff),
-		 qemu_plugin_u64_get(insns, vcpu) - (d >> 8), vcpu);
+		 count_get(vcpu) - (d >> 8), vcpu);
 	qemu_plugin_outs(line);
 	inside = (d & 0xff) == 1;
 }
@@ -184,16 +281,14 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		unsigned char b[sizeof(marker)];
 
-		if (qemu_plugin_insn_size(insn) != sizeof(marker) ||
-		    qemu_plugin_insn_data(insn, b, sizeof(b)) != sizeof(b) ||
+		if (!insn_bytes(insn, b, sizeof(b)) ||
 		    memcmp(b, marker, 4) || memcmp(b + 5, marker + 5, 3))
 			continue;
 		qemu_plugin_register_vcpu_insn_exec_cb(insn, marker_exec,
 			QEMU_PLUGIN_CB_NO_REGS,
 			(void *)(uintptr_t)(((uintptr_t)(n - i) << 8) | b[4]));
 	}
-	qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb,
-		QEMU_PLUGIN_INLINE_ADD_U64, insns, n);
+	count_tb(tb, n);
 	if (hist) {
 		struct hist_tb *t = hist_slot(qemu_plugin_tb_vaddr(tb), n);
 
@@ -217,8 +312,8 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 			return -1;
 		qemu_plugin_register_atexit_cb(id, hist_dump, NULL);
 	}
-	insns.score = qemu_plugin_scoreboard_new(sizeof(uint64_t));
-	insns.offset = 0;
+	if (count_init())
+		return -1;
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	return 0;
 }
