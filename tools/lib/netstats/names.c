@@ -38,6 +38,8 @@
 static const char *const name_pats[][NAME_MAX_PARTS] = {
 	{ "ip" },
 	{ "ip6" },
+	{ "icmpmsg" },
+	{ "icmp6msg" },
 	{ "netstats" },
 	{ "tcp-all" },
 	{ "core", "page_pool", "<id>" },

@@ -27,6 +27,8 @@ struct valid_case {
 static const struct valid_case valid[] = {
 	{ "ip", "ip", "" },
 	{ "ip6", "ip6", "" },
+	{ "icmpmsg", "icmpmsg", "" },
+	{ "icmp6msg", "icmp6msg", "" },
 	{ "netstats", "netstats", "" },
 	{ "netstats@period-ms=500", "netstats", "", 0, 0, 0, "period-ms=500" },
 	{ "core/page_pool/7", "core/page_pool", "7" },

@@ -152,8 +152,13 @@ if [ "$(cli_has_group core/page_pool)" ] && [ -d /sys/bus/netdevsim ] &&
    [ -f "$ynl" ] && [ -f "$nd_spec" ]; then
 	nsim_id=$((3000 + $$ % 1000))
 	echo "$nsim_id 1 2" >/sys/bus/netdevsim/new_device
-	nsim_dev=$(ls /sys/bus/netdevsim/devices/netdevsim$nsim_id/net 2>/dev/null)
-	ip link set dev "$nsim_dev" up 2>/dev/null
+	# udev may rename the port: its name once that is over
+	udevadm settle 2>/dev/null
+	for _ in $(seq 50); do
+		nsim_dev=$(ls /sys/bus/netdevsim/devices/netdevsim$nsim_id/net 2>/dev/null)
+		[ -n "$nsim_dev" ] && ip link set dev "$nsim_dev" up 2>/dev/null && break
+		sleep 0.1
+	done
 	check "list core/page_pool: the pools page-pool-get dumps, by id" \
 		python3 - "$ynl" "$nd_spec" <<'PY'
 import ast, sys
@@ -163,7 +168,8 @@ out = subprocess.run(["python3", sys.argv[1], "--spec", sys.argv[2],
                      text=True, check=True).stdout
 want = sorted(str(p["id"]) for p in ast.literal_eval(out))
 got = json.loads(cli("-j", "list", "core/page_pool").stdout)[0]
-assert len(want) >= 2 and sorted(got["instances"]) == want, (got, want)
+assert len(want) >= 2, ("no pools: the netdevsim port is not up", want)
+assert sorted(got.get("instances", [])) == want, (got.get("instances"), want)
 PY
 	echo "$nsim_id" >/sys/bus/netdevsim/del_device
 else
