@@ -641,13 +641,17 @@ nsim_make() {
 	local d=/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/net i dev
 
 	echo "$NSIM_ID 1 1" >/sys/bus/netdevsim/new_device || return 1
+	udevadm settle 2>/dev/null
+	# udev may still rename the port between our look and our rename
+	# (seen on the debug kernel: "eth0" gone): look again then.
 	for i in $(seq 50); do
 		dev=$(ls "$d" 2>/dev/null | head -1)
-		[ -n "$dev" ] && break
+		[ "$dev" = "$NSIM" ] && break
+		[ -n "$dev" ] && ip link set "$dev" name "$NSIM" 2>/dev/null &&
+			break
 		sleep 0.1
 	done
-	[ -n "$dev" ] || return 1
-	[ "$dev" = "$NSIM" ] || ip link set "$dev" name "$NSIM" || return 1
+	[ -e "$d/$NSIM" ] || return 1
 	sysctl -qw "net.ipv6.conf.$NSIM.disable_ipv6=1"
 	ip addr add 203.0.113.1/24 dev "$NSIM"
 	ip neigh replace 203.0.113.2 lladdr 02:00:00:00:00:03 dev "$NSIM" \
