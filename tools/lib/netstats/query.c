@@ -119,10 +119,11 @@ static int ns_pool_name(const struct nlattr *nest, char *name)
 }
 
 /*
- * An object QUERY lists as the nest REGISTER takes (dev, queue), named
- * in @name as netstats__parse_name() names the object: "eth0", "eth0/3".
- * The ifindex is the kernel's in the netns of the handle's socket, which
- * names it. Returns 0, -ENODEV if the device went meanwhile, -EPROTO.
+ * An object QUERY lists as the nest REGISTER takes (dev, queue,
+ * page-pool), named in @name as netstats__parse_name() names the object:
+ * "eth0", "eth0/3", "7". The ifindex is the kernel's in the netns of the
+ * handle's socket, which names it. Returns 0, -ENODEV if the device went
+ * meanwhile, -EPROTO.
  */
 static int ns_instance_name(const struct ns_query *q,
 			    const struct nlattr *nest, char *name)
@@ -133,6 +134,8 @@ static int ns_instance_name(const struct ns_query *q,
 	bool has_id = false;
 	struct ifreq ifr;
 
+	if (mnl_attr_get_type(nest) == NETSTATS_A_GROUP_PAGE_POOL)
+		return ns_pool_name(nest, name);
 	mnl_attr_for_each_nested(attr, nest) {
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return -EPROTO;
@@ -237,19 +240,13 @@ static int ns_group_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case NETSTATS_A_GROUP_DEV:
 		case NETSTATS_A_GROUP_QUEUE:
+		case NETSTATS_A_GROUP_PAGE_POOL:
 			err = ns_instance_name(q, attr, iname);
 			if (!err) {
 				iptr[ii++] = iname;
 				iname += NS_INSTANCE_LEN;
 			} else if (err == -ENODEV) {	/* gone: not listed */
 				err = 0;
-			}
-			break;
-		case NETSTATS_A_GROUP_PAGE_POOL:
-			err = ns_pool_name(attr, iname);
-			if (!err) {
-				iptr[ii++] = iname;
-				iname += NS_INSTANCE_LEN;
 			}
 			break;
 		}
