@@ -687,6 +687,16 @@ wait_value() {
 	done
 }
 
+# wait_both WANT: both targets' netstats_object_up reach WANT (each
+# waited for, whatever the other did).
+wait_both() {
+	local q= d=
+
+	wait_value netstats_object_up "$qup" "$1" && q=ok
+	wait_value netstats_object_up "$nup" "$1" && d=ok
+	[ "$q" = ok -a "$d" = ok ]
+}
+
 # The packets of qdisc 1: as tc -s shows them ("Sent B bytes P pkt").
 tc_packets() {
 	tc -s qdisc show dev "$VETH" |
@@ -738,32 +748,29 @@ else
 		  "$(value "$tmp/m18" netstats_object_up "$(uplabels "$cname")")" = 1 ]
 	t0=$(date +%s)
 	if veth_make && nsim_make; then
-		wait_value netstats_object_up "$qup" 1 && q=ok || q=
-		wait_value netstats_object_up "$nup" 1 && d=ok || d=
+		wait_both 1 && both=ok || both=
 		echo "# created: both up after $(($(date +%s) - t0)) s"
 		check "created after start: both registered (object_up 1)" \
-			[ "$q" = ok -a "$d" = ok ]
+			[ "$both" = ok ]
 		one "first" 7 5
 		v1=$(value "$tmp/mw" netstats_queue_tx_hw_drops_total "$nlab")
 
 		ip link del "$VETH"
 		nsim_del
-		wait_value netstats_object_up "$qup" 0 && q=ok || q=
-		wait_value netstats_object_up "$nup" 0 && d=ok || d=
+		wait_both 0 && both=ok || both=
 		# The GET that saw a death served its final values: not this one.
 		scrape "http://127.0.0.1:$p6/metrics" "$tmp/mw" >/dev/null
 		check "deleted: both down, the other targets served" \
-			[ "$q" = ok -a "$d" = ok -a \
+			[ "$both" = ok -a \
 			  "$(value "$tmp/mw" netstats_object_up "$(uplabels "$cname")")" = 1 -a \
 			  -z "$(grep -E '^netstats_(qdisc|queue_tx)_' "$tmp/mw")" ]
 
 		t0=$(date +%s)
 		if veth_make && nsim_make; then
-			wait_value netstats_object_up "$qup" 1 && q=ok || q=
-			wait_value netstats_object_up "$nup" 1 && d=ok || d=
+			wait_both 1 && both=ok || both=
 			echo "# created again: both up after $(($(date +%s) - t0)) s"
 			check "created again: both registered again" \
-				[ "$q" = ok -a "$d" = ok ]
+				[ "$both" = ok ]
 			one "again" 3 2
 			v2=$(value "$tmp/mw" netstats_queue_tx_hw_drops_total "$nlab")
 			check "again: new values (netdevsim drops $v1, then $v2)" \
