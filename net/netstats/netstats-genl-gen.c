@@ -61,6 +61,14 @@ static const struct netlink_range_validation netstats_a_registration_dead_linger
 };
 
 /* Common nested types */
+const struct nla_policy netstats_counter_nl_policy[NETSTATS_A_COUNTER_FLAGS + 1] = {
+	[NETSTATS_A_COUNTER_NAME] = { .type = NLA_NUL_STRING, },
+	[NETSTATS_A_COUNTER_DOC] = { .type = NLA_NUL_STRING, },
+	[NETSTATS_A_COUNTER_TYPE] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+	[NETSTATS_A_COUNTER_OFFSET] = { .type = NLA_U32, },
+	[NETSTATS_A_COUNTER_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
+};
+
 const struct nla_policy netstats_dev_nl_policy[NETSTATS_A_DEV_IFINDEX + 1] = {
 	[NETSTATS_A_DEV_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &netstats_a_dev_ifindex_range),
 };
@@ -130,6 +138,7 @@ static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATI
 	[NETSTATS_A_REGISTRATION_TIMER_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &netstats_a_registration_timer_ms_range),
 	[NETSTATS_A_REGISTRATION_DEAD_LINGER_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &netstats_a_registration_dead_linger_ms_range),
 	[NETSTATS_A_REGISTRATION_DERIVED] = { .type = NLA_FLAG, },
+	[NETSTATS_A_REGISTRATION_COUNTER] = NLA_POLICY_NESTED(netstats_counter_nl_policy),
 };
 
 /* NETSTATS_CMD_UNREGISTER - do */

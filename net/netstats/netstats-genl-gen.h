@@ -13,6 +13,7 @@
 #include <net/netstats.h>
 
 /* Common nested types */
+extern const struct nla_policy netstats_counter_nl_policy[NETSTATS_A_COUNTER_FLAGS + 1];
 extern const struct nla_policy netstats_dev_nl_policy[NETSTATS_A_DEV_IFINDEX + 1];
 extern const struct nla_policy netstats_option_nl_policy[NETSTATS_A_OPTION_VALUE + 1];
 extern const struct nla_policy netstats_page_pool_nl_policy[NETSTATS_A_PAGE_POOL_NAPI_ID + 1];
