@@ -114,6 +114,9 @@ struct netstats_group_ops {
  * @dev_counters: the counters depend on the object (a driver's hardware
  *	counters): attach names them (netstats_reg::counters), QUERY lists
  *	none
+ * @select: REGISTER may name the counters it wants (counter nests): the
+ *	core checks the names and hands attach a selection
+ *	(netstats_reg::sel)
  */
 struct netstats_group {
 	struct list_head list;
@@ -128,6 +131,7 @@ struct netstats_group {
 	int object_attr;
 	bool netns_fd;
 	bool dev_counters;
+	bool select;
 };
 
 /**
@@ -155,6 +159,10 @@ struct netstats_group {
  * @counters: the counters of this registration, for groups whose
  *	counters depend on the object; NULL: the group's
  * @n_counters: entries in @counters
+ * @sel: the counters REGISTER selected, a bitmap over the group's
+ *	@counters (bit i: counters[i]); NULL: every counter.  Without
+ *	@counters of its own the reply lists the selected ones only.
+ * @n_sel: bits set in @sel
  * @clear_flags: group flags that do not hold for this registration (a
  *	driver's own queue counters are mapped, not derived)
  * @charge: pages charged against RLIMIT_MEMLOCK: @npages unless the
@@ -186,6 +194,8 @@ struct netstats_reg {
 	bool net_admin_init;
 	const struct netstats_counter_desc *counters;
 	unsigned int n_counters;
+	unsigned long *sel;
+	unsigned int n_sel;
 	u32 clear_flags;
 	unsigned int charge;
 	struct user_struct *user;
@@ -356,6 +366,7 @@ void netstats_derived_lock(void);
 void netstats_derived_unlock(void);
 void netstats_nr_blocks_inc(void);
 void netstats_nr_blocks_dec(void);
+void netstats_row_bytes_add(long bytes);
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff);
 void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
@@ -387,6 +398,10 @@ static inline void netstats_nr_blocks_inc(void)
 }
 
 static inline void netstats_nr_blocks_dec(void)
+{
+}
+
+static inline void netstats_row_bytes_add(long bytes)
 {
 }
 #endif

@@ -6,6 +6,7 @@
  * per netlink socket registrations (REGISTER, UNREGISTER).
  */
 
+#include <linux/bitmap.h>
 #include <linux/file.h>
 #include <linux/init.h>
 #include <linux/list.h>
@@ -40,6 +41,7 @@ atomic_long_t netstats_nr_regs;
 atomic_long_t netstats_nr_blocks;
 atomic_long_t netstats_nr_maps;
 atomic_long_t netstats_nr_snapshots;
+atomic_long_t netstats_row_bytes;
 
 /**
  * netstats_nr_blocks_inc() - count a block a producer made live
@@ -58,6 +60,19 @@ void netstats_nr_blocks_inc(void)
 void netstats_nr_blocks_dec(void)
 {
 	atomic_long_dec(&netstats_nr_blocks);
+}
+
+/**
+ * netstats_row_bytes_add() - count the bytes of rows of selected counters
+ * @bytes: bytes a producer took (> 0) or gave back (< 0) in shared pages
+ *
+ * For the "netstats" group's row-bytes counter: a producer that maps
+ * the counters a registration selected in rows of shared pages counts
+ * them here, headers included.
+ */
+void netstats_row_bytes_add(long bytes)
+{
+	atomic_long_add(bytes, &netstats_row_bytes);
 }
 
 static struct netstats_group *netstats_group_find(const char *name)
@@ -402,6 +417,8 @@ static int netstats_nl_reg_fill(struct sk_buff *rsp, struct netstats_reg *reg,
 
 		if (c.flags & reg->hidden)
 			continue;
+		if (!reg->counters && reg->sel && !test_bit(i, reg->sel))
+			continue;
 		/* Offsets in the reply are from the start of the range. */
 		c.offset += reg->block_offset;
 		if (netstats_nl_counter_fill(rsp, NETSTATS_A_REGISTRATION_COUNTER,
@@ -614,6 +631,76 @@ static int netstats_object_check(struct netstats_reg *reg,
 }
 
 /*
+ * The counters REGISTER names (counter nests, by name only), as a bitmap
+ * over the group's counters in @reg->sel; none: every counter.  The
+ * producer refuses what it cannot select (e.g. counters hidden from the
+ * caller).
+ */
+static int netstats_sel_parse(struct netstats_reg *reg, struct genl_info *info)
+{
+	const struct netstats_group *grp = reg->grp;
+	struct nlattr *tb[NETSTATS_A_COUNTER_MAX + 1];
+	const struct nlattr *attr;
+	unsigned int i;
+	int rem, err;
+
+	nlmsg_for_each_attr_type(attr, NETSTATS_A_REGISTRATION_COUNTER,
+				 info->nlhdr, GENL_HDRLEN, rem) {
+		if (!grp->select || grp->dev_counters) {
+			NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr,
+						"counter group %s does not select counters: name none",
+						grp->name);
+			return -EOPNOTSUPP;
+		}
+		/* The policy checked the nest's contents. */
+		err = nla_parse_nested(tb, NETSTATS_A_COUNTER_MAX, attr, NULL,
+				       info->extack);
+		if (err)
+			return err;
+		for (i = 0; i <= NETSTATS_A_COUNTER_MAX; i++) {
+			if (!tb[i] || i == NETSTATS_A_COUNTER_NAME)
+				continue;
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+					    "a selected counter is named by its name only");
+			return -EINVAL;
+		}
+		if (!tb[NETSTATS_A_COUNTER_NAME]) {
+			NL_SET_ERR_ATTR_MISS(info->extack, attr,
+					     NETSTATS_A_COUNTER_NAME);
+			NL_SET_ERR_MSG(info->extack, "a selected counter needs its name");
+			return -EINVAL;
+		}
+		for (i = 0; i < grp->n_counters; i++)
+			if (!nla_strcmp(tb[NETSTATS_A_COUNTER_NAME],
+					grp->counters[i].name))
+				break;
+		if (i == grp->n_counters) {
+			NL_SET_ERR_MSG_ATTR_FMT(info->extack,
+						tb[NETSTATS_A_COUNTER_NAME],
+						"no counter %.40s in group %s",
+						(char *)nla_data(tb[NETSTATS_A_COUNTER_NAME]),
+						grp->name);
+			return -ENOENT;
+		}
+		if (!reg->sel) {
+			reg->sel = bitmap_zalloc(grp->n_counters,
+						 GFP_KERNEL_ACCOUNT);
+			if (!reg->sel)
+				return -ENOMEM;
+		}
+		if (__test_and_set_bit(i, reg->sel)) {
+			NL_SET_ERR_MSG_ATTR_FMT(info->extack,
+						tb[NETSTATS_A_COUNTER_NAME],
+						"counter %s selected twice",
+						grp->counters[i].name);
+			return -EINVAL;
+		}
+		reg->n_sel++;
+	}
+	return 0;
+}
+
+/*
  * The netns whose instance REGISTER maps, with a reference for the time
  * of attach: the caller's, or netns-fd's if the group allows it and the
  * caller has CAP_NET_ADMIN there.
@@ -655,6 +742,7 @@ static void netstats_reg_free(struct netstats_reg *reg)
 		atomic_long_sub(reg->charge, &reg->user->locked_vm);
 		free_uid(reg->user);
 	}
+	bitmap_free(reg->sel);
 	kfree(reg->object);
 	kfree(reg);
 }
@@ -746,6 +834,8 @@ int netstats_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	err = netstats_object_check(reg, info);
 	if (!err)
 		err = netstats_options_check(grp, info);
+	if (!err)
+		err = netstats_sel_parse(reg, info);
 	if (err)
 		goto err_erase;
 	target = netstats_target_net(grp, skb, info);
@@ -804,6 +894,7 @@ err_unregister:
 	goto err_unlock;
 err_erase:
 	xa_erase(&priv->regs, reg->id);
+	bitmap_free(reg->sel);
 	kfree(reg->object);
 	kfree(reg);
 err_unlock:

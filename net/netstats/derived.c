@@ -535,6 +535,7 @@ void netstats_derived_detach(struct netstats_reg *reg)
  * @derived_blocks: derived blocks, one per object and period however
  *	many registrations share it
  * @refreshers: periodic works updating them, one per netns and period
+ * @row_bytes: bytes of the rows of selected counters in shared pages
  */
 struct netstats_self {
 	struct netstats_derived_hdr hdr;
@@ -544,6 +545,7 @@ struct netstats_self {
 	u64 live_blocks;
 	u64 derived_blocks;
 	u64 refreshers;
+	u64 row_bytes;
 };
 
 static int netstats_self_fill(void *data, void *block)
@@ -556,6 +558,7 @@ static int netstats_self_fill(void *data, void *block)
 	WRITE_ONCE(s->live_blocks, atomic_long_read(&netstats_nr_blocks));
 	WRITE_ONCE(s->derived_blocks, atomic_long_read(&netstats_nr_derived));
 	WRITE_ONCE(s->refreshers, atomic_long_read(&netstats_nr_refreshers));
+	WRITE_ONCE(s->row_bytes, atomic_long_read(&netstats_row_bytes));
 	return 0;
 }
 
@@ -595,6 +598,7 @@ static const struct netstats_counter_desc netstats_self_counters[] = {
 	SELF_COUNTER(live_blocks, "Blocks producers keep live for registrations"),
 	SELF_COUNTER(derived_blocks, "Derived blocks, one per object and period"),
 	SELF_COUNTER(refreshers, "Works updating them, one per netns and period"),
+	SELF_COUNTER(row_bytes, "Bytes of rows of selected counters, headers included"),
 };
 
 static const struct netstats_option_desc netstats_period_option[] = {

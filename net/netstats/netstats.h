@@ -50,6 +50,7 @@ extern atomic_long_t netstats_nr_regs;
 extern atomic_long_t netstats_nr_blocks;
 extern atomic_long_t netstats_nr_maps;
 extern atomic_long_t netstats_nr_snapshots;
+extern atomic_long_t netstats_row_bytes;
 extern atomic_long_t netstats_nr_derived;
 extern atomic_long_t netstats_nr_refreshers;
 
