@@ -6,6 +6,7 @@
 #define _NET_TCP_NETSTATS_H
 
 #include <linux/jump_label.h>
+#include <linux/llist.h>
 #include <linux/tcp.h>
 #include <linux/types.h>
 #include <net/netstats.h>
@@ -61,6 +62,50 @@ struct tcp_stats_seq {
 	u32 snd_una;
 };
 
+/*
+ * The counters a registration may select (the public ones), in the
+ * order of the group's counters: index into tcp_netstats_sel::cell.
+ */
+enum {
+	TCP_NETSTATS_SEL_BYTES_RECEIVED,
+	TCP_NETSTATS_SEL_BYTES_SENT,
+	TCP_NETSTATS_SEL_BYTES_ACKED,
+	TCP_NETSTATS_SEL_SEGS_IN,
+	TCP_NETSTATS_SEL_DATA_SEGS_IN,
+	TCP_NETSTATS_SEL_SEGS_OUT,
+	TCP_NETSTATS_SEL_DATA_SEGS_OUT,
+	TCP_NETSTATS_SEL_DSACK_DUPS,
+	TCP_NETSTATS_SEL_MAX
+};
+
+/**
+ * struct tcp_netstats_sel - where the selected counters of a socket are
+ * @cell: per selectable counter (TCP_NETSTATS_SEL_*), its u64 cell in a
+ *	row of a shared page, or NULL: no registration selected it, and the
+ *	mirrors store nothing for it
+ * @row_of: the row holding each cell (private to tcp_netstats.c)
+ * @rows: the rows (private to tcp_netstats.c)
+ * @regs: the registrations mapping them
+ * @dying: entry in the reaper's list once the socket is destroyed
+ * @net: netns of the socket (no reference: the reaper runs before its
+ *	exit)
+ * @dead: the socket was destroyed: the rows hold its final values
+ *
+ * A registration that selects counters of a socket that has no slot gets
+ * rows ([struct netstats_block_hdr][one u64 cell per counter], never
+ * across a 64-byte line) instead: tp->netstats_sel points here.  A
+ * counter has one cell however many registrations select it.
+ */
+struct tcp_netstats_sel {
+	u64 *cell[TCP_NETSTATS_SEL_MAX];
+	void *row_of[TCP_NETSTATS_SEL_MAX];
+	struct list_head rows;
+	struct hlist_head regs;
+	struct llist_node dying;
+	possible_net_t net;
+	bool dead;
+};
+
 /* The sequence numbers of the socket whose counters are at @st. */
 static __always_inline struct tcp_stats_seq *
 tcp_stats_seq(struct tcp_stats *st)
@@ -80,6 +125,7 @@ static inline void netstats_tcp_debug_delay(const struct tcp_sock *tp,
 
 #if IS_ENABLED(CONFIG_NETSTATS)
 DECLARE_STATIC_KEY_FALSE(netstats_tcp_mirror);
+DECLARE_STATIC_KEY_FALSE(netstats_tcp_sel_mirror);
 
 void netstats_tcp_destroy(struct sock *sk);
 void netstats_tcp_disconnect(struct sock *sk);
@@ -120,6 +166,35 @@ tcp_netstats(const struct tcp_sock *tp)
 }
 
 /*
+ * The cells of a socket's selected counters, NULL unless a registration
+ * selected some: as tcp_netstats(), behind netstats_tcp_sel_mirror
+ * (enabled while a page of rows exists).
+ */
+static __always_inline struct tcp_netstats_sel *
+tcp_netstats_sel(const struct tcp_sock *tp)
+{
+	if (!static_branch_unlikely(&netstats_tcp_sel_mirror))
+		return NULL;
+	return READ_ONCE(tp->netstats_sel);
+}
+
+/*
+ * One selected counter: a load of its cell pointer, and the load of the
+ * field and a store if it is set.
+ */
+static __always_inline void tcp_netstats_sel64(u64 *cell, const u64 *field)
+{
+	if (cell)
+		WRITE_ONCE(*cell, READ_ONCE(*field));
+}
+
+static __always_inline void tcp_netstats_sel32(u64 *cell, const u32 *field)
+{
+	if (cell)
+		WRITE_ONCE(*cell, READ_ONCE(*field));
+}
+
+/*
  * Mirrors, each at a point every store of its fields passes: they copy
  * what TCP just stored.  While no socket is registered they cost a
  * no-op; an unregistered socket then pays the load of tp->netstats and
@@ -139,7 +214,21 @@ tcp_netstats(const struct tcp_sock *tp)
  */
 static __always_inline void tcp_netstats_rcv(const struct tcp_sock *tp)
 {
+	struct tcp_netstats_sel *sel = tcp_netstats_sel(tp);
 	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(sel)) {
+		tcp_netstats_sel64(sel->cell[TCP_NETSTATS_SEL_BYTES_RECEIVED],
+				   &tp->bytes_received);
+		tcp_netstats_sel64(sel->cell[TCP_NETSTATS_SEL_BYTES_ACKED],
+				   &tp->bytes_acked);
+		tcp_netstats_sel32(sel->cell[TCP_NETSTATS_SEL_SEGS_IN],
+				   &tp->segs_in);
+		tcp_netstats_sel32(sel->cell[TCP_NETSTATS_SEL_DATA_SEGS_IN],
+				   &tp->data_segs_in);
+		tcp_netstats_sel32(sel->cell[TCP_NETSTATS_SEL_DSACK_DUPS],
+				   &tp->dsack_dups);
+	}
 
 	if (unlikely(st)) {
 		struct tcp_stats_seq *seq = tcp_stats_seq(st);
@@ -159,7 +248,17 @@ static __always_inline void tcp_netstats_rcv(const struct tcp_sock *tp)
 /* After __tcp_transmit_skb(), whose tcp_select_window() moves rcv_wup. */
 static __always_inline void tcp_netstats_sent(const struct tcp_sock *tp)
 {
+	struct tcp_netstats_sel *sel = tcp_netstats_sel(tp);
 	struct tcp_stats *st = tcp_netstats(tp);
+
+	if (unlikely(sel)) {
+		tcp_netstats_sel32(sel->cell[TCP_NETSTATS_SEL_SEGS_OUT],
+				   &tp->segs_out);
+		tcp_netstats_sel32(sel->cell[TCP_NETSTATS_SEL_DATA_SEGS_OUT],
+				   &tp->data_segs_out);
+		tcp_netstats_sel64(sel->cell[TCP_NETSTATS_SEL_BYTES_SENT],
+				   &tp->bytes_sent);
+	}
 
 	if (unlikely(st)) {
 		struct tcp_stats_seq *seq = tcp_stats_seq(st);

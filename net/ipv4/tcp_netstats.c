@@ -191,6 +191,9 @@ static void netstats_tcp_sync(const struct tcp_sock *tp, struct tcp_stats *st)
 	WRITE_ONCE(tcp_stats_seq(st)->snd_una, tp->snd_una);
 }
 
+static void netstats_tcp_sel_sync(const struct tcp_sock *tp,
+				  struct tcp_netstats_sel *sel);
+
 /**
  * netstats_tcp_resync() - copy all of a registered socket's counters
  * @tp: the socket, with its writers excluded (socket lock held)
@@ -202,10 +205,170 @@ void netstats_tcp_resync(struct tcp_sock *tp)
 {
 	if (tp->netstats)
 		netstats_tcp_sync(tp, tp->netstats);
+	if (tp->netstats_sel)
+		netstats_tcp_sel_sync(tp, tp->netstats_sel);
 }
 
 DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);	/* while a page pair exists */
 EXPORT_SYMBOL_GPL(netstats_tcp_mirror);
+
+/*
+ * Rows of selected counters: [struct netstats_block_hdr][one u64 cell per
+ * counter] in 8-byte granules of pages shared by the rows of a netns, a
+ * row never across a 64-byte line, so at most 7 cells a row (a larger
+ * selection takes several rows).  Rows live until their socket is
+ * destroyed and no registration maps them.
+ */
+#define NETSTATS_TCP_GRAN	sizeof(u64)
+#define NETSTATS_TCP_GRANS	(PAGE_SIZE / NETSTATS_TCP_GRAN)
+#define NETSTATS_TCP_LINE_GRANS	(64 / NETSTATS_TCP_GRAN)
+#define NETSTATS_TCP_ROW_CELLS	(NETSTATS_TCP_LINE_GRANS - 1)
+
+static_assert(sizeof(struct netstats_block_hdr) == NETSTATS_TCP_GRAN);
+
+DEFINE_STATIC_KEY_FALSE(netstats_tcp_sel_mirror);	/* while a row page exists */
+EXPORT_SYMBOL_GPL(netstats_tcp_sel_mirror);
+
+/**
+ * struct netstats_tcp_rowpage - a page of rows of one netns
+ * @node: entry in netstats_tcp_net::rowpages
+ * @page: the page
+ * @used: granules in use
+ * @busy: granules in use
+ */
+struct netstats_tcp_rowpage {
+	struct list_head node;
+	struct page *page;
+	unsigned int used;
+	DECLARE_BITMAP(busy, NETSTATS_TCP_GRANS);
+};
+
+/**
+ * struct netstats_tcp_row - one row of a socket's selected counters
+ * @node: entry in tcp_netstats_sel::rows
+ * @rp: its page
+ * @hdr: its header, in @rp's page; the cells follow
+ * @ngran: its granules, header included
+ */
+struct netstats_tcp_row {
+	struct list_head node;
+	struct netstats_tcp_rowpage *rp;
+	struct netstats_block_hdr *hdr;
+	unsigned int ngran;
+};
+
+/* Every dying selection, for the reaper. */
+static LLIST_HEAD(netstats_tcp_sel_dying);
+
+/* A row of @ncells cells in a page of @tn's, or NULL. */
+static struct netstats_tcp_row *
+netstats_tcp_row_alloc(struct netstats_tcp_net *tn, unsigned int ncells)
+{
+	unsigned int ngran = ncells + 1;
+	struct netstats_tcp_rowpage *rp;
+	struct netstats_tcp_row *row;
+	unsigned long start, l;
+
+	lockdep_assert_held(&tn->lock);
+
+	row = kzalloc(sizeof(*row), GFP_KERNEL_ACCOUNT);
+	if (!row)
+		return NULL;
+	list_for_each_entry(rp, &tn->rowpages, node) {
+		if (rp->used + ngran > NETSTATS_TCP_GRANS)
+			continue;
+		for (l = 0; l < NETSTATS_TCP_GRANS; l += NETSTATS_TCP_LINE_GRANS) {
+			start = bitmap_find_next_zero_area(rp->busy,
+							   l + NETSTATS_TCP_LINE_GRANS,
+							   l, ngran, 0);
+			if (start + ngran <= l + NETSTATS_TCP_LINE_GRANS)
+				goto found;
+		}
+	}
+	rp = kzalloc(sizeof(*rp), GFP_KERNEL_ACCOUNT);
+	if (!rp)
+		goto err_row;
+	rp->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!rp->page) {
+		kfree(rp);
+		goto err_row;
+	}
+	/* Before any socket can point to a cell of the page. */
+	static_branch_inc(&netstats_tcp_sel_mirror);
+	list_add(&rp->node, &tn->rowpages);
+	start = 0;
+found:
+	bitmap_set(rp->busy, start, ngran);
+	rp->used += ngran;
+	row->rp = rp;
+	row->ngran = ngran;
+	row->hdr = page_address(rp->page) + start * NETSTATS_TCP_GRAN;
+	memset(row->hdr, 0, ngran * NETSTATS_TCP_GRAN);
+	netstats_block_init(row->hdr);
+	netstats_row_bytes_add(ngran * NETSTATS_TCP_GRAN);
+	return row;
+
+err_row:
+	kfree(row);
+	return NULL;
+}
+
+static void netstats_tcp_row_free(struct netstats_tcp_net *tn,
+				  struct netstats_tcp_row *row)
+{
+	struct netstats_tcp_rowpage *rp = row->rp;
+	unsigned long start;
+
+	lockdep_assert_held(&tn->lock);
+
+	start = offset_in_page(row->hdr) / NETSTATS_TCP_GRAN;
+	memset(row->hdr, 0, row->ngran * NETSTATS_TCP_GRAN);
+	bitmap_clear(rp->busy, start, row->ngran);
+	netstats_row_bytes_add(-(long)(row->ngran * NETSTATS_TCP_GRAN));
+	rp->used -= row->ngran;
+	list_del(&row->node);
+	kfree(row);
+	if (rp->used)
+		return;
+	list_del(&rp->node);
+	__free_page(rp->page);
+	kfree(rp);
+	static_branch_dec(&netstats_tcp_sel_mirror);
+}
+
+/* Free a selection no socket reaches and no registration maps. */
+static void netstats_tcp_sel_free(struct netstats_tcp_net *tn,
+				  struct tcp_netstats_sel *sel)
+{
+	struct netstats_tcp_row *row, *tmp;
+
+	lockdep_assert_held(&tn->lock);
+
+	list_for_each_entry_safe(row, tmp, &sel->rows, node)
+		netstats_tcp_row_free(tn, row);
+	kfree(sel);
+}
+
+/* Copy every selected counter; caller excludes the socket's writers. */
+static void netstats_tcp_sel_sync(const struct tcp_sock *tp,
+				  struct tcp_netstats_sel *sel)
+{
+	const u64 val[TCP_NETSTATS_SEL_MAX] = {
+		[TCP_NETSTATS_SEL_BYTES_RECEIVED]	= tp->bytes_received,
+		[TCP_NETSTATS_SEL_BYTES_SENT]		= tp->bytes_sent,
+		[TCP_NETSTATS_SEL_BYTES_ACKED]		= tp->bytes_acked,
+		[TCP_NETSTATS_SEL_SEGS_IN]		= tp->segs_in,
+		[TCP_NETSTATS_SEL_DATA_SEGS_IN]		= tp->data_segs_in,
+		[TCP_NETSTATS_SEL_SEGS_OUT]		= tp->segs_out,
+		[TCP_NETSTATS_SEL_DATA_SEGS_OUT]	= tp->data_segs_out,
+		[TCP_NETSTATS_SEL_DSACK_DUPS]		= tp->dsack_dups,
+	};
+	unsigned int i;
+
+	for (i = 0; i < TCP_NETSTATS_SEL_MAX; i++)
+		if (sel->cell[i])
+			WRITE_ONCE(*sel->cell[i], val[i]);
+}
 
 /* The directory group that follows the pairs, if any: set once at boot. */
 static const struct netstats_tcp_dir_ops *netstats_tcp_dir __read_mostly;
@@ -433,6 +596,36 @@ static void netstats_tcp_mark_dead(void *page_addr, unsigned int idx,
 	st->hdr.state = NETSTATS_BLOCK_DEAD;
 }
 
+/*
+ * The rows of destroyed sockets, after a grace period: no writer stores
+ * into them any more.  Turn them DEAD with the final values, in place,
+ * tell their registrations, and free the rows no registration maps.
+ */
+static void netstats_tcp_sel_reap(struct llist_node *sels)
+{
+	struct tcp_netstats_sel *sel, *tmp;
+	struct netstats_tcp_row *row;
+	struct netstats_tcp_net *tn;
+	struct netstats_reg *reg;
+
+	llist_for_each_entry_safe(sel, tmp, sels, dying) {
+		tn = netstats_tcp_net(read_pnet(&sel->net));
+		mutex_lock(&tn->lock);
+		list_for_each_entry(row, &sel->rows, node) {
+			netstats_block_next(row->hdr);
+			WRITE_ONCE(row->hdr->state, NETSTATS_BLOCK_DEAD);
+		}
+		sel->dead = true;
+		hlist_for_each_entry(reg, &sel->regs, node) {
+			reg->dead = true;
+			netstats_notify_dead(reg);
+		}
+		if (hlist_empty(&sel->regs))
+			netstats_tcp_sel_free(tn, sel);
+		mutex_unlock(&tn->lock);
+	}
+}
+
 static void netstats_tcp_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(netstats_tcp_reap_work, netstats_tcp_reap);
 static void netstats_tcp_reap_net(struct netstats_tcp_net *tn,
@@ -475,6 +668,7 @@ static void netstats_tcp_reap(struct work_struct *work)
 {
 	unsigned long next = 0, now;
 	struct netstats_tcp_net *tn;
+	struct llist_node *sels;
 	bool taken = false;
 
 	/* A netns's exit flushes this work before its state goes. */
@@ -485,8 +679,11 @@ static void netstats_tcp_reap(struct work_struct *work)
 		mutex_unlock(&tn->lock);
 	}
 	mutex_unlock(&netstats_tcp_nets_lock);
-	if (taken)
+	/* netstats_tcp_destroy() detached them before it added them. */
+	sels = llist_del_all(&netstats_tcp_sel_dying);
+	if (taken || sels)
 		synchronize_rcu();
+	netstats_tcp_sel_reap(sels);
 
 	now = jiffies;
 	mutex_lock(&netstats_tcp_nets_lock);
@@ -592,8 +789,15 @@ static void netstats_tcp_retire(struct tcp_stats *st)
 void netstats_tcp_destroy(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
+	struct tcp_netstats_sel *sel = tp->netstats_sel;
 	struct tcp_stats *st = tp->netstats;
 
+	if (sel) {
+		netstats_tcp_sel_sync(tp, sel);
+		WRITE_ONCE(tp->netstats_sel, NULL);
+		llist_add(&sel->dying, &netstats_tcp_sel_dying);
+		mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+	}
 	if (!st)
 		return;
 	netstats_tcp_debug_destroy_delay();
@@ -609,8 +813,20 @@ void netstats_tcp_destroy(struct sock *sk)
 void netstats_tcp_disconnect(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
+	struct tcp_netstats_sel *sel = tp->netstats_sel;
 	struct tcp_stats *st = tp->netstats;
+	struct netstats_tcp_row *row;
 
+	if (sel) {
+		/* Every row odd before any cell moves: a reader checks the
+		 * generation of one.
+		 */
+		list_for_each_entry(row, &sel->rows, node)
+			netstats_block_write_begin(row->hdr);
+		netstats_tcp_sel_sync(tp, sel);
+		list_for_each_entry(row, &sel->rows, node)
+			netstats_block_write_end(row->hdr);
+	}
 	if (!st)
 		return;
 	netstats_block_write_begin(&st->hdr);
@@ -847,6 +1063,126 @@ static struct sock *netstats_tcp_sk(struct genl_info *info, bool *owner)
 	return ERR_PTR(-EINVAL);
 }
 
+/*
+ * Give @sk cells for the counters @reg selected that it has none for
+ * (new rows, so that each counter has one cell however many
+ * registrations select it), and map the rows of the selected ones for
+ * @reg: the reply lists them at their cells (reg->counters).  @sk is
+ * locked (owned) and has no slot.
+ */
+static int netstats_tcp_sel_attach(struct netstats_reg *reg, struct sock *sk,
+				   struct netlink_ext_ack *extack)
+{
+	struct netstats_tcp_net *tn = netstats_tcp_net(sock_net(sk));
+	struct tcp_netstats_sel *sel = tcp_sk(sk)->netstats_sel;
+	struct netstats_tcp_row *rows[TCP_NETSTATS_SEL_MAX] = {};
+	u64 *cells[TCP_NETSTATS_SEL_MAX] = {};
+	struct page *pages[TCP_NETSTATS_SEL_MAX];
+	struct netstats_counter_desc *c;
+	unsigned int i, k, n = 0, npages = 0, nrows = 0, ncells = 0;
+	struct netstats_tcp_row *row = NULL;
+	bool fresh = !sel;
+	int err;
+
+	lockdep_assert_held(&tn->lock);
+
+	if (sock_flag(sk, SOCK_DEAD) && sk->sk_state == TCP_CLOSE)
+		return -ENOENT;
+	if (fresh) {
+		sel = kzalloc(sizeof(*sel), GFP_KERNEL_ACCOUNT);
+		if (!sel)
+			return -ENOMEM;
+		INIT_LIST_HEAD(&sel->rows);
+		INIT_HLIST_HEAD(&sel->regs);
+		write_pnet(&sel->net, sock_net(sk));
+	}
+	/* The counters nobody selected yet: new rows of at most
+	 * NETSTATS_TCP_ROW_CELLS cells.
+	 */
+	for_each_set_bit(i, reg->sel, TCP_NETSTATS_SEL_MAX) {
+		if (sel->cell[i])
+			continue;
+		if (!row || ncells == row->ngran - 1) {
+			unsigned int left = 0;
+
+			for (k = i; k < TCP_NETSTATS_SEL_MAX; k++)
+				left += test_bit(k, reg->sel) && !sel->cell[k];
+			row = netstats_tcp_row_alloc(tn, min_t(unsigned int, left,
+							       NETSTATS_TCP_ROW_CELLS));
+			err = -ENOMEM;
+			if (!row)
+				goto err_rows;
+			rows[nrows++] = row;
+			ncells = 0;
+		}
+		cells[i] = (u64 *)(row->hdr + 1) + ncells++;
+		sel->row_of[i] = row;
+	}
+	c = kcalloc(reg->n_sel, sizeof(*c), GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!c)
+		goto err_rows;
+
+	/* Publish the new cells with their values, as netstats_tcp_publish()
+	 * does a slot.
+	 */
+	spin_lock_bh(&sk->sk_lock.slock);
+	for (i = 0; i < TCP_NETSTATS_SEL_MAX; i++)
+		if (cells[i])
+			WRITE_ONCE(sel->cell[i], cells[i]);
+	netstats_tcp_sel_sync(tcp_sk(sk), sel);
+	WRITE_ONCE(tcp_sk(sk)->netstats_sel, sel);
+	spin_unlock_bh(&sk->sk_lock.slock);
+	for (k = 0; k < nrows; k++)
+		list_add_tail(&rows[k]->node, &sel->rows);
+
+	/* The pages of the selected counters' rows, the first one's first:
+	 * its row's header is the registration's block header.
+	 */
+	for_each_set_bit(i, reg->sel, TCP_NETSTATS_SEL_MAX) {
+		struct netstats_tcp_row *r = sel->row_of[i];
+
+		for (k = 0; k < npages; k++)
+			if (pages[k] == r->rp->page)
+				break;
+		if (k == npages)
+			pages[npages++] = r->rp->page;
+		if (!n)
+			reg->block_offset = offset_in_page(r->hdr);
+		c[n] = netstats_tcp_counters[i];
+		c[n].type = NETSTATS_COUNTER_TYPE_U64;
+		/* From the block header; the reply adds block_offset back. */
+		c[n].offset = (u32)(k * PAGE_SIZE + offset_in_page(sel->cell[i]) -
+				    reg->block_offset);
+		n++;
+	}
+	err = netstats_map_add(reg->map, pages, npages, &reg->pgoff);
+	if (err) {
+		kfree(c);
+		/* The new rows stay with the socket. */
+		return err;
+	}
+	reg->npages = npages;
+	reg->counters = c;
+	reg->n_counters = n;
+	reg->hidden = NETSTATS_COUNTER_FLAGS_RESTRICTED;
+	reg->priv = sel;
+	hlist_add_head(&reg->node, &sel->regs);
+	return 0;
+
+err_rows:
+	for (i = 0; i < TCP_NETSTATS_SEL_MAX; i++)
+		if (cells[i])
+			sel->row_of[i] = NULL;
+	for (k = 0; k < nrows; k++) {
+		list_add(&rows[k]->node, &sel->rows);
+		netstats_tcp_row_free(tn, rows[k]);
+	}
+	if (fresh)
+		kfree(sel);
+	return err;
+}
+
 static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -862,6 +1198,19 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 	if (IS_ERR(sk))
 		return PTR_ERR(sk);
 
+	err = -EOPNOTSUPP;
+	if (reg->sel) {
+		unsigned int i;
+
+		for_each_set_bit(i, reg->sel, NETSTATS_TCP_N_COUNTERS) {
+			if (i < TCP_NETSTATS_SEL_MAX)
+				continue;
+			NL_SET_ERR_MSG_FMT(info->extack,
+					   "%s cannot be selected: sequence numbers are not selectable",
+					   netstats_tcp_counters[i].name);
+			goto out_put;
+		}
+	}
 	err = -EINVAL;
 	if (!net_eq(sock_net(sk), net)) {
 		NL_SET_ERR_MSG(info->extack,
@@ -890,12 +1239,22 @@ static int netstats_tcp_attach(struct netstats_reg *reg, struct genl_info *info)
 	}
 	/* Counters as inet_diag shows them to anyone in the netns; sequence
 	 * numbers only to the owner, through its fd, and to CAP_NET_ADMIN.
+	 * A selection holds public counters only.
 	 */
-	full = owner || reg->net_admin;
+	full = (owner || reg->net_admin) && !reg->sel;
 
 	tn = netstats_tcp_net(net);
 	lock_sock(sk);
 	mutex_lock(&tn->lock);
+	/* A selection maps the socket's slot if it has one (each counter
+	 * has one copy), else rows of the selected counters.
+	 */
+	if (reg->sel && !tcp_sk(sk)->netstats) {
+		err = netstats_tcp_sel_attach(reg, sk, info->extack);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG(info->extack, "socket is being destroyed");
+		goto out_unlock;
+	}
 	st = netstats_tcp_sk_slot(sk, full ? reg->owner_id : 0, reg,
 				  info->extack);
 	if (IS_ERR(st)) {
@@ -945,11 +1304,17 @@ static void netstats_tcp_detach(struct netstats_reg *reg)
 	/* The socket's netns: attach refuses another. */
 	struct netstats_tcp_net *tn = netstats_tcp_net(read_pnet(&reg->target));
 
+	struct tcp_netstats_sel *sel = reg->priv;
+
 	mutex_lock(&tn->lock);
 	if (!hlist_unhashed(&reg->node))
 		hlist_del_init(&reg->node);
 	netstats_map_remove(reg->map, reg->pgoff, reg->npages);
+	/* The rows of a destroyed socket go with their last registration. */
+	if (sel && sel->dead && hlist_empty(&sel->regs))
+		netstats_tcp_sel_free(tn, sel);
 	mutex_unlock(&tn->lock);
+	kfree(reg->counters);
 }
 
 #define TCP_COUNTER(_name, _type, _doc) {				\
@@ -1001,6 +1366,7 @@ static struct netstats_group netstats_tcp_group = {
 	.n_counters	= NETSTATS_TCP_N_COUNTERS,
 	.ops		= &netstats_tcp_ops,
 	.object_attr	= NETSTATS_A_REGISTRATION_SOCK,
+	.select		= true,
 };
 
 static int __net_init netstats_tcp_net_init(struct net *net)
@@ -1009,6 +1375,7 @@ static int __net_init netstats_tcp_net_init(struct net *net)
 
 	mutex_init(&tn->lock);
 	INIT_LIST_HEAD(&tn->pages);
+	INIT_LIST_HEAD(&tn->rowpages);
 	ida_init(&tn->units);
 	mutex_lock(&netstats_tcp_nets_lock);
 	list_add(&tn->node, &netstats_tcp_nets);
@@ -1028,6 +1395,7 @@ static void __net_exit netstats_tcp_net_exit(struct net *net)
 	list_del(&tn->node);
 	mutex_unlock(&netstats_tcp_nets_lock);
 	WARN_ON_ONCE(!list_empty(&tn->pages));
+	WARN_ON_ONCE(!list_empty(&tn->rowpages));
 	WARN_ON_ONCE(!ida_is_empty(&tn->units));
 	ida_destroy(&tn->units);
 }
@@ -1041,7 +1409,19 @@ static struct pernet_operations netstats_tcp_net_ops = {
 
 static int __init netstats_tcp_init(void)
 {
+	unsigned int i;
 	int err;
+
+	/* The selectable counters are the public ones, first, in
+	 * TCP_NETSTATS_SEL_* order.
+	 */
+	for (i = 0; i < NETSTATS_TCP_N_COUNTERS; i++) {
+		bool sel = !(netstats_tcp_counters[i].flags &
+			     NETSTATS_COUNTER_FLAGS_RESTRICTED);
+
+		if (WARN_ON(sel != i < TCP_NETSTATS_SEL_MAX))
+			return -EINVAL;
+	}
 
 	err = register_pernet_subsys(&netstats_tcp_net_ops);
 	if (err)

@@ -75,6 +75,8 @@ struct netstats_tcp_page {
  * @node: entry in netstats_tcp_nets, for the reaper
  * @units: unit numbers of the netns's page pairs
  * @quota_units: units of pairs with netstats_tcp_page::quota
+ * @rowpages: the netns's pages of rows of selected counters
+ *	(struct netstats_tcp_rowpage)
  */
 struct netstats_tcp_net {
 	/* see above */
@@ -83,6 +85,7 @@ struct netstats_tcp_net {
 	struct list_head node;
 	struct ida units;
 	unsigned int quota_units;
+	struct list_head rowpages;
 };
 
 /**

@@ -1767,4 +1767,430 @@ TEST_F(tcp, cleanup_on_netlink_close)
 	reg_unmap(&keep);
 }
 
+/* --- selected counters ------------------------------------------------ */
+
+/* REGISTER @fd with the counters @names (NULL-terminated) and map it. */
+static int reg_sel(struct nsnl *s, int fd, const char *const *names,
+		   struct reg *r)
+{
+	struct nlmsghdr *nlh = reg_msg(s, r);
+	struct nlattr *nest;
+	void *p;
+	int err;
+
+	nsnl_put_sock_fd(nlh, fd);
+	for (; *names; names++) {
+		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, *names);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	err = reg_talk(s, nlh, r);
+	if (err)
+		return err;
+	p = mmap(NULL, r->map_size, PROT_READ, MAP_SHARED, r->map_fd,
+		 r->map_offset);
+	close(r->map_fd);
+	r->map_fd = -1;
+	if (p == MAP_FAILED)
+		return -errno;
+	r->base = p;
+	return 0;
+}
+
+static int ctr_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < C_MAX; i++)
+		if (!strcmp(name, ctr_desc[i].name))
+			return i;
+	return -1;
+}
+
+/*
+ * The reply lists exactly @names, each a u64 cell of a row: a block
+ * header then cells, 8-byte aligned, within one 64-byte line of the
+ * row's header.  Returns the bytes from @r's block header to the end of
+ * its last cell in the header's line, for the size of a one-row
+ * selection.
+ */
+static unsigned int expect_rows(struct __test_metadata *_metadata,
+				const struct reg *r, const char *const *names)
+{
+	unsigned int n = 0, end = 0;
+	int c;
+
+	EXPECT_EQ(0U, r->block_offset % 8);
+	for (; *names; names++, n++) {
+		c = ctr_by_name(*names);
+		ASSERT_LE(0, c);
+		ASSERT_LE(0, r->off[c]) TH_LOG("%s not in the reply", *names);
+		EXPECT_EQ((uint32_t)NETSTATS_COUNTER_TYPE_U64, r->type[c]);
+		EXPECT_EQ(0, r->off[c] % 8);
+		EXPECT_GE((uint64_t)r->map_size, (uint64_t)r->off[c] + 8);
+		if (r->off[c] / 64 == r->block_offset / 64 &&
+		    r->off[c] > r->block_offset)
+			end = end > r->off[c] + 8 - r->block_offset ?
+			      end : r->off[c] + 8 - r->block_offset;
+	}
+	EXPECT_EQ((int)n, r->n_counters);
+	EXPECT_EQ(0, r->unknown_counters);
+	return end;
+}
+
+/* The "netstats" group's row_bytes (all rows of all netns), every 10 ms. */
+struct self_rows {
+	struct nsnl s;
+	struct nsnl_reply r;
+	const uint8_t *base;
+};
+
+static int self_rows_open(struct self_rows *sr)
+{
+	struct nlmsghdr *nlh;
+	void *p;
+	int err;
+
+	memset(sr, 0, sizeof(*sr));
+	err = nsnl_open(&sr->s);
+	if (err)
+		return err;
+	sr->r.map_fd = -1;
+	sr->r.want[0] = "row_bytes";
+	nlh = nsnl_msg(&sr->s, sr->s.family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, "netstats");
+	nsnl_put_option(nlh, "period-ms", 10);
+	err = nsnl_talk(&sr->s, nlh, nsnl_reply_cb, &sr->r);
+	if (err)
+		return err;
+	if (!sr->r.want_off[0])
+		return -ENOENT;
+	p = mmap(NULL, sr->r.size, PROT_READ, MAP_SHARED, sr->r.map_fd,
+		 sr->r.off);
+	close(sr->r.map_fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	sr->base = p;
+	return 0;
+}
+
+/* row_bytes of an update begun after this call (two updates later). */
+static uint64_t self_rows_read(const struct self_rows *sr)
+{
+	const struct netstats_derived_hdr *h = (const void *)sr->base;
+	uint32_t seq0 = LOAD(h->seq), seq;
+	uint64_t v;
+	int i;
+
+	for (i = 0; i < 300 && (uint32_t)(LOAD(h->seq) - seq0) < 4; i++)
+		usleep(5000);
+	for (;;) {
+		seq = LOAD(h->seq);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		v = LOAD(*(const uint64_t *)(sr->base + sr->r.want_off[0]));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!(seq & 1) && seq == LOAD(h->seq))
+			return v;
+	}
+}
+
+/* row_bytes once the rows of earlier tests' sockets are reaped. */
+static uint64_t self_rows_settled(const struct self_rows *sr)
+{
+	uint64_t v = self_rows_read(sr), w;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		usleep(20000);
+		w = self_rows_read(sr);
+		if (w == v)
+			return v;
+		v = w;
+	}
+	return v;
+}
+
+static void self_rows_close(struct self_rows *sr)
+{
+	if (sr->base)
+		munmap((void *)sr->base, sr->r.size);
+	nsnl_close(&sr->s);
+}
+
+/*
+ * Two counters selected: the reply lists those two, in a 24-byte row
+ * (header + 2 cells) of one 64-byte line; their values equal TCP_INFO
+ * at quiescence, and the other counters are nowhere in the reply.
+ */
+TEST_F(tcp, select_two_counters_row)
+{
+	static const char *const sel[] = { "bytes_sent", "bytes_received", NULL };
+	int cli = self->c.cli, srv = self->c.srv, i;
+	struct tcp_info ti;
+	struct vals m;
+	struct reg r;
+
+	ASSERT_EQ(0, reg_sel(&self->s, srv, sel, &r))
+		TH_LOG("REGISTER with a selection: %s", self->s.extack);
+	EXPECT_EQ(24U, expect_rows(_metadata, &r, sel));
+	EXPECT_EQ(NETSTATS_BLOCK_LIVE, rd_state(&r));
+	for (i = 0; i < C_MAX; i++)
+		if (i != C_BYTES_SENT && i != C_BYTES_RECEIVED)
+			EXPECT_EQ(-1, r.off[i]) TH_LOG("%s listed", cname(i));
+
+	ASSERT_EQ(0, pump(cli, srv, 300000));
+	ASSERT_EQ(0, pump(srv, cli, 70000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	ASSERT_EQ(0, read_consistent(srv, &r, &ti, &m));
+	EXPECT_CTR("server", &m, C_BYTES_RECEIVED, ti.tcpi_bytes_received);
+	EXPECT_CTR("server", &m, C_BYTES_SENT, ti.tcpi_bytes_sent);
+	EXPECT_CTR("server", &m, C_BYTES_RECEIVED, 300000);
+	EXPECT_CTR("server", &m, C_BYTES_SENT, 70000);
+	reg_unmap(&r);
+}
+
+/*
+ * Every public counter selected: more than a 64-byte line holds, so two
+ * rows; each cell still in its row's line, values == TCP_INFO.
+ */
+TEST_F(tcp, select_all_public_counters)
+{
+	static const char *const sel[] = {
+		"bytes_received", "bytes_sent", "bytes_acked", "segs_in",
+		"data_segs_in", "segs_out", "data_segs_out", "dsack_dups", NULL
+	};
+	int cli = self->c.cli, srv = self->c.srv;
+	struct tcp_info ti;
+	struct vals m;
+	struct reg r;
+
+	ASSERT_EQ(0, reg_sel(&self->s, srv, sel, &r))
+		TH_LOG("REGISTER with a selection: %s", self->s.extack);
+	expect_rows(_metadata, &r, sel);
+	ASSERT_EQ(0, pump(cli, srv, 200000));
+	ASSERT_EQ(0, pump(srv, cli, 50000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	ASSERT_EQ(0, read_consistent(srv, &r, &ti, &m));
+	expect_info(_metadata, "server", &m, &ti, false);
+	reg_unmap(&r);
+}
+
+/*
+ * Two registrations selecting overlapping counters share one cell for
+ * the counter both name: the second one costs the kernel one more cell
+ * and a header (16 bytes, the netstats group's row_bytes says), not a
+ * row of two (24), and its shared counter is at the same offset of the
+ * page.  A registration of the full group afterwards does not disturb
+ * them, and a selection of a socket with a slot maps the slot.
+ */
+TEST_F(tcp, select_overlap_shares_cells)
+{
+	static const char *const sel_a[] = { "bytes_received", "bytes_sent", NULL };
+	static const char *const sel_b[] = { "bytes_received", "segs_out", NULL };
+	static const char *const sel_c[] = { "segs_out", NULL };
+	int cli = self->c.cli, srv = self->c.srv;
+	long psz = sysconf(_SC_PAGESIZE);
+	uint64_t rows0, rows1, rows2, rows3;
+	struct reg a, b, full, c;
+	struct self_rows sr;
+	struct tcp_info ti;
+	struct vals ma, mb;
+
+	ASSERT_EQ(0, self_rows_open(&sr))
+		TH_LOG("netstats group's row_bytes: %s", sr.s.extack);
+	rows0 = self_rows_settled(&sr);
+	ASSERT_EQ(0, reg_sel(&self->s, srv, sel_a, &a));
+	rows1 = self_rows_read(&sr);
+	ASSERT_EQ(0, reg_sel(&self->s, srv, sel_b, &b));
+	rows2 = self_rows_read(&sr);
+	expect_rows(_metadata, &b, sel_b);
+	EXPECT_EQ(24ULL, rows1 - rows0) TH_LOG("row of 2 counters");
+	EXPECT_EQ(16ULL, rows2 - rows1) TH_LOG("row of the 1 counter a lacks");
+	/* The shared counter: a's row, first of b's selection, so b's
+	 * block header is a's.
+	 */
+	EXPECT_EQ(a.off[C_BYTES_RECEIVED] % psz, b.off[C_BYTES_RECEIVED] % psz);
+	EXPECT_EQ(a.block_offset, b.block_offset);
+	/* segs_out is not in a's row: a cell of its own. */
+	EXPECT_TRUE(b.off[C_SEGS_OUT] >= psz ||
+		    b.off[C_SEGS_OUT] < a.block_offset ||
+		    b.off[C_SEGS_OUT] >= a.block_offset + 24);
+
+	ASSERT_EQ(0, pump(cli, srv, 100000));
+	ASSERT_EQ(0, pump(srv, cli, 30000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	ASSERT_EQ(0, read_consistent(srv, &a, &ti, &ma));
+	EXPECT_CTR("a", &ma, C_BYTES_RECEIVED, ti.tcpi_bytes_received);
+	EXPECT_CTR("a", &ma, C_BYTES_SENT, ti.tcpi_bytes_sent);
+	ASSERT_EQ(0, read_consistent(srv, &b, &ti, &mb));
+	EXPECT_CTR("b", &mb, C_BYTES_RECEIVED, ti.tcpi_bytes_received);
+	EXPECT_CTR("b", &mb, C_SEGS_OUT, ti.tcpi_segs_out);
+
+	/* The full group next to them: a slot, the rows go on. */
+	ASSERT_EQ(0, reg_tcp(&self->s, srv, &full, false));
+	ASSERT_EQ(0, pump(cli, srv, 10000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	check_vs_info(_metadata, "full", srv, &full, &ma);
+	ASSERT_EQ(0, read_consistent(srv, &b, &ti, &mb));
+	EXPECT_CTR("b", &mb, C_BYTES_RECEIVED, ti.tcpi_bytes_received);
+	EXPECT_CTR("b", &mb, C_SEGS_OUT, ti.tcpi_segs_out);
+
+	/* A selection of a socket with a slot: the slot's cells, no row. */
+	ASSERT_EQ(0, reg_sel(&self->s, srv, sel_c, &c));
+	rows3 = self_rows_read(&sr);
+	EXPECT_EQ(rows2, rows3);
+	EXPECT_EQ(1, c.n_counters);
+	EXPECT_EQ(full.off[C_SEGS_OUT], c.off[C_SEGS_OUT]);
+	EXPECT_EQ(full.block_offset, c.block_offset);
+	EXPECT_EQ(rd(&full, C_SEGS_OUT), rd(&c, C_SEGS_OUT));
+	reg_unmap(&a);
+	reg_unmap(&b);
+	reg_unmap(&full);
+	reg_unmap(&c);
+
+	/* The rows go with the socket and their registrations. */
+	ASSERT_EQ(0, unreg(&self->s, a.id));
+	ASSERT_EQ(0, unreg(&self->s, b.id));
+	close(self->c.srv);
+	self->c.srv = -1;
+	EXPECT_EQ(rows0, self_rows_settled(&sr));
+	self_rows_close(&sr);
+}
+
+/* The socket dies: its rows turn DEAD with the final values. */
+TEST_F(tcp, select_destroy_keeps_final_values)
+{
+	static const char *const sel[] = {
+		"bytes_received", "bytes_sent", "data_segs_out", NULL
+	};
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int cli = self->c.cli, srv = self->c.srv;
+	struct vals last, fin;
+	struct tcp_info ti;
+	struct reg r, r2;
+	uint32_t gen;
+
+	ASSERT_EQ(0, reg_sel(&self->s, srv, sel, &r));
+	ASSERT_EQ(0, reg_sel(&self->s, srv, sel + 1, &r2));
+	ASSERT_EQ(0, pump(cli, srv, 50000));
+	ASSERT_EQ(0, pump(srv, cli, 20000));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	ASSERT_EQ(0, read_consistent(srv, &r, &ti, &last));
+	EXPECT_CTR("server", &last, C_BYTES_SENT, ti.tcpi_bytes_sent);
+	gen = rd_gen(&r);
+
+	ASSERT_EQ(0, setsockopt(srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	ASSERT_EQ(0, close(srv));
+	self->c.srv = -1;
+	ASSERT_EQ(0, wait_dead(&r)) TH_LOG("still LIVE 5 s after close()");
+	ASSERT_EQ(0, wait_dead(&r2));
+	EXPECT_NE(gen, rd_gen(&r));
+	rd_all(&r, &fin);
+	EXPECT_CTR("dead server", &fin, C_BYTES_RECEIVED, ti.tcpi_bytes_received);
+	EXPECT_CTR("dead server", &fin, C_BYTES_SENT, ti.tcpi_bytes_sent);
+	EXPECT_CTR("dead server", &fin, C_DATA_SEGS_OUT, ti.tcpi_data_segs_out);
+	EXPECT_EQ(ti.tcpi_bytes_sent, rd(&r2, C_BYTES_SENT));
+	/* A dead registration is unregistered normally; the other one keeps
+	 * the rows.
+	 */
+	EXPECT_EQ(0, unreg(&self->s, r.id));
+	EXPECT_EQ(NETSTATS_BLOCK_DEAD, rd_state(&r2));
+	EXPECT_EQ(ti.tcpi_data_segs_out, rd(&r2, C_DATA_SEGS_OUT));
+	EXPECT_EQ(0, unreg(&self->s, r2.id));
+	reg_unmap(&r);
+	reg_unmap(&r2);
+}
+
+/* A REGISTER of @group for @fd with the counter nest built by @put. */
+static int reg_bad_sel(struct nsnl *s, const char *group, int fd,
+		       void (*put)(struct nlmsghdr *nlh, const void *arg),
+		       const void *arg)
+{
+	struct nlmsghdr *nlh;
+	struct reg r;
+	int err;
+
+	reg_init(&r);
+	nlh = nsnl_msg(s, s->family, NETSTATS_CMD_REGISTER, 0);
+	mnl_attr_put_strz(nlh, NETSTATS_A_REGISTRATION_GROUP, group);
+	if (fd >= 0)
+		nsnl_put_sock_fd(nlh, fd);
+	put(nlh, arg);
+	err = reg_talk(s, nlh, &r);
+	if (r.map_fd >= 0)
+		close(r.map_fd);
+	return err;
+}
+
+/* Names separated by commas, each a counter nest. */
+static void put_names(struct nlmsghdr *nlh, const void *arg)
+{
+	char buf[256], *save = NULL, *name;
+	struct nlattr *nest;
+
+	snprintf(buf, sizeof(buf), "%s", (const char *)arg);
+	for (name = strtok_r(buf, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, name);
+		mnl_attr_nest_end(nlh, nest);
+	}
+}
+
+static void put_name_and_offset(struct nlmsghdr *nlh, const void *arg)
+{
+	struct nlattr *nest;
+
+	(void)arg;
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_COUNTER);
+	mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, "bytes_sent");
+	mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_OFFSET, 8);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_no_name(struct nlmsghdr *nlh, const void *arg)
+{
+	struct nlattr *nest;
+
+	(void)arg;
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_COUNTER);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+TEST_F(tcp, select_errors)
+{
+	struct nsnl *s = &self->s;
+	int srv = self->c.srv;
+	struct reg r;
+
+	EXPECT_EQ(-ENOENT, reg_bad_sel(s, "tcp", srv, put_names,
+				       "bytes_sent,no_such_counter"));
+	EXPECT_NE(NULL, strstr(s->extack, "no_such_counter")) TH_LOG("%s", s->extack);
+	EXPECT_EQ(NETSTATS_A_COUNTER_NAME, s->bad_type);
+
+	EXPECT_EQ(-EINVAL, reg_bad_sel(s, "tcp", srv, put_names,
+				       "bytes_sent,segs_in,bytes_sent"));
+	EXPECT_NE(NULL, strstr(s->extack, "bytes_sent")) TH_LOG("%s", s->extack);
+	EXPECT_NE(NULL, strstr(s->extack, "twice")) TH_LOG("%s", s->extack);
+
+	EXPECT_EQ(-EOPNOTSUPP, reg_bad_sel(s, "tcp", srv, put_names,
+					   "bytes_sent,rcv_nxt"));
+	EXPECT_NE(NULL, strstr(s->extack, "rcv_nxt")) TH_LOG("%s", s->extack);
+
+	EXPECT_EQ(-EINVAL, reg_bad_sel(s, "tcp", srv, put_name_and_offset, NULL));
+	EXPECT_EQ(NETSTATS_A_COUNTER_OFFSET, s->bad_type);
+	EXPECT_NE(0, s->extack[0]);
+
+	EXPECT_EQ(-EINVAL, reg_bad_sel(s, "tcp", srv, put_no_name, NULL));
+	EXPECT_EQ(NETSTATS_A_COUNTER_NAME, s->miss_type);
+
+	/* A group that does not select. */
+	EXPECT_EQ(-EOPNOTSUPP, reg_bad_sel(s, "ip", -1, put_names, "IpInReceives"));
+	EXPECT_NE(NULL, strstr(s->extack, "ip")) TH_LOG("%s", s->extack);
+
+	/* None of it left anything behind. */
+	ASSERT_EQ(0, reg_tcp(s, srv, &r, false));
+	reg_unmap(&r);
+}
+
 TEST_HARNESS_MAIN
