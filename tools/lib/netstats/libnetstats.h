@@ -296,6 +296,47 @@ struct netstats_reg;
 LIBNETSTATS_API struct netstats_reg *netstats__register(struct netstats_handle *h,
 							const char *name);
 
+/*
+ * Options of netstats__register_opts(). Zero-initialise it, set sz to
+ * sizeof(struct netstats_reg_opts), then the fields wanted; a zero field
+ * is the default.
+ */
+struct netstats_reg_opts {
+	size_t sz;
+	/*
+	 * The names of the counters wanted (counter_cnt of them), as QUERY
+	 * lists them: the kernel maps just those (groups that select, such
+	 * as "tcp": netstats_group_info flags are not told yet, a group that
+	 * does not select refuses with EOPNOTSUPP). NULL or 0: every
+	 * counter of the group.
+	 */
+	const char *const *counters;
+	size_t counter_cnt;
+};
+
+/**
+ * @brief **netstats__register_opts()** is **netstats__register()** with
+ * options: with *counters*, only the counters named are registered and
+ * mapped (REGISTER's counter nests), each once; the registration then
+ * lists exactly those (**netstats_reg__counter_cnt()**). For a TCP socket
+ * the kernel keeps them in a row of 8-byte cells (a 2-counter selection
+ * takes 24 bytes), which only the counters selected are stored into.
+ *
+ * @param h Handle from **netstats__open()**.
+ * @param name Registration name as for **netstats__register()**.
+ * @param opts Options, or NULL for the defaults (= **netstats__register()**).
+ * @return The registration on success; NULL and errno set on failure: the
+ * errors of **netstats__register()**, EINVAL if *opts->sz* is too small or
+ * a name is NULL, empty or longer than a counter name may be, E2BIG if
+ * *opts* has non-zero fields this library does not know; the kernel's:
+ * ENOENT for a counter the group does not have, EINVAL for one named
+ * twice, EOPNOTSUPP for a group that does not select or a counter that
+ * cannot be selected (TCP's sequence numbers).
+ */
+LIBNETSTATS_API struct netstats_reg *
+netstats__register_opts(struct netstats_handle *h, const char *name,
+			const struct netstats_reg_opts *opts);
+
 /**
  * @brief **netstats_reg__unregister()** drops the registration (netlink
  * UNREGISTER), unmaps its counters and frees it.

@@ -254,10 +254,21 @@ static int ns_put_opt(struct netstats_handle *h, struct nlmsghdr *nlh,
 }
 
 /* REGISTER request for a parsed name; @buf holds MNL_SOCKET_BUFFER_SIZE. */
+/* Longest counter name a selection may give (the kernel's are shorter). */
+#define NS_SEL_NAME_MAX	128
+/* Room for the counter nests of a selection in a REGISTER request: what
+ * MNL_SOCKET_BUFFER_SIZE leaves after the rest of it (< 512 bytes).
+ */
+#define NS_SEL_ROOM	((size_t)MNL_SOCKET_BUFFER_SIZE - 1024)
+
 static int ns_reg_msg(struct netstats_handle *h, void *buf,
-		      const struct netstats_name *n, struct nlmsghdr **out)
+		      const struct netstats_name *n,
+		      const struct netstats_reg_opts *opts,
+		      struct nlmsghdr **out)
 {
+	struct nlattr *nest;
 	struct nlmsghdr *nlh;
+	size_t k;
 	__u32 i;
 	int err;
 
@@ -271,6 +282,12 @@ static int ns_reg_msg(struct netstats_handle *h, void *buf,
 	err = ns_put_object(h, nlh, n);
 	for (i = 0; !err && i < n->opt_cnt; i++)
 		err = ns_put_opt(h, nlh, &n->opts[i]);
+	/* netstats__register_opts() checked they fit. */
+	for (k = 0; !err && opts && k < opts->counter_cnt; k++) {
+		nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, opts->counters[k]);
+		mnl_attr_nest_end(nlh, nest);
+	}
 	*out = nlh;
 	return err;
 }
@@ -512,7 +529,53 @@ static int ns_unregister_id(struct netstats_handle *h, __u32 id)
 	return ns_request(h, nlh, ns_ignore_cb, NULL);
 }
 
+/* The first member after the one netstats_reg_opts had at first. */
+#define NS_REG_OPTS_SZ_MIN						\
+	(offsetof(struct netstats_reg_opts, counter_cnt) + sizeof(size_t))
+
+/* @opts is usable: sized, no unknown fields, names that fit a request. */
+static int ns_reg_opts_check(struct netstats_handle *h,
+			     const struct netstats_reg_opts *opts)
+{
+	size_t k, len, room = 0;
+
+	if (opts->sz < NS_REG_OPTS_SZ_MIN)
+		return -EINVAL;
+	if (opts->sz > sizeof(*opts)) {
+		const char *p = (const char *)opts + sizeof(*opts);
+		const char *end = (const char *)opts + opts->sz;
+
+		for (; p < end; p++)
+			if (*p)
+				return -E2BIG;
+	}
+	if (opts->counter_cnt && !opts->counters)
+		return -EINVAL;
+	for (k = 0; k < opts->counter_cnt; k++) {
+		if (!opts->counters[k])
+			return -EINVAL;
+		len = strnlen(opts->counters[k], NS_SEL_NAME_MAX + 1);
+		if (!len || len > NS_SEL_NAME_MAX) {
+			ns_set_errmsg(h, "empty or too long counter name");
+			return -EINVAL;
+		}
+		room += 2 * MNL_ATTR_HDRLEN + MNL_ALIGN(len + 1);
+		if (room > NS_SEL_ROOM) {
+			ns_set_errmsg(h, "more counters selected than one request holds");
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
 struct netstats_reg *netstats__register(struct netstats_handle *h, const char *name)
+{
+	return netstats__register_opts(h, name, NULL);
+}
+
+struct netstats_reg *
+netstats__register_opts(struct netstats_handle *h, const char *name,
+			const struct netstats_reg_opts *opts)
 {
 	struct ns_reg_reply r = { .map_fd = -1 };
 	struct netstats_name n = { .sz = sizeof(n) };
@@ -524,12 +587,17 @@ struct netstats_reg *netstats__register(struct netstats_handle *h, const char *n
 
 	if (!h || !name)
 		return ns_err_ptr(-EINVAL);
+	if (opts) {
+		err = ns_reg_opts_check(h, opts);
+		if (err)
+			return ns_err_ptr(err);
+	}
 	if (netstats__parse_name(name, &n)) {
 		ns_set_errmsg(h, "malformed registration name");
 		return ns_err_ptr(-EINVAL);
 	}
 	r.family_id = h->family_id;
-	err = ns_reg_msg(h, buf, &n, &nlh);
+	err = ns_reg_msg(h, buf, &n, opts, &nlh);
 	if (err)
 		return ns_err_ptr(err);
 	err = ns_request(h, nlh, ns_reg_cb, &r);

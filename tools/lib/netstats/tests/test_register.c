@@ -200,7 +200,7 @@ static const struct nlmsghdr *request_err(const char *name, int *err)
 	req_h.family_id = FAMILY_ID;
 	if (!req_h.nl)
 		req_h.nl = mnl_socket_open(NETLINK_GENERIC);
-	*err = ns_reg_msg(&req_h, buf, &n, &nlh);
+	*err = ns_reg_msg(&req_h, buf, &n, NULL, &nlh);
 	return *err ? NULL : nlh;
 }
 
@@ -1484,6 +1484,65 @@ static void test_open_opts(void)
 	close(own);
 }
 
+/* A selection: one counter nest per name, in order, each the name only. */
+static void test_select(void)
+{
+	static const char *const sel[] = { "bytes_sent", "bytes_received" };
+	struct netstats_reg_opts o = { .sz = sizeof(o), .counters = sel,
+				       .counter_cnt = 2 };
+	struct netstats_name n = { .sz = sizeof(n) };
+	const char *names[4] = {};
+	const struct nlattr *attr, *a;
+	struct nlmsghdr *nlh;
+	unsigned int cnt = 0, members = 0;
+	char *many[600];
+	char big[200];
+	size_t i;
+
+	memset(buf, 0, sizeof(buf));
+	CHECK(!netstats__parse_name("tcp/fd:5", &n), "parse tcp/fd:5");
+	req_h.family_id = FAMILY_ID;
+	CHECK(!ns_reg_opts_check(&req_h, &o), "two names accepted");
+	CHECK(!ns_reg_msg(&req_h, buf, &n, &o, &nlh), "request with a selection");
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != NETSTATS_A_REGISTRATION_COUNTER)
+			continue;
+		mnl_attr_for_each_nested(a, attr) {
+			members++;
+			if (mnl_attr_get_type(a) == NETSTATS_A_COUNTER_NAME &&
+			    cnt < 4)
+				names[cnt] = mnl_attr_get_str(a);
+		}
+		cnt++;
+	}
+	CHECK(cnt == 2 && members == 2 && names[0] && names[1] &&
+	      !strcmp(names[0], "bytes_sent") &&
+	      !strcmp(names[1], "bytes_received"),
+	      "counter nests: %u, %u members", cnt, members);
+
+	/* What the library refuses before asking the kernel. */
+	o.sz = sizeof(size_t);
+	CHECK(ns_reg_opts_check(&req_h, &o) == -EINVAL, "sz too small");
+	o.sz = sizeof(o);
+	o.counters = NULL;
+	CHECK(ns_reg_opts_check(&req_h, &o) == -EINVAL, "no names but a count");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	many[0] = big;
+	o.counters = (const char *const *)many;
+	o.counter_cnt = 1;
+	CHECK(ns_reg_opts_check(&req_h, &o) == -EINVAL, "name too long");
+	many[0] = "";
+	CHECK(ns_reg_opts_check(&req_h, &o) == -EINVAL, "empty name");
+	for (i = 0; i < 600; i++)
+		many[i] = "data_segs_out";
+	o.counter_cnt = 600;
+	CHECK(ns_reg_opts_check(&req_h, &o) == -E2BIG,
+	      "more than a request holds");
+	o.counter_cnt = 0;
+	CHECK(!ns_reg_opts_check(&req_h, &o), "none: every counter");
+}
+
 int main(void)
 {
 	test_request();
@@ -1495,5 +1554,6 @@ int main(void)
 	test_derived();
 	test_notifications();
 	test_open_opts();
+	test_select();
 	return check_report();
 }

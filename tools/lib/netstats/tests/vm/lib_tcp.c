@@ -255,6 +255,70 @@ TEST_F(lib, snapshot_matches_tcp_info)
 	EXPECT_EQ(0, netstats_reg__unregister(rs));
 }
 
+/*
+ * netstats__register_opts() with two counters: the registration has
+ * those two, its snapshot, its read plan and single reads equal TCP_INFO;
+ * a sequence number and a group that does not select are refused with
+ * the kernel's message.
+ */
+static const char *sel_bad[1];
+
+TEST_F(lib, register_opts_selects)
+{
+	static const char *const sel[] = { "bytes_sent", "bytes_received" };
+	struct netstats_reg_opts o = {
+		.sz = sizeof(o), .counters = sel, .counter_cnt = 2,
+	};
+	int cli = self->c.cli, srv = self->c.srv;
+	const struct netstats_plan *plan;
+	struct netstats_reg *reg;
+	__u64 v[2], pv[2], one;
+	struct tcp_info ti;
+	char name[32];
+	int is, ir;
+
+	snprintf(name, sizeof(name), "tcp/fd:%d", srv);
+	reg = netstats__register_opts(self->h, name, &o);
+	ASSERT_NE(NULL, reg) TH_LOG("register_opts: %s (%s)", strerror(errno),
+				    netstats__last_error(self->h));
+	ASSERT_EQ(2U, netstats_reg__counter_cnt(reg));
+	is = netstats_reg__find(reg, "bytes_sent");
+	ir = netstats_reg__find(reg, "bytes_received");
+	ASSERT_LE(0, is);
+	ASSERT_LE(0, ir);
+	EXPECT_EQ(-ENOENT, netstats_reg__find(reg, "segs_out"));
+
+	ASSERT_EQ(0, pump(cli, srv, 123456));
+	ASSERT_EQ(0, pump(srv, cli, 6543));
+	ASSERT_EQ(0, wait_quiet(cli, srv));
+	ASSERT_EQ(0, snap_consistent(srv, reg, &ti, v, 2));
+	EXPECT_EQ(ti.tcpi_bytes_sent, v[is]);
+	EXPECT_EQ(ti.tcpi_bytes_received, v[ir]);
+	EXPECT_EQ(123456ULL, v[ir]);
+	plan = netstats_reg__plan(reg);
+	ASSERT_NE(NULL, plan);
+	EXPECT_EQ(2, netstats_plan__snapshot(plan, pv, NULL));
+	EXPECT_EQ(v[is], pv[is]);
+	EXPECT_EQ(v[ir], pv[ir]);
+	ASSERT_EQ(0, netstats_reg__read(reg, ir, &one));
+	EXPECT_EQ(v[ir], one);
+	EXPECT_EQ(0, netstats_reg__unregister(reg));
+
+	sel_bad[0] = "rcv_nxt";
+	o.counters = sel_bad;
+	o.counter_cnt = 1;
+	errno = 0;
+	EXPECT_EQ(NULL, netstats__register_opts(self->h, name, &o));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(netstats__last_error(self->h), "rcv_nxt"));
+	sel_bad[0] = "IpInReceives";
+	errno = 0;
+	EXPECT_EQ(NULL, netstats__register_opts(self->h, "ip", &o));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(netstats__last_error(self->h),
+			       "does not select"));
+}
+
 /* "a.b.c.d:port" or "[v6]:port" */
 static void endpoint(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
