@@ -59,6 +59,8 @@ struct opts {
 	int netns_fd;		/* open -n, or 0 */
 	const char *match[MATCH_MAX];	/* -m and glob words */
 	size_t match_cnt;
+	const char *select[MATCH_MAX];	/* -S: the counters registered */
+	size_t select_cnt;
 };
 
 static const char *prog = "netstats";
@@ -76,6 +78,7 @@ static void usage(FILE *f)
 		"        counters to print (also -m PATTERN)\n"
 		"OPTIONS := { -j[son] | -p[retty] | -n[etns] NETNS | -c | -percpu |\n"
 		"             -s | -nonzero | -m[atch] PATTERN | -i[nterval] SECONDS |\n"
+		"             -S | -select COUNTER[,COUNTER...] |\n"
 		"             -count COUNT | -r[eset] | -V[ersion] | -h[elp] }\n",
 		prog, prog, prog, prog);
 }
@@ -255,6 +258,12 @@ static int watched_alloc(struct watched *w)
 static struct watched *register_all(struct netstats_handle *h, int argc,
 				    char **argv, const struct opts *opts)
 {
+	/* -S: the kernel maps only those counters (groups that select). */
+	struct netstats_reg_opts ro = {
+		.sz = sizeof(ro),
+		.counters = opts->select,
+		.counter_cnt = opts->select_cnt,
+	};
 	struct watched *w;
 	int i, err;
 
@@ -265,7 +274,8 @@ static struct watched *register_all(struct netstats_handle *h, int argc,
 	}
 	for (i = 0; i < argc; i++) {
 		w[i].name = argv[i];
-		w[i].reg = netstats__register(h, argv[i]);
+		w[i].reg = netstats__register_opts(h, argv[i],
+						   opts->select_cnt ? &ro : NULL);
 		if (!w[i].reg) {
 			kernel_error(h, argv[i], errno);
 			goto err_free;
@@ -798,7 +808,7 @@ static cmd_fn find_cmd(const char *name)
 enum opt_id {
 	OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_NONZERO, OPT_PERCPU, OPT_MATCH,
 	OPT_INTERVAL, OPT_INTERVAL_MS, OPT_COUNT, OPT_RESET, OPT_VERSION,
-	OPT_HELP,
+	OPT_HELP, OPT_SELECT,
 };
 
 static const struct optdef {
@@ -820,6 +830,7 @@ static const struct optdef {
 	{ "reset",	 1, 'r', false, OPT_RESET },
 	{ "version",	 1, 'V', false, OPT_VERSION },
 	{ "help",	 1, 'h', false, OPT_HELP },
+	{ "select",	 2, 'S', true,  OPT_SELECT },
 };
 
 static const struct optdef *find_letter(char c)
@@ -889,6 +900,32 @@ static int opt_netns(struct opts *opts, const char *arg, bool *count)
 	return 0;
 }
 
+/* -S NAME[,NAME...]: counter names, exact (no globs), kept in order. */
+static int opt_select(struct opts *opts, const char *arg)
+{
+	char *list, *name, *save = NULL;
+
+	list = strdup(arg);
+	if (!list) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_FAILURE;
+	}
+	/* The names point into it until exit. */
+	for (name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		if (is_glob(name))
+			return usage_error("-S takes counter names, not patterns: '%s'",
+					   name);
+		if (opts->select_cnt == MATCH_MAX)
+			return usage_error("at most 64 selected counters, not '%s'",
+					   name);
+		opts->select[opts->select_cnt++] = name;
+	}
+	if (!opts->select_cnt)
+		return usage_error("-S needs counter names, not '%s'", arg);
+	return 0;
+}
+
 /* One option with its value (NULL if it takes none); 0 or an exit code. */
 static int apply_opt(struct opts *opts, const struct optdef *d,
 		     const char *arg, bool *have_interval)
@@ -943,6 +980,8 @@ static int apply_opt(struct opts *opts, const struct optdef *d,
 	case OPT_RESET:
 		opts->reset = true;
 		break;
+	case OPT_SELECT:
+		return opt_select(opts, arg);
 	case OPT_VERSION:
 		printf("%s utility, version %s\n", prog, NETSTATS_CLI_VERSION);
 		exit(EXIT_SUCCESS);
@@ -1054,6 +1093,8 @@ int main(int argc, char **argv)
 		return usage_error("%s", "-i, -count and -r only apply to watch");
 	if (fn == cmd_list && (opts.percpu || opts.nonzero || opts.match_cnt))
 		return usage_error("%s", "-c, -s and -m only apply to show and watch");
+	if (fn == cmd_list && opts.select_cnt)
+		return usage_error("%s", "-S only applies to show and watch");
 	/*
 	 * show and watch: a glob word is a counter pattern, as nstat's. Not
 	 * one with a "/": counter names have none, and registration names

@@ -237,6 +237,32 @@ rows = dict(l.split()[:2] for l in r.stdout.splitlines()[2:] if l.strip())
 assert int(rows["bytes_received"]) == N + M, rows
 PY
 
+# --- show -S: the counters selected at REGISTER, and those only --------------
+check "show -S bytes_sent,bytes_received tcp/fd:N: those two, equal to TCP_INFO" \
+	python3 - <<'PY'
+from nstest import *
+c, s = conn()
+move(c, s, 200000)
+move(s, c, 3000)
+for attempt in range(5):
+    before = tcp_info(s)
+    r = cli("-j", "show", "-S", "bytes_sent,bytes_received",
+            "tcp/fd:%d" % s.fileno(), fds=(s.fileno(),))
+    if tcp_info(s) == before:
+        break
+assert r.returncode == 0, r
+one = json.loads(r.stdout)[0]
+assert sorted(one["counters"]) == ["bytes_received", "bytes_sent"], one
+for k in ("bytes_sent", "bytes_received"):
+    assert one["counters"][k] == before[k], (k, one["counters"][k], before[k])
+assert one["counters"]["bytes_received"] == 200000, one
+# a sequence number cannot be selected; a group that does not select
+r = cli("show", "-S", "rcv_nxt", "tcp/fd:%d" % s.fileno(), fds=(s.fileno(),))
+assert r.returncode == 1 and "rcv_nxt cannot be selected" in r.stderr, r
+r = cli("show", "-S", "IpInReceives", "ip")
+assert r.returncode == 1 and "does not select counters" in r.stderr, r
+PY
+
 # --- show tcp-all: every socket, one line each ------------------------------
 if "$NS" list tcp-all >/dev/null 2>&1; then
 	check "show tcp-all lists our sockets by cookie, counters equal TCP_INFO" \

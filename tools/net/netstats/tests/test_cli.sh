@@ -163,6 +163,9 @@ expect 2 "-c, -s and -m only apply" -no list
 expect 2 "-c, -s and -m only apply" -m 'Ip*' list
 expect 2 "-c, -s and -m only apply" -match=x list
 expect 2 "-c, -s and -m only apply" --match=x list
+expect 2 "-S only applies to show and watch" -S bytes_sent list
+expect 2 "-S takes counter names, not patterns: 'bytes_.'" -S 'bytes_*' show x
+expect 2 "-S needs counter names" -select , show x
 expect 2 "-c, -s and -m only apply" -jp -c list
 expect 2 "option '-m' needs an argument" show x -m
 expect 2 "option '--json=1' takes no argument" --json=1 list
