@@ -864,6 +864,97 @@ out_close:
 	close(s);
 }
 
+/* The public tcp counters, in the group's order: selections of 1 to 8. */
+static const char *const tcp_public[] = {
+	"bytes_received", "bytes_sent", "bytes_acked", "segs_in",
+	"data_segs_in", "segs_out", "data_segs_out", "dsack_dups",
+};
+
+/* Register @fd's first @k public counters through @h. */
+static struct netstats_reg *register_sel(struct netstats_handle *h, int fd,
+					 size_t k)
+{
+	struct netstats_reg_opts o = {
+		.sz = sizeof(o), .counters = tcp_public, .counter_cnt = k,
+	};
+	struct netstats_reg *reg;
+	char name[32];
+
+	snprintf(name, sizeof(name), "tcp/fd:%d", fd);
+	reg = netstats__register_opts(h, name, &o);
+	if (!reg)
+		printf("insns-skip: register %s with %zu counters: %s\n", name,
+		       k, netstats__last_error(h));
+	return reg;
+}
+
+/* The netstats group's row_bytes once its 10 ms update caught up. */
+static long long row_bytes(const struct netstats_reg *self, int idx)
+{
+	__u64 v;
+
+	usleep(50000);
+	return netstats_reg__read(self, idx, &v) ? -1 : (long long)v;
+}
+
+/*
+ * TCP_RR with both sockets registered with a selection of two counters
+ * (bytes_received, bytes_sent: rows, no slot), next to tcp-rr-1B-
+ * registered's 13; then the kernel memory of the rows of one socket by
+ * selection size, from the netstats group's row_bytes (the rows only:
+ * struct tcp_netstats_sel is kmalloc'd besides).
+ */
+static void insns_tcp_sel(void)
+{
+	struct netstats_handle *h, *hk;
+	struct netstats_reg *self;
+	long long before, after;
+	int c, s, c2, s2, idx, one = 1;
+	size_t k;
+
+	c = tcp_pair(&s);
+	if (c < 0) {
+		fail("tcp pair");
+		return;
+	}
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	h = netstats__open();
+	if (!h || !register_sel(h, c, 2) || !register_sel(h, s, 2)) {
+		printf("insns-skip: netstats: no tcp selection\n");
+		goto out;
+	}
+	writer("-sel2", c, s);
+
+	self = netstats__register(h, "netstats@period-ms=10");
+	idx = self ? netstats_reg__find(self, "row_bytes") : -1;
+	if (idx < 0) {
+		printf("insns-skip: netstats group row_bytes: %s\n",
+		       netstats__last_error(h));
+		goto out;
+	}
+	for (k = 1; k <= 8; k++) {
+		c2 = tcp_pair(&s2);
+		hk = c2 < 0 ? NULL : netstats__open();
+		before = row_bytes(self, idx);
+		if (!hk || !register_sel(hk, s2, k)) {
+			fail("tcp selection memory");
+			break;
+		}
+		after = row_bytes(self, idx);
+		printf("insns-info: tcp-sel-row-bytes-per-socket counters %zu bytes %lld\n",
+		       k, after - before);
+		netstats__close(hk);
+		close(c2);
+		close(s2);
+	}
+out:
+	if (h)
+		netstats__close(h);
+	close(c);
+	close(s);
+}
+
 static void insns_ip(void)
 {
 	static __u64 vals[1024];
@@ -1380,6 +1471,7 @@ static int insns(void)
 	RUN("empty-loop", 100000, 1, asm volatile("" ::: "memory"));
 	insns_ip();
 	insns_tcp();		/* it moves to a private netns */
+	insns_tcp_sel();	/* to another */
 	ret = insns_bpf_peer();	/* to another */
 	insns_tcp_all();	/* last: to another private netns */
 	return ret;
