@@ -305,10 +305,9 @@ struct netstats_reg_opts {
 	size_t sz;
 	/*
 	 * The names of the counters wanted (counter_cnt of them), as QUERY
-	 * lists them: the kernel maps just those (groups that select, such
-	 * as "tcp": netstats_group_info flags are not told yet, a group that
-	 * does not select refuses with EOPNOTSUPP). NULL or 0: every
-	 * counter of the group.
+	 * lists them: the kernel maps just those. Groups that select: "tcp"
+	 * (QUERY does not tell which groups select yet; one that does not
+	 * refuses with EOPNOTSUPP). NULL or 0: every counter of the group.
 	 */
 	const char *const *counters;
 	size_t counter_cnt;
