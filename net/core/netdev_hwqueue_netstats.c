@@ -23,6 +23,8 @@
  * values.
  */
 
+#include <linux/highmem.h>
+#include <linux/io.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -79,6 +81,8 @@ struct netstats_hwq_push {
  * @rx: an rx queue (else tx)
  * @push: the pushed block (push); NULL for direct or once dead
  * @hdr_page: the page of the block header (direct)
+ * @src: the device's page, if it has a struct page (direct)
+ * @io: else the device's page, ioremap()ed for its snapshot (direct)
  * @ms: the period-ms option (push)
  * @counters: the driver's counter names, copied, offsets in the range
  */
@@ -91,6 +95,8 @@ struct netstats_hwq {
 	bool rx;
 	struct netstats_hwq_push *push;
 	struct page *hdr_page;
+	struct page *src;
+	void __iomem *io;
 	unsigned int ms;
 	struct netstats_counter_desc *counters;
 };
@@ -294,30 +300,43 @@ static int netstats_hwq_direct_attach(struct netstats_reg *reg,
 {
 	const struct netdev_stat_ops *ops = h->dev->stat_ops;
 	unsigned int offset, i, end = 0;
-	struct page *pages[2];
+	unsigned long pfn;
+	bool uncached;
 	int err;
 
-	pages[1] = ops->netstats_hwq_direct(h->dev, h->rx, h->idx, &offset);
-	if (!pages[1]) {
+	err = ops->netstats_hwq_direct(h->dev, h->rx, h->idx, &pfn, &offset,
+				       &uncached);
+	if (err) {
 		NL_SET_ERR_MSG(extack, "the driver has no counter page for the queue");
-		return -ENOENT;
+		return err;
 	}
 	for (i = 0; i < reg->n_counters; i++)
 		end = max(end, h->counters[i].offset + 8);
-	if (offset % sizeof(u64) || offset + end > PAGE_SIZE + PAGE_SIZE) {
+	if (offset % sizeof(u64) || offset + end > 2 * PAGE_SIZE) {
 		netdev_warn_once(h->dev,
 				 "netstats: hwqueue counters outside their page\n");
 		return -EINVAL;
 	}
+	/* Its last values are copied at death: from MMIO, by a mapping. */
+	if (pfn_valid(pfn)) {
+		h->src = pfn_to_page(pfn);
+	} else {
+		h->io = ioremap(PFN_PHYS(pfn), PAGE_SIZE);
+		if (!h->io)
+			return -ENOMEM;
+	}
 	h->hdr_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!h->hdr_page)
-		return -ENOMEM;
+	if (!h->hdr_page) {
+		err = -ENOMEM;
+		goto err_unmap;
+	}
 	netstats_block_init(page_address(h->hdr_page));
-	pages[0] = h->hdr_page;
-	err = netstats_map_add(reg->map, pages, 2, &reg->pgoff);
+	err = netstats_map_add_pfn(reg->map, h->hdr_page, pfn, uncached,
+				   &reg->pgoff);
 	if (err) {
 		__free_page(h->hdr_page);
-		return err;
+		h->hdr_page = NULL;
+		goto err_unmap;
 	}
 	for (i = 0; i < reg->n_counters; i++)
 		h->counters[i].offset += offset;
@@ -325,6 +344,12 @@ static int netstats_hwq_direct_attach(struct netstats_reg *reg,
 	reg->clear_flags = NETSTATS_GROUP_FLAGS_DERIVED;
 	list_add(&h->node, &netstats_hwq_directs);
 	return 0;
+
+err_unmap:
+	if (h->io)
+		iounmap(h->io);
+	h->io = NULL;
+	return err;
 }
 
 static int netstats_hwq_attach(struct netstats_reg *reg,
@@ -501,6 +526,8 @@ static void netstats_hwq_detach(struct netstats_reg *reg)
 		rtnl_unlock();
 		if (h->hdr_page)
 			__free_page(h->hdr_page);
+		if (h->io)
+			iounmap(h->io);
 		kfree(h);
 		kfree(counters);
 		return;
@@ -515,15 +542,31 @@ static void netstats_hwq_detach(struct netstats_reg *reg)
 	kfree(counters);
 }
 
+/* The copies of a dead registration's pages: the header marked DEAD; the
+ * device's page (direct) copied here, one load per counter.
+ */
 static void netstats_hwq_mark_dead(void *page_addr, unsigned int idx,
 				   void *arg)
 {
 	struct netstats_block_hdr *hdr = page_addr;
+	struct netstats_hwq *h = arg;
+	u64 *dst = page_addr;
+	const u64 *src;
+	unsigned int i;
 
-	if (idx)
+	if (!idx) {
+		netstats_block_next(hdr);
+		hdr->state = NETSTATS_BLOCK_DEAD;
 		return;
-	netstats_block_next(hdr);
-	hdr->state = NETSTATS_BLOCK_DEAD;
+	}
+	if (h->io) {
+		memcpy_fromio(page_addr, h->io, PAGE_SIZE);
+		return;
+	}
+	src = kmap_local_page(h->src);
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+		dst[i] = READ_ONCE(src[i]);
+	kunmap_local(src);
 }
 
 /* A push or direct registration's queue went: keep the final values. */
@@ -532,7 +575,7 @@ static void netstats_hwq_reg_kill(struct netstats_hwq *h)
 	struct netstats_reg *reg = h->reg;
 
 	netstats_map_snapshot(reg->map, reg->pgoff, reg->npages,
-			      netstats_hwq_mark_dead, NULL);
+			      netstats_hwq_mark_dead, h);
 	reg->dead = true;
 	netstats_notify_dead(reg);
 	h->dev = NULL;
