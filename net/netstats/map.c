@@ -50,6 +50,7 @@ static vm_fault_t netstats_map_fault(struct vm_fault *vmf)
 {
 	struct netstats_map *map = vmf->vma->vm_file->private_data;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct page *page;
 	pgprot_t prot;
 	void *entry;
 
@@ -65,11 +66,11 @@ static vm_fault_t netstats_map_fault(struct vm_fault *vmf)
 		mutex_unlock(&map->lock);
 		return ret;
 	}
-	if (!entry && netstats_map_sparse(map, vmf->pgoff))
-		entry = ZERO_PAGE(0);
-	if (entry)
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     page_to_pfn(entry));
+	page = entry;
+	if (!page && netstats_map_sparse(map, vmf->pgoff))
+		page = ZERO_PAGE(0);
+	if (page)
+		ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
 	mutex_unlock(&map->lock);
 
 	return ret;
