@@ -701,10 +701,10 @@ static int netstats_hwq_tx_instances(struct sk_buff *rsp, struct net *net)
 
 static const struct netstats_option_desc netstats_hwq_options[] = {
 	NETSTATS_OPTION("period-ms", 100, 3600000, 1000,
-			"Update period in ms (pull, push; the shortest of a queue's push registrations)"),
+			"Period in ms of pull and push (push: a queue's shortest)"),
 	NETSTATS_OPTION("collect", NETSTATS_COLLECT_PULL,
 			NETSTATS_COLLECT_DIRECT, NETSTATS_COLLECT_PULL,
-			"0 pull: read by a timer, 1 push: written by the device, 2 direct: the device's page"),
+			"0 pull: by a timer, 1 push: by the device, 2 direct: its page"),
 };
 
 static const struct netstats_group_ops netstats_hwq_rx_ops = {
@@ -721,7 +721,7 @@ static const struct netstats_group_ops netstats_hwq_tx_ops = {
 
 static struct netstats_group netstats_hwq_rx_group = {
 	.name		= NETSTATS_GROUP_HWQUEUE_RX,
-	.doc		= "Hardware counters of one rx queue: pulled, pushed by the device or its page",
+	.doc		= "Hardware counters of one rx queue: pulled, pushed or mapped",
 	.flags		= NETSTATS_GROUP_FLAGS_DERIVED |
 			  NETSTATS_GROUP_FLAGS_PER_OBJECT,
 	.options	= netstats_hwq_options,
@@ -733,7 +733,7 @@ static struct netstats_group netstats_hwq_rx_group = {
 
 static struct netstats_group netstats_hwq_tx_group = {
 	.name		= NETSTATS_GROUP_HWQUEUE_TX,
-	.doc		= "Hardware counters of one tx queue: pulled, pushed by the device or its page",
+	.doc		= "Hardware counters of one tx queue: pulled, pushed or mapped",
 	.flags		= NETSTATS_GROUP_FLAGS_DERIVED |
 			  NETSTATS_GROUP_FLAGS_PER_OBJECT,
 	.options	= netstats_hwq_options,
