@@ -23,6 +23,7 @@
 import errno
 import os
 import re
+import socket
 import threading
 import time
 from types import SimpleNamespace
@@ -56,6 +57,20 @@ def ethtool_hw(dev):
         if m:
             out.setdefault((m[1], int(m[2])), {})[m[3]] = int(m[4])
     return out
+
+
+def flows(n=16, count=5):
+    """UDP from @n sockets to the peer: each socket's own tx hash spreads
+    them over the queues (all on one: 1 in 2**(n-1) with two queues)."""
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+             for _ in range(n)]
+    try:
+        for _ in range(count):
+            for s in socks:
+                s.sendto(b'x' * 100, ('192.0.2.22', 9))
+    finally:
+        for s in socks:
+            s.close()
 
 
 def link_stats(dev, ns=None):
@@ -195,6 +210,7 @@ def modes(env) -> None:
     ksft_ge(sum(r.read()['hw_packets'] for r in dtx), before + 1,
             'direct: one ping moved a mapped counter, no period')
     cmd('ping -q -c 20 -i 0.01 -s 500 192.0.2.22')
+    flows()
     time.sleep(3 * PERIOD / 1000)
     for m in ('pull', 'push'):
         h = r0[m].hdr()
@@ -212,7 +228,9 @@ def modes(env) -> None:
         ksft_eq(s, {'rx': (rx['packets'], rx['bytes']),
                     'tx': (tx['packets'], tx['bytes'])},
                 f'{m}: sum of the queues == ip -s link')
-    ksft_ge(tx['packets'], 21, 'the pings were sent')
+    ksft_ge(tx['packets'], 21 + 80, 'the pings and datagrams were sent')
+    ksft_true(all(want[('tx', i)]['hw_packets'] for i in (0, 1)),
+              f'traffic sent on both tx queues: {want}')
     # Two push registrations of one queue share the device's block.
     again = hwq(ns, 'rx', f'{a}/0', 'push')
     ksft_eq(again.hdr()[2:4], regs[('push', 'rx', 0)].hdr()[2:4],
@@ -254,6 +272,7 @@ def lifecycle(env) -> None:
     regs = {(m, d, i): hwq(ns, d, f'{a}/{i}', m)
             for m in MODES for d in ('rx', 'tx') for i in (0, 1)}
     cmd('ping -q -c 10 -i 0.01 -s 300 192.0.2.22')
+    flows()
     want, _ = quiescent(a, regs)
     reader = Reader(list(regs.values()))
     reader.start()
