@@ -369,6 +369,9 @@ void netstats_nr_blocks_dec(void);
 void netstats_row_bytes_add(long bytes);
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff);
+int netstats_map_add_pfn(struct netstats_map *map, struct page *first,
+			 unsigned long pfn, bool uncached,
+			 unsigned long *pgoff);
 void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 			   unsigned int npages,
 			   void (*fixup)(void *page_addr, unsigned int idx,

@@ -480,6 +480,7 @@ static const struct {
 	{ "timer-ms",		NETSTATS_A_REGISTRATION_TIMER_MS },
 	{ "dead-linger-ms",	NETSTATS_A_REGISTRATION_DEAD_LINGER_MS },
 	{ "derived",		NETSTATS_A_REGISTRATION_DERIVED },
+	{ "collect",		NETSTATS_A_REGISTRATION_COLLECT },
 };
 
 static int netstats_option_attr(const char *name)
@@ -572,7 +573,7 @@ static const struct {
 	{ NETSTATS_A_REGISTRATION_SOCK_DPORT, "use the sock nest (dport)" },
 	{ NETSTATS_A_REGISTRATION_IFINDEX, "use the sock nest (ifindex)" },
 	{ NETSTATS_A_REGISTRATION_OPTION,
-	  "use the typed options period-ms, timer-ms, dead-linger-ms or derived" },
+	  "use the typed options period-ms, timer-ms, dead-linger-ms, derived or collect" },
 };
 
 /* The nests that name an object, one per kind of object. */

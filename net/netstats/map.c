@@ -51,9 +51,22 @@ static vm_fault_t netstats_map_fault(struct vm_fault *vmf)
 	struct netstats_map *map = vmf->vma->vm_file->private_data;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	struct page *page;
+	pgprot_t prot;
+	void *entry;
 
 	mutex_lock(&map->lock);
-	page = xa_load(&map->pages, vmf->pgoff);
+	entry = xa_load(&map->pages, vmf->pgoff);
+	if (xa_is_value(entry)) {
+		/* device memory: uncached where its driver said so */
+		prot = vmf->vma->vm_page_prot;
+		if (xa_get_mark(&map->pages, vmf->pgoff, NETSTATS_MAP_UNCACHED))
+			prot = pgprot_noncached(prot);
+		ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
+					  xa_to_value(entry), prot);
+		mutex_unlock(&map->lock);
+		return ret;
+	}
+	page = entry;
 	if (!page && netstats_map_sparse(map, vmf->pgoff))
 		page = ZERO_PAGE(0);
 	if (page)
@@ -232,6 +245,39 @@ int netstats_map_add(struct netstats_map *map, struct page **pages,
 }
 
 /**
+ * netstats_map_add_pfn() - back a new two-page range with @first and a page
+ *	of device memory
+ * @map: the map
+ * @first: the range's first page (the block header), the caller's
+ * @pfn: the device page: counters only, no read side effects; it stays
+ *	the device's until the caller snapshots or removes the range
+ * @uncached: map it uncached (MMIO); else with the mapping's protection
+ * @pgoff: the first page offset of the range, on success
+ *
+ * The device page's snapshot is not copied by netstats_map_snapshot():
+ * its fixup fills the copy (idx 1), from a mapping of the caller's, with
+ * memcpy_fromio() for MMIO.
+ *
+ * Return: 0 or -errno.
+ */
+int netstats_map_add_pfn(struct netstats_map *map, struct page *first,
+			 unsigned long pfn, bool uncached, unsigned long *pgoff)
+{
+	struct page *pages[2] = { first, xa_mk_value(pfn) };
+	int err;
+
+	if (pfn > LONG_MAX)
+		return -EINVAL;
+	err = __netstats_map_add(map, pages, 2, pgoff, true);
+	if (!err && uncached) {
+		mutex_lock(&map->lock);
+		xa_set_mark(&map->pages, *pgoff + 1, NETSTATS_MAP_UNCACHED);
+		mutex_unlock(&map->lock);
+	}
+	return err;
+}
+
+/**
  * netstats_map_add_live() - back a new one-page range with @page, which
  *	is never snapshotted (a derived block dies in place)
  * @map: the map
@@ -320,7 +366,12 @@ void netstats_map_snapshot(struct netstats_map *map, unsigned long pgoff,
 			xa_erase(&map->pages, pgoff + i);
 			continue;
 		}
-		copy_highpage(copy, live);
+		/* Device memory: the fixup copies it. */
+		if (xa_is_value(live))
+			xa_clear_mark(&map->pages, pgoff + i,
+				      NETSTATS_MAP_UNCACHED);
+		else
+			copy_highpage(copy, live);
 		if (fixup)
 			fixup(page_address(copy), i, arg);
 		xa_store(&map->pages, pgoff + i, copy, GFP_KERNEL);

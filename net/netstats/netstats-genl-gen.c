@@ -94,10 +94,11 @@ const struct nla_policy netstats_qdisc_nl_policy[NETSTATS_A_QDISC_PARENT + 1] = 
 	[NETSTATS_A_QDISC_PARENT] = NLA_POLICY_FULL_RANGE(NLA_U32, &netstats_a_qdisc_parent_range),
 };
 
-const struct nla_policy netstats_queue_nl_policy[NETSTATS_A_QUEUE_ID + 1] = {
+const struct nla_policy netstats_queue_nl_policy[NETSTATS_A_QUEUE_COLLECT_MODES + 1] = {
 	[NETSTATS_A_QUEUE_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &netstats_a_queue_ifindex_range),
 	[NETSTATS_A_QUEUE_TYPE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[NETSTATS_A_QUEUE_ID] = { .type = NLA_U32, },
+	[NETSTATS_A_QUEUE_COLLECT_MODES] = NLA_POLICY_MASK(NLA_U32, 0x7),
 };
 
 const struct nla_policy netstats_sock_nl_policy[NETSTATS_A_SOCK_IFINDEX + 1] = {
@@ -116,7 +117,7 @@ static const struct nla_policy netstats_query_nl_policy[NETSTATS_A_GROUP_NAME + 
 };
 
 /* NETSTATS_CMD_REGISTER - do */
-static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_DERIVED + 1] = {
+static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATION_COLLECT + 1] = {
 	[NETSTATS_A_REGISTRATION_GROUP] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_OBJECT] = { .type = NLA_NUL_STRING, },
 	[NETSTATS_A_REGISTRATION_SOCK_FD] = { .type = NLA_S32, },
@@ -138,6 +139,7 @@ static const struct nla_policy netstats_register_nl_policy[NETSTATS_A_REGISTRATI
 	[NETSTATS_A_REGISTRATION_TIMER_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &netstats_a_registration_timer_ms_range),
 	[NETSTATS_A_REGISTRATION_DEAD_LINGER_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &netstats_a_registration_dead_linger_ms_range),
 	[NETSTATS_A_REGISTRATION_DERIVED] = { .type = NLA_FLAG, },
+	[NETSTATS_A_REGISTRATION_COLLECT] = NLA_POLICY_MAX(NLA_U32, 2),
 	[NETSTATS_A_REGISTRATION_COUNTER] = NLA_POLICY_NESTED(netstats_counter_nl_policy),
 };
 
@@ -165,7 +167,7 @@ static const struct genl_split_ops netstats_nl_ops[] = {
 		.cmd		= NETSTATS_CMD_REGISTER,
 		.doit		= netstats_nl_register_doit,
 		.policy		= netstats_register_nl_policy,
-		.maxattr	= NETSTATS_A_REGISTRATION_DERIVED,
+		.maxattr	= NETSTATS_A_REGISTRATION_COLLECT,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{

@@ -18,7 +18,7 @@ extern const struct nla_policy netstats_dev_nl_policy[NETSTATS_A_DEV_IFINDEX + 1
 extern const struct nla_policy netstats_option_nl_policy[NETSTATS_A_OPTION_VALUE + 1];
 extern const struct nla_policy netstats_page_pool_nl_policy[NETSTATS_A_PAGE_POOL_NAPI_ID + 1];
 extern const struct nla_policy netstats_qdisc_nl_policy[NETSTATS_A_QDISC_PARENT + 1];
-extern const struct nla_policy netstats_queue_nl_policy[NETSTATS_A_QUEUE_ID + 1];
+extern const struct nla_policy netstats_queue_nl_policy[NETSTATS_A_QUEUE_COLLECT_MODES + 1];
 extern const struct nla_policy netstats_sock_nl_policy[NETSTATS_A_SOCK_IFINDEX + 1];
 
 int netstats_nl_query_dump_pre(struct netlink_callback *cb);

@@ -19,7 +19,9 @@
  *	page replacement, so that no PTE ever points to a page once it is
  *	replaced
  * @pages: page offset in the file -> the page backing it; pages marked
- *	%NETSTATS_MAP_OWNED (snapshots) belong to the map
+ *	%NETSTATS_MAP_OWNED (snapshots) belong to the map; a value entry
+ *	(xa_mk_value()) is the PFN of device memory (netstats_map_add_pfn()),
+ *	marked %NETSTATS_MAP_UNCACHED if it is mapped uncached
  * @spares: page offset -> the page a snapshot of that page will take,
  *	allocated with the range by the registrant (netstats_map_add()), so
  *	that an object's death allocates nothing
@@ -45,6 +47,7 @@ struct netstats_map {
 };
 
 #define NETSTATS_MAP_OWNED	XA_MARK_0
+#define NETSTATS_MAP_UNCACHED	XA_MARK_1
 
 extern atomic_long_t netstats_nr_regs;
 extern atomic_long_t netstats_nr_blocks;

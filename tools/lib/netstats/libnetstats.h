@@ -183,6 +183,7 @@ LIBNETSTATS_API int netstats__query(struct netstats_handle *h, const char *group
  *   option  := optname "=" value       (at most NETSTATS_NAME_MAX_OPTS)
  *   optname := [a-z0-9-]+, starting with a letter, distinct within a name
  *   value   := decimal u64
+ *            | "pull" | "push" | "direct"   (optname "collect" only: 0, 1, 2)
  *   target  := "ip"
  *            | "ip6"
  *            | "netstats"
@@ -214,6 +215,7 @@ LIBNETSTATS_API int netstats__query(struct netstats_handle *h, const char *group
  * sock_cookie instead; a cookie is looked up with the socket's addresses
  * and ports (sock_family, sock_src, sock_sport, sock_dst, sock_dport), as
  * inet_diag looks sockets up. Examples: "eth0/hw@period-ms=100",
+ * "eth0/hwqueue/rx/0@collect=push,period-ms=200",
  * "tcp/192.0.2.1:40000/192.0.2.2:80/cookie:4097",
  * "tcp/[2001:db8::1]:22/[2001:db8::2]:51000/cookie:0x1001",
  * "qdisc/eth0/8001:0".

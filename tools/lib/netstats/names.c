@@ -314,7 +314,26 @@ static bool opt_name_valid(const char *s, size_t len)
 	return true;
 }
 
-/* "opt=value[,opt=value...]" */
+/* The values of option "collect" by name (enum netstats_collect). */
+static const char *const collect_names[] = { "pull", "push", "direct" };
+
+static int parse_opt_value(const char *name, size_t name_len,
+			   const char *s, size_t len, __u64 *value)
+{
+	__u64 i;
+
+	if (name_len == strlen("collect") && !memcmp(name, "collect", name_len))
+		for (i = 0; i < sizeof(collect_names) / sizeof(collect_names[0]);
+		     i++)
+			if (strlen(collect_names[i]) == len &&
+			    !memcmp(collect_names[i], s, len)) {
+				*value = i;
+				return 0;
+			}
+	return parse_dec(s, len, ~0ULL, value);
+}
+
+/* "opt=value[,opt=value...]"; collect's value also by name */
 static int parse_opts(const char *s, struct netstats_name *n)
 {
 	const char *end, *eq;
@@ -327,7 +346,7 @@ static int parse_opts(const char *s, struct netstats_name *n)
 		eq = memchr(s, '=', end - s);
 		if (n->opt_cnt == NETSTATS_NAME_MAX_OPTS || !eq ||
 		    !opt_name_valid(s, eq - s) ||
-		    parse_dec(eq + 1, end - eq - 1, ~0ULL, &o->value))
+		    parse_opt_value(s, eq - s, eq + 1, end - eq - 1, &o->value))
 			return -EINVAL;
 		memcpy(o->name, s, eq - s);
 		for (i = 0; i < n->opt_cnt; i++)

@@ -228,6 +228,7 @@ static const struct {
 	{ "timer-ms", NETSTATS_A_REGISTRATION_TIMER_MS, false },
 	{ "dead-linger-ms", NETSTATS_A_REGISTRATION_DEAD_LINGER_MS, false },
 	{ "derived", NETSTATS_A_REGISTRATION_DERIVED, true },
+	{ "collect", NETSTATS_A_REGISTRATION_COLLECT, false },
 };
 
 static int ns_put_opt(struct netstats_handle *h, struct nlmsghdr *nlh,

@@ -69,6 +69,25 @@ enum netstats_queue_type {
 	NETSTATS_QUEUE_TYPE_TX,
 };
 
+/**
+ * enum netstats_collect - How the hardware counters of a queue ("hwqueue/rx",
+ *   "hwqueue/tx") reach the mapped block.
+ * @NETSTATS_COLLECT_PULL: netstats asks the driver for the values every
+ *   period-ms and publishes them in a derived block (sequence count,
+ *   timestamp).
+ * @NETSTATS_COLLECT_PUSH: The device (its firmware or DMA engine) writes the
+ *   values, the sequence count and the timestamp into the block itself, every
+ *   period-ms; the driver only arms it.
+ * @NETSTATS_COLLECT_DIRECT: A read-only mapping of the device's own page of
+ *   free-running counters, after a page holding the block header: no copy, no
+ *   period, no sequence count.
+ */
+enum netstats_collect {
+	NETSTATS_COLLECT_PULL,
+	NETSTATS_COLLECT_PUSH,
+	NETSTATS_COLLECT_DIRECT,
+};
+
 enum {
 	NETSTATS_A_COUNTER_NAME = 1,
 	NETSTATS_A_COUNTER_DOC,
@@ -118,6 +137,7 @@ enum {
 	NETSTATS_A_QUEUE_IFINDEX = 1,
 	NETSTATS_A_QUEUE_TYPE,
 	NETSTATS_A_QUEUE_ID,
+	NETSTATS_A_QUEUE_COLLECT_MODES,
 
 	__NETSTATS_A_QUEUE_MAX,
 	NETSTATS_A_QUEUE_MAX = (__NETSTATS_A_QUEUE_MAX - 1)
@@ -189,6 +209,7 @@ enum {
 	NETSTATS_A_REGISTRATION_TIMER_MS,
 	NETSTATS_A_REGISTRATION_DEAD_LINGER_MS,
 	NETSTATS_A_REGISTRATION_DERIVED,
+	NETSTATS_A_REGISTRATION_COLLECT,
 
 	__NETSTATS_A_REGISTRATION_MAX,
 	NETSTATS_A_REGISTRATION_MAX = (__NETSTATS_A_REGISTRATION_MAX - 1)

@@ -192,10 +192,93 @@ expect_err() {
 }
 expect_err 1 "^netstats: no-such-group: unknown counter group" list no-such-group
 expect_err 1 "no counter group matches 'zz\*'" list 'zz*'
-expect_err 1 "^netstats: lo/hwqueue/rx/0: unknown counter group" show lo/hwqueue/rx/0
+expect_err 1 "^netstats: lo/hwqueue/rx/0: .*no per-queue hardware counters" show lo/hwqueue/rx/0
 expect_err 1 "^netstats: tcp/fd:0: .*not a socket" show tcp/fd:0 </dev/null
 expect_err 2 "unknown command" frob
 expect_err 2 "needs at least one NAME" show
+
+# show DEV/hwqueue/...@collect=pull|push|direct: netdevsim's simulated
+# per-queue hardware counters, equal to ethtool -S's, after pings to a
+# linked netdevsim port in a netns of our own
+if [ "$(cli_has_group hwqueue/rx)" ] && [ -d /sys/bus/netdevsim ]; then
+	hq_id=$((5000 + $$ % 1000))
+	hq_ns=hwq-cli-$$
+	ip netns add "$hq_ns"
+	echo "$hq_id 1 2" >/sys/bus/netdevsim/new_device
+	echo "$((hq_id + 1)) 1 2" >/sys/bus/netdevsim/new_device
+	udevadm settle 2>/dev/null
+	for _ in $(seq 50); do
+		hq_a=$(ls /sys/bus/netdevsim/devices/netdevsim$hq_id/net 2>/dev/null)
+		hq_b=$(ls /sys/bus/netdevsim/devices/netdevsim$((hq_id + 1))/net 2>/dev/null)
+		[ -n "$hq_a" ] && [ -n "$hq_b" ] && break
+		sleep 0.1
+	done
+	sysctl -qw "net.ipv6.conf.$hq_a.disable_ipv6=1"
+	ip link set "$hq_b" netns "$hq_ns"
+	ip netns exec "$hq_ns" sysctl -qw "net.ipv6.conf.$hq_b.disable_ipv6=1"
+	exec 8</proc/self/ns/net 9<"/run/netns/$hq_ns"
+	echo "8:$(cat "/sys/class/net/$hq_a/ifindex") 9:$(ip netns exec "$hq_ns" cat "/sys/class/net/$hq_b/ifindex")" \
+		>/sys/bus/netdevsim/link_device
+	exec 8<&- 9<&-
+	ip addr add 192.0.2.41/24 dev "$hq_a"
+	ip -n "$hq_ns" addr add 192.0.2.42/24 dev "$hq_b"
+	ip neigh replace 192.0.2.42 dev "$hq_a" nud permanent \
+		lladdr "$(ip -n "$hq_ns" -br link show "$hq_b" | awk '{print $3}')"
+	ip -n "$hq_ns" neigh replace 192.0.2.41 dev "$hq_b" nud permanent \
+		lladdr "$(ip -br link show "$hq_a" | awk '{print $3}')"
+	ip link set "$hq_a" up
+	ip -n "$hq_ns" link set "$hq_b" up
+	ping -q -c 10 -i 0.05 -s 200 192.0.2.42 >/dev/null
+	check "show DEV/hwqueue/DIR/N@collect=pull|push|direct == ethtool -S" \
+		python3 - "$hq_a" <<'PY'
+import re
+from nstest import *
+dev = sys.argv[1]
+names = ["%s/hwqueue/%s/%d@collect=%s" % (dev, d, q, m)
+         + ("" if m == "direct" else ",period-ms=100")
+         for m in ("pull", "push", "direct") for d in ("rx", "tx")
+         for q in (0, 1)]
+def ethtool_s():
+    out = subprocess.run(["ethtool", "-S", dev], capture_output=True,
+                         text=True, check=True).stdout
+    return {(m[1], int(m[2]), m[3]): int(m[4]) for m in
+            re.finditer(r"(rx|tx)_queue_(\d+)_(hw_\w+): (\d+)", out)}
+for _ in range(20):	# a pulled or pushed block lags by up to 100 ms
+    want = ethtool_s()
+    r = cli("-j", "show", *names)
+    assert r.returncode == 0, r
+    got = json.loads(r.stdout)
+    if ethtool_s() != want:
+        continue
+    vals = {}
+    for g in got:
+        d, q, m = re.match(r".*/hwqueue/(rx|tx)/(\d)@collect=(\w+)",
+                           g["name"]).groups()
+        assert g["state"] == "live", g
+        for k, v in g["counters"].items():
+            vals[(m, d, int(q), k)] = v
+    if all(vals[(m, d, q, k)] == v for (d, q, k), v in want.items()
+           for m in ("pull", "push", "direct")):
+        break
+    time.sleep(0.2)
+assert len(got) == 12 and len(vals) == 24, (got, want)
+for (d, q, k), v in want.items():
+    for m in ("pull", "push", "direct"):
+        assert vals[(m, d, q, k)] == v, (m, d, q, k, vals, want)
+assert sum(v for (d, q, k), v in want.items()
+           if d == "tx" and k == "hw_packets") >= 10, want
+PY
+	expect_err 1 "^netstats: $hq_a/hwqueue/rx/0@collect=sideways: " \
+		show "$hq_a/hwqueue/rx/0@collect=sideways"
+	echo 1 >"/sys/kernel/debug/netdevsim/netdevsim$hq_id/ports/0/netstats_hwq_modes"
+	expect_err 1 "does not support collect=direct" \
+		show "$hq_a/hwqueue/rx/0@collect=direct"
+	echo "$hq_id" >/sys/bus/netdevsim/del_device
+	echo "$((hq_id + 1))" >/sys/bus/netdevsim/del_device
+	ip netns del "$hq_ns"
+else
+	skip "show hwqueue (no group or netdevsim)"
+fi
 
 # --- show tcp/fd:N against TCP_INFO, SIOCINQ, SIOCOUTQ ----------------------
 check "show tcp/fd:N equals TCP_INFO, SIOCINQ, SIOCOUTQ and the bytes moved" \

@@ -195,7 +195,7 @@ if start_exporter "$tmp/e0.log" -l "127.0.0.1:$PORT" lo/hwqueue/rx/0 \
 		  "$(value "$tmp/m0" netstats_object_up "$up")" = 0 -a \
 		  "$(value "$tmp/m0" netstats_exporter_register_errors_total "$up")" -ge 1 -a \
 		  "$(value "$tmp/m0" netstats_object_up "$(uplabels "$cname")")" = 1 -a \
-		  -n "$(grep "cannot register 'lo/hwqueue/rx/0': unknown counter group" "$tmp/e0.log")" ]
+		  -n "$(grep "cannot register 'lo/hwqueue/rx/0': .*no per-queue hardware counters" "$tmp/e0.log")" ]
 	kill -TERM "$epid"
 	wait "$epid"
 else

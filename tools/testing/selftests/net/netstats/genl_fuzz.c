@@ -827,6 +827,7 @@ static const unsigned char reg_kinds[] = {
 	[NETSTATS_A_REGISTRATION_TIMER_MS] = K_MS,
 	[NETSTATS_A_REGISTRATION_DEAD_LINGER_MS] = K_MS,
 	[NETSTATS_A_REGISTRATION_DERIVED] = K_FLAG,
+	[NETSTATS_A_REGISTRATION_COLLECT] = K_U32,
 };
 
 static const unsigned char group_kinds[] = {
@@ -948,6 +949,7 @@ static void gen_reg_option(const struct group_info *g)
 		NETSTATS_A_REGISTRATION_TIMER_MS,
 		NETSTATS_A_REGISTRATION_DEAD_LINGER_MS,
 		NETSTATS_A_REGISTRATION_DERIVED,
+		NETSTATS_A_REGISTRATION_COLLECT,
 	};
 	uint16_t type = 0;
 

@@ -164,7 +164,7 @@ TEST_F(family, register_obsolete_attributes)
 		  "use the sock nest (cookie, src, dst, sport, dport)" },
 		{ NETSTATS_A_REGISTRATION_IFINDEX, "use the sock nest (ifindex)" },
 		{ NETSTATS_A_REGISTRATION_OPTION,
-		  "use the typed options period-ms, timer-ms, dead-linger-ms or derived" },
+		  "use the typed options period-ms, timer-ms, dead-linger-ms, derived or collect" },
 	};
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;

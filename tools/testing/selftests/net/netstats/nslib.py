@@ -81,7 +81,7 @@ def typed(req):
         if _u32(obj) is not None:
             n['id'] = _u32(obj)
         req['page-pool'] = n
-    elif group.startswith('queue/'):
+    elif group.startswith(('queue/', 'hwqueue/')):
         n = {'ifindex': _ifindex(dev)}
         if _u32(rest) is not None:
             n['id'] = _u32(rest)

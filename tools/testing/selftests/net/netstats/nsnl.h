@@ -351,6 +351,7 @@ static inline uint16_t nsnl_option_attr(const char *name)
 		[NETSTATS_A_REGISTRATION_TIMER_MS] = "timer-ms",
 		[NETSTATS_A_REGISTRATION_DEAD_LINGER_MS] = "dead-linger-ms",
 		[NETSTATS_A_REGISTRATION_DERIVED] = "derived",
+		[NETSTATS_A_REGISTRATION_COLLECT] = "collect",
 	};
 	uint16_t type;
 
