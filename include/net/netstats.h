@@ -100,7 +100,9 @@ struct netstats_group_ops {
  * @list: entry in the list of all groups (netstats core)
  * @name: group name, e.g. "tcp" or "ip"
  * @doc: one-line description
- * @flags: NETSTATS_GROUP_FLAGS_* bits
+ * @flags: NETSTATS_GROUP_FLAGS_* bits; with NETSTATS_GROUP_FLAGS_SELECT
+ *	REGISTER may name the counters it wants (counter nests): the core
+ *	checks the names and hands attach a selection (netstats_reg::sel)
  * @counters: the group's counters
  * @n_counters: number of entries in @counters
  * @options: collection options the group accepts
@@ -114,9 +116,6 @@ struct netstats_group_ops {
  * @dev_counters: the counters depend on the object (a driver's hardware
  *	counters): attach names them (netstats_reg::counters), QUERY lists
  *	none
- * @select: REGISTER may name the counters it wants (counter nests): the
- *	core checks the names and hands attach a selection
- *	(netstats_reg::sel)
  */
 struct netstats_group {
 	struct list_head list;
@@ -131,7 +130,6 @@ struct netstats_group {
 	int object_attr;
 	bool netns_fd;
 	bool dev_counters;
-	bool select;
 };
 
 /**

@@ -377,7 +377,7 @@ static const struct netstats_group_ops netstats_ip_ops = {
 static struct netstats_group netstats_ip_group = {
 	.name	= "ip",
 	.doc	= "IPv4, ICMP, TCP, UDP and Linux MIBs of the netns, per CPU",
-	.flags	= NETSTATS_GROUP_FLAGS_PERCPU,
+	.flags	= NETSTATS_GROUP_FLAGS_PERCPU | NETSTATS_GROUP_FLAGS_SELECT,
 	.ops	= &netstats_ip_ops,
 	.netns_fd = true,
 };
@@ -398,6 +398,7 @@ static const struct netstats_group_ops netstats_icmpmsg_ops = {
 static struct netstats_group netstats_icmpmsg_group = {
 	.name	= "icmpmsg",
 	.doc	= "ICMP messages received and sent by type in the netns",
+	.flags	= NETSTATS_GROUP_FLAGS_SELECT,
 	.ops	= &netstats_icmpmsg_ops,
 	.netns_fd = true,
 };

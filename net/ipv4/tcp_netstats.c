@@ -1361,12 +1361,12 @@ static const struct netstats_group_ops netstats_tcp_ops = {
 static struct netstats_group netstats_tcp_group = {
 	.name		= "tcp",
 	.doc		= "Counters of one TCP socket (IPv4 or IPv6), as tcp_info",
-	.flags		= NETSTATS_GROUP_FLAGS_PER_OBJECT,
+	.flags		= NETSTATS_GROUP_FLAGS_PER_OBJECT |
+			  NETSTATS_GROUP_FLAGS_SELECT,
 	.counters	= netstats_tcp_counters,
 	.n_counters	= NETSTATS_TCP_N_COUNTERS,
 	.ops		= &netstats_tcp_ops,
 	.object_attr	= NETSTATS_A_REGISTRATION_SOCK,
-	.select		= true,
 };
 
 static int __net_init netstats_tcp_net_init(struct net *net)

@@ -91,7 +91,7 @@ static const struct netstats_group_ops netstats_ip6_ops = {
 static struct netstats_group netstats_ip6_group = {
 	.name	= "ip6",
 	.doc	= "IPv6, ICMPv6 and UDP(-Lite) over IPv6 MIBs of the netns, per CPU",
-	.flags	= NETSTATS_GROUP_FLAGS_PERCPU,
+	.flags	= NETSTATS_GROUP_FLAGS_PERCPU | NETSTATS_GROUP_FLAGS_SELECT,
 	.ops	= &netstats_ip6_ops,
 	.netns_fd = true,
 };
@@ -112,6 +112,7 @@ static const struct netstats_group_ops netstats_icmp6msg_ops = {
 static struct netstats_group netstats_icmp6msg_group = {
 	.name	= "icmp6msg",
 	.doc	= "ICMPv6 messages received and sent by type in the netns",
+	.flags	= NETSTATS_GROUP_FLAGS_SELECT,
 	.ops	= &netstats_icmp6msg_ops,
 	.netns_fd = true,
 };

@@ -647,7 +647,8 @@ static int netstats_sel_parse(struct netstats_reg *reg, struct genl_info *info)
 
 	nlmsg_for_each_attr_type(attr, NETSTATS_A_REGISTRATION_COUNTER,
 				 info->nlhdr, GENL_HDRLEN, rem) {
-		if (!grp->select || grp->dev_counters) {
+		if (!(grp->flags & NETSTATS_GROUP_FLAGS_SELECT) ||
+		    grp->dev_counters) {
 			NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr,
 						"counter group %s does not select counters: name none",
 						grp->name);

@@ -307,9 +307,10 @@ struct netstats_reg_opts {
 	size_t sz;
 	/*
 	 * The names of the counters wanted (counter_cnt of them), as QUERY
-	 * lists them: the kernel maps just those. Groups that select: "tcp"
-	 * (QUERY does not tell which groups select yet; one that does not
-	 * refuses with EOPNOTSUPP). NULL or 0: every counter of the group.
+	 * lists them: the registration has just those. The groups that
+	 * select have the "select" flag (NETSTATS_GROUP_FLAGS_SELECT) in
+	 * QUERY: "tcp", "ip", "ip6", "icmpmsg" and "icmp6msg"; one that
+	 * does not refuses with EOPNOTSUPP. NULL or 0: every counter.
 	 */
 	const char *const *counters;
 	size_t counter_cnt;

@@ -118,6 +118,8 @@ const char *netstats__group_flag_str(__u32 flag)
 		return "per-object";
 	case NETSTATS_GROUP_FLAGS_DIRECTORY:
 		return "directory";
+	case NETSTATS_GROUP_FLAGS_SELECT:
+		return "select";
 	}
 	return NULL;
 }

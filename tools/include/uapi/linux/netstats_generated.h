@@ -37,12 +37,16 @@ enum netstats_counter_type {
  *   Objects appear as they are created; a destroyed object's block turns DEAD
  *   in place, is announced (object-dead with its sock-cookie) and is reused
  *   once the dead-linger-ms option has passed.
+ * @NETSTATS_GROUP_FLAGS_SELECT: REGISTER may name the counters it wants
+ *   (counter nests, by name): the reply lists just those, and a producer that
+ *   keeps rows of selected counters (tcp) stores only those.
  */
 enum netstats_group_flags {
 	NETSTATS_GROUP_FLAGS_PERCPU = 1,
 	NETSTATS_GROUP_FLAGS_DERIVED = 2,
 	NETSTATS_GROUP_FLAGS_PER_OBJECT = 4,
 	NETSTATS_GROUP_FLAGS_DIRECTORY = 8,
+	NETSTATS_GROUP_FLAGS_SELECT = 16,
 };
 
 /**

@@ -141,7 +141,9 @@ static void test_accessors(void)
 	      !strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_DERIVED),
 		      "derived") &&
 	      !strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_PER_OBJECT),
-		      "per-object") && !netstats__group_flag_str(3),
+		      "per-object") &&
+	      !strcmp(netstats__group_flag_str(NETSTATS_GROUP_FLAGS_SELECT),
+		      "select") && !netstats__group_flag_str(3),
 	      "group flag names");
 	unlink_fake(reg);
 	netstats__close(h);

@@ -357,6 +357,81 @@ TEST_F(ip, equals_nstat_after_traffic)
 }
 
 /*
+ * A selection: REGISTER names three of the group's counters, not in the
+ * group's order.  The reply lists exactly those, each reads what nstat
+ * reads and what the registration of the whole group reads, at
+ * quiescence.  A name the group lacks, a name given twice and a group
+ * that does not select are refused, each with its extack.
+ */
+TEST_F(ip, selected)
+{
+	const char *names[3] = { variant->must[2], variant->must[0],
+				 variant->must[1] };
+	uint64_t sel0[3], sel1[3], all[MAX_CTRS];
+	struct nsm_reg *reg = self->reg, *sel;
+	static struct kv kv[1024];
+	struct nlmsghdr *nlh;
+	const struct kv *k;
+	int i, j, n;
+
+	EXPECT_NE(0U, reg->r.flags & NETSTATS_GROUP_FLAGS_SELECT);
+	nlh = nsm_reg_msg(&self->s, variant->group);
+	for (i = 0; i < 3; i++)
+		nsm_put_counter(nlh, names[i]);
+	sel = nsm_register_msg(&self->s, nlh);
+	ASSERT_NE(NULL, sel) TH_LOG("%s", self->s.extack);
+	ASSERT_EQ(3, (int)sel->n);
+	for (i = 0; i < 3; i++)
+		EXPECT_LE(0, nsm_find(sel, names[i])) TH_LOG("%s", names[i]);
+
+	ASSERT_EQ(0, traffic(variant->family));
+	ASSERT_EQ(3, nsm_snapshot(sel, sel0, 3, NULL));
+	n = nstat_read(kv, 1024);
+	ASSERT_LT(0, n) TH_LOG("nstat failed: %d", n);
+	ASSERT_EQ((int)reg->n, nsm_snapshot(reg, all, reg->n, NULL));
+	ASSERT_EQ(3, nsm_snapshot(sel, sel1, 3, NULL));
+	for (i = 0; i < 3; i++) {
+		const char *name = sel->ctr[i].name;
+
+		EXPECT_EQ(sel0[i], sel1[i]) TH_LOG("%s moved", name);
+		EXPECT_NE(0ULL, sel1[i]) TH_LOG("%s is 0", name);
+		k = kv_find(kv, n, name);
+		ASSERT_NE(NULL, k) TH_LOG("%s: not in /proc", name);
+		EXPECT_EQ(k->val, (unsigned long long)sel1[i])
+			TH_LOG("%s: mapped %llu, nstat %llu", name,
+			       (unsigned long long)sel1[i], k->val);
+		j = nsm_find(reg, name);
+		ASSERT_LE(0, j);
+		EXPECT_EQ(all[j], sel1[i]) TH_LOG("%s", name);
+	}
+	nsm_unregister(sel);
+
+	nlh = nsm_reg_msg(&self->s, variant->group);
+	nsm_put_counter(nlh, names[0]);
+	nsm_put_counter(nlh, "NoSuchCounter");
+	EXPECT_EQ(NULL, nsm_register_msg(&self->s, nlh));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_NE(NULL, strstr(self->s.extack, "no counter NoSuchCounter"))
+		TH_LOG("%s", self->s.extack);
+
+	nlh = nsm_reg_msg(&self->s, variant->group);
+	nsm_put_counter(nlh, names[1]);
+	nsm_put_counter(nlh, names[1]);
+	EXPECT_EQ(NULL, nsm_register_msg(&self->s, nlh));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_NE(NULL, strstr(self->s.extack, "selected twice"))
+		TH_LOG("%s", self->s.extack);
+
+	/* The netstats group maps the core's own counters: no selection. */
+	nlh = nsm_reg_msg(&self->s, "netstats");
+	nsm_put_counter(nlh, "registrations");
+	EXPECT_EQ(NULL, nsm_register_msg(&self->s, nlh));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(self->s.extack, "does not select"))
+		TH_LOG("%s", self->s.extack);
+}
+
+/*
  * One ping, then one read: the value is there, no timer in between.  A
  * raw ICMP socket gets the echo request and its reply: two packets in.
  */

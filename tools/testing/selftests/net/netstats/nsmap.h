@@ -76,6 +76,16 @@ static inline struct nlmsghdr *nsm_reg_msg(struct nsnl *s,
 	return nlh;
 }
 
+/* Select counter @name in REGISTER request @nlh (a counter nest). */
+static inline void nsm_put_counter(struct nlmsghdr *nlh, const char *name)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start(nlh, NETSTATS_A_REGISTRATION_COUNTER);
+	mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, name);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /*
  * Send the REGISTER request @nlh on @s and map the range of its reply.
  * Returns the registration, or NULL with errno set (the kernel's error;
