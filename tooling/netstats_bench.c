@@ -955,6 +955,11 @@ out:
 	close(s);
 }
 
+static const char *const ip_two[] = { "IpInReceives", "IpOutRequests" };
+static const struct netstats_reg_opts ip_sel = {
+	.sz = sizeof(ip_sel), .counters = ip_two, .counter_cnt = 2,
+};
+
 static void insns_ip(void)
 {
 	static __u64 vals[1024];
@@ -984,6 +989,18 @@ static void insns_ip(void)
 	       netstats_reg__counter_cnt(reg), netstats_reg__ncpus(reg));
 	if (err)
 		fail("ip snapshot");
+
+	/* A selection of two: the same MIB, two counters folded per CPU. */
+	reg = netstats__register_opts(h, "ip", &ip_sel);
+	if (!reg) {
+		printf("insns-skip: ip selection: %s\n", netstats__last_error(h));
+	} else {
+		RUN("ip-plan-snapshot-2-selected", 1000, 1,
+		    err |= netstats_plan__snapshot(netstats_reg__plan(reg),
+						   vals, NULL) < 0);
+		if (err || netstats_reg__counter_cnt(reg) != 2)
+			fail("ip selection snapshot");
+	}
 	netstats__close(h);
 }
 
