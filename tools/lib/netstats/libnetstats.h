@@ -321,8 +321,9 @@ struct netstats_reg_opts {
  * options: with *counters*, only the counters named are registered and
  * mapped (REGISTER's counter nests), each once; the registration then
  * lists exactly those (**netstats_reg__counter_cnt()**). For a TCP socket
- * the kernel keeps them in a row of 8-byte cells (a 2-counter selection
- * takes 24 bytes), which only the counters selected are stored into.
+ * the kernel keeps them in a row of 8-byte cells (24 mapped bytes for
+ * 2 counters, plus the kernel's bookkeeping of the socket), which only
+ * the counters selected are stored into.
  *
  * @param h Handle from **netstats__open()**.
  * @param name Registration name as for **netstats__register()**.

@@ -746,6 +746,21 @@ pane_field() {
 	awk -v c="$1" -v k="$2" '$1 == c { print $k; exit }' "$tmp/pane"
 }
 capture() { tmux -L netstats-cli capture-pane -p -t nstest >"$tmp/pane"; }
+# sample: capture until the header's sample number and bytes_received's
+# value and rate are all on screen (a capture may fall in a redraw);
+# sets t (ns, just before the capture), s, v and r
+sample() {
+	for _ in $(seq 20); do
+		t=$(date +%s%N)
+		capture
+		s=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
+		v=$(pane_field bytes_received 2)
+		r=$(pane_field bytes_received 4)
+		[ -n "$s" ] && [ -n "$v" ] && [ -n "$r" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 if ! command -v tmux >/dev/null; then
 	skip "watch on a terminal (no tmux)"
@@ -754,22 +769,19 @@ else
 		"env NS=$NS PYTHONPATH=$tmp python3 $tmp/pane.py; echo EXIT=\$?; sleep 60"
 	# until the first sample is on screen (a debug kernel starts slowly)
 	for _ in $(seq 60); do
-		t1=$(date +%s%N)
 		capture
 		grep -q "^  bytes_received" "$tmp/pane" && break
 		sleep 0.5
 	done
-	s1=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
-	v1=$(pane_field bytes_received 2)
+	sample
+	t1=$t s1=$s v1=$v
 	heads=$(grep -c "^netstats watch:" "$tmp/pane")
 	sleep 2
-	capture
+	sample
+	s2=$s v2=$v r2=$r
 	t2=$(date +%s%N)
 	# at most one sample per 200 ms (plus the one in progress)
 	max=$(( (t2 - t1) / 200000000 + 2 ))
-	s2=$(awk '/^netstats watch: every 200 ms, sample/ { print $7 }' "$tmp/pane")
-	v2=$(pane_field bytes_received 2)
-	r2=$(pane_field bytes_received 4)
 	if [ "$heads" = 1 ] && [ -n "$s1" ] && [ -n "$s2" ] &&
 	   [ "${s2%,}" -gt "${s1%,}" ] && [ $((${s2%,} - ${s1%,})) -le "$max" ] &&
 	   [ -n "$v1" ] && [ "$v2" -gt "$v1" ] &&
