@@ -342,8 +342,14 @@ assert one["counters"]["bytes_received"] == 200000, one
 # a sequence number cannot be selected; a group that does not select
 r = cli("show", "-S", "rcv_nxt", "tcp/fd:%d" % s.fileno(), fds=(s.fileno(),))
 assert r.returncode == 1 and "rcv_nxt cannot be selected" in r.stderr, r
-r = cli("show", "-S", "IpInReceives", "ip")
+r = cli("show", "-S", "registrations", "netstats")
 assert r.returncode == 1 and "does not select counters" in r.stderr, r
+# the MIB groups select: just the counter named
+r = cli("-j", "show", "-S", "IpInReceives", "ip")
+assert r.returncode == 0, r
+ip = json.loads(r.stdout)[0]
+assert list(ip["counters"]) == ["IpInReceives"], ip
+assert "select" in ip["flags"], ip
 PY
 
 # --- show tcp-all: every socket, one line each ------------------------------

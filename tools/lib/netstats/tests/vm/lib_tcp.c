@@ -311,9 +311,9 @@ TEST_F(lib, register_opts_selects)
 	EXPECT_EQ(NULL, netstats__register_opts(self->h, name, &o));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_NE(NULL, strstr(netstats__last_error(self->h), "rcv_nxt"));
-	sel_bad[0] = "IpInReceives";
+	sel_bad[0] = "registrations";
 	errno = 0;
-	EXPECT_EQ(NULL, netstats__register_opts(self->h, "ip", &o));
+	EXPECT_EQ(NULL, netstats__register_opts(self->h, "netstats", &o));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_NE(NULL, strstr(netstats__last_error(self->h),
 			       "does not select"));

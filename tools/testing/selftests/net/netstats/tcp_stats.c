@@ -2185,8 +2185,9 @@ TEST_F(tcp, select_errors)
 	EXPECT_EQ(NETSTATS_A_COUNTER_NAME, s->miss_type);
 
 	/* A group that does not select. */
-	EXPECT_EQ(-EOPNOTSUPP, reg_bad_sel(s, "ip", -1, put_names, "IpInReceives"));
-	EXPECT_NE(NULL, strstr(s->extack, "ip")) TH_LOG("%s", s->extack);
+	EXPECT_EQ(-EOPNOTSUPP, reg_bad_sel(s, "netstats", -1, put_names,
+					   "registrations"));
+	EXPECT_NE(NULL, strstr(s->extack, "netstats")) TH_LOG("%s", s->extack);
 
 	/* None of it left anything behind. */
 	ASSERT_EQ(0, reg_tcp(s, srv, &r, false));
