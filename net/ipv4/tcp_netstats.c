@@ -1418,8 +1418,9 @@ static int __init netstats_tcp_init(void)
 	for (i = 0; i < NETSTATS_TCP_N_COUNTERS; i++) {
 		bool sel = !(netstats_tcp_counters[i].flags &
 			     NETSTATS_COUNTER_FLAGS_RESTRICTED);
+		bool first = i < TCP_NETSTATS_SEL_MAX;
 
-		if (WARN_ON(sel != i < TCP_NETSTATS_SEL_MAX))
+		if (WARN_ON(sel != first))
 			return -EINVAL;
 	}
 
