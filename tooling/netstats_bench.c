@@ -247,6 +247,18 @@ static int tcp_pair(int *srv)
 	return c;
 }
 
+/* tcp_pair() with TCP_NODELAY on both ends: the request-response pair. */
+static int rr_pair(int *srv)
+{
+	int c = tcp_pair(srv), one = 1;
+
+	if (c < 0)
+		return c;
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(*srv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return c;
+}
+
 static void bench_tcp(void)
 {
 	struct netstats_reg *reg;
@@ -809,16 +821,14 @@ static void insns_tcp(void)
 	struct netstats_ref ref;
 	struct netstats_reg *reg;
 	__u64 vals[16], v;
-	int c, s, err = 0, one = 1;
+	int c, s, err = 0;
 	size_t cnt;
 
-	c = tcp_pair(&s);
+	c = rr_pair(&s);
 	if (c < 0) {
 		fail("tcp pair");
 		return;
 	}
-	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	writer("", c, s);
 
 	RUN("tcp-info-getsockopt", 1000, 1, err |= bench_tcp_info(&c));
@@ -909,16 +919,14 @@ static void insns_tcp_sel(void)
 	struct netstats_handle *h, *hk;
 	struct netstats_reg *self;
 	long long before, after;
-	int c, s, c2, s2, idx, one = 1;
+	int c, s, c2, s2, idx;
 	size_t k;
 
-	c = tcp_pair(&s);
+	c = rr_pair(&s);
 	if (c < 0) {
 		fail("tcp pair");
 		return;
 	}
-	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	h = netstats__open();
 	if (!h || !register_sel(h, c, 2) || !register_sel(h, s, 2)) {
 		printf("insns-skip: netstats: no tcp selection\n");
@@ -1412,17 +1420,15 @@ static int insns_bpf_peer(void)
 	__u64 seg0[2], seg[2], lo0[2], lo[2], pk, by;
 	__u64 sum_pk = 0, sum_by = 0, flow_pk[2] = {};
 	const struct peer_flow *f;
-	int c, s, i, one = 1, ret = 0;
+	int c, s, i, ret = 0;
 	unsigned int idx[2];
 	bool ok;
 
-	c = tcp_pair(&s);
+	c = rr_pair(&s);
 	if (c < 0) {
 		fail("bpf-peer: tcp pair");
 		return 0;
 	}
-	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (peer_setup(&p))
 		goto out;
 	seg0[0] = segs_out(c);
