@@ -350,6 +350,7 @@ static inline struct netstats_derived *netstats_derived_of(void *data)
 
 #if IS_ENABLED(CONFIG_NETSTATS)
 int netstats_group_add(struct netstats_group *grp);
+void netstats_group_del(struct netstats_group *grp);
 int netstats_reg_option(struct netstats_reg *reg, struct genl_info *info,
 			const char *name, u64 *val);
 void *netstats_derived_attach(struct netstats_reg *reg, struct genl_info *info,
@@ -392,6 +393,10 @@ netstats_counters_dup(const struct netstats_counter_desc *counters,
 static inline int netstats_group_add(struct netstats_group *grp)
 {
 	return 0;
+}
+
+static inline void netstats_group_del(struct netstats_group *grp)
+{
 }
 
 static inline void netstats_nr_blocks_inc(void)

@@ -751,8 +751,17 @@ static int __init netstats_hwq_init(void)
 	if (err)
 		return err;
 	err = netstats_group_add(&netstats_hwq_rx_group);
-	if (!err)
-		err = netstats_group_add(&netstats_hwq_tx_group);
+	if (err)
+		goto err_nb;
+	err = netstats_group_add(&netstats_hwq_tx_group);
+	if (err)
+		goto err_rx;
+	return 0;
+
+err_rx:
+	netstats_group_del(&netstats_hwq_rx_group);
+err_nb:
+	unregister_netdevice_notifier(&netstats_hwq_nb);
 	return err;
 }
 device_initcall(netstats_hwq_init);

@@ -29,8 +29,9 @@
 #define NETSTATS_MAX_REGS_PER_SOCK	65536
 
 /* All counter groups.  Producers add theirs at init and never remove
- * them; QUERY walks the list.  @netstats_groups_gen changes with every
- * addition so a dump can tell it was interrupted.
+ * them (but in their initcall's error path); QUERY walks the list.
+ * @netstats_groups_gen changes with every addition or removal so a dump
+ * can tell it was interrupted.
  */
 static LIST_HEAD(netstats_groups);
 static DEFINE_MUTEX(netstats_groups_lock);
@@ -91,7 +92,8 @@ static int netstats_option_attr(const char *name);
 
 /**
  * netstats_group_add() - make a counter group known to QUERY and REGISTER
- * @grp: the group; groups are never removed, it must stay valid
+ * @grp: the group; it stays valid: groups are removed only by
+ *	netstats_group_del(), in the error path of their initcall
  *
  * Return: 0, or -EEXIST if a group of the same name exists.
  */
@@ -115,6 +117,21 @@ int netstats_group_add(struct netstats_group *grp)
 	return err;
 }
 EXPORT_SYMBOL_GPL(netstats_group_add);
+
+/**
+ * netstats_group_del() - forget a group netstats_group_add() made known
+ * @grp: the group
+ *
+ * For the error path of an initcall that adds several groups: only before
+ * any REGISTER could name @grp (nothing refers to a group once added).
+ */
+void netstats_group_del(struct netstats_group *grp)
+{
+	mutex_lock(&netstats_groups_lock);
+	list_del(&grp->list);
+	netstats_groups_gen++;
+	mutex_unlock(&netstats_groups_lock);
+}
 
 static int netstats_nl_counter_fill(struct sk_buff *rsp, int attrtype,
 				    const struct netstats_counter_desc *c,
