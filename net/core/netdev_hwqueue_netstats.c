@@ -32,6 +32,8 @@
 #include <net/netdev_queues.h>
 #include <net/netstats.h>
 
+#include "netdev_queue_netstats_priv.h"
+
 /* Counters of a queue at most (a pull reads them on the stack). */
 #define NETSTATS_HWQ_MAX_COUNTERS	32
 
@@ -115,12 +117,6 @@ static const struct netdev_stat_ops *netstats_hwq_ops(struct net_device *dev)
 	       ops : NULL;
 }
 
-static unsigned int netstats_hwq_nqueues(const struct net_device *dev,
-					 bool rx)
-{
-	return rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
-}
-
 /* The driver's counters of a queue in @rx's direction, offsets shifted by
  * @shift (where the values start in the range).
  */
@@ -154,7 +150,7 @@ static int netstats_hwq_fill(void *data, void *block)
 
 	if (!dev)
 		return -EAGAIN;
-	if (p->idx >= netstats_hwq_nqueues(dev, p->rx))
+	if (p->idx >= netstats_queue_count(dev, p->rx))
 		return -ENOENT;
 	dev->stat_ops->netstats_hwq_read(dev, p->rx, p->idx, vals);
 	for (i = 0; i < p->n; i++)
@@ -352,10 +348,21 @@ err_unmap:
 	return err;
 }
 
+/* collect-modes is QUERY's (netstats_hwq_put_modes()), not REGISTER's. */
+static int netstats_hwq_refuse(struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	if (tb[NETSTATS_A_QUEUE_COLLECT_MODES]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NETSTATS_A_QUEUE_COLLECT_MODES],
+				    "collect-modes is in QUERY replies only: use the collect option");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int netstats_hwq_attach(struct netstats_reg *reg,
 			       struct genl_info *info, bool rx)
 {
-	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_QUEUE];
 	struct nlattr *tb[NETSTATS_A_QUEUE_COLLECT_MODES + 1], *obj;
 	const struct netdev_stat_ops *ops;
 	struct netstats_hwq *h = NULL;
@@ -364,30 +371,11 @@ static int netstats_hwq_attach(struct netstats_reg *reg,
 	struct net_device *dev;
 	int err;
 
-	/* The core checked the nest is there, the policy its contents. */
-	err = nla_parse_nested(tb, NETSTATS_A_QUEUE_COLLECT_MODES, nest, NULL,
-			       info->extack);
+	err = netstats_queue_nest_parse(info, rx, tb,
+					NETSTATS_A_QUEUE_COLLECT_MODES,
+					netstats_hwq_refuse);
 	if (err)
 		return err;
-	if (tb[NETSTATS_A_QUEUE_COLLECT_MODES]) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    tb[NETSTATS_A_QUEUE_COLLECT_MODES],
-				    "collect-modes is in QUERY replies only: use the collect option");
-		return -EINVAL;
-	}
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_QUEUE_IFINDEX) ||
-	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_QUEUE_ID)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "a queue group needs the device's ifindex and the queue's id");
-		return -EINVAL;
-	}
-	if (tb[NETSTATS_A_QUEUE_TYPE] &&
-	    nla_get_u32(tb[NETSTATS_A_QUEUE_TYPE]) !=
-	    (rx ? NETSTATS_QUEUE_TYPE_RX : NETSTATS_QUEUE_TYPE_TX)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[NETSTATS_A_QUEUE_TYPE],
-				    "queue type is not the counter group's");
-		return -EINVAL;
-	}
 	if (netstats_reg_option(reg, info, "collect", &collect) ||
 	    netstats_reg_option(reg, info, "period-ms", &period_ms))
 		return -EINVAL;
@@ -419,7 +407,7 @@ static int netstats_hwq_attach(struct netstats_reg *reg,
 		err = -EOPNOTSUPP;
 		goto out_unlock;
 	}
-	nqueues = netstats_hwq_nqueues(dev, rx);
+	nqueues = netstats_queue_count(dev, rx);
 	if (idx >= nqueues) {
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack, tb[NETSTATS_A_QUEUE_ID],
 					"the device has %u %s queues",
@@ -651,52 +639,27 @@ static struct notifier_block netstats_hwq_nb = {
 /* QUERY: every queue of the netns whose driver publishes hardware
  * counters, with the collect modes it supports.
  */
-static int netstats_hwq_instances(struct sk_buff *rsp, struct net *net,
-				  bool rx)
+static bool netstats_hwq_has(struct net_device *dev, bool rx)
 {
-	const struct netdev_stat_ops *ops;
-	struct net_device *dev;
-	struct nlattr *nest;
-	unsigned int i, n;
-	int err = 0;
+	return !!netstats_hwq_ops(dev);
+}
 
-	rtnl_lock();
-	for_each_netdev(net, dev) {
-		ops = netstats_hwq_ops(dev);
-		if (!ops)
-			continue;
-		n = netstats_hwq_nqueues(dev, rx);
-		for (i = 0; i < n && !err; i++) {
-			nest = nla_nest_start(rsp, NETSTATS_A_GROUP_QUEUE);
-			if (!nest ||
-			    nla_put_u32(rsp, NETSTATS_A_QUEUE_IFINDEX,
-					dev->ifindex) ||
-			    nla_put_u32(rsp, NETSTATS_A_QUEUE_TYPE,
-					rx ? NETSTATS_QUEUE_TYPE_RX :
-					     NETSTATS_QUEUE_TYPE_TX) ||
-			    nla_put_u32(rsp, NETSTATS_A_QUEUE_ID, i) ||
-			    nla_put_u32(rsp, NETSTATS_A_QUEUE_COLLECT_MODES,
-					ops->netstats_hwq_modes(dev))) {
-				err = -EMSGSIZE;
-				break;
-			}
-			nla_nest_end(rsp, nest);
-		}
-		if (err)
-			break;
-	}
-	rtnl_unlock();
-	return err;
+static int netstats_hwq_put_modes(struct sk_buff *rsp, struct net_device *dev)
+{
+	return nla_put_u32(rsp, NETSTATS_A_QUEUE_COLLECT_MODES,
+			   dev->stat_ops->netstats_hwq_modes(dev));
 }
 
 static int netstats_hwq_rx_instances(struct sk_buff *rsp, struct net *net)
 {
-	return netstats_hwq_instances(rsp, net, true);
+	return netstats_queue_list(rsp, net, true, netstats_hwq_has,
+				   netstats_hwq_put_modes);
 }
 
 static int netstats_hwq_tx_instances(struct sk_buff *rsp, struct net *net)
 {
-	return netstats_hwq_instances(rsp, net, false);
+	return netstats_queue_list(rsp, net, false, netstats_hwq_has,
+				   netstats_hwq_put_modes);
 }
 
 static const struct netstats_option_desc netstats_hwq_options[] = {

@@ -38,6 +38,8 @@
 #include <net/netdev_queues.h>
 #include <net/netstats.h>
 
+#include "netdev_queue_netstats_priv.h"
+
 /**
  * struct netstats_queue_rx_block - the derived block of an rx queue
  * @hdr: derived block header
@@ -196,8 +198,7 @@ static int netstats_queue_fill(void *data, void *block)
 	/* Unregistered (the block died first) */
 	if (!dev)
 		return -EAGAIN;
-	if (nq->idx >= (nq->rx ? dev->real_num_rx_queues :
-				 dev->real_num_tx_queues))
+	if (nq->idx >= netstats_queue_count(dev, nq->rx))
 		return -ENOENT;
 	/* As qstats-get: the queues of a device that is down may not exist. */
 	if (!(dev->flags & IFF_UP))
@@ -315,23 +316,38 @@ static int netstats_queue_derive(struct netstats_reg *reg,
 	return 0;
 }
 
-static int netstats_queue_attach(struct netstats_reg *reg,
-				 struct genl_info *info, bool rx)
+/**
+ * netstats_queue_nest_parse() - the queue nest of a REGISTER of a queue group
+ * @info: the request; the core checked the nest is there, the policy its
+ *	contents
+ * @rx: the group's direction
+ * @tb: the nest's attributes, @maxtype + 1 entries
+ * @maxtype: the last attribute the group parses; those past it are refused
+ *	as unknown
+ * @refuse: the group's own refusals among them, checked first, or NULL;
+ *	returns 0 or an errno with an extack
+ *
+ * The device's ifindex and the queue's id are required, a type must be the
+ * group's direction.
+ *
+ * Return: 0, or an errno with an extack.
+ */
+int netstats_queue_nest_parse(struct genl_info *info, bool rx,
+			      struct nlattr **tb, unsigned int maxtype,
+			      int (*refuse)(struct nlattr **tb,
+					    struct netlink_ext_ack *extack))
 {
 	struct nlattr *nest = info->attrs[NETSTATS_A_REGISTRATION_QUEUE];
-	struct nlattr *tb[NETSTATS_A_QUEUE_ID + 1], *obj;
-	struct netstats_queue *nq;
-	struct net_device *dev;
-	unsigned int nqueues;
-	bool native;
-	u64 derived;
 	int err;
 
-	/* The core checked the nest is there, the policy its contents. */
-	err = nla_parse_nested(tb, NETSTATS_A_QUEUE_ID, nest, NULL,
-			       info->extack);
+	err = nla_parse_nested(tb, maxtype, nest, NULL, info->extack);
 	if (err)
 		return err;
+	if (refuse) {
+		err = refuse(tb, info->extack);
+		if (err)
+			return err;
+	}
 	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_QUEUE_IFINDEX) ||
 	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, NETSTATS_A_QUEUE_ID)) {
 		NL_SET_ERR_MSG(info->extack,
@@ -345,6 +361,23 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 				    "queue type is not the counter group's");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int netstats_queue_attach(struct netstats_reg *reg,
+				 struct genl_info *info, bool rx)
+{
+	struct nlattr *tb[NETSTATS_A_QUEUE_ID + 1], *obj;
+	struct netstats_queue *nq;
+	struct net_device *dev;
+	unsigned int nqueues;
+	bool native;
+	u64 derived;
+	int err;
+
+	err = netstats_queue_nest_parse(info, rx, tb, NETSTATS_A_QUEUE_ID, NULL);
+	if (err)
+		return err;
 	if (netstats_reg_option(reg, info, "derived", &derived))
 		return -EINVAL;
 	nq = kzalloc(sizeof(*nq), GFP_KERNEL_ACCOUNT);
@@ -375,7 +408,7 @@ static int netstats_queue_attach(struct netstats_reg *reg,
 		err = -EOPNOTSUPP;
 		goto err_unlock;
 	}
-	nqueues = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
+	nqueues = netstats_queue_count(dev, rx);
 	if (nq->idx >= nqueues) {
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack, tb[NETSTATS_A_QUEUE_ID],
 					"the device has %u %s queues",
@@ -404,11 +437,24 @@ err_unlock:
 	return err;
 }
 
-/* QUERY: every queue of the netns that REGISTER may name now, as the
- * queue nests REGISTER takes.
+/**
+ * netstats_queue_list() - QUERY of a queue group: the queues of a netns
+ * @rsp: the reply
+ * @net: the netns
+ * @rx: the group's direction
+ * @has: does the driver of a device offer its @rx queues to the group
+ * @put_extra: the group's reply-only attributes of a device's queues, or
+ *	NULL; returns 0 or -EMSGSIZE
+ *
+ * Every @rx queue that exists now of the devices @has accepts, as the queue
+ * nests REGISTER takes (plus @put_extra's).
+ *
+ * Return: 0, or -EMSGSIZE.
  */
-static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
-				    bool rx)
+int netstats_queue_list(struct sk_buff *rsp, struct net *net, bool rx,
+			bool (*has)(struct net_device *dev, bool rx),
+			int (*put_extra)(struct sk_buff *rsp,
+					 struct net_device *dev))
 {
 	struct net_device *dev;
 	struct nlattr *nest;
@@ -417,10 +463,9 @@ static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 
 	rtnl_lock();
 	for_each_netdev(net, dev) {
-		if (!netstats_queue_native(dev, rx) &&
-		    !netstats_queue_qstats(dev, rx))
+		if (!has(dev, rx))
 			continue;
-		n = rx ? dev->real_num_rx_queues : dev->real_num_tx_queues;
+		n = netstats_queue_count(dev, rx);
 		for (i = 0; i < n && !err; i++) {
 			nest = nla_nest_start(rsp, NETSTATS_A_GROUP_QUEUE);
 			if (!nest ||
@@ -429,7 +474,8 @@ static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 			    nla_put_u32(rsp, NETSTATS_A_QUEUE_TYPE,
 					rx ? NETSTATS_QUEUE_TYPE_RX :
 					     NETSTATS_QUEUE_TYPE_TX) ||
-			    nla_put_u32(rsp, NETSTATS_A_QUEUE_ID, i)) {
+			    nla_put_u32(rsp, NETSTATS_A_QUEUE_ID, i) ||
+			    (put_extra && put_extra(rsp, dev))) {
 				err = -EMSGSIZE;
 				break;
 			}
@@ -442,14 +488,20 @@ static int netstats_queue_instances(struct sk_buff *rsp, struct net *net,
 	return err;
 }
 
+/* QUERY lists the queues REGISTER may name now: mapped or derived. */
+static bool netstats_queue_has(struct net_device *dev, bool rx)
+{
+	return netstats_queue_native(dev, rx) || netstats_queue_qstats(dev, rx);
+}
+
 static int netstats_queue_rx_instances(struct sk_buff *rsp, struct net *net)
 {
-	return netstats_queue_instances(rsp, net, true);
+	return netstats_queue_list(rsp, net, true, netstats_queue_has, NULL);
 }
 
 static int netstats_queue_tx_instances(struct sk_buff *rsp, struct net *net)
 {
-	return netstats_queue_instances(rsp, net, false);
+	return netstats_queue_list(rsp, net, false, netstats_queue_has, NULL);
 }
 
 static int netstats_queue_rx_attach(struct netstats_reg *reg,
@@ -532,8 +584,7 @@ void netstats_dev_queues_changed(struct net_device *dev)
 
 	list_for_each_entry_safe(nq, tmp, &netstats_queue_regs, node)
 		if (nq->dev == dev && nq->native &&
-		    nq->idx >= (nq->rx ? dev->real_num_rx_queues :
-					 dev->real_num_tx_queues))
+		    nq->idx >= netstats_queue_count(dev, nq->rx))
 			netstats_queue_kill(nq);
 }
 EXPORT_SYMBOL_GPL(netstats_dev_queues_changed);
