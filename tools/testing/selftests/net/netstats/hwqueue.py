@@ -21,18 +21,17 @@
 # reads them in a loop.
 
 import errno
-import os
 import re
 import socket
-import threading
 import time
 from types import SimpleNamespace
 
 from lib.py import ksft_run, ksft_exit, ksft_pr
-from lib.py import ksft_eq, ksft_ge, ksft_lt, ksft_true, KsftSkipEx
-from lib.py import NetdevSimDev, NetNS, cmd, defer, ethtool, ip
-from nslib import BLOCK_DEAD, BLOCK_LIVE, Reg
-from nslib import expect_err, monitor, require_group, typed, wait_dead
+from lib.py import ksft_eq, ksft_ge, ksft_lt, ksft_true
+from lib.py import cmd, defer, ethtool
+from nslib import BLOCK_DEAD, BLOCK_LIVE, Reader, Reg
+from nslib import expect_err, ifindex, link_stats, monitor, nsim_pair
+from nslib import require_group, typed, wait_dead
 
 PERIOD = 100
 MODES = ('pull', 'push', 'direct')
@@ -43,10 +42,6 @@ COUNTERS = ('hw_packets', 'hw_bytes')
 def hwq(ns, d, obj, mode):
     return Reg(ns, f'hwqueue/{d}', obj, period_ms=PERIOD,
                collect=COLLECT[mode])
-
-
-def ifindex(name, ns=None):
-    return ip(f'link show dev {name}', json=True, ns=ns)[0]['ifindex']
 
 
 def ethtool_hw(dev):
@@ -71,52 +66,6 @@ def flows(n=16, count=5):
     finally:
         for s in socks:
             s.close()
-
-
-def link_stats(dev, ns=None):
-    st = ip(f'-s link show dev {dev}', json=True, ns=ns)[0]['stats64']
-    return st['rx'], st['tx']
-
-
-def nsim_link(a, b, netns):
-    fa = os.open('/proc/self/ns/net', os.O_RDONLY)
-    fb = os.open(f'/run/netns/{netns}', os.O_RDONLY)
-    try:
-        NetdevSimDev.ctrl_write('link_device', f'{fa}:{a.ifindex} '
-                                f'{fb}:{ifindex(b.ifname, netns)}')
-    finally:
-        os.close(fa)
-        os.close(fb)
-
-
-def nsim_pair():
-    """Two linked netdevsim devices of two queues: a here, b in a netns,
-    192.0.2.21 and .22, only the test's traffic between them."""
-    if not os.path.exists('/sys/bus/netdevsim'):
-        cmd('modprobe netdevsim', fail=False)
-    if not os.path.exists('/sys/bus/netdevsim'):
-        raise KsftSkipEx('no netdevsim')
-    netns = NetNS()
-    defer(netns.__del__)
-    devs = []
-    for _ in range(2):
-        devs.append(NetdevSimDev(queue_count=2))
-        defer(devs[-1].remove)
-    a, b = (d.nsims[0] for d in devs)
-    ip(f'link set {b.ifname} netns {netns}')
-    cmd(f'sysctl -qw net.ipv6.conf.{a.ifname}.disable_ipv6=1')
-    cmd(f'sysctl -qw net.ipv6.conf.{b.ifname}.disable_ipv6=1', ns=netns)
-    nsim_link(a, b, netns)
-    ip(f'addr add 192.0.2.21/24 dev {a.ifname}')
-    ip(f'addr add 192.0.2.22/24 dev {b.ifname}', ns=netns)
-    amac = ip(f'link show {a.ifname}', json=True)[0]['address']
-    bmac = ip(f'link show {b.ifname}', json=True, ns=netns)[0]['address']
-    ip(f'neigh replace 192.0.2.22 lladdr {bmac} dev {a.ifname} nud permanent')
-    ip(f'neigh replace 192.0.2.21 lladdr {amac} dev {b.ifname} nud permanent',
-       ns=netns)
-    ip(f'link set {a.ifname} up')
-    ip(f'link set {b.ifname} up', ns=netns)
-    return SimpleNamespace(a=a, b=b, adev=devs[0], netns=netns)
 
 
 def modes_of(nest):
@@ -151,7 +100,7 @@ def quiescent(dev, regs):
 def refused(env) -> None:
     """What REGISTER refuses, with the kernel's errno and extack."""
     ns = env.ns
-    p = nsim_pair()
+    p = nsim_pair('192.0.2.21', '192.0.2.22')
     a = p.a.ifname
     expect_err(ns, {'group': 'hwqueue/rx', 'object': 'lo/0'},
                errno.EOPNOTSUPP, 'no per-queue hardware counters',
@@ -187,7 +136,7 @@ def refused(env) -> None:
 def modes(env) -> None:
     """Every mode, every queue: mapped == ethtool -S, sum == ip -s link."""
     ns = env.ns
-    p = nsim_pair()
+    p = nsim_pair('192.0.2.21', '192.0.2.22')
     a = p.a.ifname
     regs = {(m, d, i): hwq(ns, d, f'{a}/{i}', m)
             for m in MODES for d in ('rx', 'tx') for i in (0, 1)}
@@ -237,37 +186,11 @@ def modes(env) -> None:
             'push: a second registration maps the same block')
 
 
-class Reader(threading.Thread):
-    """Reads mapped blocks in a loop: a fault would kill the test."""
-
-    def __init__(self, regs):
-        super().__init__(daemon=True)
-        self.regs = regs
-        self.reads = 0
-        self.stop = False
-        self.error = None
-
-    def run(self):
-        try:
-            while not self.stop:
-                for r in self.regs:
-                    r.state()
-                    r.read()
-                self.reads += 1
-        except Exception as e:	# pylint: disable=broad-except
-            self.error = e
-
-    def finish(self):
-        self.stop = True
-        self.join(10)
-        return self.reads
-
-
 def lifecycle(env) -> None:
     """ethtool -L shrink: queues 1 of every mode DEAD at once with their
     last values; device deletion: all DEAD, announced, values kept."""
     ns, mon = env.ns, env.mon
-    p = nsim_pair()
+    p = nsim_pair('192.0.2.21', '192.0.2.22')
     a = p.a.ifname
     regs = {(m, d, i): hwq(ns, d, f'{a}/{i}', m)
             for m in MODES for d in ('rx', 'tx') for i in (0, 1)}

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """What the netstats Python selftests share beyond net/lib/py: the netstats
 family, object names as the tests write them, expected errors, object-dead
-notifications and a registration's mapped block."""
+notifications, a registration's mapped block, a reader of mapped blocks,
+and a linked pair of netdevsim devices across netns."""
 
 import errno
 import mmap
@@ -9,11 +10,14 @@ import os
 import socket
 import struct
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from lib.py import YnlFamily, NlError
 from lib.py import ksft_eq, ksft_in, ksft_raises, ksft_true, ktap_result
+from lib.py import KsftSkipEx, NetdevSimDev, NetNS, cmd, defer, ip
 
 # Where net/lib/py found the specs, in the tree or installed.
 from net.lib.py.ynl import SPEC_PATH
@@ -235,3 +239,86 @@ class Reg:
             if self.hdr()[4] > ts + 2 * period * 1000000:
                 break
         return self.read()
+
+
+class Reader(threading.Thread):
+    """Reads mapped blocks (Reg) in a loop: a fault would kill the test."""
+
+    def __init__(self, regs):
+        super().__init__(daemon=True)
+        self.regs = regs
+        self.reads = 0
+        self.stop = False
+        self.error = None
+
+    def run(self):
+        try:
+            while not self.stop:
+                for r in self.regs:
+                    r.state()
+                    r.read()
+                self.reads += 1
+        except Exception as e:	# pylint: disable=broad-except
+            self.error = e
+
+    def finish(self):
+        self.stop = True
+        self.join(10)
+        return self.reads
+
+
+def ifindex(name, ns=None):
+    return ip(f'link show dev {name}', json=True, ns=ns)[0]['ifindex']
+
+
+def link_stats(dev, ns=None):
+    """ip -s link's rx and tx stats64 of @dev (in netns @ns)."""
+    st = ip(f'-s link show dev {dev}', json=True, ns=ns)[0]['stats64']
+    return st['rx'], st['tx']
+
+
+def nsim_link(a, b, netns):
+    """Links netdevsim port @a (here) with @b (in @netns)."""
+    fa = os.open('/proc/self/ns/net', os.O_RDONLY)
+    fb = os.open(f'/run/netns/{netns}', os.O_RDONLY)
+    try:
+        NetdevSimDev.ctrl_write('link_device', f'{fa}:{a.ifindex} '
+                                f'{fb}:{ifindex(b.ifname, netns)}')
+    finally:
+        os.close(fa)
+        os.close(fb)
+
+
+def nsim_pair(addr_a, addr_b):
+    """Two netdevsim devices of two queues, linked: a here, b in a
+    netns, @addr_a and @addr_b (/24), only the test's traffic between
+    them.  Removed (devices, then the netns) when the test case ends;
+    the whole test skipped without netdevsim."""
+    if not os.path.exists('/sys/bus/netdevsim'):
+        cmd('modprobe netdevsim', fail=False)
+    if not os.path.exists('/sys/bus/netdevsim'):
+        raise KsftSkipEx('no netdevsim')
+    netns = NetNS()
+    defer(netns.__del__)
+    devs = []
+    for _ in range(2):
+        devs.append(NetdevSimDev(queue_count=2))
+        defer(devs[-1].remove)
+    a, b = (d.nsims[0] for d in devs)
+    ip(f'link set {b.ifname} netns {netns}')
+    # No IPv6 (router solicitations, MLD): only the test's traffic.
+    cmd(f'sysctl -qw net.ipv6.conf.{a.ifname}.disable_ipv6=1')
+    cmd(f'sysctl -qw net.ipv6.conf.{b.ifname}.disable_ipv6=1', ns=netns)
+    nsim_link(a, b, netns)
+    ip(f'addr add {addr_a}/24 dev {a.ifname}')
+    ip(f'addr add {addr_b}/24 dev {b.ifname}', ns=netns)
+    # Permanent neighbours: no ARP probe moves a queue late (the peer's
+    # first probe comes 5 s after the ping, at any later step).
+    amac = ip(f'link show {a.ifname}', json=True)[0]['address']
+    bmac = ip(f'link show {b.ifname}', json=True, ns=netns)[0]['address']
+    ip(f'neigh replace {addr_b} lladdr {bmac} dev {a.ifname} nud permanent')
+    ip(f'neigh replace {addr_a} lladdr {amac} dev {b.ifname} nud permanent',
+       ns=netns)
+    ip(f'link set {a.ifname} up')
+    ip(f'link set {b.ifname} up', ns=netns)
+    return SimpleNamespace(a=a, b=b, adev=devs[0], netns=netns)

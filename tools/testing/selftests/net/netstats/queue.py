@@ -18,15 +18,15 @@
 import errno
 import glob
 import os
-import threading
 import time
 from types import SimpleNamespace
 
 from lib.py import ksft_run, ksft_exit, ksft_pr
 from lib.py import ksft_eq, ksft_ge, ksft_lt, ksft_true, KsftSkipEx
-from lib.py import NetdevFamily, NetdevSimDev, NetNS, cmd, defer, ethtool, ip
-from nslib import BLOCK_DEAD, BLOCK_LIVE, Reg as NsReg
-from nslib import expect_err, instances, monitor, require_group, wait_dead
+from lib.py import NetdevFamily, NetNS, cmd, defer, ethtool, ip
+from nslib import BLOCK_DEAD, BLOCK_LIVE, Reader, Reg as NsReg
+from nslib import expect_err, ifindex, instances, link_stats, monitor
+from nslib import nsim_pair, require_group, wait_dead
 
 UNSET = (1 << 64) - 1
 PERIOD = 100
@@ -69,11 +69,6 @@ def compare(nd, reg, ifindex, qtype, qid, what):
     return got
 
 
-def link_stats(dev, ns=None):
-    st = ip(f'-s link show dev {dev}', json=True, ns=ns)[0]['stats64']
-    return st['rx'], st['tx']
-
-
 def compare_sum(regs, dev, ns=None, what=''):
     """The mapped queues' sum == ip -s link, quiescent."""
     for _ in range(20):
@@ -88,10 +83,6 @@ def compare_sum(regs, dev, ns=None, what=''):
     ksft_eq(sums, want, f'{what}: sum of the mapped queues == ip -s link')
     ksft_ge(min(want['rx'][0], want['tx'][0]), 1,
             f'{what}: packets both ways {want}')
-
-
-def ifindex(name, ns=None):
-    return ip(f'link show dev {name}', json=True, ns=ns)[0]['ifindex']
 
 
 def bad_object(env) -> None:
@@ -166,56 +157,11 @@ def virtio(env) -> None:
                errno.ENODEV, 'no such device', "another netns's device")
 
 
-def nsim_link(a, b, netns):
-    fa = os.open('/proc/self/ns/net', os.O_RDONLY)
-    fb = os.open(f'/run/netns/{netns}', os.O_RDONLY)
-    try:
-        NetdevSimDev.ctrl_write('link_device', f'{fa}:{a.ifindex} '
-                                f'{fb}:{ifindex(b.ifname, netns)}')
-    finally:
-        os.close(fa)
-        os.close(fb)
-
-
-def nsim_pair():
-    """Two netdevsim devices of two queues, linked: a here, b in a
-    netns, 192.0.2.11 and .12, only the test's traffic between them.
-    Removed (devices, then the netns) when the test case ends."""
-    if not os.path.exists('/sys/bus/netdevsim'):
-        cmd('modprobe netdevsim', fail=False)
-    if not os.path.exists('/sys/bus/netdevsim'):
-        raise KsftSkipEx('no netdevsim')
-    netns = NetNS()
-    defer(netns.__del__)
-    devs = []
-    for _ in range(2):
-        devs.append(NetdevSimDev(queue_count=2))
-        defer(devs[-1].remove)
-    a, b = (d.nsims[0] for d in devs)
-    ip(f'link set {b.ifname} netns {netns}')
-    # No IPv6 (router solicitations, MLD): only the test's traffic.
-    cmd(f'sysctl -qw net.ipv6.conf.{a.ifname}.disable_ipv6=1')
-    cmd(f'sysctl -qw net.ipv6.conf.{b.ifname}.disable_ipv6=1', ns=netns)
-    nsim_link(a, b, netns)
-    ip(f'addr add 192.0.2.11/24 dev {a.ifname}')
-    ip(f'addr add 192.0.2.12/24 dev {b.ifname}', ns=netns)
-    # Permanent neighbours: no ARP probe moves a queue late (the peer's
-    # first probe comes 5 s after the ping, at any later step).
-    amac = ip(f'link show {a.ifname}', json=True)[0]['address']
-    bmac = ip(f'link show {b.ifname}', json=True, ns=netns)[0]['address']
-    ip(f'neigh replace 192.0.2.12 lladdr {bmac} dev {a.ifname} nud permanent')
-    ip(f'neigh replace 192.0.2.11 lladdr {amac} dev {b.ifname} nud permanent',
-       ns=netns)
-    ip(f'link set {a.ifname} up')
-    ip(f'link set {b.ifname} up', ns=netns)
-    return SimpleNamespace(a=a, b=b, adev=devs[0], netns=netns)
-
-
 def nsim_queues(env) -> None:
     """netdevsim's own blocks mapped: equal to qstats-get and ip -s link,
     and to what the peer received."""
     ns, nd = env.ns, env.nd
-    p = nsim_pair()
+    p = nsim_pair('192.0.2.11', '192.0.2.12')
     a, b = p.a.ifname, p.b.ifname
     ix = p.a.ifindex
     regs = {d: [Reg(ns, f'queue/{d}', f'{a}/{i}') for i in (0, 1)]
@@ -267,32 +213,6 @@ def nsim_queues(env) -> None:
             'dropped before the peer was up == ip -s link dropped')
 
 
-class Reader(threading.Thread):
-    """Reads mapped blocks in a loop: a fault would kill the test."""
-
-    def __init__(self, regs):
-        super().__init__(daemon=True)
-        self.regs = regs
-        self.reads = 0
-        self.stop = False
-        self.error = None
-
-    def run(self):
-        try:
-            while not self.stop:
-                for r in self.regs:
-                    r.state()
-                    r.read()
-                self.reads += 1
-        except Exception as e:	# pylint: disable=broad-except
-            self.error = e
-
-    def finish(self):
-        self.stop = True
-        self.join(10)
-        return self.reads
-
-
 def qstats_dev(nd, ix):
     for q in nd.qstats_get({'ifindex': ix}, dump=True):
         return {k: v for k, v in q.items() if k != 'ifindex'}
@@ -304,7 +224,7 @@ def nsim_lifecycle(env) -> None:
     kept) and grows (registered again); deleting the mapped device is
     prompt and turns every queue DEAD; a reader reads throughout."""
     ns, nd, mon = env.ns, env.nd, env.mon
-    p = nsim_pair()
+    p = nsim_pair('192.0.2.11', '192.0.2.12')
     a = p.a.ifname
     ix = p.a.ifindex
     regs = {d: [Reg(ns, f'queue/{d}', f'{a}/{i}') for i in (0, 1)]
