@@ -111,6 +111,12 @@ def refused(env) -> None:
     req['queue']['collect-modes'] = 1
     expect_err(ns, req, errno.EINVAL, 'QUERY replies only',
                'collect-modes in REGISTER')
+    expect_err(ns, {'group': 'hwqueue/rx', 'object': a}, errno.EINVAL,
+               "ifindex and the queue's id", 'no queue id')
+    req = typed({'group': 'hwqueue/rx', 'object': f'{a}/0'})
+    req['queue']['type'] = 'tx'
+    expect_err(ns, req, errno.EINVAL, "not the counter group's",
+               'a queue nest of the other direction')
     ksft_eq(query_modes(ns, 'hwqueue/rx', p.a.ifindex),
             {0: set(MODES), 1: set(MODES)},
             'QUERY hwqueue/rx: both queues, every mode')

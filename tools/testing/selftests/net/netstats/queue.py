@@ -26,7 +26,7 @@ from lib.py import ksft_eq, ksft_ge, ksft_lt, ksft_true, KsftSkipEx
 from lib.py import NetdevFamily, NetNS, cmd, defer, ethtool, ip
 from nslib import BLOCK_DEAD, BLOCK_LIVE, Reader, Reg as NsReg
 from nslib import expect_err, ifindex, instances, link_stats, monitor
-from nslib import nsim_pair, require_group, wait_dead
+from nslib import nsim_pair, require_group, typed, wait_dead
 
 UNSET = (1 << 64) - 1
 PERIOD = 100
@@ -101,6 +101,15 @@ def bad_object(env) -> None:
                     'option': [{'name': 'derived', 'value': 1}]},
                errno.EOPNOTSUPP, 'no qstats to derive from',
                'derived=1, driver without qstats')
+    req = typed({'group': 'queue/tx', 'object': 'lo/0'})
+    req['queue']['type'] = 'rx'
+    expect_err(ns, req, errno.EINVAL, "not the counter group's",
+               'a queue nest of the other direction')
+    # hwqueue's reply-only attribute is no queue group's to parse
+    req = typed({'group': 'queue/rx', 'object': 'lo/0'})
+    req['queue']['collect-modes'] = 1
+    expect_err(ns, req, errno.EINVAL, 'Unknown attribute type',
+               'collect-modes in a queue/rx REGISTER')
 
 
 def virtio_pair():
