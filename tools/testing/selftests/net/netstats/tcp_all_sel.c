@@ -199,7 +199,7 @@ static int self_open(struct nsnl *s, struct self *sf)
 static void self_read(const struct self *sf, uint64_t *bytes,
 		      uint64_t *blocks)
 {
-	const struct netstats_derived_hdr *h = nsm_hdr(sf->reg);
+	const struct netstats_derived_hdr *h = (const void *)nsm_hdr(sf->reg);
 	uint32_t seq0 = __atomic_load_n(&h->seq, __ATOMIC_ACQUIRE), seq;
 	int i;
 
@@ -264,6 +264,7 @@ FIXTURE_SETUP(tcp_all_sel)
 {
 	int ret;
 
+	(void)tcp_conn_setup;	/* tcp_util.h's, unused here */
 	if (!tcp_netns_setup(_metadata, AF_INET))
 		return;
 	ret = nsnl_open(&self->s);
