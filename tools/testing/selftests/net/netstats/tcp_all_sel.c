@@ -562,7 +562,8 @@ TEST_F_TIMEOUT(tcp_all_sel, two_counters, 180)
 	}
 
 	/*
-	 * Destroy: the sample's other connections are closed after a last
+	 * Destroy: the sample's other connections exchange their FINs
+	 * (bytes_received counts a FIN), then are closed after a last
 	 * TCP_INFO; their blocks turn DEAD with those values, are announced
 	 * and gone after dead-linger-ms.
 	 */
@@ -574,9 +575,13 @@ TEST_F_TIMEOUT(tcp_all_sel, two_counters, 180)
 	for (k = 1; k < N_SAMPLE; k++) {
 		struct conn *c = &conns[sample(k)];
 
+		ASSERT_EQ(0, shutdown(c->cli, SHUT_WR));
+		ASSERT_EQ(0, shutdown(c->srv, SHUT_WR));
+		ASSERT_EQ(0, wait_quiet(c->cli, c->srv));
 		for (j = 0; j < 2; j++)
 			ASSERT_EQ(0, tcp_info_get(fd_of(2 * sample(k) + j),
 						  &ti[k][j]));
+		EXPECT_EQ(fwd(k) + 1, ti[k][1].tcpi_bytes_received);
 		close(c->srv);
 		close(c->cli);
 		c->srv = c->cli = -1;
