@@ -361,8 +361,8 @@ TEST_F_TIMEOUT(tcp_all_sel, two_counters, 180)
 	bool dead;
 	pid_t pid;
 
-	ASSERT_EQ(0, self_open(&self->s, &sf)) TH_LOG("netstats group: %s",
-						     self->s.extack);
+	ASSERT_EQ(0, self_open(&self->s, &sf))
+		TH_LOG("netstats group: %s", self->s.extack);
 	ASSERT_EQ(0, nsm_monitor_open(&mon));
 	self_read(&sf, &b0, &n0);
 	for (i = 0; i < N_BEFORE; i++)
@@ -569,7 +569,8 @@ TEST_F_TIMEOUT(tcp_all_sel, two_counters, 180)
 	 */
 	ASSERT_LE(0, nsm_read_dead(&mon, self->s.portid, dead_cb, &dn));
 	dn.id = reg->r.id;
-	dn.ours = dn.other = 0;
+	dn.ours = 0;
+	dn.other = 0;
 	memset(dn.got, 0, sizeof(dn.got));
 	self_read(&sf, &b1, &n1);
 	for (k = 1; k < N_SAMPLE; k++) {
@@ -584,7 +585,8 @@ TEST_F_TIMEOUT(tcp_all_sel, two_counters, 180)
 		EXPECT_EQ(fwd(k) + 1, ti[k][1].tcpi_bytes_received);
 		close(c->srv);
 		close(c->cli);
-		c->srv = c->cli = -1;
+		c->srv = -1;
+		c->cli = -1;
 	}
 	t0 = now_ms();
 	do {
