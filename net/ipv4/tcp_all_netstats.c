@@ -170,6 +170,9 @@ struct netstats_tcp_unit {
  * @cdirs: the compact directories (struct netstats_tcp_cdir)
  * @cur: the one the selecting monitors map, NULL while there is none
  * @uid_blocks: kuid -> compact blocks tcp-all gave that user's sockets
+ * @ready: set up, and not yet torn down: the reaper, which passes every
+ *	netns of the tcp group (netstats_tcp_dir_ops::cells_take), may
+ *	come before this netns's init of tcp-all or after its exit
  *
  * Under the netns's netstats_tcp_net::lock, which connect/accept take
  * only while the netns is monitored, and no other netns's.  @monitors
@@ -184,6 +187,7 @@ struct netstats_tcp_all_net {
 	struct list_head cdirs;
 	struct netstats_tcp_cdir *cur;
 	struct xarray uid_blocks;
+	bool ready;
 };
 
 /**
@@ -805,6 +809,10 @@ static bool netstats_tcp_cells_take(struct netstats_tcp_net *tn)
 	bool any = false;
 	unsigned int i;
 
+	/* net_generic() is NULL before the netns's init of tcp-all. */
+	if (!an || !an->ready)
+		return false;
+
 	list_for_each_entry(cd, &an->cdirs, node) {
 		list_for_each_entry(cu, &cd->units, node) {
 			for (i = 0; i < BITS_TO_LONGS(NETSTATS_TCP_CBLOCKS); i++) {
@@ -922,6 +930,8 @@ static void netstats_tcp_cells_reap(struct netstats_tcp_net *tn,
 	struct netstats_tcp_cunit *cu, *tmp;
 	struct netstats_tcp_cdir *cd;
 
+	if (!an || !an->ready)
+		return;
 	list_for_each_entry(cd, &an->cdirs, node) {
 		list_for_each_entry_safe(cu, tmp, &cd->units, node) {
 			if (!netstats_tcp_cunit_dead(an, cu))
@@ -1437,11 +1447,16 @@ static struct netstats_group netstats_tcp_all_group = {
 static int __net_init netstats_tcp_all_net_init(struct net *net)
 {
 	struct netstats_tcp_all_net *an = netstats_tcp_all_net(net);
+	struct netstats_tcp_net *tn = netstats_tcp_net(net);
 
 	INIT_LIST_HEAD(&an->monitors);
 	INIT_LIST_HEAD(&an->cdirs);
 	xa_init(&an->uid_slots);
 	xa_init(&an->uid_blocks);
+	/* The reaper may pass the netns already (tcp's init came first). */
+	mutex_lock(&tn->lock);
+	an->ready = true;
+	mutex_unlock(&tn->lock);
 	return 0;
 }
 
@@ -1453,6 +1468,10 @@ static void __net_exit netstats_tcp_all_net_exit(struct net *net)
 	 * monitors gone: a reap frees what still lingers.
 	 */
 	netstats_tcp_reap_flush();
+	/* Until tcp's exit, the reaper may pass the netns again. */
+	mutex_lock(&netstats_tcp_net(net)->lock);
+	an->ready = false;
+	mutex_unlock(&netstats_tcp_net(net)->lock);
 	WARN_ON_ONCE(!xa_empty(&an->uid_slots));
 	xa_destroy(&an->uid_slots);
 	WARN_ON_ONCE(!list_empty(&an->cdirs));
