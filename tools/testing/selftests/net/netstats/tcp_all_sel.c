@@ -654,7 +654,8 @@ TEST_F_TIMEOUT(tcp_all_sel, block_sizes, 120)
 		  "data_segs_in", "segs_out", "data_segs_out", NULL },
 	};
 	static const unsigned int bsize[4] = { 16, 32, 64, 64 };
-	uint64_t v[8];
+	uint64_t v[8], ba, na, bb, nb;
+	struct self sf;
 	struct nsm_reg *reg;
 	unsigned int i, j, k;
 	struct tcp_info t;
@@ -702,6 +703,28 @@ TEST_F_TIMEOUT(tcp_all_sel, block_sizes, 120)
 		}
 		nsm_unregister(reg);
 	}
+
+	/*
+	 * The last selection again, while its blocks outlive its monitor:
+	 * its units serve again, no page or block is added.  (The blocks of
+	 * the older selections are freed by then: a grace period.)
+	 */
+	ASSERT_EQ(0, self_open(&self->s, &sf))
+		TH_LOG("netstats group: %s", self->s.extack);
+	usleep(300000);
+	self_read(&sf, &ba, &na);
+	reg = reg_sel(&self->s, sel[3], 0);
+	ASSERT_NE(NULL, reg) TH_LOG("%s", self->s.extack);
+	ASSERT_EQ(8, do_scan(reg, &sc));
+	EXPECT_EQ(8U, seen_once());
+	self_read(&sf, &bb, &nb);
+	EXPECT_EQ(ba, bb);
+	EXPECT_EQ(na, nb);
+	TH_LOG("same selection again: dir_bytes %llu -> %llu, dir_blocks %llu -> %llu",
+	       (unsigned long long)ba, (unsigned long long)bb,
+	       (unsigned long long)na, (unsigned long long)nb);
+	nsm_unregister(reg);
+	nsm_unregister(sf.reg);
 }
 
 TEST_HARNESS_MAIN
