@@ -366,6 +366,7 @@ void netstats_derived_unlock(void);
 void netstats_nr_blocks_inc(void);
 void netstats_nr_blocks_dec(void);
 void netstats_row_bytes_add(long bytes);
+void netstats_dir_add(long bytes, long blocks);
 int netstats_map_add(struct netstats_map *map, struct page **pages,
 		     unsigned int npages, unsigned long *pgoff);
 int netstats_map_add_pfn(struct netstats_map *map, struct page *first,
@@ -408,6 +409,10 @@ static inline void netstats_nr_blocks_dec(void)
 }
 
 static inline void netstats_row_bytes_add(long bytes)
+{
+}
+
+static inline void netstats_dir_add(long bytes, long blocks)
 {
 }
 #endif

@@ -126,6 +126,9 @@ static inline void netstats_tcp_debug_delay(const struct tcp_sock *tp,
 #if IS_ENABLED(CONFIG_NETSTATS)
 DECLARE_STATIC_KEY_FALSE(netstats_tcp_mirror);
 DECLARE_STATIC_KEY_FALSE(netstats_tcp_sel_mirror);
+DECLARE_STATIC_KEY_FALSE(netstats_tcp_cells_mirror);
+/* [layout][i]: the cell of selectable counter i in a compact block */
+extern u8 netstats_tcp_cell_rank[256][TCP_NETSTATS_SEL_MAX];
 
 void netstats_tcp_destroy(struct sock *sk);
 void netstats_tcp_disconnect(struct sock *sk);
@@ -179,6 +182,42 @@ tcp_netstats_sel(const struct tcp_sock *tp)
 }
 
 /*
+ * The first cell of a socket's tcp-all compact block, NULL if it has
+ * none: as tcp_netstats(), behind netstats_tcp_cells_mirror (enabled
+ * while a unit of compact blocks exists).  tp->netstats_layout says
+ * which counters have a cell; it is stored before the pointer.
+ */
+static __always_inline u64 *tcp_netstats_cells(const struct tcp_sock *tp)
+{
+	if (!static_branch_unlikely(&netstats_tcp_cells_mirror))
+		return NULL;
+	return READ_ONCE(tp->netstats_cells);
+}
+
+/*
+ * Counter @x of a compact block of layout @m: a test of the layout, and
+ * the load of the field and a store to its cell (a table lookup, no
+ * popcount) if the block has it.
+ */
+static __always_inline void tcp_netstats_cell64(u64 *cells, unsigned int m,
+						unsigned int x,
+						const u64 *field)
+{
+	if (m & BIT(x))
+		WRITE_ONCE(cells[netstats_tcp_cell_rank[m][x]],
+			   READ_ONCE(*field));
+}
+
+static __always_inline void tcp_netstats_cell32(u64 *cells, unsigned int m,
+						unsigned int x,
+						const u32 *field)
+{
+	if (m & BIT(x))
+		WRITE_ONCE(cells[netstats_tcp_cell_rank[m][x]],
+			   READ_ONCE(*field));
+}
+
+/*
  * One selected counter: a load of its cell pointer, and the load of the
  * field and a store if it is set.
  */
@@ -216,6 +255,22 @@ static __always_inline void tcp_netstats_rcv(const struct tcp_sock *tp)
 {
 	struct tcp_netstats_sel *sel = tcp_netstats_sel(tp);
 	struct tcp_stats *st = tcp_netstats(tp);
+	u64 *cells = tcp_netstats_cells(tp);
+
+	if (unlikely(cells)) {
+		unsigned int m = READ_ONCE(tp->netstats_layout);
+
+		tcp_netstats_cell64(cells, m, TCP_NETSTATS_SEL_BYTES_RECEIVED,
+				    &tp->bytes_received);
+		tcp_netstats_cell64(cells, m, TCP_NETSTATS_SEL_BYTES_ACKED,
+				    &tp->bytes_acked);
+		tcp_netstats_cell32(cells, m, TCP_NETSTATS_SEL_SEGS_IN,
+				    &tp->segs_in);
+		tcp_netstats_cell32(cells, m, TCP_NETSTATS_SEL_DATA_SEGS_IN,
+				    &tp->data_segs_in);
+		tcp_netstats_cell32(cells, m, TCP_NETSTATS_SEL_DSACK_DUPS,
+				    &tp->dsack_dups);
+	}
 
 	if (unlikely(sel)) {
 		tcp_netstats_sel64(sel->cell[TCP_NETSTATS_SEL_BYTES_RECEIVED],
@@ -250,6 +305,18 @@ static __always_inline void tcp_netstats_sent(const struct tcp_sock *tp)
 {
 	struct tcp_netstats_sel *sel = tcp_netstats_sel(tp);
 	struct tcp_stats *st = tcp_netstats(tp);
+	u64 *cells = tcp_netstats_cells(tp);
+
+	if (unlikely(cells)) {
+		unsigned int m = READ_ONCE(tp->netstats_layout);
+
+		tcp_netstats_cell32(cells, m, TCP_NETSTATS_SEL_SEGS_OUT,
+				    &tp->segs_out);
+		tcp_netstats_cell32(cells, m, TCP_NETSTATS_SEL_DATA_SEGS_OUT,
+				    &tp->data_segs_out);
+		tcp_netstats_cell64(cells, m, TCP_NETSTATS_SEL_BYTES_SENT,
+				    &tp->bytes_sent);
+	}
 
 	if (unlikely(sel)) {
 		tcp_netstats_sel32(sel->cell[TCP_NETSTATS_SEL_SEGS_OUT],

@@ -194,6 +194,48 @@ static void netstats_tcp_sync(const struct tcp_sock *tp, struct tcp_stats *st)
 static void netstats_tcp_sel_sync(const struct tcp_sock *tp,
 				  struct tcp_netstats_sel *sel);
 
+DEFINE_STATIC_KEY_FALSE(netstats_tcp_cells_mirror);	/* while a compact unit exists */
+EXPORT_SYMBOL_GPL(netstats_tcp_cells_mirror);
+
+u8 netstats_tcp_cell_rank[256][TCP_NETSTATS_SEL_MAX] __ro_after_init;
+EXPORT_SYMBOL_GPL(netstats_tcp_cell_rank);
+
+static void __init netstats_tcp_cell_rank_init(void)
+{
+	unsigned int m, i;
+
+	for (m = 0; m < 256; m++)
+		for (i = 0; i < TCP_NETSTATS_SEL_MAX; i++)
+			netstats_tcp_cell_rank[m][i] = hweight8(m & (BIT(i) - 1));
+}
+
+/**
+ * netstats_tcp_cells_sync() - copy the counters of a compact block
+ * @tp: the socket, with its writers excluded
+ * @cells: the block's first cell
+ * @layout: which counters it has (bit i: TCP_NETSTATS_SEL_* i), one cell
+ *	each in ascending order
+ */
+void netstats_tcp_cells_sync(const struct tcp_sock *tp, u64 *cells,
+			     unsigned int layout)
+{
+	const u64 val[TCP_NETSTATS_SEL_MAX] = {
+		[TCP_NETSTATS_SEL_BYTES_RECEIVED]	= tp->bytes_received,
+		[TCP_NETSTATS_SEL_BYTES_SENT]		= tp->bytes_sent,
+		[TCP_NETSTATS_SEL_BYTES_ACKED]		= tp->bytes_acked,
+		[TCP_NETSTATS_SEL_SEGS_IN]		= tp->segs_in,
+		[TCP_NETSTATS_SEL_DATA_SEGS_IN]		= tp->data_segs_in,
+		[TCP_NETSTATS_SEL_SEGS_OUT]		= tp->segs_out,
+		[TCP_NETSTATS_SEL_DATA_SEGS_OUT]	= tp->data_segs_out,
+		[TCP_NETSTATS_SEL_DSACK_DUPS]		= tp->dsack_dups,
+	};
+	unsigned int i, n = 0;
+
+	for (i = 0; i < TCP_NETSTATS_SEL_MAX; i++)
+		if (layout & BIT(i))
+			WRITE_ONCE(cells[n++], val[i]);
+}
+
 /**
  * netstats_tcp_resync() - copy all of a registered socket's counters
  * @tp: the socket, with its writers excluded (socket lock held)
@@ -207,6 +249,9 @@ void netstats_tcp_resync(struct tcp_sock *tp)
 		netstats_tcp_sync(tp, tp->netstats);
 	if (tp->netstats_sel)
 		netstats_tcp_sel_sync(tp, tp->netstats_sel);
+	if (tp->netstats_cells)
+		netstats_tcp_cells_sync(tp, tp->netstats_cells,
+					tp->netstats_layout);
 }
 
 DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);	/* while a page pair exists */
@@ -676,6 +721,8 @@ static void netstats_tcp_reap(struct work_struct *work)
 	list_for_each_entry(tn, &netstats_tcp_nets, node) {
 		mutex_lock(&tn->lock);
 		taken |= netstats_tcp_take_dying(tn);
+		if (netstats_tcp_dir)
+			taken |= netstats_tcp_dir->cells_take(tn);
 		mutex_unlock(&tn->lock);
 	}
 	mutex_unlock(&netstats_tcp_nets_lock);
@@ -748,6 +795,8 @@ static void netstats_tcp_reap_net(struct netstats_tcp_net *tn,
 		if (!freed && netstats_tcp_dir)
 			netstats_tcp_dir->reap(p, now, next);
 	}
+	if (netstats_tcp_dir)
+		netstats_tcp_dir->cells_reap(tn, now, next);
 }
 
 /* Run the reaper now: held slots may be freed. */
@@ -791,6 +840,19 @@ void netstats_tcp_destroy(struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct tcp_netstats_sel *sel = tp->netstats_sel;
 	struct tcp_stats *st = tp->netstats;
+	u64 *cells = tp->netstats_cells;
+
+	if (cells) {
+		/* The final values; the directory turns the block DEAD
+		 * after a grace period.
+		 */
+		netstats_tcp_cells_sync(tp, cells, tp->netstats_layout);
+		WRITE_ONCE(tp->netstats_cells, NULL);
+		/* Its bit is set after the pointer is cleared. */
+		smp_mb__before_atomic();
+		netstats_tcp_dir->cells_dying(cells);
+		mod_delayed_work(system_wq, &netstats_tcp_reap_work, 0);
+	}
 
 	if (sel) {
 		netstats_tcp_sel_sync(tp, sel);
@@ -815,8 +877,17 @@ void netstats_tcp_disconnect(struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct tcp_netstats_sel *sel = tp->netstats_sel;
 	struct tcp_stats *st = tp->netstats;
+	u64 *cells = tp->netstats_cells;
 	struct netstats_tcp_row *row;
 
+	if (cells) {
+		/* The block's header is just before its first cell. */
+		struct netstats_block_hdr *hdr = (void *)cells - sizeof(*hdr);
+
+		netstats_block_write_begin(hdr);
+		netstats_tcp_cells_sync(tp, cells, tp->netstats_layout);
+		netstats_block_write_end(hdr);
+	}
 	if (sel) {
 		/* Every row odd before any cell moves: a reader checks the
 		 * generation of one.
@@ -1374,6 +1445,7 @@ static int __net_init netstats_tcp_net_init(struct net *net)
 	struct netstats_tcp_net *tn = netstats_tcp_net(net);
 
 	mutex_init(&tn->lock);
+	write_pnet(&tn->net, net);
 	INIT_LIST_HEAD(&tn->pages);
 	INIT_LIST_HEAD(&tn->rowpages);
 	ida_init(&tn->units);
@@ -1423,6 +1495,7 @@ static int __init netstats_tcp_init(void)
 		if (WARN_ON(sel != first))
 			return -EINVAL;
 	}
+	netstats_tcp_cell_rank_init();
 
 	err = register_pernet_subsys(&netstats_tcp_net_ops);
 	if (err)

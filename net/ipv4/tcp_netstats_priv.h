@@ -77,10 +77,12 @@ struct netstats_tcp_page {
  * @quota_units: units of pairs with netstats_tcp_page::quota
  * @rowpages: the netns's pages of rows of selected counters
  *	(struct netstats_tcp_rowpage)
+ * @net: the netns
  */
 struct netstats_tcp_net {
 	/* see above */
 	struct mutex lock;
+	possible_net_t net;
 	struct list_head pages;
 	struct list_head node;
 	struct ida units;
@@ -101,8 +103,18 @@ struct netstats_tcp_net {
  *	has come (netstats_tcp_slot_free()) and lower @next (jiffies, 0 for
  *	none) to the earliest time it must come back.  Return: true if @p
  *	went with its last slot.
+ * @cells_dying: the socket of the compact block whose first cell is
+ *	@cells was destroyed (its final values copied, tp->netstats_cells
+ *	cleared): mark it for the reaper.  Any context, without the lock
+ * @cells_take: the reaper takes the blocks marked dying in @tn since its
+ *	last pass.  Return: true if there were any
+ * @cells_reap: after an RCU grace period (no writer stores into the
+ *	blocks taken any more), the reaper passes @tn at @now: turn the
+ *	blocks taken DEAD, free those whose time has come, and lower @next
+ *	as @reap does
  *
- * Each is called with the netns's netstats_tcp_net::lock held.
+ * Each is called with the netns's netstats_tcp_net::lock held, but
+ * @cells_dying.
  */
 struct netstats_tcp_dir_ops {
 	int (*pair_add)(struct netstats_tcp_page *p);
@@ -114,6 +126,10 @@ struct netstats_tcp_dir_ops {
 			   struct sock *sk);
 	bool (*reap)(struct netstats_tcp_page *p, unsigned long now,
 		     unsigned long *next);
+	void (*cells_dying)(u64 *cells);
+	bool (*cells_take)(struct netstats_tcp_net *tn);
+	void (*cells_reap)(struct netstats_tcp_net *tn, unsigned long now,
+			   unsigned long *next);
 };
 
 static inline struct netstats_tcp_page *netstats_tcp_page_of(struct tcp_stats *st)
@@ -140,6 +156,8 @@ struct tcp_stats *netstats_tcp_sk_slot(struct sock *sk, u64 owner,
 				       const struct netstats_reg *reg,
 				       struct netlink_ext_ack *extack);
 bool netstats_tcp_slot_free(struct netstats_tcp_page *p, unsigned int slot);
+void netstats_tcp_cells_sync(const struct tcp_sock *tp, u64 *cells,
+			     unsigned int layout);
 void netstats_tcp_reap_soon(void);
 void netstats_tcp_reap_flush(void);
 void netstats_tcp_dir_register(const struct netstats_tcp_dir_ops *ops);

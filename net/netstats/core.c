@@ -43,6 +43,8 @@ atomic_long_t netstats_nr_blocks;
 atomic_long_t netstats_nr_maps;
 atomic_long_t netstats_nr_snapshots;
 atomic_long_t netstats_row_bytes;
+atomic_long_t netstats_dir_bytes;
+atomic_long_t netstats_dir_blocks;
 
 /**
  * netstats_nr_blocks_inc() - count a block a producer made live
@@ -74,6 +76,24 @@ void netstats_nr_blocks_dec(void)
 void netstats_row_bytes_add(long bytes)
 {
 	atomic_long_add(bytes, &netstats_row_bytes);
+}
+
+/**
+ * netstats_dir_add() - count the pages and blocks of compact directories
+ * @bytes: bytes of pages a directory took (> 0) or gave back (< 0)
+ * @blocks: blocks it took (> 0) or freed (< 0)
+ *
+ * For the "netstats" group's dir-bytes and dir-blocks counters: a
+ * directory group that gives the objects of a netns compact blocks of
+ * the counters its registrations selected counts its pages (counters
+ * and entries) and the blocks in use here.
+ */
+void netstats_dir_add(long bytes, long blocks)
+{
+	if (bytes)
+		atomic_long_add(bytes, &netstats_dir_bytes);
+	if (blocks)
+		atomic_long_add(blocks, &netstats_dir_blocks);
 }
 
 static struct netstats_group *netstats_group_find(const char *name)

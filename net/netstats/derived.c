@@ -536,6 +536,9 @@ void netstats_derived_detach(struct netstats_reg *reg)
  *	many registrations share it
  * @refreshers: periodic works updating them, one per netns and period
  * @row_bytes: bytes of the rows of selected counters in shared pages
+ * @dir_bytes: bytes of the pages of compact directory units (counter
+ *	and entry pages)
+ * @dir_blocks: compact directory blocks in use
  */
 struct netstats_self {
 	struct netstats_derived_hdr hdr;
@@ -546,6 +549,8 @@ struct netstats_self {
 	u64 derived_blocks;
 	u64 refreshers;
 	u64 row_bytes;
+	u64 dir_bytes;
+	u64 dir_blocks;
 };
 
 static int netstats_self_fill(void *data, void *block)
@@ -559,6 +564,8 @@ static int netstats_self_fill(void *data, void *block)
 	WRITE_ONCE(s->derived_blocks, atomic_long_read(&netstats_nr_derived));
 	WRITE_ONCE(s->refreshers, atomic_long_read(&netstats_nr_refreshers));
 	WRITE_ONCE(s->row_bytes, atomic_long_read(&netstats_row_bytes));
+	WRITE_ONCE(s->dir_bytes, atomic_long_read(&netstats_dir_bytes));
+	WRITE_ONCE(s->dir_blocks, atomic_long_read(&netstats_dir_blocks));
 	return 0;
 }
 
@@ -599,6 +606,8 @@ static const struct netstats_counter_desc netstats_self_counters[] = {
 	SELF_COUNTER(derived_blocks, "Derived blocks, one per object and period"),
 	SELF_COUNTER(refreshers, "Works updating them, one per netns and period"),
 	SELF_COUNTER(row_bytes, "Bytes of rows of selected counters, headers included"),
+	SELF_COUNTER(dir_bytes, "Bytes of compact directory pages, counters and entries"),
+	SELF_COUNTER(dir_blocks, "Compact directory blocks in use"),
 };
 
 static const struct netstats_option_desc netstats_period_option[] = {

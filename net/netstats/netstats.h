@@ -54,6 +54,8 @@ extern atomic_long_t netstats_nr_blocks;
 extern atomic_long_t netstats_nr_maps;
 extern atomic_long_t netstats_nr_snapshots;
 extern atomic_long_t netstats_row_bytes;
+extern atomic_long_t netstats_dir_bytes;
+extern atomic_long_t netstats_dir_blocks;
 extern atomic_long_t netstats_nr_derived;
 extern atomic_long_t netstats_nr_refreshers;
 

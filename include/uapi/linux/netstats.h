@@ -76,16 +76,28 @@ struct netstats_derived_hdr {
  * @entry_page: index in a unit of its page of entries
  * @missed: objects not followed since the directory was made, because
  *	their user's share of the namespace's units was full
+ * @entry_size: bytes per entry; 0 (kernels before it): @block_size
  *
  * Directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY) map every object of
  * a kind in the caller's netns, e.g. every TCP socket ("tcp-all").  The
  * range is this page, then @max_units units of @unit_pages pages; unit
  * u starts at page 1 + u * @unit_pages.  Block b of a unit is at byte
- * b * @block_size of the unit's first page; the counters of the
- * registration reply are offsets from the start of a block (some in
- * later pages of the unit).  The entry naming block b is at byte
- * b * @block_size of page @entry_page of the unit.  Pages of units not
- * in use, and pages the caller may not see, read as zeroes.
+ * b * @block_size from the unit's first page: it may lie in a later
+ * counter page of the unit (the pages before @entry_page are contiguous
+ * in the range).  The counters of the registration reply are offsets
+ * from the start of a block (some in later pages of the unit).  The
+ * entry naming block b is at byte b * @entry_size of page @entry_page of
+ * the unit.  Pages of units not in use, and pages the caller may not
+ * see, read as zeroes.
+ *
+ * A directory of every counter of each object (tcp-all registered
+ * without a selection) has 64-byte blocks and entries (struct
+ * netstats_sock_entry).  One whose registration selected counters has
+ * compact blocks: a struct netstats_block_hdr, then one __u64 per
+ * selected counter in the group's counter order, @block_size the next
+ * power of two (16, 32 or 64: a block never crosses a 64-byte line),
+ * @entry_page counter pages (@block_size / 16) then the page of
+ * 16-byte entries (struct netstats_sock_cookie_entry).
  */
 struct netstats_dir_hdr {
 	struct netstats_block_hdr hdr;
@@ -96,6 +108,7 @@ struct netstats_dir_hdr {
 	__u32 block_size;
 	__u32 entry_page;
 	__u32 missed;
+	__u32 entry_size;
 };
 
 /**
@@ -109,7 +122,8 @@ struct netstats_dir_hdr {
  * @sport: local port, network byte order
  * @dport: remote port, network byte order
  * @reserved: zero
- * @cookie: socket cookie (SO_COOKIE, inet_diag's id)
+ * @cookie: socket cookie (SO_COOKIE, inet_diag's id); a nonzero cookie
+ *	is what makes an entry name a socket (a filled entry always has one)
  * @src: local address: 4 bytes (AF_INET) or 16
  * @dst: remote address, as @src
  * @reserved2: zero (an entry is as large as a block: 64 bytes)
@@ -125,6 +139,23 @@ struct netstats_sock_entry {
 	__u8 src[16];
 	__u8 dst[16];
 	__u64 reserved2;
+};
+
+/**
+ * struct netstats_sock_cookie_entry - compact directory entry of one socket
+ * @seq: as in struct netstats_sock_entry
+ * @generation: as in struct netstats_sock_entry
+ * @cookie: socket cookie (SO_COOKIE, inet_diag's id); 0: the entry names
+ *	no socket.  A nonzero cookie is what makes an entry name a socket
+ *
+ * The entries of a directory of compact blocks (a tcp-all registration
+ * that selected counters) name a socket by its cookie only: ss -e or an
+ * inet_diag dump resolve it to addresses and ports.
+ */
+struct netstats_sock_cookie_entry {
+	__u32 seq;
+	__u32 generation;
+	__u64 cookie;
 };
 
 /*

@@ -338,8 +338,42 @@ static inline bool nsm_entry(const struct netstats_sock_entry *e,
 }
 
 /*
+ * Compact entry @e (a socket named by cookie only) of block @block into
+ * @s, as nsm_entry().
+ */
+static inline bool nsm_centry(const struct netstats_sock_cookie_entry *e,
+			      const void *block, struct nsm_sock *s)
+{
+	struct netstats_sock_cookie_entry copy;
+	uint32_t seq, state;
+	int try;
+
+	for (try = 0; try < NSM_TRIES; try++) {
+		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		if (seq & 1)
+			continue;
+		memcpy(&copy, e, sizeof(copy));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq)
+			break;
+	}
+	if (try == NSM_TRIES || !copy.cookie)
+		return false;
+	state = nsm_block_valid(block, copy.generation);
+	if (!state)
+		return false;
+	memset(s, 0, sizeof(*s));
+	s->cookie = copy.cookie;
+	s->dead = state == NETSTATS_BLOCK_DEAD;
+	s->generation = copy.generation;
+	s->block = block;
+	return true;
+}
+
+/*
  * @cb for each valid entry of the directory: its units (page 1 on) of
- * blocks, and the entries on the unit's entry page.  Returns the number
+ * blocks, and the entries on the unit's entry page (entry_size bytes
+ * each: 16 for compact blocks, whose entries name a cookie only).  Returns the number
  * of entries, or the first error (-EPROTO: a layout that does not fit
  * the range) or negative value of @cb.
  */
@@ -347,7 +381,7 @@ static inline int nsm_foreach_sock(const struct nsm_reg *reg, nsm_sock_cb cb,
 				   void *ctx)
 {
 	const struct netstats_dir_hdr *dir = reg->base;
-	uint64_t ps = reg->r.page_size, unit_bytes, epage;
+	uint64_t ps = reg->r.page_size, unit_bytes, epage, esize;
 	struct netstats_dir_hdr dh;
 	struct nsm_sock s;
 	int cnt = 0, ret;
@@ -361,9 +395,12 @@ static inline int nsm_foreach_sock(const struct nsm_reg *reg, nsm_sock_cb cb,
 	       sizeof(dh) - offsetof(struct netstats_dir_hdr, max_units));
 	unit_bytes = dh.unit_pages * ps;
 	epage = dh.entry_page * ps;
+	esize = dh.entry_size ? dh.entry_size : dh.block_size;
 	if (!dh.unit_pages || dh.entry_page >= dh.unit_pages ||
-	    dh.block_size < sizeof(struct netstats_sock_entry) ||
-	    (uint64_t)dh.blocks_per_unit * dh.block_size > ps ||
+	    (esize != sizeof(struct netstats_sock_entry) &&
+	     esize != sizeof(struct netstats_sock_cookie_entry)) ||
+	    (uint64_t)dh.blocks_per_unit * esize > ps ||
+	    (uint64_t)dh.blocks_per_unit * dh.block_size > epage ||
 	    ps + dh.max_units * unit_bytes > reg->r.size)
 		return -EPROTO;
 	if (dh.units > dh.max_units)
@@ -372,9 +409,11 @@ static inline int nsm_foreach_sock(const struct nsm_reg *reg, nsm_sock_cb cb,
 		const char *unit = (const char *)reg->base + ps + u * unit_bytes;
 
 		for (b = 0; b < dh.blocks_per_unit; b++) {
-			if (!nsm_entry((const void *)(unit + epage +
-						      b * dh.block_size),
-				       unit + b * dh.block_size, &s))
+			const void *e = unit + epage + b * esize;
+			const void *blk = unit + b * dh.block_size;
+
+			if (esize == sizeof(struct netstats_sock_entry) ?
+			    !nsm_entry(e, blk, &s) : !nsm_centry(e, blk, &s))
 				continue;
 			ret = cb(reg, &s, ctx);
 			if (ret < 0)

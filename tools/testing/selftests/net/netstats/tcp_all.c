@@ -511,7 +511,8 @@ TEST_F_TIMEOUT(tcp_all, sockets, 240)
 		SKIP(return, "no tcp-all group: %s", s.extack);
 	ASSERT_NE(NULL, reg) TH_LOG("register tcp-all: %s (%s)",
 				    strerror(errno), s.extack);
-	EXPECT_EQ((__u32)NETSTATS_GROUP_FLAGS_DIRECTORY, reg->r.flags);
+	EXPECT_EQ((__u32)(NETSTATS_GROUP_FLAGS_DIRECTORY |
+			 NETSTATS_GROUP_FLAGS_SELECT), reg->r.flags);
 	EXPECT_EQ(1U, reg->r.ncpus);
 	for (i = N_BEFORE; i < N_CONNS; i++)
 		ASSERT_EQ(0, open_conn(i)) TH_LOG("connection %u: %s", i,
