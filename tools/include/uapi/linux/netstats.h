@@ -76,6 +76,7 @@ struct netstats_derived_hdr {
  * @entry_page: index in a unit of its page of entries
  * @missed: objects not followed since the directory was made, because
  *	their user's share of the namespace's units was full
+ * @entry_size: bytes per entry; 0 (kernels before it): @block_size
  *
  * Directory groups (NETSTATS_GROUP_FLAGS_DIRECTORY) map every object of
  * a kind in the caller's netns, e.g. every TCP socket ("tcp-all").  The
@@ -96,6 +97,7 @@ struct netstats_dir_hdr {
 	__u32 block_size;
 	__u32 entry_page;
 	__u32 missed;
+	__u32 entry_size;
 };
 
 /**
@@ -125,6 +127,18 @@ struct netstats_sock_entry {
 	__u8 src[16];
 	__u8 dst[16];
 	__u64 reserved2;
+};
+
+/**
+ * struct netstats_sock_cookie_entry - compact directory entry of one socket
+ * @seq: as struct netstats_sock_entry
+ * @generation: as struct netstats_sock_entry
+ * @cookie: socket cookie; 0: the entry names no socket
+ */
+struct netstats_sock_cookie_entry {
+	__u32 seq;
+	__u32 generation;
+	__u64 cookie;
 };
 
 /*
