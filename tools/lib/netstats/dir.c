@@ -365,8 +365,11 @@ int netstats_reg__sock_scan(const struct netstats_reg *reg,
 			scan->entry_ignore = NS_ENTRY_NOT_FAMILY;
 		}
 	}
-	/* The counters' offsets were checked against the units above. */
+	/* The counters' offsets were checked against the units above; the
+	 * shape's scan reads entries as large as blocks only.
+	 */
 	if (scan->plan && sz >= NS_SCAN_SZ_SHAPE &&
+	    d.entry_size == d.block_size &&
 	    scan->plan->shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS) {
 		scan->shape = scan->plan->shape;
 		scan->shape_off = scan->plan->shape_off;

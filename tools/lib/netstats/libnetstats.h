@@ -1883,7 +1883,8 @@ static inline __u64 netstats__hdr_state(__u64 hdr, __u32 gen)
 /*
  * netstats_sock_scan__next() of NETSTATS_PLAN_SHAPE_TCP_BLOCKS: the
  * counters by straight-line code, the block's generation and state by
- * one load.
+ * one load. The shape is only set up for entries as large as blocks
+ * (struct netstats_sock_entry), each at entry_off from its block.
  */
 static inline __attribute__((__always_inline__)) int
 netstats_sock_scan__next_tcp(struct netstats_sock_scan *scan, __u64 *vals)
@@ -1891,29 +1892,24 @@ netstats_sock_scan__next_tcp(struct netstats_sock_scan *scan, __u64 *vals)
 	const struct netstats__sock_entry_head *e;
 	const char *b = scan->block;
 	__u32 seq, gen;
-	__u64 cookie, named, hdr;
-	size_t eo = scan->entry_off;
+	__u64 cookie, hdr;
+	__u16 family;
 
-	for (;; b += scan->block_size, eo += scan->entry_step) {
+	for (;; b += scan->block_size) {
 		if (__builtin_expect(b == scan->unit_end, 0)) {
 			if (!scan->units_left) {
 				scan->block = b;
-				scan->entry_off = eo;
 				return 0;
 			}
 			scan->units_left--;
 			b += scan->unit_skip;
-			eo += scan->entry_reset;
 			scan->unit_end += scan->unit_bytes;
 		}
-		e = (const void *)(b + eo);
+		e = (const void *)(b + scan->entry_off);
 		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
 		gen = __atomic_load_n(&e->generation, __ATOMIC_RELAXED);
-		named = __atomic_load_n((const __u64 *)((const char *)e + 8),
-					__ATOMIC_RELAXED);
-		cookie = __atomic_load_n((const __u64 *)((const char *)e + 16 -
-							 scan->cookie_back),
-					 __ATOMIC_RELAXED);
+		family = __atomic_load_n(&e->family, __ATOMIC_RELAXED);
+		cookie = __atomic_load_n(&e->cookie, __ATOMIC_RELAXED);
 		NETSTATS_SCAN_TEST_HOOK(e);
 		/* The entry's loads before the second load of seq. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -1922,10 +1918,9 @@ netstats_sock_scan__next_tcp(struct netstats_sock_scan *scan, __u64 *vals)
 						     __ATOMIC_RELAXED) != seq,
 				     0)) {
 			scan->block = b;
-			scan->entry_off = eo;
 			return netstats_sock_scan__step(scan, vals);
 		}
-		if (!(named & ~scan->entry_ignore))	/* free */
+		if (!family)		/* free */
 			continue;
 		netstats_plan__copy_tcp(b, b + scan->shape_off, vals);
 		NETSTATS_SCAN_TEST_HOOK(b);
@@ -1938,7 +1933,6 @@ netstats_sock_scan__next_tcp(struct netstats_sock_scan *scan, __u64 *vals)
 		if (hdr > 1)	/* freed or reused meanwhile */
 			continue;
 		scan->block = b + scan->block_size;
-		scan->entry_off = eo + scan->entry_step;
 		scan->cookie = cookie;
 		scan->generation = gen;
 		scan->dead = hdr;
