@@ -79,7 +79,8 @@ def main():
                       f'{a[name][0] / b[name][0]:.4f}')
         # The writer with readers against the pristine kernel.
         for name in a:
-            base = re.sub(r'-(registered|100-readers)$', '', name)
+            base = re.sub(r'-(registered|100-readers|sel2|all|all-sel2)$',
+                          '', name)
             if base != name and base in b and b[base][0]:
                 print(f'bench: insns-ratio {name} vs pristine: '
                       f'{a[name][0] / b[base][0]:.4f}')
@@ -106,6 +107,14 @@ def main():
             if one and hundred:
                 print(f'bench: insns-ratio {base} 100 readers vs 1: '
                       f'{hundred[0] / one[0]:.4f}')
+            # A selection of 2 counters against all 13: one socket
+            # (rows), and every socket of a tcp-all monitor (blocks).
+            for sel, full in ((f'{base}-sel2', f'{base}-registered'),
+                              (f'{base}-all-sel2', f'{base}-all')):
+                if sel in a and full in a:
+                    print(f'bench: insns-ratio {sel} vs {full}: '
+                          f'{a[sel][0] / a[full][0]:.4f} '
+                          f'({a[sel][0] - a[full][0]:+.0f} per operation)')
     for line in failed:
         print(line)
     if failed:

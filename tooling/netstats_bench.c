@@ -1044,6 +1044,149 @@ static void insns_tcp_all_scale(unsigned int conns, const char *name)
 	all_conns_n = 5000;
 }
 
+static const char *const tcp_two[] = { "bytes_received", "bytes_sent" };
+static const struct netstats_reg_opts tcp_all_two = {
+	.sz = sizeof(tcp_all_two), .counters = tcp_two, .counter_cnt = 2,
+};
+
+/*
+ * TCP_RR and the stream of a pair that a tcp-all monitor of its netns
+ * follows: every counter (a slot each), or with @o a selection (a
+ * compact block each).
+ */
+static void writer_tcp_all(const char *tag, const struct netstats_reg_opts *o)
+{
+	struct netstats_handle *h;
+	int c, s;
+
+	if (!selected_part(tag))
+		return;
+	c = rr_pair(&s);
+	if (c < 0) {
+		fail("tcp pair");
+		return;
+	}
+	h = netstats__open();
+	if (!h || !netstats__register_opts(h, "tcp-all", o))
+		printf("insns-skip: tcp-all%s: %s\n", tag,
+		       h ? netstats__last_error(h) : "no netstats family");
+	else
+		writer(tag, c, s);
+	if (h)
+		netstats__close(h);
+	close(c);
+	close(s);
+}
+
+/* The netstats group's counter @name, 50 ms after a change; -1 if none. */
+static long long self_counter(const struct netstats_reg *self,
+			      const char *name)
+{
+	int idx = self ? netstats_reg__find(self, name) : -1;
+	__u64 v;
+
+	usleep(50000);
+	return idx < 0 || netstats_reg__read(self, idx, &v) ? -1 :
+	       (long long)v;
+}
+
+/* The inline scan of a selection of bytes_received and bytes_sent. */
+static int scan_two(const struct netstats_reg *reg, struct all_sum *sum)
+{
+	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
+	__u64 vals[2], rcvd = 0, sent = 0;
+	unsigned int socks = 0;
+
+	if (netstats_reg__sock_scan(reg, &sc))
+		return -1;
+	while (netstats_sock_scan__next(&sc, vals) > 0) {
+		rcvd += vals[0];
+		sent += vals[1];
+		socks++;
+	}
+	sum->socks = socks;
+	sum->sum[0] = rcvd;
+	sum->sum[5] = sent;
+	return 0;
+}
+
+/*
+ * tcp-all selecting bytes_received and bytes_sent (compact blocks and
+ * cookie entries): the writer's cost next to a monitor of every counter;
+ * over ALL_SOCKS sockets the kernel memory per followed socket (MemFree,
+ * and the netstats group's dir_bytes) and the inline scan per socket and
+ * counter, its sums checked against the inet_diag dump's.
+ */
+static void insns_tcp_all_sel(void)
+{
+	const char *scan = "tcp-all-sel2-inline-scan-per-socket-counter";
+	struct diag_ctx dg = { .fd = -1, .len = 65536 };
+	struct netstats_reg *reg, *self;
+	struct netstats_handle *h = NULL;
+	long long free0, dir0, dir1;
+	struct all_sum in = {};
+	int *fds, i, err = 0;
+
+	writer_tcp_all("-all", NULL);
+	writer_tcp_all("-all-sel2", &tcp_all_two);
+	if (!selected(scan))
+		return;
+	/* Not on a kernel without netstats: 10,000 sockets take a while. */
+	h = netstats__open();
+	if (!h) {
+		printf("insns-skip: %s: netstats family absent\n", scan);
+		return;
+	}
+	netstats__close(h);
+	h = NULL;
+	fds = calloc(ALL_SOCKS, sizeof(*fds));
+	dg.buf = malloc(dg.len);
+	if (!fds || !dg.buf || all_conns(fds)) {
+		fail("tcp-all-sel2 connections");
+		goto out;
+	}
+	h = netstats__open();
+	self = h ? netstats__register(h, "netstats@period-ms=10") : NULL;
+	dir0 = self_counter(self, "dir_bytes");
+	free0 = mem_free();
+	reg = h ? netstats__register_opts(h, "tcp-all", &tcp_all_two) : NULL;
+	if (!reg) {
+		printf("insns-skip: tcp-all selection: %s\n",
+		       h ? netstats__last_error(h) : "no netstats family");
+		goto out;
+	}
+	if (free0 > 0)
+		printf("bench: tcp-all-sel2-memory %u sockets: %.0f bytes per socket (MemFree)\n",
+		       ALL_SOCKS, (double)(free0 - mem_free()) / ALL_SOCKS);
+	dir1 = self_counter(self, "dir_bytes");
+	if (dir0 >= 0 && dir1 >= 0)
+		printf("bench: tcp-all-sel2-dir-bytes %u sockets: %.1f bytes per socket (blocks and entries)\n",
+		       ALL_SOCKS, (double)(dir1 - dir0) / ALL_SOCKS);
+	dg.fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+		       NETLINK_SOCK_DIAG);
+	if (scan_two(reg, &in) || dg.fd < 0 || diag_dump(&dg) ||
+	    in.socks != ALL_SOCKS || dg.s.socks != ALL_SOCKS ||
+	    in.sum[0] != dg.s.sum[0] || in.sum[5] != dg.s.sum[5]) {
+		printf("insns-fail: tcp-all-sel2: %u/%u sockets, bytes_received %llu/%llu\n",
+		       in.socks, dg.s.socks, (unsigned long long)in.sum[0],
+		       (unsigned long long)dg.s.sum[0]);
+		goto out;
+	}
+	RUN(scan, 3, ALL_SOCKS * 2, err |= scan_two(reg, &in));
+	if (err)
+		fail("tcp-all-sel2 scan");
+out:
+	if (dg.fd >= 0)
+		close(dg.fd);
+	if (h)
+		netstats__close(h);
+	for (i = 0; fds && i < (int)ALL_SOCKS; i++)
+		if (fds[i] > 0)
+			close(fds[i]);
+	free(fds);
+	free(dg.buf);
+}
+
 /* A tcp-all scan and the inet_diag dump of the same ALL_SOCKS sockets. */
 static void insns_tcp_all(void)
 {
@@ -1496,6 +1639,7 @@ static int insns(void)
 	insns_tcp();		/* it moves to a private netns */
 	insns_tcp_sel();	/* to another */
 	ret = insns_bpf_peer();	/* to another */
+	insns_tcp_all_sel();	/* to others */
 	insns_tcp_all();	/* last: to another private netns */
 	return ret;
 }

@@ -18,13 +18,17 @@
 #endif
 
 /*
- * Copy a directory entry between two loads of its seq, until they agree
- * and it is even, up to NS_SNAPSHOT_TRIES times. Return: true if @copy
- * is consistent.
+ * Copy a directory entry of @size bytes (a struct netstats_sock_entry, or
+ * a struct netstats_sock_cookie_entry, which is copied as one naming no
+ * address) between two loads of its seq, until they agree and it is even,
+ * up to NS_SNAPSHOT_TRIES times. Return: true if @copy is consistent and
+ * names a socket (a family, or a cookie entry's cookie).
  */
-static bool ns_entry_copy(const struct netstats_sock_entry *e,
+static bool ns_entry_copy(const void *entry, size_t size,
 			  struct netstats_sock_entry *copy)
 {
+	const struct netstats_sock_entry *e = entry;
+	struct netstats_sock_cookie_entry ce;
 	__u32 seq;
 	int try;
 
@@ -32,12 +36,22 @@ static bool ns_entry_copy(const struct netstats_sock_entry *e,
 		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
 		if (seq & 1)
 			continue;
-		memcpy(copy, e, sizeof(*copy));
+		if (size < sizeof(*copy))
+			memcpy(&ce, entry, sizeof(ce));
+		else
+			memcpy(copy, entry, sizeof(*copy));
 		NS_DIR_TEST_HOOK(e, try);
 		/* The copy's loads before the second load of seq. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq)
-			return true;
+		if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != seq)
+			continue;
+		if (size >= sizeof(*copy))
+			return copy->family;
+		memset(copy, 0, sizeof(*copy));
+		copy->seq = ce.seq;
+		copy->generation = ce.generation;
+		copy->cookie = ce.cookie;
+		return ce.cookie;
 	}
 	return false;
 }
@@ -49,13 +63,14 @@ struct ns_dir {
 	__u32 blocks;		/* per unit */
 	size_t unit_bytes;
 	size_t block_size;
+	size_t entry_size;
 	size_t entry_off;	/* of the entry page in a unit */
 };
 
 static int ns_dir_layout(const struct netstats_reg *reg, struct ns_dir *d)
 {
 	const struct netstats_dir_hdr *dh = reg->base;
-	__u32 unit_pages, bpu, bsz, epage, max_units, units;
+	__u32 unit_pages, bpu, bsz, esz, epage, max_units, units;
 	const struct netstats_counter_info *c;
 	__u64 unit_bytes;
 	size_t i;
@@ -64,15 +79,21 @@ static int ns_dir_layout(const struct netstats_reg *reg, struct ns_dir *d)
 	bpu = __atomic_load_n(&dh->blocks_per_unit, __ATOMIC_RELAXED);
 	bsz = __atomic_load_n(&dh->block_size, __ATOMIC_RELAXED);
 	epage = __atomic_load_n(&dh->entry_page, __ATOMIC_RELAXED);
+	/* 0 from kernels before it: entries as large as blocks */
+	esz = __atomic_load_n(&dh->entry_size, __ATOMIC_RELAXED) ?: bsz;
 	max_units = __atomic_load_n(&dh->max_units, __ATOMIC_RELAXED);
 	/* Units in use: blocks, then their entries, are set up before. */
 	units = __atomic_load_n(&dh->units, __ATOMIC_ACQUIRE);
 
 	unit_bytes = (__u64)unit_pages * reg->page_size;
+	/* Blocks in the pages before the entry page, entries in it. */
 	if (!unit_pages || epage >= unit_pages || bsz % sizeof(__u64) ||
 	    bsz < sizeof(struct netstats_block_hdr) ||
-	    bsz < sizeof(struct netstats_sock_entry) ||
-	    (__u64)bpu * bsz > reg->page_size ||
+	    (esz != sizeof(struct netstats_sock_cookie_entry) &&
+	     esz < sizeof(struct netstats_sock_entry)) ||
+	    esz % sizeof(__u64) ||
+	    (__u64)bpu * bsz > (__u64)epage * reg->page_size ||
+	    (__u64)bpu * esz > reg->page_size ||
 	    reg->page_size + (__u64)max_units * unit_bytes > reg->map_size)
 		return -EPROTO;
 	for (i = 0; i < reg->counter_cnt; i++) {
@@ -87,6 +108,7 @@ static int ns_dir_layout(const struct netstats_reg *reg, struct ns_dir *d)
 	d->blocks = bpu;
 	d->unit_bytes = unit_bytes;
 	d->block_size = bsz;
+	d->entry_size = esz;
 	d->entry_off = (size_t)epage * reg->page_size;
 	return 0;
 }
@@ -124,9 +146,9 @@ static int ns_dir_entry(const struct ns_dir *d, __u32 u, __u32 b,
 	struct netstats_sock_entry copy;
 	__u32 state;
 
-	e = (const void *)(unit + d->entry_off + (size_t)b * d->block_size);
+	e = (const void *)(unit + d->entry_off + (size_t)b * d->entry_size);
 	hdr = (const void *)(unit + (size_t)b * d->block_size);
-	if (!ns_entry_copy(e, &copy) || !copy.family)
+	if (!ns_entry_copy(e, d->entry_size, &copy))
 		return 0;
 	state = ns_block_valid(hdr, copy.generation);
 	if (!state)
@@ -283,6 +305,22 @@ static_assert(NETSTATS_BLOCK_LIVE == 1 && NETSTATS_BLOCK_DEAD == 2,
 /* Where the scan has room for the shape (0.5.0 too, appended). */
 #define NS_SCAN_SZ_SHAPE \
 	(offsetof(struct netstats_sock_scan, shape_off) + sizeof(__u32))
+/* ... and for entries smaller than blocks (0.9.0) */
+#define NS_SCAN_SZ_ENTRY \
+	(offsetof(struct netstats_sock_scan, cookie_back) + sizeof(__u32))
+
+/* The bits of the __u64 at byte 8 of a full entry that are not its family. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define NS_ENTRY_NOT_FAMILY	(~0ULL >> 16)
+#else
+#define NS_ENTRY_NOT_FAMILY	(~0ULL << 16)
+#endif
+static_assert(offsetof(struct netstats_sock_entry, family) == 8 &&
+	      offsetof(struct netstats_sock_entry, cookie) == 16 &&
+	      offsetof(struct netstats_sock_cookie_entry, cookie) == 8 &&
+	      offsetof(struct netstats_sock_cookie_entry, generation) ==
+	      offsetof(struct netstats_sock_entry, generation),
+	      "what the inline scan loads of an entry");
 
 int netstats_reg__sock_scan(const struct netstats_reg *reg,
 			    struct netstats_sock_scan *scan)
@@ -297,6 +335,11 @@ int netstats_reg__sock_scan(const struct netstats_reg *reg,
 	if (err)
 		return ns_err(err);
 	sz = scan->sz;
+	/* A scan of an older library's size walks entries as large as
+	 * blocks only.
+	 */
+	if (d.entry_size != d.block_size && sz < NS_SCAN_SZ_ENTRY)
+		return ns_err(-EOPNOTSUPP);
 	memset(scan, 0, sz < sizeof(*scan) ? sz : sizeof(*scan));
 	scan->sz = sz;
 	scan->reg = reg;
@@ -310,8 +353,23 @@ int netstats_reg__sock_scan(const struct netstats_reg *reg,
 	scan->entry_off = d.entry_off;
 	scan->block_size = d.block_size;
 	scan->units_left = d.nunits ? d.nunits - 1 : 0;
-	/* The counters' offsets were checked against the units above. */
+	if (sz >= NS_SCAN_SZ_ENTRY) {
+		scan->entry_step = (ptrdiff_t)d.entry_size -
+				   (ptrdiff_t)d.block_size;
+		scan->entry_reset = -scan->entry_step * (ptrdiff_t)d.blocks;
+		if (d.entry_size < sizeof(struct netstats_sock_entry)) {
+			scan->cookie_back =
+				offsetof(struct netstats_sock_entry, cookie) -
+				offsetof(struct netstats_sock_cookie_entry, cookie);
+		} else {
+			scan->entry_ignore = NS_ENTRY_NOT_FAMILY;
+		}
+	}
+	/* The counters' offsets were checked against the units above; the
+	 * shape's scan reads entries as large as blocks only.
+	 */
 	if (scan->plan && sz >= NS_SCAN_SZ_SHAPE &&
+	    d.entry_size == d.block_size &&
 	    scan->plan->shape == NETSTATS_PLAN_SHAPE_TCP_BLOCKS) {
 		scan->shape = scan->plan->shape;
 		scan->shape_off = scan->plan->shape_off;
@@ -321,29 +379,36 @@ int netstats_reg__sock_scan(const struct netstats_reg *reg,
 
 int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
 {
+	ptrdiff_t step = 0, reset = 0;
 	const struct netstats_reg *reg;
-	const struct netstats_sock_entry *e;
 	struct netstats_sock_entry copy;
+	size_t eo;
 	const char *b;
 	__u32 state;
 
 	if (!scan || !scan->reg || (!vals && scan->reg->counter_cnt))
 		return ns_err(-EINVAL);
 	reg = scan->reg;
-	for (b = scan->block;; b += scan->block_size) {
+	if (scan->sz >= NS_SCAN_SZ_ENTRY) {
+		step = scan->entry_step;
+		reset = scan->entry_reset;
+	}
+	eo = scan->entry_off;
+	for (b = scan->block;; b += scan->block_size, eo += step) {
 		if (b == scan->unit_end) {
 			if (!scan->units_left)
 				break;
 			scan->units_left--;
 			b += scan->unit_skip;
+			eo += reset;
 			scan->unit_end += scan->unit_bytes;
 			if (b == scan->unit_end) {	/* no blocks */
 				b -= scan->block_size;
+				eo -= step;
 				continue;
 			}
 		}
-		e = (const void *)(b + scan->entry_off);
-		if (!ns_entry_copy(e, &copy) || !copy.family)
+		if (!ns_entry_copy(b + eo, scan->block_size + step, &copy))
 			continue;
 		ns_block_vals(reg, b, vals, reg->counter_cnt);
 		NETSTATS_SCAN_TEST_HOOK(b);
@@ -353,6 +418,7 @@ int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
 		if (!state)
 			continue;
 		scan->block = b + scan->block_size;
+		scan->entry_off = eo + step;
 		scan->cookie = copy.cookie;
 		scan->generation = copy.generation;
 		scan->dead = state == NETSTATS_BLOCK_DEAD;
@@ -360,6 +426,7 @@ int netstats_sock_scan__step(struct netstats_sock_scan *scan, __u64 *vals)
 		return 1;
 	}
 	scan->block = b;
+	scan->entry_off = eo;
 	return 0;
 }
 
@@ -375,12 +442,11 @@ int netstats_sock_scan__sock(const struct netstats_sock_scan *scan,
 	if (!scan || !scan->reg || !scan->block_base || !sock ||
 	    sock->sz < NS_SOCK_SZ_MIN)
 		return ns_err(-EINVAL);
+	/* The geometry is the directory's for as long as it is mapped. */
+	if (ns_dir_get(scan->reg, &d))
+		return ns_err(-ESTALE);
 	b = scan->block_base;
 	u = (b - scan->units) / scan->unit_bytes;
-	d.units = scan->units;
-	d.unit_bytes = scan->unit_bytes;
-	d.block_size = scan->block_size;
-	d.entry_off = scan->entry_off;
 	if (!ns_dir_entry(&d, u, (b - scan->units - u * scan->unit_bytes) /
 			  scan->block_size, &s) ||
 	    s.generation != scan->generation || s.cookie != scan->cookie)

@@ -1728,12 +1728,25 @@ struct netstats_sock_scan {
 	const char *unit_end;	/* the end of its unit's blocks */
 	size_t unit_bytes;	/* between two units */
 	size_t unit_skip;	/* from unit_end to the next unit's first block */
-	size_t entry_off;	/* of a block's entry, from the block */
+	size_t entry_off;	/* of the next block's entry, from it */
 	size_t block_size;
 	__u32 units_left;	/* units after the block's */
 	/* NETSTATS_PLAN_SHAPE_TCP_BLOCKS and its shape_off, or 0 */
 	__u32 shape;
 	__u32 shape_off;
+	/*
+	 * 0.9.0: directories whose entries are smaller than their blocks
+	 * (struct netstats_sock_cookie_entry). entry_off moves by entry_step
+	 * per block and by entry_reset per unit; an entry names a socket if
+	 * the __u64 at its byte 8 has a bit outside entry_ignore (the family
+	 * of a struct netstats_sock_entry, a cookie entry's cookie); the
+	 * cookie is cookie_back bytes before byte 16. All 0 (an older
+	 * library): entries as large as blocks.
+	 */
+	ptrdiff_t entry_step;
+	ptrdiff_t entry_reset;
+	__u64 entry_ignore;
+	__u32 cookie_back;
 };
 
 /**
@@ -1794,27 +1807,32 @@ netstats_sock_scan__next_runs(struct netstats_sock_scan *scan, __u64 *vals)
 	const struct netstats_plan_run *r, *end;
 	const char *b = scan->block;
 	__u32 seq, gen, state;
-	__u64 cookie;
-	__u16 family;
+	__u64 cookie, named;
+	size_t eo = scan->entry_off;
 
 	if (__builtin_expect(!scan->plan, 0))
 		return netstats_sock_scan__step(scan, vals);
 	end = scan->plan->run + scan->plan->nruns;
-	for (;; b += scan->block_size) {
+	for (;; b += scan->block_size, eo += scan->entry_step) {
 		if (__builtin_expect(b == scan->unit_end, 0)) {
 			if (!scan->units_left) {
 				scan->block = b;
+				scan->entry_off = eo;
 				return 0;
 			}
 			scan->units_left--;
 			b += scan->unit_skip;
+			eo += scan->entry_reset;
 			scan->unit_end += scan->unit_bytes;
 		}
-		e = (const void *)(b + scan->entry_off);
+		e = (const void *)(b + eo);
 		seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
 		gen = __atomic_load_n(&e->generation, __ATOMIC_RELAXED);
-		family = __atomic_load_n(&e->family, __ATOMIC_RELAXED);
-		cookie = __atomic_load_n(&e->cookie, __ATOMIC_RELAXED);
+		named = __atomic_load_n((const __u64 *)((const char *)e + 8),
+					__ATOMIC_RELAXED);
+		cookie = __atomic_load_n((const __u64 *)((const char *)e + 16 -
+							 scan->cookie_back),
+					 __ATOMIC_RELAXED);
 		NETSTATS_SCAN_TEST_HOOK(e);
 		/* The entry's loads before the second load of seq. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -1823,9 +1841,10 @@ netstats_sock_scan__next_runs(struct netstats_sock_scan *scan, __u64 *vals)
 						     __ATOMIC_RELAXED) != seq,
 				     0)) {
 			scan->block = b;
+			scan->entry_off = eo;
 			return netstats_sock_scan__step(scan, vals);
 		}
-		if (!family)		/* free */
+		if (!(named & ~scan->entry_ignore))	/* free */
 			continue;
 		for (r = scan->plan->run; r < end; r++)
 			netstats_plan__copy(r, b + r->offset, vals + r->index);
@@ -1838,6 +1857,7 @@ netstats_sock_scan__next_runs(struct netstats_sock_scan *scan, __u64 *vals)
 		if (state - 1 > 1)	/* neither LIVE (1) nor DEAD (2) */
 			continue;
 		scan->block = b + scan->block_size;
+		scan->entry_off = eo + scan->entry_step;
 		scan->cookie = cookie;
 		scan->generation = gen;
 		scan->dead = state == 2;
@@ -1863,7 +1883,8 @@ static inline __u64 netstats__hdr_state(__u64 hdr, __u32 gen)
 /*
  * netstats_sock_scan__next() of NETSTATS_PLAN_SHAPE_TCP_BLOCKS: the
  * counters by straight-line code, the block's generation and state by
- * one load.
+ * one load. The shape is only set up for entries as large as blocks
+ * (struct netstats_sock_entry), each at entry_off from its block.
  */
 static inline __attribute__((__always_inline__)) int
 netstats_sock_scan__next_tcp(struct netstats_sock_scan *scan, __u64 *vals)

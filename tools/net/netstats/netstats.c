@@ -26,6 +26,7 @@
 
 #include "libnetstats.h"
 #include "output.h"
+#include "sockdiag.h"
 
 #ifndef NETSTATS_CLI_VERSION
 #define NETSTATS_CLI_VERSION	"unknown"
@@ -387,6 +388,8 @@ struct dir_show {
 	struct reg_view v;
 	size_t n;
 	int err;
+	/* the addresses of sockets named by cookie only, dumped once */
+	struct diag_socks diag;
 };
 
 static int dir_sock_cb(const struct netstats_reg *reg,
@@ -416,6 +419,23 @@ static int dir_sock_cb(const struct netstats_reg *reg,
 		.dead = sock->dead || dead,
 		.generation = sock->generation,
 	};
+	/* A compact directory names sockets by cookie: inet_diag has the
+	 * addresses of those still there (none: "-").
+	 */
+	if (!sock->family) {
+		const struct diag_sock *ds;
+
+		if (!d->diag.loaded)
+			diag_socks_load(&d->diag);
+		ds = diag_socks_find(&d->diag, sock->cookie);
+		if (ds) {
+			sv.family = ds->family;
+			sv.sport = ds->sport;
+			sv.dport = ds->dport;
+			sv.src = ds->src;
+			sv.dst = ds->dst;
+		}
+	}
 	render_sock(d->o, &d->v, &sv);
 	d->n++;
 	return 0;
@@ -448,6 +468,7 @@ static int show_dir(struct out *o, struct watched *w)
 	};
 	render_dir_open(o, &d.v);
 	ret = netstats_reg__foreach_sock(w->reg, dir_sock_cb, &d);
+	diag_socks_free(&d.diag);
 	render_dir_close(o, &d.v, d.n);
 	return ret < 0 ? ret : 0;
 }

@@ -477,12 +477,19 @@ void render_reg(struct out *o, const struct reg_view *v, bool watch)
 #define ENDPOINT_LEN	(INET6_ADDRSTRLEN + 8)
 #define ENDPOINT_W	22	/* "255.255.255.255:65535" */
 
-/* "a.b.c.d:port" or "[v6]:port", as registration names write them. */
+/*
+ * "a.b.c.d:port" or "[v6]:port", as registration names write them; "-"
+ * for family 0: a compact directory names its sockets by cookie only.
+ */
 static const char *endpoint_text(char *buf, size_t len, __u16 family,
 				 const __u8 *addr, __u16 port)
 {
 	char a[INET6_ADDRSTRLEN];
 
+	if (!family) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
 	if (!inet_ntop(family, addr, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
 	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
@@ -533,10 +540,16 @@ void render_sock(struct out *o, const struct reg_view *v,
 	endpoint_text(dst, sizeof(dst), s->family, s->dst, s->dport);
 	if (o->json) {
 		json_obj_open(j, NULL);
-		json_str(j, "family", s->family == AF_INET6 ? "inet6" :
-							     "inet");
-		json_str(j, "local", src);
-		json_str(j, "remote", dst);
+		if (s->family) {
+			json_str(j, "family", s->family == AF_INET6 ?
+					      "inet6" : "inet");
+			json_str(j, "local", src);
+			json_str(j, "remote", dst);
+		} else {	/* named by cookie only */
+			json_null(j, "family");
+			json_null(j, "local");
+			json_null(j, "remote");
+		}
 		json_u64(j, "cookie", s->cookie);
 		json_str(j, "state", s->dead ? "dead" : "live");
 		json_u64(j, "generation", s->generation);

@@ -42,6 +42,8 @@ enum { C_BYTES, C_SEGS, C_SEQ, C_CNT };
 static const __u32 tcp_off[T_CNT] = { 8, 16, 24, 32, 36, 40, 44, 48,
 	PAGE + 0, PAGE + 4, PAGE + 8, PAGE + 12, PAGE + 16 };
 static bool reply_tcp;	/* dir_reply() of those */
+/* dir_reply() of a compact directory's 2 selected counters (test_compact()) */
+static bool reply_compact;
 
 static struct nlmsghdr *dir_reply(__u32 flags, __u32 block_offset)
 {
@@ -83,7 +85,18 @@ static struct nlmsghdr *dir_reply(__u32 flags, __u32 block_offset)
 		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_FLAGS, 0);
 		mnl_attr_nest_end(nlh, nest);
 	}
-	for (i = 0; !reply_tcp && i < C_CNT; i++) {
+	for (i = 0; reply_compact && i < 2; i++) {
+		nest = mnl_attr_nest_start(nlh,
+					   NETSTATS_A_REGISTRATION_COUNTER);
+		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME,
+				  i ? "bytes_sent" : "bytes_received");
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_TYPE,
+				 NETSTATS_COUNTER_TYPE_U64);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_OFFSET, 8 + 8 * i);
+		mnl_attr_put_u32(nlh, NETSTATS_A_COUNTER_FLAGS, 0);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	for (i = 0; !reply_tcp && !reply_compact && i < C_CNT; i++) {
 		nest = mnl_attr_nest_start(nlh,
 					   NETSTATS_A_REGISTRATION_COUNTER);
 		mnl_attr_put_strz(nlh, NETSTATS_A_COUNTER_NAME, c[i].name);
@@ -876,6 +889,169 @@ static void test_sock_scan_tcp(void)
 	netstats__close(h);
 }
 
+/* --- a compact directory: 32-byte blocks, 16-byte cookie entries ------ */
+
+#define CBSZ	32
+#define CBPU	256	/* in the 2 pages before the entry page */
+#define CESZ	16
+
+static struct netstats_block_hdr *cblock(__u32 u, __u32 b)
+{
+	return (void *)(unit(u) + b * CBSZ);
+}
+
+static struct netstats_sock_cookie_entry *centry(__u32 u, __u32 b)
+{
+	return (void *)(unit(u) + 2 * PAGE + b * CESZ);
+}
+
+static void put_cdir(__u32 units, __u32 bpu, __u32 esz)
+{
+	struct netstats_dir_hdr *d = dir();
+
+	memset(d, 0, sizeof(*d));
+	d->hdr.generation = 1;
+	d->hdr.state = NETSTATS_BLOCK_LIVE;
+	d->units = units;
+	d->max_units = MAX_UNITS;
+	d->unit_pages = UNIT_PAGES;
+	d->blocks_per_unit = bpu;
+	d->block_size = CBSZ;
+	d->entry_page = 2;
+	d->entry_size = esz;
+}
+
+/* A socket of cookie @cookie in compact block @b of unit @u. */
+static void put_csock(__u32 u, __u32 b, __u32 gen, __u32 state, __u64 cookie)
+{
+	struct netstats_sock_cookie_entry *e = centry(u, b);
+	struct netstats_block_hdr *h = cblock(u, b);
+
+	h->generation = gen;
+	h->state = state;
+	U64_AT(h, 8) = cookie * 1000;	/* bytes_received */
+	U64_AT(h, 16) = cookie * 7;	/* bytes_sent */
+	U64_AT(h, 24) = 0xbad;		/* not a counter of the selection */
+	e->seq = 2 * gen;
+	e->generation = gen;
+	e->cookie = cookie;
+}
+
+/*
+ * A selecting tcp-all monitor's directory: its blocks over two pages
+ * before the entry page, entries smaller than blocks, entries naming a
+ * socket by cookie only. The callback scan, the inline scan and its
+ * function find the same sockets at the same blocks with the same values.
+ */
+static void test_compact(void)
+{
+	static const __u64 want[] = { 201, 202, 203, 204, 205, 206 };
+	struct netstats_sock_scan sc = { .sz = sizeof(sc) };
+	struct netstats_sock s = { .sz = sizeof(s) };
+	struct netstats_handle *h;
+	struct found ref, in, fn;
+	struct netstats_reg *reg;
+	__u64 vals[2];
+	unsigned int i;
+	int ret;
+
+	reply_compact = true;
+	reg = dir_reg(&h);
+	reply_compact = false;
+	if (!reg)
+		return;
+	memset(unit(0), 0, 2 * UNIT_PAGES * PAGE);
+	put_cdir(2, CBPU, CESZ);
+	put_csock(0, 0, 3, NETSTATS_BLOCK_LIVE, 201);
+	put_csock(0, 1, 5, NETSTATS_BLOCK_DEAD, 202);
+	put_csock(0, 127, 7, NETSTATS_BLOCK_LIVE, 203);	/* end of page 0 */
+	put_csock(0, 128, 9, NETSTATS_BLOCK_LIVE, 204);	/* start of page 1 */
+	put_csock(0, CBPU - 1, 11, NETSTATS_BLOCK_LIVE, 205);
+	put_csock(1, 0, 13, NETSTATS_BLOCK_LIVE, 206);
+	/* a block with no socket named: cookie 0 */
+	put_csock(0, 2, 15, NETSTATS_BLOCK_LIVE, 0);
+	/* the entry names an older generation of the block */
+	put_csock(0, 3, 17, NETSTATS_BLOCK_LIVE, 207);
+	cblock(0, 3)->generation = 18;
+	/* being rewritten during every try */
+	put_csock(0, 4, 19, NETSTATS_BLOCK_LIVE, 208);
+	centry(0, 4)->seq |= 1;
+
+	memset(&ref, 0, sizeof(ref));
+	ref.width = 2;
+	ret = netstats_reg__foreach_sock(reg, found_cb, &ref);
+	CHECK(ret == 6 && ref.cnt == 6, "compact: foreach %d, %u", ret,
+	      ref.cnt);
+	for (i = 0; i < ref.cnt && i < 6; i++)
+		CHECK(ref.cookie[i] == want[i] &&
+		      ref.vals[i][0] == want[i] * 1000 &&
+		      ref.vals[i][1] == want[i] * 7 && ref.dead[i] == (i == 1),
+		      "compact: socket %u: cookie %llu values %llu %llu", i,
+		      (unsigned long long)ref.cookie[i],
+		      (unsigned long long)ref.vals[i][0],
+		      (unsigned long long)ref.vals[i][1]);
+	CHECK(ref.block[3] == cblock(0, 128) && ref.block[5] == cblock(1, 0),
+	      "compact: blocks in the unit's second page and the next unit");
+	ret = netstats_reg__find_sock(reg, 204, &s);
+	CHECK(!ret && s.cookie == 204 && !s.family && !s.sport && !s.dport &&
+	      s.unit == 0 && s.block == 128 && s.block_base == cblock(0, 128),
+	      "compact: find_sock %d family %u block %u", ret, s.family,
+	      s.block);
+
+	ret = scan(reg, &in, 2, 0, NULL);
+	CHECK(!ret && found_same(&ref, &in), "compact: inline scan %d, %u",
+	      ret, in.cnt);
+	ret = scan(reg, &fn, 2, WITHOUT_PLAN, NULL);
+	CHECK(!ret && found_same(&ref, &fn), "compact: its function %d, %u",
+	      ret, fn.cnt);
+
+	/* The entry of the socket a scan found, by its block. */
+	ret = netstats_reg__sock_scan(reg, &sc);
+	for (i = 0; !ret && i < 4; i++)
+		ret = netstats_sock_scan__next(&sc, vals) == 1 ? 0 : -1;
+	memset(&s, 0, sizeof(s));
+	s.sz = sizeof(s);
+	CHECK(!ret && sc.cookie == 204 &&
+	      !netstats_sock_scan__sock(&sc, &s) && s.cookie == 204 &&
+	      s.block == 128 && vals[0] == 204000,
+	      "compact: scan's socket %llu, block %u",
+	      (unsigned long long)s.cookie, s.block);
+	centry(0, 128)->generation++;
+	CHECK(netstats_sock_scan__sock(&sc, &s) == -ESTALE,
+	      "compact: rewritten entry is stale");
+	centry(0, 128)->generation--;
+
+	/* A scan of an older library's size cannot walk it. */
+	sc.sz = offsetof(struct netstats_sock_scan, entry_step);
+	ret = netstats_reg__sock_scan(reg, &sc);
+	CHECK(ret == -EOPNOTSUPP, "compact: a 0.8.0-sized scan: %d", ret);
+
+	/* Geometries that do not fit. */
+	put_cdir(2, CBPU, 24);
+	CHECK(netstats_reg__foreach_sock(reg, found_cb, &ref) == -EPROTO,
+	      "compact: 24-byte entries refused");
+	put_cdir(2, CBPU + 1, CESZ);
+	CHECK(netstats_reg__foreach_sock(reg, found_cb, &ref) == -EPROTO,
+	      "compact: more blocks than the pages before the entry page");
+	netstats__close(h);
+
+	/* A full directory that says its entry size finds what it did. */
+	reg = dir_reg(&h);
+	if (!reg)
+		return;
+	put_dir(1);
+	put_cases(2);
+	ret = scan_all(reg, &ref, false);
+	dir()->entry_size = sizeof(struct netstats_sock_entry);
+	ret |= scan_all(reg, &in, false);
+	ret |= scan_all(reg, &fn, true);
+	CHECK(!ret && ref.cnt == 3 && found_same(&ref, &in) &&
+	      found_same(&ref, &fn),
+	      "entry_size 64 as 0: %d, %u %u %u", ret, ref.cnt, in.cnt,
+	      fn.cnt);
+	netstats__close(h);
+}
+
 /* A directory reply with a per-CPU or block-offset layout is refused. */
 static void test_reply(void)
 {
@@ -997,6 +1173,7 @@ int main(void)
 	test_sock_counters();
 	test_sock_scan();
 	test_sock_scan_tcp();
+	test_compact();
 	test_names_notifications();
 	return check_report();
 }

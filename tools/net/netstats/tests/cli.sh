@@ -399,6 +399,58 @@ else
 	skip "show tcp-all: kernel without the tcp-all group"
 fi
 
+# show -S with tcp-all: a monitor of just those counters for every socket
+# (compact blocks, sockets named by cookie only: the CLI finds their
+# addresses with inet_diag), in a netns of its own so that no other
+# monitor of the netns fixes another selection
+if "$NS" list tcp-all 2>/dev/null | grep -q select; then
+	check "show -S bytes_received,bytes_sent tcp-all: those two for every socket, equal to TCP_INFO" \
+		unshare -n python3 - <<'PY'
+from nstest import *
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+c, s = conn()
+move(c, s, 4321)
+move(s, c, 99, b"b")
+for _ in range(100):
+    if ioctl_int(c, SIOCOUTQ) == 0 and ioctl_int(s, SIOCOUTQ) == 0:
+        break
+    time.sleep(0.1)
+def cookie(sk):
+    return struct.unpack("Q", sk.getsockopt(socket.SOL_SOCKET, 57, 8))[0]
+def ep(a):
+    return "%s:%d" % a
+for attempt in range(5):
+    before = (tcp_info(c), tcp_info(s))
+    r = cli("-j", "show", "-S", "bytes_received,bytes_sent", "tcp-all")
+    if (tcp_info(c), tcp_info(s)) == before:
+        break
+assert r.returncode == 0, r
+d = json.loads(r.stdout)[0]
+assert d["socket_count"] == len(d["sockets"]) == 2, d
+by = {e["cookie"]: e for e in d["sockets"]}
+for sk, ti in ((c, before[0]), (s, before[1])):
+    e = by[cookie(sk)]
+    assert e["state"] == "live" and e["family"] == "inet", e
+    assert e["local"] == ep(sk.getsockname()), e
+    assert e["remote"] == ep(sk.getpeername()), e
+    assert sorted(e["counters"]) == ["bytes_received", "bytes_sent"], e
+    for k in e["counters"]:
+        assert e["counters"][k] == ti[k], (k, e["counters"][k], ti[k])
+assert by[cookie(s)]["counters"]["bytes_received"] == 4321
+assert by[cookie(c)]["counters"]["bytes_received"] == 99
+# the text table: the addresses, the cookie
+r = cli("show", "-S", "bytes_received", "tcp-all")
+row = [l.split() for l in r.stdout.splitlines() if str(cookie(s)) in l]
+assert len(row) == 1 and row[0][0] == ep(s.getsockname()), r.stdout
+assert row[0][3] == "LIVE" and row[0][4] == "4321", row
+# sequence numbers are not selectable
+r = cli("show", "-S", "rcv_nxt", "tcp-all")
+assert r.returncode != 0 and "rcv_nxt" in r.stderr, r
+PY
+else
+	skip "show -S tcp-all: this kernel's tcp-all does not select"
+fi
+
 # --- a per-CPU group: folded by default, -c shows the copies ---------------
 if [ -n "$(cli_has_group ip)" ]; then
 	check "show -c ip: copies sum to the folded values, which equal nstat's" \

@@ -330,6 +330,22 @@ static void test_dir(void)
 	save("dir-pretty", s);
 	free(s);
 
+	/* A compact directory names its sockets by cookie only. */
+	s4.family = 0;
+	s6.family = 0;
+	s = RENDER(&o, false, false, false, dir_render(&o, &v, cv, &s4, &s6));
+	expect("show tcp-all text, sockets by cookie", s,
+	       "tcp-all: id 4, directory, generation 1\n"
+	       "  LOCAL                  REMOTE                               COOKIE STATE bytes_received    segs_in    rcv_nxt\n"
+	       "  -                      -                                      4097 LIVE            1000         12          7\n"
+	       "  -                      -                      18446744073709551615 DEAD               0          3          0\n"
+	       "  2 sockets\n");
+	free(s);
+	s = RENDER(&o, true, false, false, dir_render(&o, &v, cv, &s4, &s6));
+	CHECK(s && strstr(s, "{\"family\":null,\"local\":null,\"remote\":null,\"cookie\":4097,"),
+	      "json of a socket by cookie: %s", s);
+	free(s);
+
 	/* Nothing yet: the header and the count. */
 	s = RENDER(&o, false, false, false,
 		   render_dir_open(&o, &v); render_dir_close(&o, &v, 0));
