@@ -124,6 +124,7 @@ static inline void netstats_tcp_debug_delay(const struct tcp_sock *tp,
 #endif
 
 #if IS_ENABLED(CONFIG_NETSTATS)
+DECLARE_STATIC_KEY_FALSE(netstats_tcp_any_mirror);
 DECLARE_STATIC_KEY_FALSE(netstats_tcp_mirror);
 DECLARE_STATIC_KEY_FALSE(netstats_tcp_sel_mirror);
 DECLARE_STATIC_KEY_FALSE(netstats_tcp_cells_mirror);
@@ -251,7 +252,7 @@ static __always_inline void tcp_netstats_sel32(u64 *cell, const u32 *field)
  * full backlog waits for the next one.  Connection set-up is copied by
  * tcp_set_state() (netstats_tcp_resync()).
  */
-static __always_inline void tcp_netstats_rcv(const struct tcp_sock *tp)
+static __always_inline void __tcp_netstats_rcv(const struct tcp_sock *tp)
 {
 	struct tcp_netstats_sel *sel = tcp_netstats_sel(tp);
 	struct tcp_stats *st = tcp_netstats(tp);
@@ -300,8 +301,15 @@ static __always_inline void tcp_netstats_rcv(const struct tcp_sock *tp)
 	}
 }
 
+/* One no-op while nothing is mirrored, whatever the kinds. */
+static __always_inline void tcp_netstats_rcv(const struct tcp_sock *tp)
+{
+	if (static_branch_unlikely(&netstats_tcp_any_mirror))
+		__tcp_netstats_rcv(tp);
+}
+
 /* After __tcp_transmit_skb(), whose tcp_select_window() moves rcv_wup. */
-static __always_inline void tcp_netstats_sent(const struct tcp_sock *tp)
+static __always_inline void __tcp_netstats_sent(const struct tcp_sock *tp)
 {
 	struct tcp_netstats_sel *sel = tcp_netstats_sel(tp);
 	struct tcp_stats *st = tcp_netstats(tp);
@@ -335,6 +343,13 @@ static __always_inline void tcp_netstats_sent(const struct tcp_sock *tp)
 		WRITE_ONCE(st->bytes_sent, READ_ONCE(tp->bytes_sent));
 		WRITE_ONCE(seq->rcv_wup, READ_ONCE(tp->rcv_wup));
 	}
+}
+
+/* One no-op while nothing is mirrored, whatever the kinds. */
+static __always_inline void tcp_netstats_sent(const struct tcp_sock *tp)
+{
+	if (static_branch_unlikely(&netstats_tcp_any_mirror))
+		__tcp_netstats_sent(tp);
 }
 
 /* After tcp_event_new_data_sent() or tcp_send_fin() moved snd_nxt. */

@@ -611,6 +611,7 @@ static void netstats_tcp_cunit_free(struct netstats_tcp_cunit *cu)
 	netstats_dir_add(-(long)((cd->cpages + 1) * PAGE_SIZE), 0);
 	kfree(cu);
 	static_branch_dec(&netstats_tcp_cells_mirror);
+	static_branch_dec(&netstats_tcp_any_mirror);
 }
 
 /* A new unit of @cd, shown to its monitors. */
@@ -637,6 +638,7 @@ netstats_tcp_cunit_alloc(struct netstats_tcp_cdir *cd)
 		set_page_private(cu->pages[j], (unsigned long)cu);
 	}
 	/* Before any socket can point to a block of the unit. */
+	static_branch_inc(&netstats_tcp_any_mirror);
 	static_branch_inc(&netstats_tcp_cells_mirror);
 	netstats_dir_add((cd->cpages + 1) * PAGE_SIZE, 0);
 	cu->cd = cd;

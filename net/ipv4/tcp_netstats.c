@@ -254,6 +254,10 @@ void netstats_tcp_resync(struct tcp_sock *tp)
 					tp->netstats_layout);
 }
 
+/* Enabled while any of the three below is: the mirrors' first test. */
+DEFINE_STATIC_KEY_FALSE(netstats_tcp_any_mirror);
+EXPORT_SYMBOL_GPL(netstats_tcp_any_mirror);
+
 DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);	/* while a page pair exists */
 EXPORT_SYMBOL_GPL(netstats_tcp_mirror);
 
@@ -339,6 +343,7 @@ netstats_tcp_row_alloc(struct netstats_tcp_net *tn, unsigned int ncells)
 		goto err_row;
 	}
 	/* Before any socket can point to a cell of the page. */
+	static_branch_inc(&netstats_tcp_any_mirror);
 	static_branch_inc(&netstats_tcp_sel_mirror);
 	list_add(&rp->node, &tn->rowpages);
 	start = 0;
@@ -379,6 +384,7 @@ static void netstats_tcp_row_free(struct netstats_tcp_net *tn,
 	__free_page(rp->page);
 	kfree(rp);
 	static_branch_dec(&netstats_tcp_sel_mirror);
+	static_branch_dec(&netstats_tcp_any_mirror);
 }
 
 /* Free a selection no socket reaches and no registration maps. */
@@ -444,6 +450,7 @@ static void netstats_tcp_page_free(struct netstats_tcp_page *p)
 	__free_pages(p->page, 1);
 	kfree(p);
 	static_branch_dec(&netstats_tcp_mirror);
+	static_branch_dec(&netstats_tcp_any_mirror);
 }
 
 /* May the caller, without CAP_NET_ADMIN over @net, have one more pair? */
@@ -510,6 +517,7 @@ netstats_tcp_page_alloc(struct net *net, u64 owner,
 		return ERR_PTR(-ENOMEM);
 	}
 	/* Before any socket can point to a slot of the pair. */
+	static_branch_inc(&netstats_tcp_any_mirror);
 	static_branch_inc(&netstats_tcp_mirror);
 	set_page_private(p->page, (unsigned long)p);
 	write_pnet(&p->net, net);
