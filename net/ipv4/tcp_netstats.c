@@ -254,8 +254,7 @@ void netstats_tcp_resync(struct tcp_sock *tp)
 					tp->netstats_layout);
 }
 
-/* Enabled while any of the three below is: the mirrors' first test. */
-DEFINE_STATIC_KEY_FALSE(netstats_tcp_any_mirror);
+DEFINE_STATIC_KEY_FALSE(netstats_tcp_any_mirror);	/* while any below is */
 EXPORT_SYMBOL_GPL(netstats_tcp_any_mirror);
 
 DEFINE_STATIC_KEY_FALSE(netstats_tcp_mirror);	/* while a page pair exists */
